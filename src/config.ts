@@ -1,0 +1,180 @@
+import { z } from 'zod';
+
+/**
+ * Every setting of the monitor, parsed once with zod. This is the only module that reads process.env:
+ * everything else receives a typed, frozen Settings object. Empty strings count as unset, so an app
+ * setting left blank in the portal falls back to its default instead of failing oddly.
+ */
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const optionalString = z.string().min(1).optional();
+const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+const positive = (max: number, fallback: number) => z.coerce.number().positive().max(max).default(fallback);
+const httpsUrl = z
+  .url({ protocol: /^https$/, error: 'must be an https:// URL' })
+  .transform((u) => u.replace(/\/+$/, ''));
+const guidList = z
+  .string()
+  .transform((v) =>
+    v
+      .split(/[\s,;]+/)
+      .map((x) => x.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.string().regex(GUID, 'each entry must be a GUID')));
+
+/** Env var name -> schema. The names are the contract (README settings table, local.settings.sample.json). */
+export const settingsSchema = z.object({
+  TENANT_ID: z.string().regex(GUID, 'must be a GUID').optional(),
+  GRAPH_BASE_URL: httpsUrl.default('https://graph.microsoft.com'),
+  GRAPH_ACCESS_TOKEN: optionalString,
+  AZURE_CLIENT_ID: z.string().regex(GUID, 'must be a GUID').optional(),
+  DATA_DIR: z.string().min(1).default('./.data'),
+
+  SYNC_SERVICE_PRINCIPAL_IDS: guidList.optional(),
+  DISCOVERY_REFRESH_MINUTES: int(5, 7 * 24 * 60, 360),
+  AGENTS_API: z.enum(['auto', 'off']).default('auto'),
+
+  PROVISIONING_LOOKBACK_HOURS: int(1, 30 * 24, 24),
+  PROVISIONING_OVERLAP_MINUTES: int(0, 24 * 60, 15),
+  PROVISIONING_PAGE_SIZE: int(1, 999, 500),
+  PROVISIONING_DEDUP_MAX_IDS: int(1_000, 200_000, 50_000),
+  RUN_TIME_BUDGET_SECONDS: int(10, 3_600, 240),
+  RUN_LEASE_SECONDS: int(30, 7_200, 600),
+
+  GRAPH_REPORTS_REQUESTS_PER_WINDOW: int(1, 1_000, 5),
+  GRAPH_REPORTS_WINDOW_SECONDS: positive(600, 10),
+  GRAPH_REQUEST_TIMEOUT_SECONDS: positive(600, 60),
+  GRAPH_MAX_RETRIES: int(0, 10, 3),
+
+  LOGS_INGESTION_ENDPOINT: httpsUrl.optional(),
+  LOGS_INGESTION_DCR_IMMUTABLE_ID: z.string().regex(/^dcr-[0-9a-f]{32}$/i, 'must look like dcr-<32 hex digits>').optional(),
+
+  STATE_TABLE_CONNECTION_STRING: optionalString,
+  STATE_TABLE_ACCOUNT_URL: httpsUrl.optional(),
+  STATE_TABLE_NAME: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be 3-63 letters or digits, starting with a letter')
+    .default('CloudSyncMonitorState'),
+
+  COLLECT_SCHEDULE: z.string().min(9).default('0 */5 * * * *'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export type RawSettings = z.infer<typeof settingsSchema>;
+
+export interface Settings {
+  readonly tenantId: string | undefined;
+  readonly graph: {
+    readonly baseUrl: string;
+    readonly accessToken: string | undefined;
+    readonly managedIdentityClientId: string | undefined;
+    readonly reportsRequestsPerWindow: number;
+    readonly reportsWindowMs: number;
+    readonly requestTimeoutMs: number;
+    readonly maxRetries: number;
+  };
+  readonly dataDir: string;
+  readonly discovery: {
+    readonly servicePrincipalIds: readonly string[] | undefined;
+    readonly refreshMs: number;
+  };
+  readonly agentsApi: 'auto' | 'off';
+  readonly provisioning: {
+    readonly lookbackMs: number;
+    readonly overlapMs: number;
+    readonly pageSize: number;
+    readonly dedupMaxIds: number;
+  };
+  readonly run: { readonly timeBudgetMs: number; readonly leaseMs: number };
+  readonly logsIngestion: { readonly endpoint: string; readonly dcrImmutableId: string } | undefined;
+  readonly stateTable:
+    | { readonly kind: 'connectionString'; readonly connectionString: string; readonly tableName: string }
+    | { readonly kind: 'accountUrl'; readonly accountUrl: string; readonly tableName: string }
+    | undefined;
+  readonly collectSchedule: string;
+  readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Parses settings from an environment (process.env by default). Reports every bad setting at once. */
+export function loadSettings(env: Env = process.env, overrides: Partial<Record<keyof RawSettings, string>> = {}): Settings {
+  const input: Record<string, string> = {};
+  for (const name of Object.keys(settingsSchema.shape)) {
+    const value = overrides[name as keyof RawSettings] ?? env[name];
+    if (value !== undefined && value.trim() !== '') input[name] = value.trim();
+  }
+  const parsed = settingsSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => {
+        const name = issue.path.join('.') || '(settings)';
+        const shown = name in input && !/TOKEN|CONNECTION_STRING/.test(name) ? ` (got "${input[name]}")` : '';
+        return `${name}: ${issue.message}${shown}`;
+      }),
+    );
+  }
+  const raw = parsed.data;
+  const problems: string[] = [];
+  if (Boolean(raw.LOGS_INGESTION_ENDPOINT) !== Boolean(raw.LOGS_INGESTION_DCR_IMMUTABLE_ID)) {
+    problems.push('LOGS_INGESTION_ENDPOINT and LOGS_INGESTION_DCR_IMMUTABLE_ID must be set together');
+  }
+  if (raw.STATE_TABLE_CONNECTION_STRING && raw.STATE_TABLE_ACCOUNT_URL) {
+    problems.push('set STATE_TABLE_CONNECTION_STRING or STATE_TABLE_ACCOUNT_URL, not both');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return toSettings(raw);
+}
+
+function toSettings(raw: RawSettings): Settings {
+  const minutes = 60_000;
+  return Object.freeze({
+    tenantId: raw.TENANT_ID?.toLowerCase(),
+    graph: {
+      baseUrl: raw.GRAPH_BASE_URL,
+      accessToken: raw.GRAPH_ACCESS_TOKEN,
+      managedIdentityClientId: raw.AZURE_CLIENT_ID,
+      reportsRequestsPerWindow: raw.GRAPH_REPORTS_REQUESTS_PER_WINDOW,
+      reportsWindowMs: raw.GRAPH_REPORTS_WINDOW_SECONDS * 1000,
+      requestTimeoutMs: raw.GRAPH_REQUEST_TIMEOUT_SECONDS * 1000,
+      maxRetries: raw.GRAPH_MAX_RETRIES,
+    },
+    dataDir: raw.DATA_DIR,
+    discovery: {
+      servicePrincipalIds: raw.SYNC_SERVICE_PRINCIPAL_IDS?.map((id) => id.toLowerCase()),
+      refreshMs: raw.DISCOVERY_REFRESH_MINUTES * minutes,
+    },
+    agentsApi: raw.AGENTS_API,
+    provisioning: {
+      lookbackMs: raw.PROVISIONING_LOOKBACK_HOURS * 60 * minutes,
+      overlapMs: raw.PROVISIONING_OVERLAP_MINUTES * minutes,
+      pageSize: raw.PROVISIONING_PAGE_SIZE,
+      dedupMaxIds: raw.PROVISIONING_DEDUP_MAX_IDS,
+    },
+    run: { timeBudgetMs: raw.RUN_TIME_BUDGET_SECONDS * 1000, leaseMs: raw.RUN_LEASE_SECONDS * 1000 },
+    logsIngestion:
+      raw.LOGS_INGESTION_ENDPOINT && raw.LOGS_INGESTION_DCR_IMMUTABLE_ID
+        ? { endpoint: raw.LOGS_INGESTION_ENDPOINT, dcrImmutableId: raw.LOGS_INGESTION_DCR_IMMUTABLE_ID }
+        : undefined,
+    stateTable: raw.STATE_TABLE_CONNECTION_STRING
+      ? {
+          kind: 'connectionString' as const,
+          connectionString: raw.STATE_TABLE_CONNECTION_STRING,
+          tableName: raw.STATE_TABLE_NAME,
+        }
+      : raw.STATE_TABLE_ACCOUNT_URL
+        ? { kind: 'accountUrl' as const, accountUrl: raw.STATE_TABLE_ACCOUNT_URL, tableName: raw.STATE_TABLE_NAME }
+        : undefined,
+    collectSchedule: raw.COLLECT_SCHEDULE,
+    logLevel: raw.LOG_LEVEL,
+  });
+}
