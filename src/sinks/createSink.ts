@@ -1,0 +1,30 @@
+import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import type { Settings } from '../config.js';
+import { LogAnalyticsSink, type LogAnalyticsSinkOptions } from './logAnalyticsSink.js';
+import { NdjsonSink } from './ndjsonSink.js';
+import type { RecordSink } from './sink.js';
+
+/** The settings the sink choice depends on (a narrow slice, so callers and tests need not build all of Settings). */
+export type SinkSettings = Pick<Settings, 'logsIngestion' | 'dataDir'> & {
+  readonly graph: Pick<Settings['graph'], 'managedIdentityClientId'>;
+};
+
+export interface SinkDependencies {
+  /** Used instead of DefaultAzureCredential (tests, the CLI with its own credential). */
+  readonly credential?: TokenCredential;
+  /** Client options for the Logs Ingestion client, e.g. shorter retries in tests. */
+  readonly logAnalytics?: LogAnalyticsSinkOptions;
+}
+
+/**
+ * Log Analytics when a DCR is configured, otherwise NDJSON files under DATA_DIR (design section 7), so a
+ * newcomer without Azure still gets every record.
+ */
+export function createSink(settings: SinkSettings, dependencies: SinkDependencies = {}): RecordSink {
+  if (!settings.logsIngestion) return new NdjsonSink(settings.dataDir);
+  // A user-assigned managed identity needs its client id; without one DefaultAzureCredential tries the rest.
+  const credential =
+    dependencies.credential ??
+    new DefaultAzureCredential({ managedIdentityClientId: settings.graph.managedIdentityClientId });
+  return new LogAnalyticsSink(settings.logsIngestion, credential, dependencies.logAnalytics);
+}

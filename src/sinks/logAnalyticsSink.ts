@@ -1,0 +1,251 @@
+import type { TokenCredential } from '@azure/identity';
+import {
+  isAggregateLogsUploadError,
+  LogsIngestionClient,
+  type LogsIngestionClientOptions,
+} from '@azure/monitor-ingestion';
+import { tableByName, type TableName, type TableRecords } from '../tables/definitions.js';
+import { streamName, toRow, type TableDefinition } from '../tables/schema.js';
+import { SinkError, type RecordSink } from './sink.js';
+
+/**
+ * Log Analytics through the Logs Ingestion API (`@azure/monitor-ingestion`): one DCR, one stream per table
+ * (`Custom-<Table>`). The SDK gzips each request and retries 429 (honouring Retry-After) and 5xx; this sink
+ * makes each row acceptable to the service, sizes the requests itself and turns every failure into a
+ * SinkError with the number of rows that did not arrive.
+ */
+
+/**
+ * Longest string value sent. The service silently truncates field values over 64 KB, which cuts JSON
+ * and multi-byte text at a random point; we cut earlier, at a character boundary, with a visible marker.
+ */
+export const MAX_FIELD_CHARS = 32_000;
+/** 32,000 characters can be 96 KB of UTF-8 (CJK), so bytes are capped too, below the 64 KB service limit. */
+const MAX_FIELD_BYTES = 60_000;
+/**
+ * Largest request body (JSON array, uncompressed). The service limit is "1 MB"; the SDK's own chunking
+ * keeps the sum of the rows under 1,000,000 bytes but not the commas and brackets, so a full SDK chunk
+ * is slightly over 1,000,000. We chunk first, with headroom, and hand the SDK chunks it will not split.
+ */
+export const MAX_REQUEST_BYTES = 990_000;
+/** A row must fit into a request of its own. */
+export const MAX_ROW_BYTES = MAX_REQUEST_BYTES - 2;
+/** Oversized rows are retried with halved field limits down to this floor before giving up. */
+const MIN_FIELD_CHARS = 1_000;
+/** Requests in flight per write, as the SDK's own default. */
+const DEFAULT_CONCURRENCY = 5;
+
+export interface LogAnalyticsTarget {
+  /** The DCR's logs ingestion endpoint (or a DCE), https. */
+  readonly endpoint: string;
+  /** `dcr-<32 hex>`, the DCR's immutableId. */
+  readonly dcrImmutableId: string;
+}
+
+export interface LogAnalyticsSinkOptions extends LogsIngestionClientOptions {
+  /** Requests in flight per write (default 5). */
+  readonly maxConcurrency?: number;
+}
+
+export interface PreparedRow {
+  readonly row: Record<string, unknown>;
+  readonly bytes: number;
+}
+
+export class LogAnalyticsSink implements RecordSink {
+  private readonly client: LogsIngestionClient;
+  private readonly maxConcurrency: number;
+
+  constructor(
+    private readonly target: LogAnalyticsTarget,
+    credential: TokenCredential,
+    options: LogAnalyticsSinkOptions = {},
+  ) {
+    const { maxConcurrency, ...clientOptions } = options;
+    this.maxConcurrency = Math.max(1, maxConcurrency ?? DEFAULT_CONCURRENCY);
+    this.client = new LogsIngestionClient(target.endpoint, credential, clientOptions);
+  }
+
+  async write<N extends TableName>(table: N, rows: readonly TableRecords[N][]): Promise<void> {
+    if (rows.length === 0) return;
+    const definition = tableByName(table);
+    const stream = streamName(definition);
+    let chunks: Record<string, unknown>[][];
+    try {
+      chunks = chunkRows(rows.map((record, index) => prepareRow(definition, record, index)));
+    } catch (error) {
+      // Nothing has been sent: the whole batch failed.
+      throw new SinkError(`${stream}: ${rows.length} rows not sent: ${describe(error)}`, table, rows.length, {
+        cause: error,
+      });
+    }
+    const failures = await runPool(chunks, this.maxConcurrency, (chunk) => this.send(stream, chunk));
+    const failed = failures.filter((f) => f !== undefined);
+    if (failed.length === 0) return;
+    const failedRows = failed.reduce((sum, f) => sum + f.rows, 0);
+    const causes = [...new Set(failed.map((f) => describe(f.cause)))].slice(0, 3);
+    throw new SinkError(
+      `${stream}: Logs Ingestion rejected ${failedRows} of ${rows.length} rows ` +
+        `(${failed.length} of ${chunks.length} requests failed): ${causes.join('; ')}`,
+      table,
+      failedRows,
+      {
+        cause: new AggregateError(
+          failed.map((f) => f.cause),
+          'Logs Ingestion requests failed',
+        ),
+      },
+    );
+  }
+
+  /** One request (the SDK will not split a chunk from chunkRows). Resolves with the failure, if any. */
+  private async send(
+    stream: string,
+    chunk: Record<string, unknown>[],
+  ): Promise<{ rows: number; cause: unknown } | undefined> {
+    try {
+      await this.client.upload(this.target.dcrImmutableId, stream, chunk, { maxConcurrency: 1 });
+      return undefined;
+    } catch (error) {
+      if (isAggregateLogsUploadError(error)) {
+        const rows = error.errors.reduce((sum, failure) => sum + failure.failedLogs.length, 0);
+        return { rows, cause: error.errors[0]?.cause ?? error };
+      }
+      return { rows: chunk.length, cause: error };
+    }
+  }
+}
+
+/** Packs rows into request bodies of at most MAX_REQUEST_BYTES, array brackets and commas included. */
+export function chunkRows(
+  prepared: readonly PreparedRow[],
+  maxBytes = MAX_REQUEST_BYTES,
+): Record<string, unknown>[][] {
+  const chunks: Record<string, unknown>[][] = [];
+  let chunk: Record<string, unknown>[] = [];
+  let size = 2; // []
+  for (const { row, bytes } of prepared) {
+    if (chunk.length > 0 && size + 1 + bytes > maxBytes) {
+      chunks.push(chunk);
+      chunk = [];
+      size = 2;
+    }
+    size += bytes + (chunk.length > 0 ? 1 : 0);
+    chunk.push(row);
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
+/** Runs `task` over `items` with at most `concurrency` in flight; results in item order. */
+async function runPool<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  task: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+  return results;
+}
+
+/**
+ * The row sent for a record and its JSON size: exactly the table's columns (toRow), every value short enough
+ * for the service, the whole row small enough for one request. Throws when even the tightest limits leave
+ * it too large.
+ */
+export function prepareRow(
+  table: TableDefinition,
+  record: Readonly<Record<string, unknown>>,
+  index = 0,
+): PreparedRow {
+  const row = toRow(table, record);
+  let bytes = 0;
+  for (let limit = MAX_FIELD_CHARS; limit >= MIN_FIELD_CHARS; limit = Math.floor(limit / 2)) {
+    const fitted = fitFields(table, row, limit);
+    bytes = Buffer.byteLength(JSON.stringify(fitted));
+    if (bytes <= MAX_ROW_BYTES) return { row: fitted, bytes };
+  }
+  throw new Error(
+    `row ${index} is ${bytes} bytes even with values cut to ${MIN_FIELD_CHARS} characters; ` +
+      `a Logs Ingestion request is limited to 1 MB`,
+  );
+}
+
+function fitFields(
+  table: TableDefinition,
+  row: Record<string, unknown>,
+  limit: number,
+): Record<string, unknown> {
+  const fitted: Record<string, unknown> = {};
+  for (const [name, column] of Object.entries(table.columns)) {
+    const value = row[name];
+    if (typeof value === 'string') fitted[name] = truncateText(value, limit);
+    else if (column.type === 'dynamic' && value !== null && typeof value === 'object') {
+      fitted[name] = fitDynamic(value, limit);
+    } else fitted[name] = value;
+  }
+  return fitted;
+}
+
+/**
+ * A dynamic value too large to send whole becomes an object that says so, rather than JSON cut mid-way,
+ * which KQL's parse_json could not read. The preview keeps the start for a human to look at.
+ */
+function fitDynamic(value: object, limit: number): unknown {
+  const json = JSON.stringify(value);
+  if (json.length <= limit && Buffer.byteLength(json) <= MAX_FIELD_BYTES) return value;
+  return { truncated: true, originalLength: json.length, preview: truncateText(json, limit) };
+}
+
+/** Cuts `text` to at most `maxChars` characters and MAX_FIELD_BYTES bytes, marker included. */
+export function truncateText(text: string, maxChars: number = MAX_FIELD_CHARS): string {
+  if (text.length <= maxChars && Buffer.byteLength(text) <= MAX_FIELD_BYTES) return text;
+  const marker = ` [...truncated, ${text.length} characters in total]`;
+  let keep = Math.min(text.length, maxChars) - marker.length;
+  for (;;) {
+    // Never split a surrogate pair: a lone surrogate becomes U+FFFD or invalid JSON downstream.
+    const end = isHighSurrogate(text.charCodeAt(keep - 1)) ? keep - 1 : keep;
+    const cut = text.slice(0, Math.max(0, end)) + marker;
+    if (Buffer.byteLength(cut) <= MAX_FIELD_BYTES) return cut;
+    keep = Math.floor(keep * 0.9);
+  }
+}
+
+const isHighSurrogate = (code: number): boolean => code >= 0xd800 && code <= 0xdbff;
+
+/** Status-specific hints for the failures an operator can fix. */
+const hints: Readonly<Record<number, string>> = {
+  401: 'check the identity and the token audience (https://monitor.azure.com)',
+  403: 'the identity needs the Monitoring Metrics Publisher role on the data collection rule',
+  404: 'check LOGS_INGESTION_DCR_IMMUTABLE_ID and that the DCR declares this stream',
+  413: 'request over 1 MB',
+};
+
+/** A short, single-line description of a failure, safe to log: bearer tokens are never included. */
+function describe(error: unknown): string {
+  const status = statusOf(error);
+  const message = redact(error instanceof Error ? error.message : String(error))
+    .replace(/\s+/g, ' ')
+    .slice(0, 300);
+  const hint = status === undefined ? undefined : hints[status];
+  return `${status === undefined ? '' : `HTTP ${status}: `}${message}${hint ? ` (${hint})` : ''}`;
+}
+
+function statusOf(error: unknown): number | undefined {
+  if (typeof error !== 'object' || error === null || !('statusCode' in error)) return undefined;
+  return typeof error.statusCode === 'number' ? error.statusCode : undefined;
+}
+
+/** Service and transport messages should not echo credentials, but a leaked token must not reach the logs. */
+function redact(text: string): string {
+  return text
+    .replace(/Bearer\s+[^\s"',;]+/gi, 'Bearer [redacted]')
+    .replace(/eyJ[\w-]+\.[\w-]+\.[\w-]*/g, '[redacted-jwt]');
+}
