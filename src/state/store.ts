@@ -64,5 +64,5 @@ export async function readValidated<S extends z.ZodType>(
   if (!parsed.success) {
     throw new Error(`stored state ${key.tenantId}/${key.name} is invalid: ${parsed.error.message}`);
   }
-  return { value: parsed.data as z.infer<S>, etag: found.etag };
+  return { value: parsed.data, etag: found.etag };
 }
