@@ -9,7 +9,8 @@ import { z } from 'zod';
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const optionalString = z.string().min(1).optional();
-const int = (min: number, max: number, fallback: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+const int = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
 const positive = (max: number, fallback: number) => z.coerce.number().positive().max(max).default(fallback);
 const httpsUrl = z
   .url({ protocol: /^https$/, error: 'must be an https:// URL' })
@@ -49,7 +50,10 @@ export const settingsSchema = z.object({
   GRAPH_MAX_RETRIES: int(0, 10, 3),
 
   LOGS_INGESTION_ENDPOINT: httpsUrl.optional(),
-  LOGS_INGESTION_DCR_IMMUTABLE_ID: z.string().regex(/^dcr-[0-9a-f]{32}$/i, 'must look like dcr-<32 hex digits>').optional(),
+  LOGS_INGESTION_DCR_IMMUTABLE_ID: z
+    .string()
+    .regex(/^dcr-[0-9a-f]{32}$/i, 'must look like dcr-<32 hex digits>')
+    .optional(),
 
   STATE_TABLE_CONNECTION_STRING: optionalString,
   STATE_TABLE_ACCOUNT_URL: httpsUrl.optional(),
@@ -107,7 +111,10 @@ export class ConfigError extends Error {
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** Parses settings from an environment (process.env by default). Reports every bad setting at once. */
-export function loadSettings(env: Env = process.env, overrides: Partial<Record<keyof RawSettings, string>> = {}): Settings {
+export function loadSettings(
+  env: Env = process.env,
+  overrides: Partial<Record<keyof RawSettings, string>> = {},
+): Settings {
   const input: Record<string, string> = {};
   for (const name of Object.keys(settingsSchema.shape)) {
     const value = overrides[name as keyof RawSettings] ?? env[name];
@@ -172,9 +179,29 @@ function toSettings(raw: RawSettings): Settings {
           tableName: raw.STATE_TABLE_NAME,
         }
       : raw.STATE_TABLE_ACCOUNT_URL
-        ? { kind: 'accountUrl' as const, accountUrl: raw.STATE_TABLE_ACCOUNT_URL, tableName: raw.STATE_TABLE_NAME }
+        ? {
+            kind: 'accountUrl' as const,
+            accountUrl: raw.STATE_TABLE_ACCOUNT_URL,
+            tableName: raw.STATE_TABLE_NAME,
+          }
         : undefined,
     collectSchedule: raw.COLLECT_SCHEDULE,
     logLevel: raw.LOG_LEVEL,
   });
+}
+
+/**
+ * Node reads NODE_EXTRA_CA_CERTS once at start-up: the demo re-runs itself with it set so the demo
+ * tenant's self-signed certificate is trusted like any Graph stand-in's would be.
+ */
+export function extraCaCertsPath(env: Env = process.env): string | undefined {
+  return env.NODE_EXTRA_CA_CERTS;
+}
+
+/** The current environment plus `extra`, for a child process. */
+export function environmentWith(
+  extra: Readonly<Record<string, string>>,
+  env: Env = process.env,
+): Record<string, string | undefined> {
+  return { ...env, ...extra };
 }

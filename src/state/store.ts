@@ -47,7 +47,9 @@ export class StateTooLargeError extends Error {
     readonly key: StateKey,
     readonly bytes: number,
   ) {
-    super(`state ${key.tenantId}/${key.name} is ${bytes} bytes, over the ${STATE_VALUE_MAX_BYTES} byte limit`);
+    super(
+      `state ${key.tenantId}/${key.name} is ${bytes} bytes, over the ${STATE_VALUE_MAX_BYTES} byte limit`,
+    );
     this.name = 'StateTooLargeError';
   }
 }

@@ -26,11 +26,15 @@ export const provisioningTable = defineTable(
     ChangeId: s('change id'),
     ServicePrincipalId: s('service principal (configuration) id'),
     ConfigurationName: s('configuration name, usually the AD domain'),
-    ProvisioningAction: s('Create, Update, Delete, Disable, StagedDelete, Other, or the raw value when unknown'),
+    ProvisioningAction: s(
+      'Create, Update, Delete, Disable, StagedDelete, Other, or the raw value when unknown',
+    ),
     ResultType: s('Success, Failure, Skipped, Warning, or the raw value when unknown'),
     ResultSignature: s('error code'),
     ResultDescription: s('error reason'),
-    ErrorCategory: s('DuplicateAttribute, DataMismatch, DataValidationFailure, LargeAttribute, FederatedDomainChange, Other'),
+    ErrorCategory: s(
+      'DuplicateAttribute, DataMismatch, DataValidationFailure, LargeAttribute, FederatedDomainChange, Other',
+    ),
     RecommendedAction: s('recommended action from Graph'),
     SourceId: s('source identity id'),
     SourceDisplayName: s('source identity display name'),
@@ -98,21 +102,27 @@ export const agentTable = defineTable(
   },
 );
 
-export const alertTable = defineTable('CloudSyncAlert_CL', 'Alert lifecycle transitions, one row per transition', {
-  TimeGenerated: dt('time of the transition'),
-  AADTenantId: tenant,
-  AlertId: s('stable alert fingerprint'),
-  Kind: s('sync-errors, deletion-threshold, job-quarantined, agent-offline, sync-stalled, job-failing, monitor-degraded'),
-  Severity: s('warning or critical'),
-  State: s('open, acknowledged or resolved'),
-  Transition: s('new, updated, escalated, repeat, resolved, acknowledged'),
-  Summary: s('one-line summary'),
-  ServicePrincipalId: s('service principal (configuration) id'),
-  JobId: s('synchronization job id'),
-  AgentId: s('agent id'),
-  Details: dyn('alert details'),
-  Channels: dyn('channels notified'),
-});
+export const alertTable = defineTable(
+  'CloudSyncAlert_CL',
+  'Alert lifecycle transitions, one row per transition',
+  {
+    TimeGenerated: dt('time of the transition'),
+    AADTenantId: tenant,
+    AlertId: s('stable alert fingerprint'),
+    Kind: s(
+      'sync-errors, deletion-threshold, job-quarantined, agent-offline, sync-stalled, job-failing, monitor-degraded',
+    ),
+    Severity: s('warning or critical'),
+    State: s('open, acknowledged or resolved'),
+    Transition: s('new, updated, escalated, repeat, resolved, acknowledged'),
+    Summary: s('one-line summary'),
+    ServicePrincipalId: s('service principal (configuration) id'),
+    JobId: s('synchronization job id'),
+    AgentId: s('agent id'),
+    Details: dyn('alert details'),
+    Channels: dyn('channels notified'),
+  },
+);
 
 export const monitorRunTable = defineTable(
   'CloudSyncMonitorRun_CL',

@@ -9,7 +9,9 @@ export interface ColumnDefinition {
   readonly description: string;
 }
 
-export interface TableDefinition<C extends Record<string, ColumnDefinition> = Record<string, ColumnDefinition>> {
+export interface TableDefinition<
+  C extends Record<string, ColumnDefinition> = Record<string, ColumnDefinition>,
+> {
   readonly name: string;
   readonly description: string;
   readonly columns: C;
@@ -49,7 +51,10 @@ export const streamName = (table: TableDefinition): string => `Custom-${table.na
  * A row with exactly the table's columns, in the table's order, missing values as null.
  * Sinks write this, so NDJSON files and Log Analytics receive the same shape.
  */
-export function toRow(table: TableDefinition, record: Readonly<Record<string, unknown>>): Record<string, unknown> {
+export function toRow(
+  table: TableDefinition,
+  record: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
   const row: Record<string, unknown> = {};
   for (const column of Object.keys(table.columns)) row[column] = record[column] ?? null;
   return row;

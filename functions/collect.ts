@@ -1,0 +1,37 @@
+import { app, type InvocationContext, type Timer } from '@azure/functions';
+import { systemClock } from '../src/clock.js';
+import { collectOnce } from '../src/collect/collectRun.js';
+import { loadSettings } from '../src/config.js';
+import { loggerFor } from '../src/log.js';
+import { LeaseHeldError } from '../src/state/lease.js';
+import { createCollectDependencies } from '../src/wiring.js';
+
+/**
+ * Timer: one collection run (jobs, quarantine, agents, provisioning logs since the watermark).
+ * The schedule is the COLLECT_SCHEDULE app setting (UTC; default every 5 minutes). No runOnStartup:
+ * it would fire on every cold start and scale-out.
+ */
+export async function collect(timer: Timer, context: InvocationContext): Promise<void> {
+  const settings = loadSettings();
+  const log = loggerFor(context, settings.logLevel);
+  if (timer.isPastDue)
+    log.warn('collect is running late (isPastDue): a previous run or a host restart delayed it');
+  const deps = await createCollectDependencies(settings, systemClock, log);
+  try {
+    const result = await collectOnce(deps, { trigger: 'timer' });
+    // A failed run fails the invocation so it shows as failed in Application Insights.
+    if (result.outcome === 'failed') {
+      throw new Error(
+        `collect run ${result.runId} failed: ${result.issues.map((i) => i.message).join('; ')}`,
+      );
+    }
+  } catch (error) {
+    if (error instanceof LeaseHeldError) {
+      log.warn(`collect skipped: ${error.message}`);
+      return;
+    }
+    throw error;
+  }
+}
+
+app.timer('collect', { schedule: '%COLLECT_SCHEDULE%', runOnStartup: false, handler: collect });

@@ -1,0 +1,97 @@
+/**
+ * The alert vocabulary shared by rules (what is wrong now), the lifecycle engine (what changed since
+ * last run) and the renderers and channels (what people are told). Design section 5.
+ */
+
+export const ALERT_KINDS = [
+  'sync-errors',
+  'deletion-threshold',
+  'job-quarantined',
+  'agent-offline',
+  'sync-stalled',
+  'job-failing',
+  'monitor-degraded',
+] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+
+export type Severity = 'warning' | 'critical';
+
+export const TRANSITIONS = ['new', 'updated', 'escalated', 'repeat', 'resolved', 'acknowledged'] as const;
+export type TransitionKind = (typeof TRANSITIONS)[number];
+
+/** Where an alert is: tenant always; configuration, job or agent as the kind needs. JSON only. */
+export interface AlertSubject {
+  readonly tenantId: string;
+  readonly servicePrincipalId?: string;
+  readonly configurationName?: string;
+  readonly jobId?: string;
+  readonly templateId?: string;
+  readonly agentId?: string;
+  readonly machineName?: string;
+}
+
+/** A rule's verdict for one subject in one run: this is wrong, now. */
+export interface AlertCandidate {
+  readonly kind: AlertKind;
+  readonly subject: AlertSubject;
+  readonly severity: Severity;
+  /** One line, plain text, without directory data longer than a name. */
+  readonly summary: string;
+  /** When the condition began according to the evidence (ISO 8601). */
+  readonly since: string;
+  /**
+   * What makes a change material (an `updated` transition): the set of error codes or failing objects,
+   * the quarantine reason, ... Equal keys mean "still the same": no notification.
+   */
+  readonly materialKey: string;
+  /** Kind-specific facts for the renderers (failing objects by error code, StagedDelete count, ...). JSON only. */
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+/** An alert as the lifecycle engine keeps it while it is open. */
+export interface Alert extends AlertCandidate {
+  /** Stable fingerprint of tenant + kind + subject: one open alert per fingerprint. */
+  readonly id: string;
+  readonly state: 'open' | 'acknowledged' | 'resolved';
+  readonly openedAt: string;
+  readonly lastChangedAt: string;
+  readonly lastNotifiedAt: string;
+  /** Set by an acknowledgement: muted until this instant, or until it resolves when 'resolve'. */
+  readonly silencedUntil?: string;
+  readonly acknowledgedBy?: string;
+  readonly resolvedAt?: string;
+}
+
+/** One lifecycle step of one alert in one run: each is one CloudSyncAlert_CL row; each notifies. */
+export interface Transition {
+  readonly transition: TransitionKind;
+  readonly at: string;
+  /** The alert after the transition (for `resolved`, as it was last seen, with state 'resolved'). */
+  readonly alert: Alert;
+  readonly previousSeverity?: Severity;
+  /** Human-readable material changes, for `updated` (e.g. "new error code AttributeValueMustBeUnique"). */
+  readonly changes?: readonly string[];
+}
+
+const SEVERITY_RANK: Readonly<Record<Severity, number>> = { warning: 1, critical: 2 };
+const TRANSITION_RANK: Readonly<Record<TransitionKind, number>> = {
+  new: 6,
+  escalated: 5,
+  updated: 4,
+  repeat: 3,
+  acknowledged: 2,
+  resolved: 1,
+};
+
+/** Most severe first; within a severity, news before reminders before resolutions. */
+export function bySeverity(a: Transition, b: Transition): number {
+  const resolvedA = a.transition === 'resolved' ? 0 : 1;
+  const resolvedB = b.transition === 'resolved' ? 0 : 1;
+  return (
+    resolvedB - resolvedA ||
+    SEVERITY_RANK[b.alert.severity] - SEVERITY_RANK[a.alert.severity] ||
+    TRANSITION_RANK[b.transition] - TRANSITION_RANK[a.transition] ||
+    a.alert.kind.localeCompare(b.alert.kind) ||
+    a.alert.id.localeCompare(b.alert.id)
+  );
+}

@@ -1,0 +1,278 @@
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../clock.js';
+import type { Settings } from '../config.js';
+import type { GraphReader } from '../graph/graphReader.js';
+import type { Logger } from '../log.js';
+import type { RecordSink } from '../sinks/sink.js';
+import { acquireLease, releaseLease } from '../state/lease.js';
+import { readValidated, type StateStore } from '../state/store.js';
+import type {
+  AgentRecord,
+  JobStatusRecord,
+  MonitorRunRecord,
+  ProvisioningRecord,
+  TableName,
+  TableRecords,
+} from '../tables/definitions.js';
+import { agentState, collectAgents, type AgentsResult } from './agents.js';
+import { discoverConfigurations, type Configuration } from './discovery.js';
+import { collectJobs } from './jobs.js';
+import { collectProvisioning, watermarkState, type ProvisioningResult } from './provisioning.js';
+import { issueFrom, type RunIssue } from './runErrors.js';
+import { UnknownValues } from './unknownValues.js';
+
+export interface CollectDependencies {
+  readonly settings: Settings;
+  readonly tenantId: string;
+  readonly graph: GraphReader;
+  readonly sink: RecordSink;
+  readonly state: StateStore;
+  readonly clock: Clock;
+  readonly log: Logger;
+}
+
+export type RunOutcome = 'success' | 'partial' | 'failed';
+
+export interface CollectResult {
+  readonly runId: string;
+  readonly tenantId: string;
+  readonly startedAt: Date;
+  readonly outcome: RunOutcome;
+  readonly configurations: readonly Configuration[];
+  readonly jobs: readonly JobStatusRecord[];
+  readonly agents: readonly AgentRecord[];
+  readonly agentsApi: AgentsResult['api'];
+  readonly provisioning: Omit<ProvisioningResult, 'state' | 'issues'> & { readonly watermark: string };
+  readonly issues: readonly RunIssue[];
+  readonly run: MonitorRunRecord;
+}
+
+export const LEASE_NAME = 'lease-collect';
+const WATERMARK_KEY = 'collect-provisioning-watermark';
+const AGENTS_KEY = 'collect-agents';
+
+/**
+ * One collection run: configurations, job status and quarantine, agents, provisioning events since the
+ * watermark, then one CloudSyncMonitorRun_CL row. A lease keeps two racing runs (timer and CLI, say)
+ * from both collecting: the loser fails with LeaseHeldError before it reads or writes anything.
+ */
+export async function collectOnce(
+  deps: CollectDependencies,
+  options: { trigger: string; onProvisioningWritten?: (records: readonly ProvisioningRecord[]) => void },
+): Promise<CollectResult> {
+  const { settings, tenantId, clock, state } = deps;
+  const runId = randomUUID();
+  const startedAt = clock.now();
+  const deadline = startedAt.getTime() + settings.run.timeBudgetMs;
+  const lease = await acquireLease(
+    state,
+    { tenantId, name: LEASE_NAME },
+    { owner: runId, now: startedAt, ttlMs: Math.max(settings.run.leaseMs, settings.run.timeBudgetMs * 2) },
+  );
+  try {
+    return await collectUnderLease(deps, {
+      runId,
+      startedAt,
+      deadline,
+      trigger: options.trigger,
+      onWritten: options.onProvisioningWritten,
+    });
+  } finally {
+    await releaseLease(state, lease).catch((error: unknown) =>
+      deps.log.warn('could not release the run lease', { error: String(error) }),
+    );
+  }
+}
+
+async function collectUnderLease(
+  deps: CollectDependencies,
+  run: {
+    runId: string;
+    startedAt: Date;
+    deadline: number;
+    trigger: string;
+    onWritten: ((records: readonly ProvisioningRecord[]) => void) | undefined;
+  },
+): Promise<CollectResult> {
+  const { settings, tenantId, graph, sink, state, clock, log } = deps;
+  const { runId, startedAt } = run;
+  const unknown = new UnknownValues();
+  const issues: RunIssue[] = [];
+
+  const writeRecords = async <N extends TableName>(
+    table: N,
+    rows: readonly TableRecords[N][],
+  ): Promise<boolean> => {
+    if (rows.length === 0) return true;
+    try {
+      await sink.write(table, rows);
+      return true;
+    } catch (error) {
+      issues.push(issueFrom('sink', error, table));
+      return false;
+    }
+  };
+
+  const discovery = await discoverConfigurations({
+    tenantId,
+    graph,
+    state,
+    clock,
+    explicitIds: settings.discovery.servicePrincipalIds,
+    refreshMs: settings.discovery.refreshMs,
+  });
+  issues.push(...discovery.issues);
+  const configurations = discovery.configurations;
+
+  const jobs = await collectJobs({ tenantId, runId, at: startedAt, graph, configurations, unknown });
+  issues.push(...jobs.issues);
+  await writeRecords('CloudSyncJobStatus_CL', jobs.records);
+
+  const agentsKey = { tenantId, name: AGENTS_KEY };
+  const previousAgents = await readOrIssue(
+    () => readValidated(state, agentsKey, agentState),
+    issues,
+    AGENTS_KEY,
+  );
+  const agents = await collectAgents({
+    tenantId,
+    runId,
+    at: startedAt,
+    graph,
+    previous: previousAgents?.value ?? { lastSeenActive: {} },
+    mode: settings.agentsApi,
+    unknown,
+  });
+  issues.push(...agents.issues);
+  await writeRecords('CloudSyncAgent_CL', agents.records);
+  if (agents.state !== previousAgents?.value)
+    await saveState(state, agentsKey, agents.state, etagOf(previousAgents), issues);
+
+  const watermarkKey = { tenantId, name: WATERMARK_KEY };
+  const previousMark = await readOrIssue(
+    () => readValidated(state, watermarkKey, watermarkState),
+    issues,
+    WATERMARK_KEY,
+  );
+  const names = new Map(configurations.map((c) => [c.servicePrincipalId.toLowerCase(), c.name]));
+  const provisioning = await collectProvisioning({
+    tenantId,
+    graph,
+    sink,
+    clock,
+    settings: settings.provisioning,
+    previous: previousMark?.value,
+    names: { byServicePrincipalId: (id) => names.get(id.toLowerCase()) },
+    cloudSyncServicePrincipalIds: new Set(names.keys()),
+    unknown,
+    deadline: run.deadline,
+    ...(run.onWritten ? { onWritten: run.onWritten } : {}),
+  });
+  issues.push(...provisioning.issues);
+  await saveState(state, watermarkKey, provisioning.state, etagOf(previousMark), issues);
+
+  for (const { field, value, count } of unknown.entries()) {
+    issues.push({
+      signal: field.startsWith('agent')
+        ? 'agents'
+        : field.startsWith('provisioning')
+          ? 'provisioning'
+          : 'jobs',
+      severity: 'info',
+      code: 'UnknownValue',
+      message: `Graph sent ${field} "${value}", which this version does not know (${count}x); kept as is`,
+    });
+  }
+
+  const outcome = outcomeOf(issues);
+  const endedAt = clock.now();
+  const record: MonitorRunRecord = {
+    TimeGenerated: startedAt.toISOString(),
+    AADTenantId: tenantId,
+    RunId: runId,
+    Trigger: run.trigger,
+    Outcome: outcome,
+    DurationMs: endedAt.getTime() - startedAt.getTime(),
+    EventsCollected: provisioning.written,
+    EventsDuplicate: provisioning.duplicates,
+    EventsInvalid: provisioning.invalid,
+    JobsSeen: jobs.records.length,
+    AgentsSeen: agents.records.length,
+    Watermark: provisioning.state.watermark,
+    BacklogRemaining: provisioning.backlogRemaining,
+    Errors: issues,
+  };
+  await writeRecords('CloudSyncMonitorRun_CL', [record]);
+  log.info('collect run finished', {
+    runId,
+    outcome,
+    jobs: jobs.records.length,
+    agents: agents.records.length,
+    events: provisioning.written,
+    duplicates: provisioning.duplicates,
+    issues: issues.length,
+  });
+
+  const { state: _state, issues: _issues, ...provisioningSummary } = provisioning;
+  return {
+    runId,
+    tenantId,
+    startedAt,
+    outcome,
+    configurations,
+    jobs: jobs.records,
+    agents: agents.records,
+    agentsApi: agents.api,
+    provisioning: { ...provisioningSummary, watermark: provisioning.state.watermark },
+    issues,
+    run: record,
+  };
+}
+
+/** A run is failed when no signal could be read, partial when some could not. */
+function outcomeOf(issues: readonly RunIssue[]): RunOutcome {
+  const failed = new Set(issues.filter((i) => i.severity === 'error').map((i) => i.signal));
+  if (failed.size === 0) return 'success';
+  const jobsFailed = failed.has('discovery') || failed.has('jobs');
+  const provisioningFailed = failed.has('provisioning') || failed.has('sink');
+  return jobsFailed && provisioningFailed ? 'failed' : 'partial';
+}
+
+/** Reads state; a corrupt value is reported and comes back as `null` so it can be replaced. */
+async function readOrIssue<T>(
+  read: () => Promise<T>,
+  issues: RunIssue[],
+  name: string,
+): Promise<T | undefined | null> {
+  try {
+    return await read();
+  } catch (error) {
+    issues.push({ ...issueFrom('state', error, name), severity: 'warning' });
+    return null;
+  }
+}
+
+const etagOf = (found: { etag: string } | undefined | null): string | undefined | null =>
+  found === null ? null : found?.etag;
+
+/**
+ * Saves state under the run lease. `etag` undefined: nothing was stored; null: what was stored could not
+ * be read (corrupt), so it is replaced.
+ */
+async function saveState(
+  state: StateStore,
+  key: { tenantId: string; name: string },
+  value: unknown,
+  etag: string | undefined | null,
+  issues: RunIssue[],
+): Promise<void> {
+  try {
+    await state.write(
+      key,
+      value,
+      etag ? { ifMatch: etag } : etag === null ? { unconditional: true } : { ifNoneMatch: '*' },
+    );
+  } catch (error) {
+    issues.push(issueFrom('state', error, key.name));
+  }
+}

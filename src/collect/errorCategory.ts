@@ -1,0 +1,50 @@
+/**
+ * Maps provisioning error codes to the categories Connect Health users know from its sync error report:
+ * DuplicateAttribute, DataMismatch, DataValidationFailure, LargeAttribute, FederatedDomainChange, Other.
+ * Graph's own `errorCategory` (failure / nonServiceFailure) says who must act, not what is wrong, so the
+ * code is what we classify. Explicit codes first, then patterns for codes we have not met yet.
+ */
+export type ErrorCategory =
+  | 'DuplicateAttribute'
+  | 'DataMismatch'
+  | 'DataValidationFailure'
+  | 'LargeAttribute'
+  | 'FederatedDomainChange'
+  | 'Other';
+
+const explicit: Readonly<Record<string, ErrorCategory>> = {
+  attributevaluemustbeunique: 'DuplicateAttribute',
+  objectconflict: 'DuplicateAttribute',
+  entryconflict: 'DuplicateAttribute',
+  duplicatesourceentries: 'DuplicateAttribute',
+  azureactivedirectoryconflictingobjects: 'DuplicateAttribute',
+  invalidsoftmatch: 'DataMismatch',
+  softmatchfailure: 'DataMismatch',
+  hardmatchfailure: 'DataMismatch',
+  azureactivedirectorycannotupdateobjectsoriginatedinexternalservice: 'DataMismatch',
+  federateddomainchangeerror: 'FederatedDomainChange',
+  largeobject: 'LargeAttribute',
+  exceededallowedlength: 'LargeAttribute',
+  azureactivedirectoryinvalidvalue: 'DataValidationFailure',
+  invalidcharacters: 'DataValidationFailure',
+  propertynotfound: 'DataValidationFailure',
+};
+
+const patterns: readonly [RegExp, ErrorCategory][] = [
+  [/duplicate|conflict|unique|alreadyexists|inuse/i, 'DuplicateAttribute'],
+  [/federat|domainchange|userprincipalnamedomain/i, 'FederatedDomainChange'],
+  [/large|toolong|maxlength|exceed(ed)?(allowed)?(length|size|limit)/i, 'LargeAttribute'],
+  [/mismatch|softmatch|hardmatch|immutableid|sourceanchor|anchor/i, 'DataMismatch'],
+  [
+    /invalid|validation|format|character|required|missing|malformed|notfound|syntax/i,
+    'DataValidationFailure',
+  ],
+];
+
+export function errorCategory(code: string | null | undefined): ErrorCategory | null {
+  if (!code) return null;
+  const known = explicit[code.toLowerCase()];
+  if (known) return known;
+  for (const [pattern, category] of patterns) if (pattern.test(code)) return category;
+  return 'Other';
+}

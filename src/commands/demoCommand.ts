@@ -1,0 +1,186 @@
+import { spawn } from 'node:child_process';
+import { readdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { virtualClock } from '../clock.js';
+import { collectOnce, type CollectResult } from '../collect/collectRun.js';
+import { environmentWith, extraCaCertsPath, loadSettings } from '../config.js';
+import { startDemoTenant } from '../demo/server.js';
+import { demoDayScenario } from '../demo/scenario.js';
+import { ensureLocalCertificate } from '../demo/tls.js';
+import { silentLogger } from '../log.js';
+import { createCollectDependencies } from '../wiring.js';
+import { hhmm } from './format.js';
+import type { ProvisioningRecord } from '../tables/definitions.js';
+
+const RUN_EVERY_MS = 5 * 60_000;
+const DAY_MS = 24 * 3600_000;
+
+/**
+ * `cloudsync-monitor demo`: replays a built-in day of a demo tenant through the real collector, Graph
+ * client and local sinks, on a virtual clock (a day in seconds), and prints what it collected.
+ * The demo tenant speaks HTTPS with a self-signed certificate; Node trusts extra certificates only from
+ * NODE_EXTRA_CA_CERTS at start-up, so the command re-runs itself once with that set.
+ */
+export async function demoCommand(options: {
+  dataDir: string;
+  day?: Date;
+  print: (line: string) => void;
+}): Promise<number> {
+  const dataDir = path.resolve(options.dataDir);
+  const certificate = await ensureLocalCertificate(path.join(dataDir, 'tls'));
+  if (extraCaCertsPath() !== certificate.certPath) return rerunTrusting(certificate.certPath);
+
+  const dayStart = options.day ?? startOfYesterdayUtc(new Date());
+  const clock = virtualClock(dayStart);
+  const scenario = demoDayScenario({ dayStart });
+  const tenant = await startDemoTenant({ clock, tls: certificate, scenario });
+  const print = options.print;
+  try {
+    await clearDemoOutputs(dataDir, tenant.tenantId);
+    // Settings from scratch, not the environment: the demo never touches a real tenant or workspace.
+    const settings = loadSettings(
+      {},
+      {
+        GRAPH_BASE_URL: tenant.baseUrl,
+        GRAPH_ACCESS_TOKEN: 'demo-token',
+        TENANT_ID: tenant.tenantId,
+        DATA_DIR: dataDir,
+      },
+    );
+    const deps = await createCollectDependencies(settings, clock, silentLogger);
+    print(
+      `Replaying ${dayStart.toISOString().slice(0, 10)} of demo tenant ${tenant.tenantId}: a collect run every 5 minutes`,
+    );
+    const timeline = new Timeline(print);
+    const totals = { runs: 0, events: 0, failedRuns: 0, partialRuns: 0 };
+    const tally = new EventTally();
+    for (let at = dayStart.getTime() + RUN_EVERY_MS; at <= dayStart.getTime() + DAY_MS; at += RUN_EVERY_MS) {
+      clock.set(new Date(Math.max(at, clock.now().getTime())));
+      const result = await collectOnce(deps, {
+        trigger: 'demo',
+        onProvisioningWritten: (rows) => tally.add(rows),
+      });
+      totals.runs += 1;
+      totals.events += result.provisioning.written;
+      if (result.outcome === 'failed') totals.failedRuns += 1;
+      if (result.outcome === 'partial') totals.partialRuns += 1;
+      timeline.observe(result);
+    }
+    print('');
+    print(
+      `Collected ${totals.events} provisioning events in ${totals.runs} runs ` +
+        `(${totals.partialRuns} partial, ${totals.failedRuns} failed); Graph answered ${tenant.stats.requests} requests, throttled ${tenant.stats.throttled}.`,
+    );
+    for (const line of tally.lines()) print(line);
+    print(`Records (NDJSON, one row per line, exactly the Log Analytics columns):`);
+    for (const file of await readdir(path.join(dataDir, 'tables')))
+      print(`  ${path.join(dataDir, 'tables', file)}`);
+    print(`State: ${path.join(dataDir, 'state')}`);
+    return 0;
+  } finally {
+    await tenant.close();
+  }
+}
+
+/** Prints what changed between runs: job status, quarantine, last cycle, agents, and runs with issues. */
+class Timeline {
+  private readonly jobs = new Map<string, string>();
+  private readonly agents = new Map<string, string>();
+
+  constructor(private readonly print: (line: string) => void) {}
+
+  observe(result: CollectResult): void {
+    const at = hhmm(result.startedAt.toISOString());
+    for (const job of result.jobs) {
+      const key = `${job.ConfigurationName}/${job.TemplateId}`;
+      const now = [job.StatusCode, job.QuarantineReason, job.LastExecutionState, job.LastErrorCode]
+        .filter(Boolean)
+        .join(' ');
+      const before = this.jobs.get(key);
+      if (before !== now)
+        this.print(`${at}  job    ${key}: ${before === undefined ? '' : `${before} -> `}${now}`);
+      this.jobs.set(key, now);
+    }
+    for (const agent of result.agents) {
+      const key = agent.MachineName ?? agent.AgentId ?? '?';
+      const before = this.agents.get(key);
+      if (before !== agent.Status)
+        this.print(
+          `${at}  agent  ${key}: ${before === undefined ? '' : `${before} -> `}${agent.Status ?? 'unknown'}`,
+        );
+      this.agents.set(key, agent.Status ?? 'unknown');
+    }
+    for (const issue of result.issues.filter((i) => i.severity === 'error')) {
+      this.print(`${at}  run    ${result.outcome}: [${issue.signal}] ${issue.message}`);
+    }
+  }
+}
+
+/** Provisioning events of the day by action and result, and the most frequent error codes. */
+class EventTally {
+  private readonly byAction = new Map<string, Map<string, number>>();
+  private readonly byError = new Map<string, { category: string; count: number; objects: Set<string> }>();
+
+  add(rows: readonly ProvisioningRecord[]): void {
+    for (const row of rows) {
+      const action = row.ProvisioningAction ?? 'unknown';
+      const results = this.byAction.get(action) ?? new Map<string, number>();
+      results.set(row.ResultType ?? 'unknown', (results.get(row.ResultType ?? 'unknown') ?? 0) + 1);
+      this.byAction.set(action, results);
+      if (row.ResultType === 'Failure' && row.ResultSignature) {
+        const entry = this.byError.get(row.ResultSignature) ?? {
+          category: row.ErrorCategory ?? 'Other',
+          count: 0,
+          objects: new Set(),
+        };
+        entry.count += 1;
+        entry.objects.add(row.SourceDisplayName ?? row.SourceId ?? '?');
+        this.byError.set(row.ResultSignature, entry);
+      }
+    }
+  }
+
+  lines(): string[] {
+    const lines = ['Provisioning events by action and result:'];
+    for (const [action, results] of [...this.byAction].sort()) {
+      lines.push(`  ${action.padEnd(13)} ${[...results].map(([result, n]) => `${result} ${n}`).join(', ')}`);
+    }
+    const errors = [...this.byError].sort((a, b) => b[1].count - a[1].count).slice(0, 6);
+    if (errors.length > 0) lines.push('Top error codes (failures, distinct objects, category):');
+    for (const [code, e] of errors)
+      lines.push(`  ${code}: ${e.count} failures, ${e.objects.size} objects, ${e.category}`);
+    return lines;
+  }
+}
+
+function startOfYesterdayUtc(now: Date): Date {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - 1));
+}
+
+/** The demo owns its outputs in DATA_DIR; it refuses to wipe a data dir holding another tenant's state. */
+async function clearDemoOutputs(dataDir: string, demoTenantId: string): Promise<void> {
+  const stateDir = path.join(dataDir, 'state');
+  const tenants = await readdir(stateDir).catch(() => [] as string[]);
+  const others = tenants.filter((t) => t !== demoTenantId);
+  if (others.length > 0) {
+    throw new Error(
+      `${dataDir} holds state of other tenants (${others.join(', ')}); run the demo with --data-dir pointing elsewhere`,
+    );
+  }
+  await Promise.all(
+    [path.join(dataDir, 'tables'), path.join(dataDir, 'outbox'), path.join(stateDir, demoTenantId)].map(
+      (dir) => rm(dir, { recursive: true, force: true }),
+    ),
+  );
+}
+
+function rerunTrusting(certPath: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
+      stdio: 'inherit',
+      env: environmentWith({ NODE_EXTRA_CA_CERTS: certPath }),
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}

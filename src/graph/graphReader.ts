@@ -1,0 +1,98 @@
+import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import {
+  AuthenticationHandler,
+  Client,
+  HTTPMessageHandler,
+  RedirectHandler,
+  RedirectHandlerOptions,
+  TelemetryHandler,
+} from '@microsoft/microsoft-graph-client';
+import { z } from 'zod';
+import type { Clock } from '../clock.js';
+import type { Settings } from '../config.js';
+import { credentialProvider, graphScope, staticTokenProvider } from './auth.js';
+import { GraphRequestError, toGraphRequestError } from './errors.js';
+import { ClockRetryHandler, PacingHandler, TimeoutHandler } from './middleware.js';
+import { SlidingWindowPacer } from './pacer.js';
+
+export type GraphVersion = 'v1.0' | 'beta';
+
+export interface GraphPage {
+  readonly value: readonly unknown[];
+  readonly nextLink: string | undefined;
+}
+
+const collectionEnvelope = z.object({
+  value: z.array(z.unknown()),
+  '@odata.nextLink': z.string().optional(),
+});
+
+/**
+ * Read-only access to Microsoft Graph through the real `@microsoft/microsoft-graph-client`.
+ * Items of a collection are returned unvalidated so callers can validate them one by one: a single
+ * malformed record must not cost the whole page.
+ */
+export class GraphReader {
+  constructor(private readonly client: Client) {}
+
+  async get(path: string, version: GraphVersion = 'v1.0'): Promise<unknown> {
+    try {
+      return (await this.client.api(path).version(version).get()) as unknown;
+    } catch (error) {
+      throw toGraphRequestError(error, path);
+    }
+  }
+
+  /** Follows `@odata.nextLink` page by page; memory holds one page at a time. */
+  async *pages(path: string, version: GraphVersion = 'v1.0'): AsyncGenerator<GraphPage, void, undefined> {
+    let next: string | undefined = path;
+    while (next !== undefined) {
+      const body = await this.get(next, version);
+      const envelope = collectionEnvelope.safeParse(body);
+      if (!envelope.success) {
+        throw new GraphRequestError(
+          `Graph answered ${next.split('?')[0]} without a collection: ${envelope.error.issues[0]?.message ?? ''}`,
+          'invalidResponse',
+          undefined,
+          'NotACollection',
+        );
+      }
+      next = envelope.data['@odata.nextLink'];
+      yield { value: envelope.data.value, nextLink: next };
+    }
+  }
+}
+
+export interface GraphReaderOptions {
+  readonly clock: Clock;
+  /** Used when no GRAPH_ACCESS_TOKEN is set; defaults to DefaultAzureCredential. */
+  readonly credential?: TokenCredential;
+}
+
+export function createGraphReader(settings: Settings, options: GraphReaderOptions): GraphReader {
+  const { graph } = settings;
+  const auth = graph.accessToken
+    ? staticTokenProvider(graph.accessToken)
+    : credentialProvider(
+        options.credential ??
+          new DefaultAzureCredential({ managedIdentityClientId: graph.managedIdentityClientId }),
+        graphScope(graph.baseUrl),
+      );
+  const pacer = new SlidingWindowPacer(options.clock, graph.reportsRequestsPerWindow, graph.reportsWindowMs);
+  const chain = [
+    new AuthenticationHandler(auth),
+    new ClockRetryHandler(options.clock, graph.maxRetries),
+    new PacingHandler(pacer),
+    new TimeoutHandler(graph.requestTimeoutMs),
+    new RedirectHandler(new RedirectHandlerOptions()),
+    new TelemetryHandler(),
+    new HTTPMessageHandler(),
+  ];
+  const client = Client.initWithMiddleware({
+    baseUrl: graph.baseUrl,
+    middleware: chain,
+    // The bearer token goes only to Graph hosts and these: a sovereign cloud or a stand-in host.
+    customHosts: new Set([new URL(graph.baseUrl).hostname]),
+  });
+  return new GraphReader(client);
+}

@@ -1,0 +1,78 @@
+import { z } from 'zod';
+import { nullish, text } from './common.js';
+
+/*
+ * provisioningObjectSummary (GET /auditLogs/provisioning, v1.0), with every documented quirk:
+ * - `servicePrincipal` is an object in the examples but a collection in the property table;
+ *   it carries `displayName` (typings) or `name` (property table).
+ * - the error lives in `errorInformation`, or `errorInfo` in older payloads.
+ * - enumerations vary in casing (`stageddelete`/`stagedDelete`, `Import`/`import`); kept as strings here
+ *   and normalised by the collector, which records values it does not know.
+ */
+
+const details = nullish(z.record(z.string(), z.unknown()));
+
+const identity = z.object({
+  id: text,
+  displayName: text,
+  identityType: text,
+  details,
+});
+
+const system = z.object({ id: text, displayName: text, details });
+
+const servicePrincipalRef = z.object({ id: text, displayName: text, name: text });
+
+const errorInformation = z.object({
+  errorCode: text,
+  errorCategory: text,
+  reason: text,
+  additionalDetails: text,
+  recommendedAction: text,
+});
+
+const provisioningStep = z.object({
+  name: text,
+  provisioningStepType: text,
+  status: text,
+  description: text,
+  details,
+});
+
+const modifiedProperty = z.object({
+  displayName: text,
+  oldValue: z.string().nullish(),
+  newValue: z.string().nullish(),
+});
+
+const initiator = z.object({ id: text, displayName: text, initiatorType: text });
+
+export const provisioningObjectSummary = z.object({
+  id: z.string().min(1),
+  activityDateTime: z
+    .string()
+    .refine((v) => !Number.isNaN(Date.parse(v)), { message: 'activityDateTime is not a date-time' }),
+  tenantId: text,
+  jobId: text,
+  cycleId: text,
+  changeId: text,
+  durationInMilliseconds: nullish(z.number()),
+  provisioningAction: text,
+  provisioningStatusInfo: nullish(
+    z.object({
+      status: text,
+      errorInformation: nullish(errorInformation),
+      errorInfo: nullish(errorInformation),
+    }),
+  ),
+  provisioningSteps: nullish(z.array(provisioningStep)),
+  modifiedProperties: nullish(z.array(modifiedProperty)),
+  servicePrincipal: nullish(z.union([servicePrincipalRef, z.array(servicePrincipalRef)])),
+  sourceIdentity: nullish(identity),
+  targetIdentity: nullish(identity),
+  sourceSystem: nullish(system),
+  targetSystem: nullish(system),
+  initiatedBy: nullish(initiator),
+});
+
+export type ProvisioningObjectSummary = z.infer<typeof provisioningObjectSummary>;
