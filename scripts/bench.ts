@@ -22,7 +22,7 @@ import { ensureLocalCertificate } from '../src/demo/tls.js';
 import { silentLogger } from '../src/log.js';
 import { createCollectDependencies } from '../src/wiring.js';
 
-const PAGE_SIZE = 999;
+const PAGE_SIZE = 500;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
@@ -49,6 +49,8 @@ async function main(): Promise<void> {
   }
 
   const start = new Date(Date.now() - 26 * 3600_000);
+  const dataDir = path.join(workDir, 'data');
+  await rm(dataDir, { recursive: true, force: true }); // a fresh watermark: every event is new
   const server = await startTenantProcess(workDir, events, start);
   try {
     const settings = loadSettings(
@@ -57,7 +59,7 @@ async function main(): Promise<void> {
         GRAPH_BASE_URL: server.baseUrl,
         GRAPH_ACCESS_TOKEN: 'bench-token',
         TENANT_ID: server.tenantId,
-        DATA_DIR: path.join(workDir, 'data'),
+        DATA_DIR: dataDir,
         PROVISIONING_PAGE_SIZE: String(PAGE_SIZE),
         PROVISIONING_LOOKBACK_HOURS: '48',
         // Pacing disabled: the demo tenant runs without its rate limit here.

@@ -117,7 +117,7 @@ export async function collectProvisioning(input: ProvisioningInput): Promise<Pro
     `&$orderby=activityDateTime asc&$top=${settings.pageSize}`;
 
   try {
-    for await (const page of input.graph.pages(path)) {
+    for await (const page of input.graph.pages(path, 'v1.0', { prefetch: true })) {
       pages += 1;
       const batch: ProvisioningRecord[] = [];
       let pageLatest = Number.NEGATIVE_INFINITY;

@@ -14,6 +14,7 @@ import { FaultQueue, type Fault, type Route } from './faults.js';
 import { errorCodeForStatus, sendGraphError, sendJson, type ResponseContext } from './graphResponse.js';
 import type { JsonObject } from './graphTypes.js';
 import { QueryError } from './odataQuery.js';
+import { PageReadAhead } from './pageReadAhead.js';
 import { provisioningPage } from './provisioningEndpoint.js';
 import { retryAfterSeconds, SlidingWindowLimiter } from './rateLimiter.js';
 import { ALL_ROUTES, matchRoute, type MatchedRoute } from './routes.js';
@@ -93,6 +94,10 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
     faultsApplied: 0,
   };
   const hanging = new Map<IncomingMessage, NodeJS.Timeout>();
+  const readAhead = new PageReadAhead(
+    (context) => provisioningPage(context, maxPageSize, () => false),
+    () => clock.now(),
+  );
   let baseUrl = '';
 
   function hang(request: IncomingMessage): void {
@@ -142,13 +147,16 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
         body = provisioningAgents(context);
         break;
       case 'provisioning': {
-        const page = provisioningPage(context, maxPageSize, () => {
-          const fires = faults.takeMalformedRecord();
-          if (fires) stats.faultsApplied++;
-          return fires;
-        });
+        const malformed = faults.takeMalformedRecord();
+        if (malformed) stats.faultsApplied++;
+        const ready = malformed
+          ? undefined
+          : readAhead.take(context.search.toString(), context.now.getTime());
+        const page = ready ?? provisioningPage(context, maxPageSize, () => malformed);
         stats.provisioningEventsServed += page.served;
         body = page.body;
+        const next = body['@odata.nextLink'];
+        if (typeof next === 'string') readAhead.prepare(next, context);
         break;
       }
     }
@@ -268,6 +276,7 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
     stats,
     injectFault: (fault) => faults.add(fault),
     close() {
+      readAhead.close();
       closing ??= new Promise<void>((resolve) => {
         for (const [request, timer] of hanging) {
           clearTimeout(timer);

@@ -43,23 +43,43 @@ export class GraphReader {
     }
   }
 
-  /** Follows `@odata.nextLink` page by page; memory holds one page at a time. */
-  async *pages(path: string, version: GraphVersion = 'v1.0'): AsyncGenerator<GraphPage, void, undefined> {
-    let next: string | undefined = path;
-    while (next !== undefined) {
-      const body = await this.get(next, version);
-      const envelope = collectionEnvelope.safeParse(body);
-      if (!envelope.success) {
-        throw new GraphRequestError(
-          `Graph answered ${next.split('?')[0]} without a collection: ${envelope.error.issues[0]?.message ?? ''}`,
-          'invalidResponse',
-          undefined,
-          'NotACollection',
-        );
+  /**
+   * Follows `@odata.nextLink` page by page. With `prefetch`, the next page is requested as soon as its
+   * link is known, so Graph's latency overlaps with the caller's work on the current page; memory then
+   * holds two pages at most. A prefetched page the caller never asks for is dropped.
+   */
+  async *pages(
+    path: string,
+    version: GraphVersion = 'v1.0',
+    options: { prefetch?: boolean } = {},
+  ): AsyncGenerator<GraphPage, void, undefined> {
+    let pending: Promise<GraphPage> | undefined = this.page(path, version);
+    try {
+      while (pending !== undefined) {
+        const page: GraphPage = await pending;
+        pending = undefined;
+        const next = page.nextLink;
+        if (next !== undefined && options.prefetch) pending = this.page(next, version);
+        yield page;
+        if (next !== undefined && pending === undefined) pending = this.page(next, version);
       }
-      next = envelope.data['@odata.nextLink'];
-      yield { value: envelope.data.value, nextLink: next };
+    } finally {
+      // The caller stopped early: nobody will await the prefetched page, so its failure must not go unhandled.
+      pending?.catch(() => undefined);
     }
+  }
+
+  private async page(path: string, version: GraphVersion): Promise<GraphPage> {
+    const envelope = collectionEnvelope.safeParse(await this.get(path, version));
+    if (!envelope.success) {
+      throw new GraphRequestError(
+        `Graph answered ${path.split('?')[0]} without a collection: ${envelope.error.issues[0]?.message ?? ''}`,
+        'invalidResponse',
+        undefined,
+        'NotACollection',
+      );
+    }
+    return { value: envelope.data.value, nextLink: envelope.data['@odata.nextLink'] };
   }
 }
 
