@@ -31,6 +31,7 @@ export function escapeHtml(value: string): string {
  */
 export function cardText(value: string): string {
   return value
+    // eslint-disable-next-line no-control-regex -- stripping control characters is the point
     .replace(/[\u0000-\u001f\u007f]+/g, ' ')
     .replace(/([\\`*_{}[\]()#+\-.!|>~<])/g, '\\$1')
     .replace(/(https?|ftp|file|javascript|data|mailto):/gi, '$1\u200b:')
