@@ -1,0 +1,202 @@
+<#
+.SYNOPSIS
+Grants the function app's managed identity the Microsoft Graph application permissions Cloud Sync Monitor
+reads with: Synchronization.Read.All, AuditLog.Read.All, Directory.Read.All (all read-only).
+
+.DESCRIPTION
+Idempotent: permissions already granted are skipped. Granting needs a Privileged Role Administrator (or Global
+Administrator). By default it uses the Azure CLI session (`az login`), which is what the azd postprovision hook
+has; -UseGraphPowerShell signs in with Microsoft Graph PowerShell (Connect-MgGraph) instead.
+It never fails the deployment: when it cannot grant, it says why and how, and exits 0.
+
+.EXAMPLE
+pwsh infra/scripts/grant-graph-permissions.ps1 -PrincipalId 00000000-0000-0000-0000-000000000000 -UseGraphPowerShell
+#>
+[CmdletBinding()]
+param(
+    # Object (principal) id of the managed identity; azd provides it after provisioning.
+    [string]$PrincipalId = $env:AZURE_FUNCTION_IDENTITY_PRINCIPAL_ID,
+    [switch]$UseGraphPowerShell
+)
+
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+
+$GraphAppId = '00000003-0000-0000-c000-000000000000' # Microsoft Graph
+$Permissions = @('Synchronization.Read.All', 'AuditLog.Read.All', 'Directory.Read.All')
+
+function Write-ManualSteps {
+    $id = if ($PrincipalId) { $PrincipalId } else { '<principal object id>' }
+    Write-Host ''
+    Write-Host 'To grant them later, ask a Privileged Role Administrator to run one of:'
+    Write-Host "  pwsh infra/scripts/grant-graph-permissions.ps1 -PrincipalId $id -UseGraphPowerShell"
+    Write-Host "  sh infra/scripts/grant-graph-permissions.sh $id"
+    Write-Host 'or grant Synchronization.Read.All, AuditLog.Read.All and Directory.Read.All (Microsoft Graph, application)'
+    Write-Host 'to the managed identity in the Entra admin center. Until then every collect run reports a permission error.'
+}
+
+function Test-Denied([string]$Message) {
+    return $Message -match 'Authorization_RequestDenied|Insufficient privileges|Forbidden|403'
+}
+
+# Returns 'granted', 'exists', 'denied: ...' or 'failed: ...' for one app role, retrying while a new identity
+# has not replicated to Microsoft Graph yet.
+function Grant-WithRetry([scriptblock]$Grant) {
+    for ($attempt = 1; ; $attempt++) {
+        try {
+            & $Grant
+            return 'granted'
+        }
+        catch {
+            $message = "$_"
+            if ($message -match 'already exists') { return 'exists' }
+            if ($message -match 'does not exist|ResourceNotFound' -and $attempt -lt 6) {
+                Start-Sleep -Seconds 15
+                continue
+            }
+            if (Test-Denied $message) { return 'denied: the signed-in account is not allowed to grant application permissions' }
+            return "failed: $($message.Substring(0, [Math]::Min(300, $message.Length)))"
+        }
+    }
+}
+
+# Runs the Azure CLI; returns its standard output, throws with its error output when it fails.
+function Invoke-Az([string[]]$Arguments) {
+    $ErrorActionPreference = 'Continue' # Windows PowerShell would stop at the first line az writes to stderr
+    $output = & az @Arguments 2>&1
+    if ($LASTEXITCODE -ne 0) { throw ($output | Out-String) }
+    return ($output | Where-Object { $_ -is [string] }) -join "`n"
+}
+
+function Grant-WithAzureCli {
+    if (-not (Get-Command az -ErrorAction SilentlyContinue)) {
+        Write-Host 'WARNING: the Azure CLI (az) is not installed; use -UseGraphPowerShell or install it.'
+        return $Permissions
+    }
+    try { Invoke-Az @('account', 'show', '--output', 'none') | Out-Null }
+    catch {
+        Write-Host 'WARNING: the Azure CLI is not signed in (`az login`), so the permissions were not granted.'
+        return $Permissions
+    }
+
+    $graphUrl = 'https://graph.microsoft.com'
+    try {
+        $cloudGraph = (Invoke-Az @('cloud', 'show', '--query', 'endpoints.microsoftGraphResourceId', '--output', 'tsv')).Trim().TrimEnd('/')
+        if ($cloudGraph) { $graphUrl = $cloudGraph }
+    }
+    catch { }
+
+    try {
+        $graphSp = Invoke-Az @('ad', 'sp', 'show', '--id', $GraphAppId, '--output', 'json') | ConvertFrom-Json
+    }
+    catch {
+        Write-Host 'WARNING: could not read the Microsoft Graph service principal with the signed-in account.'
+        return $Permissions
+    }
+
+    $assigned = @()
+    try {
+        $assignments = Invoke-Az @('rest', '--method', 'get', '--url', "$graphUrl/v1.0/servicePrincipals/$PrincipalId/appRoleAssignments", '--output', 'json') | ConvertFrom-Json
+        $assigned = @($assignments.value | Where-Object { $_.resourceId -eq $graphSp.id } | ForEach-Object { $_.appRoleId })
+    }
+    catch { } # unreadable: the POST below still recognises an existing assignment
+
+    $missing = @()
+    foreach ($permission in $Permissions) {
+        $role = $graphSp.appRoles | Where-Object { $_.value -eq $permission -and $_.allowedMemberTypes -contains 'Application' }
+        if (-not $role) {
+            Write-Host "  ${permission}: not found among Microsoft Graph's application permissions"
+            $missing += $permission
+            continue
+        }
+        if ($assigned -contains $role.id) {
+            Write-Host "  ${permission}: already granted"
+            continue
+        }
+        # The body goes through a file: Windows PowerShell mangles quotes in native command arguments.
+        $bodyFile = New-TemporaryFile
+        try {
+            @{ principalId = $PrincipalId; resourceId = $graphSp.id; appRoleId = $role.id } | ConvertTo-Json -Compress |
+                Set-Content -Path $bodyFile -Encoding ascii
+            $result = Grant-WithRetry {
+                Invoke-Az @('rest', '--method', 'post', '--url', "$graphUrl/v1.0/servicePrincipals/$PrincipalId/appRoleAssignments",
+                    '--headers', 'Content-Type=application/json', '--body', "@$bodyFile", '--output', 'none') | Out-Null
+            }
+        }
+        finally { Remove-Item -Path $bodyFile -ErrorAction SilentlyContinue }
+        if (-not (Write-Result $permission $result)) { $missing += $permission }
+    }
+    return $missing
+}
+
+function Grant-WithGraphPowerShell {
+    if (-not (Get-Module -ListAvailable -Name Microsoft.Graph.Applications)) {
+        Write-Host 'WARNING: Microsoft Graph PowerShell is not installed (Install-Module Microsoft.Graph.Applications -Scope CurrentUser).'
+        return $Permissions
+    }
+    Import-Module Microsoft.Graph.Applications
+    try {
+        Connect-MgGraph -Scopes 'AppRoleAssignment.ReadWrite.All', 'Application.Read.All' -NoWelcome | Out-Null
+    }
+    catch {
+        Write-Host "WARNING: could not sign in to Microsoft Graph: $_"
+        return $Permissions
+    }
+
+    $graphSp = Get-MgServicePrincipal -Filter "appId eq '$GraphAppId'"
+    $assigned = @(Get-MgServicePrincipalAppRoleAssignment -ServicePrincipalId $PrincipalId -All |
+            Where-Object { $_.ResourceId -eq $graphSp.Id } | ForEach-Object { $_.AppRoleId })
+
+    $missing = @()
+    foreach ($permission in $Permissions) {
+        $role = $graphSp.AppRoles | Where-Object { $_.Value -eq $permission -and $_.AllowedMemberTypes -contains 'Application' }
+        if (-not $role) {
+            Write-Host "  ${permission}: not found among Microsoft Graph's application permissions"
+            $missing += $permission
+            continue
+        }
+        if ($assigned -contains $role.Id) {
+            Write-Host "  ${permission}: already granted"
+            continue
+        }
+        $result = Grant-WithRetry {
+            New-MgServicePrincipalAppRoleAssignment -ServicePrincipalId $PrincipalId -PrincipalId $PrincipalId `
+                -ResourceId $graphSp.Id -AppRoleId $role.Id | Out-Null
+        }
+        if (-not (Write-Result $permission $result)) { $missing += $permission }
+    }
+    return $missing
+}
+
+# Prints the outcome for one permission; returns $true when the identity now holds it.
+function Write-Result([string]$Permission, [string]$Result) {
+    if ($Result -eq 'granted') { Write-Host "  ${Permission}: granted"; return $true }
+    if ($Result -eq 'exists') { Write-Host "  ${Permission}: already granted"; return $true }
+    Write-Host "  ${Permission}: NOT granted: $($Result -replace '^(denied|failed): ', '')"
+    return $false
+}
+
+Write-Host 'Cloud Sync Monitor: granting Microsoft Graph application permissions to the managed identity'
+if (-not $PrincipalId) {
+    Write-Host 'WARNING: no principal id (AZURE_FUNCTION_IDENTITY_PRINCIPAL_ID is not set; run `azd provision` first).'
+    Write-ManualSteps
+    exit 0
+}
+
+try {
+    $missing = if ($UseGraphPowerShell) { @(Grant-WithGraphPowerShell) } else { @(Grant-WithAzureCli) }
+}
+catch {
+    Write-Host "WARNING: granting failed: $_"
+    $missing = $Permissions
+}
+
+if ($missing.Count -gt 0) {
+    Write-Host ''
+    Write-Host "WARNING: not granted: $($missing -join ', ')"
+    Write-ManualSteps
+}
+else {
+    Write-Host 'All Microsoft Graph permissions are in place.'
+}
+exit 0
