@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { alertSettingsShape, toAlertSettings, type AlertSettings } from './alerts/settings.js';
+import { digestSettingsShape, toDigestSettings, type DigestSettings } from './digest/settings.js';
+import { notifySettingsShape, toNotifySettings, type NotifySettings } from './notify/settings.js';
 
 /**
  * Every setting of the monitor, parsed once with zod. This is the only module that reads process.env:
@@ -64,6 +67,9 @@ export const settingsSchema = z.object({
 
   COLLECT_SCHEDULE: z.string().min(9).default('0 */5 * * * *'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  ...alertSettingsShape,
+  ...notifySettingsShape,
+  ...digestSettingsShape,
 });
 
 export type RawSettings = z.infer<typeof settingsSchema>;
@@ -99,6 +105,9 @@ export interface Settings {
     | undefined;
   readonly collectSchedule: string;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  readonly alerts: AlertSettings;
+  readonly notify: NotifySettings;
+  readonly digest: DigestSettings;
 }
 
 export class ConfigError extends Error {
@@ -187,6 +196,9 @@ function toSettings(raw: RawSettings): Settings {
         : undefined,
     collectSchedule: raw.COLLECT_SCHEDULE,
     logLevel: raw.LOG_LEVEL,
+    alerts: toAlertSettings(raw),
+    notify: toNotifySettings(raw),
+    digest: toDigestSettings(raw),
   });
 }
 

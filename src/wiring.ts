@@ -7,6 +7,9 @@ import { createGraphReader } from './graph/graphReader.js';
 import type { Logger } from './log.js';
 import { createSink } from './sinks/createSink.js';
 import { createStateStore } from './state/createStateStore.js';
+import type { RecordSink } from './sinks/sink.js';
+import type { StateStore } from './state/store.js';
+import type { NotifyDependencies } from './notify/dispatch.js';
 
 /**
  * Builds the real adapters from settings: the one place the CLI and the Functions share, so both run
@@ -35,5 +38,46 @@ export async function createCollectDependencies(
     state: createStateStore(settings, cred ? { credential: cred } : {}),
     clock,
     log,
+  };
+}
+
+/**
+ * What a webhook needs: the tenant, the sink and the state store. The tenant must be configured
+ * (TENANT_ID) because a webhook has no Graph token to derive it from.
+ */
+export async function createWebhookDependencies(
+  settings: Settings,
+  clock: Clock,
+  log: Logger,
+  options: { credential?: TokenCredential } = {},
+): Promise<{ tenantId: string; sink: RecordSink; state: StateStore; clock: Clock; log: Logger }> {
+  if (!settings.tenantId) throw new Error('TENANT_ID must be set for webhooks');
+  const needsCredential = settings.logsIngestion || settings.stateTable?.kind === 'accountUrl';
+  const cred = needsCredential
+    ? (options.credential ??
+      new DefaultAzureCredential({ managedIdentityClientId: settings.graph.managedIdentityClientId }))
+    : undefined;
+  return Promise.resolve({
+    tenantId: settings.tenantId,
+    sink: createSink(settings, cred ? { credential: cred } : {}),
+    state: createStateStore(settings, cred ? { credential: cred } : {}),
+    clock,
+    log,
+  });
+}
+
+/** The notification channels' dependencies for a run or a webhook. */
+export function notifyDependencies(
+  settings: Settings,
+  deps: { state: StateStore; clock: Clock; log: Logger },
+  options: { credential?: TokenCredential } = {},
+): NotifyDependencies {
+  return {
+    state: deps.state,
+    clock: deps.clock,
+    log: deps.log,
+    settings: settings.notify,
+    dataDir: settings.dataDir,
+    ...(options.credential ? { credential: options.credential } : {}),
   };
 }

@@ -28,6 +28,8 @@ export interface AlertSubject {
   readonly templateId?: string;
   readonly agentId?: string;
   readonly machineName?: string;
+  /** For `monitor-degraded`: which of the monitor's own signals (jobs, agents, provisioning, sink, state, notify). */
+  readonly signal?: string;
 }
 
 /** A rule's verdict for one subject in one run: this is wrong, now. */
@@ -44,6 +46,11 @@ export interface AlertCandidate {
    * the quarantine reason, ... Equal keys mean "still the same": no notification.
    */
   readonly materialKey: string;
+  /**
+   * Facts whose appearance is material but whose disappearance is not (failing objects, error codes):
+   * a new item makes an `updated`, a fixed object alone does not. Human-readable; directory data (escape).
+   */
+  readonly materialItems?: readonly string[];
   /** Kind-specific facts for the renderers (failing objects by error code, StagedDelete count, ...). JSON only. */
   readonly details: Readonly<Record<string, unknown>>;
 }
@@ -60,6 +67,10 @@ export interface Alert extends AlertCandidate {
   readonly silencedUntil?: string;
   readonly acknowledgedBy?: string;
   readonly resolvedAt?: string;
+  /** How often it came back within the flap window after resolving (each time a `new`). */
+  readonly reopenCount?: number;
+  /** While another alert mutes this one (inhibition): that alert's id. No transitions while muted. */
+  readonly inhibitedBy?: string;
 }
 
 /** One lifecycle step of one alert in one run: each is one CloudSyncAlert_CL row; each notifies. */
@@ -71,6 +82,11 @@ export interface Transition {
   readonly previousSeverity?: Severity;
   /** Human-readable material changes, for `updated` (e.g. "new error code AttributeValueMustBeUnique"). */
   readonly changes?: readonly string[];
+  /**
+   * Recorded in CloudSyncAlert_CL but not notified: `resolved` with resolve notifications switched off,
+   * `updated` of an acknowledged (silenced) alert. Channels skip these.
+   */
+  readonly recordOnly?: boolean;
 }
 
 const SEVERITY_RANK: Readonly<Record<Severity, number>> = { warning: 1, critical: 2 };

@@ -51,37 +51,95 @@ export const LEASE_NAME = 'lease-collect';
 const WATERMARK_KEY = 'collect-provisioning-watermark';
 const AGENTS_KEY = 'collect-agents';
 
+/** Identity and limits of one run, fixed when it starts. */
+export interface RunContext {
+  readonly runId: string;
+  readonly startedAt: Date;
+  /** Clock time (ms) after which no further page of provisioning logs is requested. */
+  readonly deadline: number;
+  readonly trigger: string;
+}
+
 /**
- * One collection run: configurations, job status and quarantine, agents, provisioning events since the
- * watermark, then one CloudSyncMonitorRun_CL row. A lease keeps two racing runs (timer and CLI, say)
- * from both collecting: the loser fails with LeaseHeldError before it reads or writes anything.
+ * Runs `work` under the tenant's run lease, so two racing runs (timer and CLI, say) never both work:
+ * the loser fails with LeaseHeldError before it reads or writes anything.
  */
-export async function collectOnce(
-  deps: CollectDependencies,
-  options: { trigger: string; onProvisioningWritten?: (records: readonly ProvisioningRecord[]) => void },
-): Promise<CollectResult> {
+export async function underRunLease<T>(
+  deps: Pick<CollectDependencies, 'settings' | 'tenantId' | 'clock' | 'state' | 'log'>,
+  trigger: string,
+  work: (run: RunContext) => Promise<T>,
+): Promise<T> {
   const { settings, tenantId, clock, state } = deps;
   const runId = randomUUID();
   const startedAt = clock.now();
-  const deadline = startedAt.getTime() + settings.run.timeBudgetMs;
   const lease = await acquireLease(
     state,
     { tenantId, name: LEASE_NAME },
     { owner: runId, now: startedAt, ttlMs: Math.max(settings.run.leaseMs, settings.run.timeBudgetMs * 2) },
   );
   try {
-    return await collectUnderLease(deps, {
-      runId,
-      startedAt,
-      deadline,
-      trigger: options.trigger,
-      onWritten: options.onProvisioningWritten,
-    });
+    return await work({ runId, startedAt, deadline: startedAt.getTime() + settings.run.timeBudgetMs, trigger });
   } finally {
     await releaseLease(state, lease).catch((error: unknown) =>
       deps.log.warn('could not release the run lease', { error: String(error) }),
     );
   }
+}
+
+/**
+ * One collection run on its own: configurations, job status and quarantine, agents, provisioning
+ * events since the watermark, then its CloudSyncMonitorRun_CL row.
+ */
+export async function collectOnce(
+  deps: CollectDependencies,
+  options: { trigger: string; onProvisioningWritten?: (records: readonly ProvisioningRecord[]) => void },
+): Promise<CollectResult> {
+  return underRunLease(deps, options.trigger, async (run) => {
+    const result = await collectSignals(deps, run, options.onProvisioningWritten);
+    return finishRun(deps, result, []);
+  });
+}
+
+/**
+ * Adds what later steps of the run (alerts, notifications) reported, settles the outcome, and writes
+ * the run's CloudSyncMonitorRun_CL row.
+ */
+export async function finishRun(
+  deps: Pick<CollectDependencies, 'sink' | 'clock' | 'log'>,
+  result: CollectResult,
+  laterIssues: readonly RunIssue[],
+): Promise<CollectResult> {
+  const issues = [...result.issues, ...laterIssues];
+  const outcome = outcomeOf(issues);
+  const run: MonitorRunRecord = {
+    ...result.run,
+    Outcome: outcome,
+    DurationMs: deps.clock.now().getTime() - result.startedAt.getTime(),
+    Errors: issues,
+  };
+  try {
+    await deps.sink.write('CloudSyncMonitorRun_CL', [run]);
+  } catch (error) {
+    issues.push(issueFrom('sink', error, 'CloudSyncMonitorRun_CL'));
+  }
+  deps.log.info('run finished', {
+    runId: result.runId,
+    outcome,
+    jobs: result.jobs.length,
+    agents: result.agents.length,
+    events: result.provisioning.written,
+    issues: issues.length,
+  });
+  return { ...result, outcome, issues, run };
+}
+
+/** Collects every signal of the run. Its run row is built, not yet written: see finishRun. */
+export async function collectSignals(
+  deps: CollectDependencies,
+  run: RunContext,
+  onWritten?: (records: readonly ProvisioningRecord[]) => void,
+): Promise<CollectResult> {
+  return collectUnderLease(deps, { ...run, onWritten });
 }
 
 async function collectUnderLease(
@@ -94,7 +152,7 @@ async function collectUnderLease(
     onWritten: ((records: readonly ProvisioningRecord[]) => void) | undefined;
   },
 ): Promise<CollectResult> {
-  const { settings, tenantId, graph, sink, state, clock, log } = deps;
+  const { settings, tenantId, graph, sink, state, clock } = deps;
   const { runId, startedAt } = run;
   const unknown = new UnknownValues();
   const issues: RunIssue[] = [];
@@ -202,16 +260,6 @@ async function collectUnderLease(
     BacklogRemaining: provisioning.backlogRemaining,
     Errors: issues,
   };
-  await writeRecords('CloudSyncMonitorRun_CL', [record]);
-  log.info('collect run finished', {
-    runId,
-    outcome,
-    jobs: jobs.records.length,
-    agents: agents.records.length,
-    events: provisioning.written,
-    duplicates: provisioning.duplicates,
-    issues: issues.length,
-  });
 
   const { state: _state, issues: _issues, ...provisioningSummary } = provisioning;
   return {

@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { ruleMemory, emptyRuleMemory } from '../rules/memory.js';
+import { alertTable } from '../tables/definitions.js';
+import { ALERT_KINDS, type Alert } from './model.js';
+
+/**
+ * The alert book: every open (or acknowledged) alert of a tenant, the resolved ones still inside the
+ * flap window, the rules' memory, and alert rows not yet confirmed written to the sink. One state value
+ * per tenant, written with its ETag, so two racing runs cannot both commit transitions.
+ */
+export const ALERT_BOOK_KEY = 'alerts-book';
+
+const time = z.iso.datetime();
+
+const subject = z.object({
+  tenantId: z.string(),
+  servicePrincipalId: z.string().optional(),
+  configurationName: z.string().optional(),
+  jobId: z.string().optional(),
+  templateId: z.string().optional(),
+  agentId: z.string().optional(),
+  machineName: z.string().optional(),
+  signal: z.string().optional(),
+});
+
+export const storedAlert = z.object({
+  id: z.string().min(1),
+  kind: z.enum(ALERT_KINDS),
+  subject,
+  severity: z.enum(['warning', 'critical']),
+  summary: z.string(),
+  since: time,
+  materialKey: z.string(),
+  materialItems: z.array(z.string()).optional(),
+  details: z.record(z.string(), z.unknown()),
+  state: z.enum(['open', 'acknowledged', 'resolved']),
+  openedAt: time,
+  lastChangedAt: time,
+  lastNotifiedAt: time,
+  silencedUntil: z.union([z.literal('resolve'), time]).optional(),
+  acknowledgedBy: z.string().optional(),
+  resolvedAt: time.optional(),
+  reopenCount: z.number().int().nonnegative().optional(),
+  inhibitedBy: z.string().optional(),
+});
+
+/** A CloudSyncAlert_CL row kept until the sink confirmed it (JSON, the table's columns). */
+const pendingRow = z.object(
+  Object.fromEntries(Object.keys(alertTable.columns).map((column) => [column, z.unknown()])),
+);
+
+export const alertBook = z.object({
+  version: z.literal(1),
+  alerts: z.array(storedAlert),
+  memory: ruleMemory,
+  pendingRows: z.array(pendingRow).default([]),
+  updatedAt: time.optional(),
+});
+
+export interface AlertBook {
+  readonly version: 1;
+  readonly alerts: readonly Alert[];
+  readonly memory: z.infer<typeof ruleMemory>;
+  /** Rows of committed transitions the sink has not confirmed yet: written first thing next run. */
+  readonly pendingRows: readonly Readonly<Record<string, unknown>>[];
+  readonly updatedAt?: string;
+}
+
+export const emptyAlertBook = (): AlertBook => ({
+  version: 1,
+  alerts: [],
+  memory: emptyRuleMemory(),
+  pendingRows: [],
+});
+
+/** Open and acknowledged alerts: what is firing now (for status, digest, health). */
+export const activeAlerts = (book: AlertBook): Alert[] => book.alerts.filter((a) => a.state !== 'resolved');
+
+/** Leaves room under STATE_VALUE_MAX_BYTES for the store's envelope. */
+export const ALERT_BOOK_MAX_BYTES = 800_000;
+/** Unconfirmed rows kept at most (a sink down for days must not grow the book without bound). */
+export const PENDING_ROWS_MAX = 500;
+
+/**
+ * Keeps a very large book storable: first the stored copies of object lists and material items are cut
+ * (the transitions of this run already carry them in full, and the next run's candidates bring them
+ * back), then the oldest unconfirmed rows go. Open alerts themselves are never dropped.
+ */
+export function compactBook(book: AlertBook, maxBytes = ALERT_BOOK_MAX_BYTES): AlertBook {
+  const size = (b: AlertBook) => Buffer.byteLength(JSON.stringify(b));
+  if (size(book) <= maxBytes) return book;
+  let compacted: AlertBook = {
+    ...book,
+    alerts: book.alerts.map((alert) => ({
+      ...alert,
+      ...(alert.materialItems ? { materialItems: alert.materialItems.slice(0, 50) } : {}),
+      details: alert.kind === 'sync-errors' ? withoutObjectLists(alert.details) : alert.details,
+    })),
+  };
+  while (size(compacted) > maxBytes && compacted.pendingRows.length > 0) {
+    compacted = {
+      ...compacted,
+      pendingRows: compacted.pendingRows.slice(Math.ceil(compacted.pendingRows.length / 4)),
+    };
+  }
+  return compacted;
+}
+
+function withoutObjectLists(details: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const groups = Array.isArray(details.groups) ? (details.groups as Record<string, unknown>[]) : [];
+  return {
+    ...details,
+    groups: groups.map((g) => ({
+      ...g,
+      objects: [],
+      moreObjects: typeof g.objectCount === 'number' ? g.objectCount : g.moreObjects,
+    })),
+  };
+}

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+import { readValidated, type StateStore } from '../state/store.js';
+
+/**
+ * The monitor's own status, written at the end of every run and read by the `health` function and
+ * `status`: when it last ran, when it last succeeded, what is open.
+ */
+export const MONITOR_STATUS_KEY = 'monitor-status';
+
+export const monitorStatus = z.object({
+  lastRunId: z.string(),
+  lastRunAt: z.iso.datetime(),
+  lastOutcome: z.enum(['success', 'partial', 'failed']),
+  lastSuccessAt: z.iso.datetime().nullable(),
+  openAlerts: z.array(
+    z.object({ id: z.string(), kind: z.string(), severity: z.string(), summary: z.string(), since: z.string() }),
+  ),
+});
+export type MonitorStatus = z.infer<typeof monitorStatus>;
+
+export async function readMonitorStatus(state: StateStore, tenantId: string): Promise<MonitorStatus | undefined> {
+  return (await readValidated(state, { tenantId, name: MONITOR_STATUS_KEY }, monitorStatus))?.value;
+}
+
+/** Written under the run lease, so a plain upsert is safe. */
+export async function writeMonitorStatus(state: StateStore, tenantId: string, status: MonitorStatus): Promise<void> {
+  await state.write({ tenantId, name: MONITOR_STATUS_KEY }, status, { unconditional: true });
+}
+
+/** A successful run is expected at least this often; older means the monitor itself is down. */
+export const STALE_AFTER_MS = 20 * 60_000;
+
+export function healthVerdict(status: MonitorStatus | undefined, now: Date): 'ok' | 'degraded' | 'stale' | 'never-ran' {
+  if (!status) return 'never-ran';
+  const lastSuccess = status.lastSuccessAt ? Date.parse(status.lastSuccessAt) : undefined;
+  if (lastSuccess === undefined || now.getTime() - lastSuccess > STALE_AFTER_MS) return 'stale';
+  return status.lastOutcome === 'success' ? 'ok' : 'degraded';
+}

@@ -1,0 +1,173 @@
+import { z } from 'zod';
+import { parseAcsConnectionString } from './acsConnectionString.js';
+
+/**
+ * Settings of notification channels (ACS email, Teams Workflows webhook, outbox).
+ * Composed into the one settings schema by src/config.ts, which alone reads the environment.
+ * Env var name -> schema; blank values never reach these schemas (config.ts drops them).
+ *
+ * Secret-bearing values (the ACS connection string, the Teams webhook URL, whose query string carries
+ * a signature) are accepted here as plain strings and checked in `notifySettingsProblems`, so that a
+ * malformed value is reported without echoing it: config.ts quotes a failing value in its error unless
+ * the name looks like a token or connection string, and a webhook URL does not.
+ */
+
+const int = (min: number, max: number, fallback: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback);
+
+/** ACS accepts at most 50 recipients per message (to + cc + bcc). */
+export const ACS_MAX_RECIPIENTS = 50;
+
+export const notifySettingsShape = {
+  /** `endpoint=https://<resource>.communication.azure.com/;accesskey=<key>` (HMAC). Secret. */
+  ALERT_EMAIL_CONNECTION_STRING: z.string().min(1).optional(),
+  /** `https://<resource>.communication.azure.com`, used with Azure Identity (managed identity). */
+  ALERT_EMAIL_ENDPOINT: z
+    .url({ protocol: /^https$/, error: 'must be an https:// URL' })
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
+  /** The MailFrom address of a connected domain, e.g. DoNotReply@<guid>.azurecomm.net. */
+  ALERT_EMAIL_SENDER: z.email().optional(),
+  /** Recipients, comma- or semicolon-separated; one message carries them all (ACS: at most 50). */
+  ALERT_EMAIL_TO: z
+    .string()
+    .transform((v) =>
+      v
+        .split(/[\s,;]+/)
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(z.email('each entry must be an email address'))
+        .min(1)
+        .max(
+          ACS_MAX_RECIPIENTS,
+          `at most ${ACS_MAX_RECIPIENTS} recipients (ACS limit); use a distribution list`,
+        ),
+    )
+    .optional(),
+  /**
+   * ACS sending quota (per subscription). Custom domains default to 30/min and 100/h; Azure-managed
+   * domains (*.azurecomm.net) allow only 5/min and 10/h: set 5 and 10 for those.
+   */
+  EMAIL_MAX_PER_MINUTE: int(1, 10_000, 30),
+  EMAIL_MAX_PER_HOUR: int(1, 100_000, 100),
+  /** A Teams Workflows "When a Teams webhook request is received" URL. Secret (signed query string). */
+  TEAMS_WEBHOOK_URL: z.string().min(1).optional(),
+  /** Timeout of one delivery attempt. */
+  NOTIFY_TIMEOUT_SECONDS: int(1, 300, 30),
+  /** Attempts per channel within one run before the message waits for the next run. */
+  NOTIFY_MAX_ATTEMPTS: int(1, 10, 4),
+  /** The longest a run waits between attempts; a longer Retry-After defers the message to a later run. */
+  NOTIFY_MAX_RETRY_WAIT_SECONDS: int(0, 300, 30),
+  /** A message still undelivered after this long is recorded as failed instead of retried again. */
+  NOTIFY_PENDING_MAX_HOURS: int(1, 30 * 24, 48),
+  /** How long delivered message ids are remembered, so a replayed message is never sent twice. */
+  NOTIFY_LEDGER_DAYS: int(1, 365, 30),
+} satisfies z.ZodRawShape;
+
+export type EmailConnection =
+  | { readonly kind: 'connectionString'; readonly connectionString: string }
+  | {
+      readonly kind: 'endpoint';
+      readonly endpoint: string;
+      /** Client id of a user-assigned managed identity for DefaultAzureCredential. */
+      readonly managedIdentityClientId: string | undefined;
+    };
+
+export interface EmailSettings {
+  /** undefined: email goes to the outbox. */
+  readonly connection: EmailConnection | undefined;
+  /** Also used for outbox files when no connection is set, so local runs show real addresses. */
+  readonly sender: string | undefined;
+  readonly to: readonly string[];
+  readonly maxPerMinute: number;
+  readonly maxPerHour: number;
+}
+
+export interface DeliverySettings {
+  readonly timeoutMs: number;
+  readonly maxAttempts: number;
+  readonly maxRetryWaitMs: number;
+  readonly pendingMaxAgeMs: number;
+  readonly ledgerRetentionMs: number;
+}
+
+export interface NotifySettings {
+  readonly email: EmailSettings;
+  /** undefined: Teams messages go to the outbox. */
+  readonly teams: { readonly webhookUrl: string } | undefined;
+  readonly delivery: DeliverySettings;
+}
+
+/** The parsed values of this module's settings (optional ones may be absent), plus the shared managed identity client id. */
+type Raw = z.infer<z.ZodObject<typeof notifySettingsShape>> & {
+  readonly AZURE_CLIENT_ID?: string | undefined;
+};
+
+/**
+ * Cross-field problems (each names the setting, never its value). toNotifySettings throws on any;
+ * config.ts may also collect them into its own list.
+ */
+export function notifySettingsProblems(raw: Raw): string[] {
+  const problems: string[] = [];
+  const connection = raw.ALERT_EMAIL_CONNECTION_STRING;
+  if (connection && raw.ALERT_EMAIL_ENDPOINT) {
+    problems.push('set ALERT_EMAIL_CONNECTION_STRING or ALERT_EMAIL_ENDPOINT, not both');
+  }
+  if (connection && !parseAcsConnectionString(connection)) {
+    problems.push(
+      'ALERT_EMAIL_CONNECTION_STRING: must look like endpoint=https://<resource>.communication.azure.com/;accesskey=<key> (value not shown)',
+    );
+  }
+  if ((connection || raw.ALERT_EMAIL_ENDPOINT) && (!raw.ALERT_EMAIL_SENDER || !raw.ALERT_EMAIL_TO)) {
+    problems.push('ALERT_EMAIL_SENDER and ALERT_EMAIL_TO are required when email is configured');
+  }
+  if (raw.TEAMS_WEBHOOK_URL !== undefined && !isHttpsUrl(raw.TEAMS_WEBHOOK_URL)) {
+    problems.push('TEAMS_WEBHOOK_URL: must be an https:// URL (value not shown)');
+  }
+  return problems;
+}
+
+export class NotifySettingsError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid notification settings:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'NotifySettingsError';
+  }
+}
+
+export function toNotifySettings(raw: Raw): NotifySettings {
+  const problems = notifySettingsProblems(raw);
+  if (problems.length > 0) throw new NotifySettingsError(problems);
+  const connection: EmailConnection | undefined = raw.ALERT_EMAIL_CONNECTION_STRING
+    ? { kind: 'connectionString', connectionString: raw.ALERT_EMAIL_CONNECTION_STRING }
+    : raw.ALERT_EMAIL_ENDPOINT
+      ? { kind: 'endpoint', endpoint: raw.ALERT_EMAIL_ENDPOINT, managedIdentityClientId: raw.AZURE_CLIENT_ID }
+      : undefined;
+  return {
+    email: {
+      connection,
+      sender: raw.ALERT_EMAIL_SENDER,
+      to: raw.ALERT_EMAIL_TO ?? [],
+      maxPerMinute: raw.EMAIL_MAX_PER_MINUTE,
+      maxPerHour: raw.EMAIL_MAX_PER_HOUR,
+    },
+    teams: raw.TEAMS_WEBHOOK_URL ? { webhookUrl: raw.TEAMS_WEBHOOK_URL } : undefined,
+    delivery: {
+      timeoutMs: raw.NOTIFY_TIMEOUT_SECONDS * 1000,
+      maxAttempts: raw.NOTIFY_MAX_ATTEMPTS,
+      maxRetryWaitMs: raw.NOTIFY_MAX_RETRY_WAIT_SECONDS * 1000,
+      pendingMaxAgeMs: raw.NOTIFY_PENDING_MAX_HOURS * 3600_000,
+      ledgerRetentionMs: raw.NOTIFY_LEDGER_DAYS * 24 * 3600_000,
+    },
+  };
+}
+
+function isHttpsUrl(value: string): boolean {
+  try {
+    return new URL(value).protocol === 'https:';
+  } catch {
+    return false;
+  }
+}

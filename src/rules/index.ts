@@ -1,0 +1,57 @@
+import type { AlertCandidate } from '../alerts/model.js';
+import type { AlertSettings } from '../alerts/settings.js';
+import { agentOfflineRule } from './agentOffline.js';
+import type { Rule } from './context.js';
+import { coverageOf, type Coverage } from './coverage.js';
+import { deletionThresholdRule } from './deletionThreshold.js';
+import { jobFailingRule } from './jobFailing.js';
+import { jobQuarantinedRule } from './jobQuarantined.js';
+import type { RuleMemory } from './memory.js';
+import { monitorDegradedRule } from './monitorDegraded.js';
+import type { Observations } from './observations.js';
+import { syncErrorsRule } from './syncErrors.js';
+import { syncStalledRule } from './syncStalled.js';
+
+export { buildObservations, provisioningReadFully, type Observations } from './observations.js';
+export { ObjectStatusTracker, OBJECT_STATUS_KEY, type ObjectStatusSnapshot } from './objectStatus.js';
+export { emptyRuleMemory, ruleMemory, type RuleMemory } from './memory.js';
+export { fullCoverage, type Coverage, type CoverageQuery } from './coverage.js';
+
+/** Every rule, one per alert kind (design section 5). */
+export const RULES: readonly Rule[] = [
+  syncErrorsRule,
+  deletionThresholdRule,
+  jobQuarantinedRule,
+  agentOfflineRule,
+  syncStalledRule,
+  jobFailingRule,
+  monitorDegradedRule,
+];
+
+export interface Evaluation {
+  readonly candidates: readonly AlertCandidate[];
+  /** What this run checked: an open alert no rule raised resolves only where this says so. */
+  readonly coverage: Coverage;
+  /** For the next run (stored in the alert book). */
+  readonly memory: RuleMemory;
+}
+
+/** Runs every rule over one run's observations. Pure: same input, same output. */
+export function evaluateRules(
+  observations: Observations,
+  memory: RuleMemory,
+  now: Date,
+  settings: AlertSettings,
+): Evaluation {
+  const coverage = coverageOf(observations, now, settings);
+  const advancesTime = memory.evaluatedAt === undefined || Date.parse(memory.evaluatedAt) < now.getTime();
+  const context = { observations, memory, now, settings, coverage, advancesTime };
+  const candidates: AlertCandidate[] = [];
+  let next: RuleMemory = { ...memory, evaluatedAt: advancesTime ? now.toISOString() : memory.evaluatedAt };
+  for (const rule of RULES) {
+    const result = rule(context);
+    candidates.push(...result.candidates);
+    if (result.memory) next = { ...next, ...result.memory };
+  }
+  return { candidates, coverage, memory: next };
+}

@@ -1,0 +1,44 @@
+import { asDetails } from '../alerts/details.js';
+import type { AlertCandidate } from '../alerts/model.js';
+import type { Rule } from './context.js';
+import { isQuarantined, jobLabel, jobRef, jobSubject } from './jobFacts.js';
+import { capText } from './text.js';
+import { instant, iso } from './time.js';
+
+/**
+ * `job-failing` (warning): sync cycles fail as a whole (lastExecution.state Failed,
+ * countSuccessiveCompleteFailures) before the job is quarantined. One failed cycle is usually a blip
+ * that the next one (2 minutes later) fixes, so JOB_FAILING_MIN_FAILURES in a row are needed (3 by
+ * default; 1 alerts on every failed cycle). A changed error code is material.
+ */
+export const jobFailingRule: Rule = ({ observations, now, settings }) => {
+  const candidates: AlertCandidate[] = [];
+  for (const job of observations.jobs) {
+    if (!job.JobId || isQuarantined(job)) continue;
+    const failed = job.LastExecutionState?.toLowerCase() === 'failed';
+    const failures = Math.max(job.SuccessiveCompleteFailures ?? 0, failed ? 1 : 0);
+    if (failures === 0 || failures < settings.jobFailingMinFailures) continue;
+    const code = job.LastErrorCode ?? 'unknown error';
+    const since =
+      instant(job.LastSuccessfulExecutionEnded) ?? instant(job.LastExecutionBegan) ?? now.getTime();
+    candidates.push({
+      kind: 'job-failing',
+      subject: jobSubject(observations.tenantId, job),
+      severity: 'warning',
+      summary: `${jobLabel(job)}: sync cycles failing (${failures} in a row, ${code})`,
+      since: iso(since),
+      materialKey: `error ${code}`,
+      details: asDetails('job-failing', {
+        job: jobRef(job),
+        lastExecutionState: job.LastExecutionState,
+        lastErrorCode: job.LastErrorCode,
+        lastErrorMessage: capText(job.LastErrorMessage),
+        successiveFailures: job.SuccessiveCompleteFailures,
+        lastExecutionEnded: job.LastExecutionEnded,
+        lastSuccessfulExecutionEnded: job.LastSuccessfulExecutionEnded,
+        threshold: settings.jobFailingMinFailures,
+      }),
+    });
+  }
+  return { candidates };
+};

@@ -1,0 +1,37 @@
+import { asDetails } from '../alerts/details.js';
+import type { AlertCandidate } from '../alerts/model.js';
+import type { Rule } from './context.js';
+import { isQuarantined, isTooManyDeletes, jobLabel, jobRef, jobSubject } from './jobFacts.js';
+import { disableStageKey, quarantineFacts, quarantineSince } from './quarantineFacts.js';
+
+/**
+ * `job-quarantined`: a job in quarantine for any reason but TooManyDeletes (that one is
+ * `deletion-threshold`). Critical. A changed reason is material (re-notified, like Microsoft's own
+ * email, but also resolved when the quarantine ends), and so is each reminder stage before Entra
+ * disables the job about four weeks into the quarantine series.
+ */
+export const jobQuarantinedRule: Rule = ({ observations, now, settings }) => {
+  const candidates: AlertCandidate[] = [];
+  for (const job of observations.jobs) {
+    if (!job.JobId || !isQuarantined(job) || isTooManyDeletes(job)) continue;
+    const quarantine = quarantineFacts(job, now, settings.quarantine);
+    const reason = job.QuarantineReason ?? 'Unknown';
+    const disable = quarantine.disable;
+    const due =
+      disable.daysLeft === null
+        ? ''
+        : disable.daysLeft < 0
+          ? '; Entra may disable the job any time now'
+          : `; Entra disables the job in ${disable.daysLeft} ${disable.daysLeft === 1 ? 'day' : 'days'}`;
+    candidates.push({
+      kind: 'job-quarantined',
+      subject: jobSubject(observations.tenantId, job),
+      severity: 'critical',
+      summary: `${jobLabel(job)} is in quarantine (${reason}${quarantine.errorCode ? `, ${quarantine.errorCode}` : ''})${due}`,
+      since: quarantineSince(job, now),
+      materialKey: `quarantine reason ${reason}${disableStageKey(disable)}`,
+      details: asDetails('job-quarantined', { job: jobRef(job), quarantine, statusCode: job.StatusCode }),
+    });
+  }
+  return { candidates };
+};

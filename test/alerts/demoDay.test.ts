@@ -1,0 +1,168 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runAlerting } from '../../src/alerts/alerting.js';
+import { ALERT_KINDS, type Transition } from '../../src/alerts/model.js';
+import { virtualClock, type VirtualClock } from '../../src/clock.js';
+import { collectOnce } from '../../src/collect/collectRun.js';
+import { demoDayScenario } from '../../src/demo/scenario.js';
+import type { DemoTenant } from '../../src/demo/server.js';
+import { ObjectStatusTracker, buildObservations, provisioningReadFully } from '../../src/rules/index.js';
+import { dependencies, settingsFor, startTestTenant, tempDataDir } from '../support/collectHarness.js';
+
+/**
+ * The whole chain over the demo day, the way the run will wire it: collect (real Graph client against
+ * the demo tenant), the object status fed with every written batch, rules, lifecycle, alert rows.
+ * A collection every 5 minutes from 00:00 to 24:00 on a virtual clock.
+ * SHOW_ALERT_TIMELINE=1 prints the alert timeline of both runs.
+ */
+const DAY = new Date('2026-11-22T00:00:00Z');
+const MINUTE = 60_000;
+
+interface Line {
+  readonly time: string;
+  readonly transition: string;
+  readonly kind: string;
+  readonly severity: string;
+  readonly subject: string;
+  readonly summary: string;
+}
+
+async function replayDay(
+  agentsApi: 'allowed' | 'forbidden',
+  overrides: Parameters<typeof settingsFor>[2] = {},
+): Promise<Line[]> {
+  const clock: VirtualClock = virtualClock(DAY);
+  const tenant: DemoTenant = await startTestTenant({
+    clock,
+    scenario: demoDayScenario({ dayStart: DAY }),
+    reportsRateLimit: false,
+    agentsApi,
+  });
+  try {
+    const dataDir = await tempDataDir();
+    const settings = settingsFor(tenant, dataDir, overrides);
+    const deps = await dependencies(settings, clock);
+    const lines: Line[] = [];
+    for (let t = 5 * MINUTE; t <= 24 * 60 * MINUTE; t += 5 * MINUTE) {
+      clock.set(new Date(DAY.getTime() + t));
+      const tracker = await ObjectStatusTracker.load(
+        deps.state,
+        deps.tenantId,
+        settings.alerts.syncErrors,
+        clock.now(),
+      );
+      const collected = await collectOnce(deps, {
+        trigger: 'test',
+        onProvisioningWritten: (records) => tracker.record(records),
+      });
+      const trackerIssues = await tracker.save(deps.state, {
+        now: clock.now(),
+        provisioningRead: provisioningReadFully(collected),
+      });
+      const observations = buildObservations({
+        collect: collected,
+        objectStatus: tracker.snapshot(),
+        extraIssues: trackerIssues,
+      });
+      const result = await runAlerting(
+        { state: deps.state, sink: deps.sink, clock, tenantId: deps.tenantId, settings: settings.alerts },
+        observations,
+      );
+      lines.push(...result.transitions.map((tr) => line(tr)));
+    }
+    return lines;
+  } finally {
+    await tenant.close();
+  }
+}
+
+function line(t: Transition): Line {
+  const s = t.alert.subject;
+  return {
+    time: t.at.slice(11, 16),
+    transition: t.transition,
+    kind: t.alert.kind,
+    severity: t.alert.severity,
+    subject: s.machineName ?? s.templateId ?? s.signal ?? s.configurationName ?? '',
+    summary: t.alert.summary,
+  };
+}
+
+const show = (lines: readonly Line[]) =>
+  lines
+    .map(
+      (l) => `${l.time} ${l.transition.padEnd(9)} ${l.kind.padEnd(18)} ${l.severity.padEnd(8)} ${l.summary}`,
+    )
+    .join('\n');
+
+describe('alerts over the demo day', () => {
+  let delegated: Line[];
+  let appOnly: Line[];
+  let quickStall: Line[];
+  beforeAll(async () => {
+    [delegated, appOnly, quickStall] = await Promise.all([
+      replayDay('allowed'),
+      replayDay('forbidden'),
+      replayDay('forbidden', { SYNC_STALLED_MINUTES: '15' }),
+    ]);
+    if (process.env.SHOW_ALERT_TIMELINE) {
+      console.log(`--- with the agents API\n${show(delegated)}\n--- app-only\n${show(appOnly)}`);
+    }
+  }, 600_000);
+
+  it('raises every kind but sync-stalled (the timeline never stalls an unmuted job for 30 minutes)', () => {
+    for (const lines of [delegated, appOnly]) {
+      const kinds = new Set(lines.filter((l) => l.transition === 'new').map((l) => l.kind));
+      expect([...ALERT_KINDS].filter((k) => !kinds.has(k))).toEqual(['sync-stalled']);
+    }
+  });
+
+  it('with SYNC_STALLED_MINUTES=15, the 20-minute server-busy spell also stalls sync: every kind fires', () => {
+    const kinds = new Set(quickStall.filter((l) => l.transition === 'new').map((l) => l.kind));
+    expect([...ALERT_KINDS].filter((k) => !kinds.has(k))).toEqual([]);
+    expect(
+      quickStall
+        .filter((l) => l.kind === 'sync-stalled')
+        .map((l) => `${l.time} ${l.transition} ${l.subject}`),
+    ).toEqual(['16:15 new AD2AADProvisioning', '16:25 resolved AD2AADProvisioning']);
+  });
+
+  it('opens each incident once and resolves it once, when the timeline says', () => {
+    const incidents = (lines: readonly Line[]) =>
+      lines
+        .filter((l) => l.kind !== 'sync-errors' && (l.transition === 'new' || l.transition === 'resolved'))
+        .map((l) => `${l.time} ${l.transition} ${l.kind} ${l.severity} ${l.subject}`);
+    const common = [
+      '09:05 new deletion-threshold critical AD2AADProvisioning',
+      '11:30 resolved deletion-threshold critical AD2AADProvisioning',
+      '13:00 new job-quarantined critical AD2AADPasswordHash',
+      '14:30 resolved job-quarantined critical AD2AADPasswordHash',
+      '16:05 new job-failing warning AD2AADProvisioning',
+      '16:25 resolved job-failing warning AD2AADProvisioning',
+      '18:05 new agent-offline critical fabrikam.local',
+      '19:05 resolved agent-offline critical fabrikam.local',
+      '21:10 new monitor-degraded warning provisioning',
+      '21:30 resolved monitor-degraded warning provisioning',
+    ];
+    expect(incidents(appOnly)).toEqual(common);
+    expect(incidents(delegated)).toEqual(
+      [
+        ...common,
+        '05:10 new agent-offline warning CSYNC02.contoso.com',
+        '07:00 resolved agent-offline warning CSYNC02.contoso.com',
+        '18:10 new agent-offline critical FABSYNC01.fabrikam.local',
+        '19:00 resolved agent-offline critical FABSYNC01.fabrikam.local',
+      ].sort(),
+    );
+  });
+
+  it('keeps contoso.com sync errors open all day (an object never fixed) and resolves fabrikam.local once its object is fixed', () => {
+    const syncErrors = appOnly.filter(
+      (l) => l.kind === 'sync-errors' && l.transition !== 'updated' && l.transition !== 'repeat',
+    );
+    expect(syncErrors.map((l) => `${l.time} ${l.transition} ${l.summary.split(':')[0]}`)).toEqual([
+      '00:10 new contoso.com provisioning',
+      '02:10 new fabrikam.local provisioning',
+      '22:05 resolved fabrikam.local provisioning',
+    ]);
+  });
+});
