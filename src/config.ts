@@ -1,7 +1,12 @@
 import { z } from 'zod';
 import { alertSettingsShape, toAlertSettings, type AlertSettings } from './alerts/settings.js';
 import { digestSettingsShape, toDigestSettings, type DigestSettings } from './digest/settings.js';
-import { notifySettingsShape, toNotifySettings, type NotifySettings } from './notify/settings.js';
+import {
+  notifySettingsProblems,
+  notifySettingsShape,
+  toNotifySettings,
+  type NotifySettings,
+} from './notify/settings.js';
 
 /**
  * Every setting of the monitor, parsed once with zod. This is the only module that reads process.env:
@@ -147,6 +152,7 @@ export function loadSettings(
   if (raw.STATE_TABLE_CONNECTION_STRING && raw.STATE_TABLE_ACCOUNT_URL) {
     problems.push('set STATE_TABLE_CONNECTION_STRING or STATE_TABLE_ACCOUNT_URL, not both');
   }
+  problems.push(...notifySettingsProblems(raw));
   if (problems.length > 0) throw new ConfigError(problems);
   return toSettings(raw);
 }

@@ -17,23 +17,44 @@ const HTML_ESCAPES: Readonly<Record<string, string>> = {
   '"': '&quot;',
   "'": '&#39;',
   '`': '&#96;',
+  // Not needed once '<' and quotes are escaped, but it keeps attribute-like text from the directory
+  // (`onerror=...`) out of the markup altogether, so no filter or reviewer has to reason about context.
+  '=': '&#61;',
 };
 
 /** Text for HTML element content or a quoted attribute value. */
 export function escapeHtml(value: string): string {
-  return value.replace(/[&<>"'`]/g, (c) => HTML_ESCAPES[c] ?? c);
+  return value.replace(/[&<>"'`=]/g, (c) => HTML_ESCAPES[c] ?? c);
 }
 
 /**
- * Text for an Adaptive Card TextBlock, which Teams renders as (a subset of) Markdown: emphasis, lists,
- * headings and links are neutralised by escaping their characters, and bare URLs are broken so Teams
- * does not turn them into links. Control characters and newlines become spaces.
+ * Text for an Adaptive Card TextBlock, which Teams renders as (a subset of) Markdown: emphasis, code,
+ * links, images, raw HTML, lists, headings and quotes are neutralised by backslash-escaping the
+ * characters that open them, and bare URLs are broken so Teams does not turn them into links. Control
+ * characters and newlines become spaces, so the text is one line and block syntax (lists, headings) can
+ * only start at its very beginning. Only characters that can open syntax are escaped: Teams mobile has
+ * been seen to show escapes literally, so escaping every '.' and '-' would litter names like
+ * `dc01.contoso.com` with backslashes there. `(` `)` and `!` need no escape: a link or image needs the
+ * `[` `]` that are escaped.
  */
 export function cardText(value: string): string {
+  return breakLinks(
+    value
+      // eslint-disable-next-line no-control-regex -- stripping control characters is the point
+      .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+      .replace(/([\\`*_[\]<>~|{}])/g, '\\$1')
+      .replace(/^(\s*)([#+-])/, '$1\\$2')
+      .replace(/^(\s*\d+)([.)])/, '$1\\$2'),
+  );
+}
+
+/**
+ * Directory text with URL schemes and `www.` broken by a zero-width space, so that mail clients and
+ * Teams, which turn bare URLs into links, do not make a link out of a display name. For text in email
+ * (HTML after escapeHtml, and plain text); never for URLs we put in links ourselves.
+ */
+export function breakLinks(value: string): string {
   return value
-    // eslint-disable-next-line no-control-regex -- stripping control characters is the point
-    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
-    .replace(/([\\`*_{}[\]()#+\-.!|>~<])/g, '\\$1')
-    .replace(/(https?|ftp|file|javascript|data|mailto):/gi, '$1\u200b:')
-    .replace(/www\./gi, 'www\u200b.');
+    .replace(/(https?|ftp|file|javascript|data|mailto|vbscript):/gi, '$1\u200b:')
+    .replace(/(www)\./gi, '$1\u200b.');
 }

@@ -1,0 +1,292 @@
+import type {
+  CellState,
+  CodeDigest,
+  ConfigurationDigest,
+  FailingCodeDigest,
+  HourCell,
+  JobDigest,
+  JobIncident,
+} from './model.js';
+import { conditionSeverity, jobCondition, severityRank, type ConditionSeverity } from './jobCondition.js';
+import { jobLabel, templateRank } from './labels.js';
+import type { HourRollup, JobSnapshot, Span } from './rollupSchema.js';
+import { joinSpans } from './spans.js';
+import {
+  DIGEST_ACTIONS,
+  DIGEST_RESULTS,
+  ERROR_CATEGORIES,
+  type DigestAction,
+  type DigestResult,
+} from './vocabulary.js';
+
+/** Per configuration and job: status now, the day's incidents, cycles, events by action, failures. */
+
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+/** Microsoft disables a job after about four weeks in a quarantine series. */
+export const QUARANTINE_DISABLE_MS = 28 * DAY;
+const TOP_CODES = 10;
+const FAILING_EXAMPLES = 3;
+
+export interface JobsInput {
+  /** The window's hours, oldest first. */
+  readonly hours: readonly HourRollup[];
+  readonly windowStart: number;
+  readonly windowEnd: number;
+}
+
+export function buildConfigurations(input: JobsInput): ConfigurationDigest[] {
+  const { hours } = input;
+  const ids = new Set<string>();
+  for (const h of hours) {
+    for (const id of Object.keys(h.jobs)) ids.add(id);
+    for (const id of Object.keys(h.provisioning)) ids.add(id);
+  }
+  const jobs = [...ids].map((id) => buildJob(id, input));
+
+  const configurations = new Map<
+    string,
+    { name: string; servicePrincipalId: string | null; jobs: JobDigest[] }
+  >();
+  const keyOf = (spId: string | null, name: string) => (spId ?? `name:${name}`).toLowerCase();
+  for (const c of hours.at(-1)?.configurations ?? [])
+    configurations.set(keyOf(c.servicePrincipalId, c.name), {
+      name: c.name,
+      servicePrincipalId: c.servicePrincipalId,
+      jobs: [],
+    });
+  for (const job of jobs) {
+    const key = keyOf(job.servicePrincipalId, job.configurationName);
+    const entry = configurations.get(key) ?? {
+      name: job.configurationName,
+      servicePrincipalId: job.servicePrincipalId,
+      jobs: [],
+    };
+    entry.jobs.push(job);
+    configurations.set(key, entry);
+  }
+  return [...configurations.values()]
+    .map((c) => {
+      const sorted = [...c.jobs].sort(
+        (a, b) =>
+          severityRank(cellSeverity(b.worst)) - severityRank(cellSeverity(a.worst)) ||
+          templateRank(a.templateId) - templateRank(b.templateId),
+      );
+      const worst = sorted.reduce<CellState>((w, j) => worseCell(w, j.worst), sorted.length ? 'ok' : 'none');
+      return { name: c.name, servicePrincipalId: c.servicePrincipalId, worst, jobs: sorted };
+    })
+    .sort((a, b) => cellRank(b.worst) - cellRank(a.worst) || a.name.localeCompare(b.name));
+}
+
+const cellSeverity = (c: CellState): ConditionSeverity | 'none' => (c === 'none' ? 'none' : c);
+export const cellRank = (c: CellState): number =>
+  c === 'critical' ? 3 : c === 'warning' ? 2 : c === 'ok' ? 1 : 0;
+export const worseCell = (a: CellState, b: CellState): CellState => (cellRank(b) > cellRank(a) ? b : a);
+
+function buildJob(jobId: string, input: JobsInput): JobDigest {
+  const { hours, windowStart, windowEnd } = input;
+  let latest: JobSnapshot | undefined;
+  for (const h of hours) {
+    const seen = h.jobs[jobId]?.latest;
+    if (seen && (!latest || seen.at >= latest.at)) latest = seen;
+  }
+  const provisioning = hours.map((h) => h.provisioning[jobId]).filter((p) => p !== undefined);
+  const spans = joinSpans(hours.map((h) => h.jobs[jobId]?.spans ?? []));
+
+  const incidents: JobIncident[] = [];
+  for (const [i, span] of spans.entries()) {
+    if (span.state === 'ok') continue;
+    const severity = conditionSeverity(span.state);
+    incidents.push({
+      state: span.state,
+      detail: span.detail,
+      severity: severity === 'critical' ? 'critical' : 'warning',
+      from: span.state === 'quarantine' ? quarantineBegan(jobId, hours, span, spans[i - 1]) : span.from,
+      to: spans[i + 1]?.from ?? null,
+      observations: span.observations,
+    });
+  }
+
+  const events = emptyEvents();
+  const cycles = new Set<string>();
+  let cyclesOverflow = 0;
+  const codes = new Map<
+    string,
+    { category: string; events: number; objects: Set<string>; overflow: number; examples: string[] }
+  >();
+  for (const p of provisioning) {
+    for (const [action, results] of Object.entries(p.byAction)) {
+      const a = (DIGEST_ACTIONS as readonly string[]).includes(action) ? (action as DigestAction) : 'other';
+      for (const [result, n] of Object.entries(results)) {
+        const r = (DIGEST_RESULTS as readonly string[]).includes(result) ? (result as DigestResult) : 'other';
+        events[a][r] += n;
+      }
+    }
+    for (const c of p.cycles) cycles.add(c);
+    cyclesOverflow += p.cyclesOverflow;
+    for (const [code, f] of Object.entries(p.failures)) {
+      const entry = codes.get(code) ?? {
+        category: f.category,
+        events: 0,
+        objects: new Set<string>(),
+        overflow: 0,
+        examples: [],
+      };
+      entry.events += f.events;
+      for (const o of f.objects) entry.objects.add(o);
+      entry.overflow += f.objectsOverflow;
+      for (const e of f.examples)
+        if (entry.examples.length < 3 && !entry.examples.includes(e)) entry.examples.push(e);
+      codes.set(code, entry);
+    }
+  }
+  const topCodes: CodeDigest[] = [...codes]
+    .map(([code, c]) => ({
+      code,
+      category: c.category,
+      events: c.events,
+      objects: c.objects.size + c.overflow,
+      objectsAtLeast: c.overflow > 0,
+      examples: c.examples,
+    }))
+    .sort((a, b) => b.objects - a.objects || b.events - a.events || a.code.localeCompare(b.code));
+  const allObjects = new Set<string>();
+  for (const c of codes.values()) for (const o of c.objects) allObjects.add(o);
+  const overflow = [...codes.values()].reduce((n, c) => n + c.overflow, 0);
+  const byCategory = ERROR_CATEGORIES.map((category) => {
+    const inCategory = [...codes.values()].filter((c) => normaliseCategory(c.category) === category);
+    const objects = new Set<string>();
+    for (const c of inCategory) for (const o of c.objects) objects.add(o);
+    return {
+      category,
+      events: inCategory.reduce((n, c) => n + c.events, 0),
+      objects: objects.size + inCategory.reduce((n, c) => n + c.overflow, 0),
+    };
+  }).filter((c) => c.events > 0);
+
+  // The last hour of the window holds the failing objects as of the end of the window (carried hour to hour).
+  const failing = hours.at(-1)?.failing[jobId];
+  const failingObjects = Object.values(failing?.objects ?? {});
+  const byCode = new Map<string, { category: string; objects: { name: string; since: string }[] }>();
+  for (const o of failingObjects) {
+    const entry = byCode.get(o.code) ?? { category: o.category, objects: [] };
+    entry.objects.push({ name: o.name, since: o.since });
+    byCode.set(o.code, entry);
+  }
+  const failingByCode: FailingCodeDigest[] = [...byCode]
+    .map(([code, e]) => ({
+      code,
+      category: e.category,
+      objects: e.objects.length,
+      examples: e.objects
+        .sort((a, b) => a.since.localeCompare(b.since) || a.name.localeCompare(b.name))
+        .slice(0, FAILING_EXAMPLES),
+    }))
+    .sort((a, b) => b.objects - a.objects || a.code.localeCompare(b.code));
+  const stillFailingCount = failingObjects.length + (failing?.overflow ?? 0);
+
+  const condition = latest ? jobCondition(latest) : undefined;
+  const quarantine = latest && condition?.state === 'quarantine' ? quarantineOf(latest, windowEnd) : null;
+  const hourly = jobStrip(jobId, hours, windowStart);
+  let worst: CellState = latest ? 'ok' : provisioning.length > 0 ? 'ok' : 'none';
+  for (const incident of incidents) worst = worseCell(worst, incident.severity);
+  if (stillFailingCount > 0) worst = worseCell(worst, 'warning');
+
+  const firstProvisioning = provisioning[0];
+  return {
+    jobId,
+    templateId: latest?.templateId ?? jobId.split('.')[0] ?? null,
+    label: jobLabel(latest?.templateId ?? null, jobId),
+    configurationName:
+      latest?.configurationName ?? firstProvisioning?.configurationName ?? 'Unknown configuration',
+    servicePrincipalId: latest?.servicePrincipalId ?? firstProvisioning?.servicePrincipalId ?? null,
+    now:
+      latest && condition
+        ? {
+            statusCode: latest.statusCode,
+            state: condition.state,
+            detail: condition.detail,
+            observedAt: latest.at,
+            lastExecutionState: latest.lastExecutionState,
+            lastSuccessfulSync: latest.lastSuccessfulExecutionEnded,
+            successiveFailures: latest.successiveFailures,
+          }
+        : null,
+    worst,
+    quarantine,
+    incidents,
+    hourly,
+    cycles: cycles.size + cyclesOverflow,
+    events,
+    eventTotal: Object.values(events).reduce((n, r) => n + Object.values(r).reduce((m, x) => m + x, 0), 0),
+    failures: {
+      events: topCodes.reduce((n, c) => n + c.events, 0),
+      objects: allObjects.size + overflow,
+      objectsAtLeast: overflow > 0,
+      byCategory,
+      topCodes: topCodes.slice(0, TOP_CODES),
+    },
+    stillFailing: {
+      objects: stillFailingCount,
+      atLeast: (failing?.overflow ?? 0) > 0,
+      byCode: failingByCode,
+    },
+    deleteThreshold: latest?.deleteThreshold ?? null,
+    stagedDeletes: Object.values(events.StagedDelete).reduce((n, x) => n + x, 0),
+  };
+}
+
+/**
+ * A quarantine began before the run that first saw it: Graph's quarantine.currentBegan says when. Used
+ * unless an earlier observation of this window contradicts it (the job was seen healthy after that time).
+ */
+function quarantineBegan(
+  jobId: string,
+  hours: readonly HourRollup[],
+  span: Span,
+  before: Span | undefined,
+): string {
+  let began = span.from;
+  for (const h of hours) {
+    const s = h.jobs[jobId]?.latest;
+    if (!s?.quarantineSince || s.at < span.from || s.at > span.to) continue;
+    if (s.quarantineSince < began && (!before || s.quarantineSince > before.to)) began = s.quarantineSince;
+  }
+  return began;
+}
+
+function normaliseCategory(category: string): string {
+  return (ERROR_CATEGORIES as readonly string[]).includes(category) ? category : 'Other';
+}
+
+function emptyEvents(): Record<DigestAction, Record<DigestResult, number>> {
+  return Object.fromEntries(
+    DIGEST_ACTIONS.map((a) => [a, Object.fromEntries(DIGEST_RESULTS.map((r) => [r, 0]))]),
+  ) as Record<DigestAction, Record<DigestResult, number>>;
+}
+
+export function quarantineOf(latest: JobSnapshot, at: number) {
+  const began = latest.quarantineSeriesBegan ?? latest.quarantineSince;
+  const disable = began ? Date.parse(began) + QUARANTINE_DISABLE_MS : NaN;
+  return {
+    reason: latest.quarantineReason,
+    since: latest.quarantineSince,
+    seriesBegan: latest.quarantineSeriesBegan,
+    disableAround: Number.isNaN(disable) ? null : new Date(disable).toISOString(),
+    // Whole days still left (rounded down): the warning errs on the early side.
+    daysLeft: Number.isNaN(disable) ? null : Math.max(0, Math.floor((disable - at) / DAY)),
+  };
+}
+
+function jobStrip(jobId: string, hours: readonly HourRollup[], windowStart: number): HourCell[] {
+  const byHour = new Map(hours.map((h) => [Date.parse(h.hour), h]));
+  const cells: HourCell[] = [];
+  for (let i = 0; i < 24; i++) {
+    const t = Math.floor((windowStart + i * HOUR) / HOUR) * HOUR;
+    const spans = byHour.get(t)?.jobs[jobId]?.spans ?? [];
+    let state: CellState = 'none';
+    for (const s of spans) state = worseCell(state, conditionSeverity(s.state));
+    cells.push({ hour: new Date(t).toISOString(), state });
+  }
+  return cells;
+}

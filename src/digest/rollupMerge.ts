@@ -1,0 +1,331 @@
+import type { Transition } from '../alerts/model.js';
+import type { CollectResult } from '../collect/collectRun.js';
+import { jobIdsMatch } from '../collect/cloudSync.js';
+import { capText } from '../render/escape.js';
+import type { AgentRecord, JobStatusRecord, MonitorRunRecord } from '../tables/definitions.js';
+import { jobCondition } from './jobCondition.js';
+import type {
+  AgentHour,
+  FailingJob,
+  HourRollup,
+  JobSnapshot,
+  ProvisioningHour,
+  TransitionEntry,
+} from './rollupSchema.js';
+import { addObservation } from './spans.js';
+import {
+  MAX_EXAMPLES_PER_CODE,
+  MAX_NAME_CHARS,
+  MAX_OBJECTS_PER_CODE,
+  type ProvisioningTally,
+} from './tally.js';
+import { DIGEST_ACTIONS, DIGEST_RESULTS } from './vocabulary.js';
+
+/**
+ * Pure merging of what one collect run (or one heartbeat) saw into the rollup of its hour. recordRun
+ * re-applies these to a freshly read rollup whenever an ETag conflict forces a retry, so they must not
+ * depend on anything but their arguments; and a run merged twice changes nothing (its runId is kept).
+ */
+
+/** The parts of a collect run the digest keeps. A full CollectResult fits. */
+export type RunFacts = Pick<
+  CollectResult,
+  'runId' | 'startedAt' | 'outcome' | 'configurations' | 'jobs' | 'agents' | 'agentsApi' | 'issues'
+> & {
+  readonly provisioning: Pick<CollectResult['provisioning'], 'written' | 'backlogRemaining'>;
+  readonly run?: Pick<MonitorRunRecord, 'Trigger'>;
+};
+
+export interface RunObservation {
+  readonly result: RunFacts;
+  readonly provisioning: ProvisioningTally;
+  readonly transitions: readonly Transition[];
+}
+
+const MAX_RUNS = 120;
+const MAX_SPANS = 30;
+const MAX_CODES_PER_JOB = 25;
+const OTHER_CODES = '(other error codes)';
+const MAX_CYCLES_PER_HOUR = 300;
+export const MAX_FAILING_PER_JOB = 1_000;
+/** A failing object not seen again for this long is forgotten: it left scope or was deleted. */
+export const FAILING_FORGET_MS = 7 * 24 * 3600_000;
+const MAX_TRANSITIONS = 300;
+const MAX_GROUPS = 10;
+
+export function mergeRun(rollup: HourRollup, observation: RunObservation): HourRollup {
+  const { result } = observation;
+  if (rollup.runs.some((r) => r.runId === result.runId)) return rollup;
+  const at = result.startedAt.toISOString();
+  const next: HourRollup = structuredClone(rollup);
+  const truncated = new Set(next.truncated);
+
+  next.runs.push({
+    at,
+    runId: result.runId,
+    outcome: result.outcome,
+    trigger: result.run?.Trigger ?? 'unknown',
+    failedSignals: [...new Set(result.issues.filter((i) => i.severity === 'error').map((i) => i.signal))],
+    errorCodes: [...new Set(result.issues.filter((i) => i.severity === 'error').map((i) => i.code))].slice(
+      0,
+      3,
+    ),
+    events: result.provisioning.written,
+    backlogRemaining: result.provisioning.backlogRemaining,
+    agentsApi: result.agentsApi,
+  });
+  next.runs.sort((a, b) => a.at.localeCompare(b.at));
+  if (next.runs.length > MAX_RUNS) {
+    next.runs.splice(0, next.runs.length - MAX_RUNS);
+    truncated.add('runs');
+  }
+
+  if (result.configurations.length > 0) {
+    next.configurations = result.configurations.map((c) => ({
+      servicePrincipalId: c.servicePrincipalId,
+      name: c.name,
+    }));
+  }
+  for (const job of result.jobs) mergeJob(next, job, truncated);
+  for (const agent of result.agents) mergeAgent(next, agent, at, truncated);
+  mergeProvisioning(next, observation.provisioning, result.jobs, at, truncated);
+  mergeTransitions(next, observation.transitions, truncated);
+
+  next.truncated = [...truncated].sort();
+  return next;
+}
+
+/** Heartbeats posted by agent hosts: the agent half of a run, for tenants where Graph cannot list agents. */
+export function mergeAgentRecords(rollup: HourRollup, records: readonly AgentRecord[]): HourRollup {
+  const next: HourRollup = structuredClone(rollup);
+  const truncated = new Set(next.truncated);
+  for (const record of records) mergeAgent(next, record, record.TimeGenerated, truncated);
+  next.truncated = [...truncated].sort();
+  return next;
+}
+
+function snapshotOf(job: JobStatusRecord): JobSnapshot {
+  return {
+    at: job.TimeGenerated,
+    servicePrincipalId: job.ServicePrincipalId,
+    configurationName: job.ConfigurationName,
+    jobId: job.JobId ?? 'unknown',
+    templateId: job.TemplateId,
+    statusCode: job.StatusCode,
+    quarantineReason: job.QuarantineReason,
+    quarantineSince: job.QuarantineSince,
+    quarantineSeriesBegan: job.QuarantineSeriesBegan,
+    lastExecutionState: job.LastExecutionState,
+    lastExecutionEnded: job.LastExecutionEnded,
+    lastSuccessfulExecutionEnded: job.LastSuccessfulExecutionEnded,
+    lastErrorCode: job.LastErrorCode,
+    successiveFailures: job.SuccessiveCompleteFailures,
+    deleteThreshold: job.DeleteThreshold,
+  };
+}
+
+function mergeJob(rollup: HourRollup, job: JobStatusRecord, truncated: Set<string>): void {
+  const snapshot = snapshotOf(job);
+  const condition = jobCondition(snapshot);
+  const existing = rollup.jobs[snapshot.jobId];
+  const spans = addObservation(existing?.spans ?? [], snapshot.at, condition.state, condition.detail);
+  if (spans.length > MAX_SPANS) {
+    // A flapping job: keep the first and the latest spans, the digest says the timeline is incomplete.
+    spans.splice(1, spans.length - MAX_SPANS);
+    truncated.add(`job-spans:${snapshot.jobId}`);
+  }
+  rollup.jobs[snapshot.jobId] = {
+    latest: existing && existing.latest.at > snapshot.at ? existing.latest : snapshot,
+    spans,
+  };
+}
+
+function groupNames(groups: unknown): string[] {
+  if (!Array.isArray(groups)) return [];
+  const names: string[] = [];
+  for (const g of groups as unknown[]) {
+    if (typeof g !== 'object' || g === null) continue;
+    const { displayName, id } = g as { displayName?: unknown; id?: unknown };
+    const name = typeof displayName === 'string' ? displayName : typeof id === 'string' ? id : undefined;
+    if (name) names.push(capText(name, MAX_NAME_CHARS));
+  }
+  return [...new Set(names)].slice(0, MAX_GROUPS);
+}
+
+function mergeAgent(rollup: HourRollup, record: AgentRecord, at: string, truncated: Set<string>): void {
+  const id = record.AgentId ?? record.MachineName;
+  if (!id) return;
+  const status = (record.Status ?? 'unknown').toLowerCase();
+  const existing: AgentHour | undefined = rollup.agents[id];
+  const spans = addObservation(existing?.spans ?? [], at, status, null);
+  if (spans.length > MAX_SPANS) {
+    spans.splice(1, spans.length - MAX_SPANS);
+    truncated.add(`agent-spans:${id}`);
+  }
+  const newer = !existing || existing.latestAt <= at;
+  const groups = groupNames(record.AgentGroups);
+  rollup.agents[id] = {
+    machineName: (newer ? record.MachineName : existing.machineName) ?? existing?.machineName ?? null,
+    groups: groups.length > 0 ? groups : (existing?.groups ?? []),
+    latestStatus: newer ? status : existing.latestStatus,
+    latestAt: newer ? at : existing.latestAt,
+    source: newer ? (record.Source ?? 'graph') : existing.source,
+    active: (existing?.active ?? 0) + (status === 'active' ? 1 : 0),
+    total: (existing?.total ?? 0) + 1,
+    spans,
+  };
+}
+
+function emptyProvisioningHour(
+  servicePrincipalId: string | null,
+  configurationName: string | null,
+): ProvisioningHour {
+  return {
+    servicePrincipalId,
+    configurationName,
+    byAction: Object.fromEntries(
+      DIGEST_ACTIONS.map((a) => [a, Object.fromEntries(DIGEST_RESULTS.map((r) => [r, 0]))]),
+    ),
+    cycles: [],
+    cyclesOverflow: 0,
+    failures: {},
+  };
+}
+
+/** Events carry 3-part job ids, the jobs API lists their prefixes: store under the listed id when one matches. */
+function listedJobKey(eventJobKey: string, listed: readonly string[]): string {
+  return listed.find((id) => jobIdsMatch(id, eventJobKey)) ?? eventJobKey;
+}
+
+function mergeProvisioning(
+  rollup: HourRollup,
+  tally: ProvisioningTally,
+  jobs: readonly JobStatusRecord[],
+  at: string,
+  truncated: Set<string>,
+): void {
+  const listed = [
+    ...new Set([...jobs.map((j) => j.JobId ?? ''), ...Object.keys(rollup.jobs)].filter(Boolean)),
+  ];
+  for (const job of tally.byJob()) {
+    const key = listedJobKey(job.jobKey, listed);
+    const hour =
+      rollup.provisioning[key] ?? emptyProvisioningHour(job.servicePrincipalId, job.configurationName);
+    rollup.provisioning[key] = hour;
+    hour.servicePrincipalId ??= job.servicePrincipalId;
+    hour.configurationName ??= job.configurationName;
+    for (const [action, results] of Object.entries(job.byAction)) {
+      const target = (hour.byAction[action] ??= {});
+      for (const [result, n] of Object.entries(results)) target[result] = (target[result] ?? 0) + n;
+    }
+    const cycles = new Set(hour.cycles);
+    for (const cycle of job.cycles) {
+      if (cycles.has(cycle)) continue;
+      if (cycles.size < MAX_CYCLES_PER_HOUR) cycles.add(cycle);
+      else hour.cyclesOverflow += 1;
+    }
+    hour.cycles = [...cycles];
+
+    for (const [rawCode, tallied] of job.failures) {
+      const known = rawCode in hour.failures;
+      const code = known || Object.keys(hour.failures).length < MAX_CODES_PER_JOB ? rawCode : OTHER_CODES;
+      if (code === OTHER_CODES) truncated.add(`codes:${key}`);
+      const entry = (hour.failures[code] ??= {
+        category: code === OTHER_CODES ? 'Other' : tallied.category,
+        events: 0,
+        objects: [],
+        objectsOverflow: 0,
+        examples: [],
+      });
+      entry.events += tallied.events;
+      const objects = new Set(entry.objects);
+      for (const object of tallied.objects) {
+        if (objects.has(object)) continue;
+        if (objects.size < MAX_OBJECTS_PER_CODE) objects.add(object);
+        else entry.objectsOverflow += 1;
+      }
+      entry.objects = [...objects];
+      entry.objectsOverflow += tallied.objectsOverflow;
+      for (const example of tallied.examples)
+        if (entry.examples.length < MAX_EXAMPLES_PER_CODE && !entry.examples.includes(example))
+          entry.examples.push(example);
+    }
+
+    const failing: FailingJob = rollup.failing[key] ?? { objects: {}, overflow: 0 };
+    rollup.failing[key] = failing;
+    for (const [objectKey, outcome] of job.lastByObject) {
+      const current = failing.objects[objectKey];
+      if (current && current.lastAt > outcome.at) continue;
+      if (!outcome.failed) {
+        delete failing.objects[objectKey];
+        continue;
+      }
+      if (!current && Object.keys(failing.objects).length >= MAX_FAILING_PER_JOB) {
+        failing.overflow += 1;
+        truncated.add(`failing:${key}`);
+        continue;
+      }
+      failing.objects[objectKey] = {
+        name: capText(outcome.name, MAX_NAME_CHARS),
+        code: outcome.code ?? 'UnknownError',
+        category: outcome.category ?? 'Other',
+        since: current?.since ?? outcome.at,
+        lastAt: outcome.at,
+      };
+    }
+  }
+  forgetStaleFailing(rollup, at);
+}
+
+/** Drops failing objects with no event for FAILING_FORGET_MS: nothing will ever tell us they were fixed. */
+export function forgetStaleFailing(rollup: HourRollup, at: string): void {
+  const cutoff = new Date(Date.parse(at) - FAILING_FORGET_MS).toISOString();
+  for (const failing of Object.values(rollup.failing))
+    for (const [key, object] of Object.entries(failing.objects))
+      if (object.lastAt < cutoff) delete failing.objects[key];
+}
+
+function mergeTransitions(
+  rollup: HourRollup,
+  transitions: readonly Transition[],
+  truncated: Set<string>,
+): void {
+  const seen = new Set(rollup.transitions.map((t) => `${t.alertId}|${t.transition}|${t.at}`));
+  for (const t of transitions) {
+    const key = `${t.alert.id}|${t.transition}|${t.at}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    const s = t.alert.subject;
+    const entry: TransitionEntry = {
+      at: t.at,
+      alertId: t.alert.id,
+      kind: t.alert.kind,
+      severity: t.alert.severity,
+      transition: t.transition,
+      summary: capText(t.alert.summary, 300),
+      ...(s.configurationName ? { configurationName: capText(s.configurationName, MAX_NAME_CHARS) } : {}),
+      ...(s.jobId ? { jobId: s.jobId } : {}),
+      ...(s.templateId ? { templateId: s.templateId } : {}),
+      ...(s.machineName ? { machineName: capText(s.machineName, MAX_NAME_CHARS) } : {}),
+      ...(s.agentId ? { agentId: s.agentId } : {}),
+    };
+    rollup.transitions.push(entry);
+  }
+  rollup.transitions.sort((a, b) => a.at.localeCompare(b.at));
+  if (rollup.transitions.length > MAX_TRANSITIONS) {
+    rollup.transitions.splice(0, rollup.transitions.length - MAX_TRANSITIONS);
+    truncated.add('transitions');
+  }
+}
+
+/**
+ * A new hour starts with the failing objects of the latest earlier hour: "still failing" is a state, not
+ * an event count, and it has to survive hours in which the object had no event.
+ */
+export function carryFailing(from: HourRollup | undefined, into: HourRollup): HourRollup {
+  if (!from) return into;
+  const next = structuredClone(into);
+  next.failing = structuredClone(from.failing);
+  forgetStaleFailing(next, next.hour);
+  return next;
+}

@@ -1,0 +1,102 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Settings } from '../config.js';
+import type { OutboundMessage } from '../notify/message.js';
+import type { StateStore } from '../state/store.js';
+import { buildDigestModel } from './buildModel.js';
+import { digestMessage } from './digestMessage.js';
+import type { DigestModel } from './model.js';
+import { longestDailyIntervalMs, parseNcrontab } from './ncrontab.js';
+import { readRollups } from './rollup.js';
+import { hourStart } from './rollupSchema.js';
+import { readDigestSent, writeDigestSent } from './sentState.js';
+
+/**
+ * The digest's entry point for the CLI command and the Functions timer:
+ *
+ *   const digest = await buildDigest({ state, tenantId, now, settings });
+ *   if (!digest.alreadySent) { await dispatch(digest.message, notifyDeps); await markDigestSent({ state, tenantId, message: digest.message, now }); }
+ *
+ * Dispatch is idempotent per message id and the id is per tenant and day, so a crash between dispatch and
+ * markDigestSent cannot send the day's digest twice either.
+ */
+
+const DAY = 24 * 3600_000;
+const DEFAULT_RUN_INTERVAL_MS = 5 * 60_000;
+
+export interface BuildDigestInput {
+  readonly state: StateStore;
+  readonly tenantId: string;
+  readonly now: Date;
+  readonly settings: Pick<Settings, 'digest' | 'collectSchedule'>;
+}
+
+export interface BuiltDigest {
+  readonly model: DigestModel;
+  readonly message: OutboundMessage;
+  /** The day's digest was already marked sent (by an earlier timer firing or CLI run). */
+  readonly alreadySent: boolean;
+  readonly sentAt: string | undefined;
+}
+
+/**
+ * Builds the digest of the 24 hours before `now`, in whole hours (the rollups are hourly): a timer that
+ * fires at 07:00:03 reports on 07:00 to 07:00.
+ */
+export async function buildDigest(input: BuildDigestInput): Promise<BuiltDigest> {
+  const { state, tenantId, now, settings } = input;
+  const windowEnd = hourStart(now);
+  const windowStart = new Date(windowEnd.getTime() - DAY);
+  const [window, previous, sent] = await Promise.all([
+    readRollups(state, tenantId, windowStart, windowEnd),
+    readRollups(state, tenantId, new Date(windowStart.getTime() - DAY), windowStart),
+    readDigestSent(state, tenantId),
+  ]);
+  const model = buildDigestModel({
+    tenantId,
+    windowEnd,
+    hours: window.hours,
+    previousDay: previous.hours,
+    expectedRunIntervalMs: expectedRunIntervalMs(settings.collectSchedule),
+    unreadableHours: window.unreadable,
+  });
+  const message = digestMessage(model, { workbookUrl: settings.digest.workbookUrl });
+  const entry = sent.days[model.date];
+  return { model, message, alreadySent: entry !== undefined, sentAt: entry?.sentAt };
+}
+
+/** Records that the message's day was sent: later buildDigest calls for that day report alreadySent. */
+export async function markDigestSent(input: {
+  readonly state: StateStore;
+  readonly tenantId: string;
+  readonly message: OutboundMessage;
+  readonly now: Date;
+}): Promise<void> {
+  await writeDigestSent(input.state, input.tenantId, {
+    date: dateOfMessage(input.message),
+    messageId: input.message.id,
+    windowEnd: input.message.createdAt,
+    sentAt: input.now.toISOString(),
+  });
+}
+
+/** Writes the email HTML to `<dataDir>/digest/digest-<date>.html` and returns the path. */
+export async function writeDigestHtml(dataDir: string, message: OutboundMessage): Promise<string> {
+  const dir = path.join(dataDir, 'digest');
+  await mkdir(dir, { recursive: true });
+  const file = path.join(dir, `digest-${dateOfMessage(message)}.html`);
+  await writeFile(file, message.email.html, 'utf8');
+  return file;
+}
+
+/** How often the collect timer fires (its longest pause in a day); 5 minutes if the schedule is not NCRONTAB. */
+export function expectedRunIntervalMs(collectSchedule: string): number {
+  const parsed = parseNcrontab(collectSchedule);
+  return parsed.ok ? longestDailyIntervalMs(parsed.schedule) : DEFAULT_RUN_INTERVAL_MS;
+}
+
+function dateOfMessage(message: OutboundMessage): string {
+  const date = /(\d{4}-\d{2}-\d{2})$/.exec(message.id)?.[1];
+  if (!date) throw new Error(`not a digest message id: ${message.id}`);
+  return date;
+}

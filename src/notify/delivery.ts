@@ -1,0 +1,163 @@
+import type { Clock } from '../clock.js';
+import type { Logger } from '../log.js';
+import { StateConflictError, type StateStore } from '../state/store.js';
+import type { Channel, ChannelName, FailureReason, Transport } from './channel.js';
+import { findInLedger, recordInLedger } from './ledger.js';
+import { notifyKey } from './notifyState.js';
+import { nextRunBackoffMs, type PendingEntry } from './pending.js';
+import { takeQuotaSlot } from './quota.js';
+import { sendWithRetry } from './retry.js';
+import type { DeliverySettings } from './settings.js';
+
+/**
+ * What happens to one message on one channel once this run holds its pending entry (the claim):
+ * quota, attempts, then exactly one of delivered (ledger, entry removed), failed for good (ledger, entry
+ * removed) or still pending (entry updated, claim released). The ledger is written before the entry is
+ * removed, so a crash in between leaves an entry whose id the ledger already knows: it is cleaned up, not
+ * sent again.
+ */
+export type ChannelOutcome = 'delivered' | 'duplicate' | 'pending' | 'in-progress' | 'failed';
+
+export interface ChannelReport {
+  readonly messageId: string;
+  readonly channel: ChannelName;
+  readonly transport: Transport;
+  readonly outcome: ChannelOutcome;
+  /** Attempts made in this call. */
+  readonly attempts: number;
+  /** Why it is pending or failed: a delivery failure reason, or 'quota'. */
+  readonly reason?: FailureReason | 'quota' | 'expired';
+  /** Secret-free. */
+  readonly error?: string;
+  readonly nextAttemptAt?: string;
+}
+
+export interface DeliveryContext {
+  readonly state: StateStore;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly delivery: DeliverySettings;
+  readonly secrets: readonly string[];
+}
+
+/** How long a claim protects a message: enough for every attempt of one run, plus slack. */
+export function claimMs(delivery: DeliverySettings): number {
+  return delivery.maxAttempts * (delivery.timeoutMs + delivery.maxRetryWaitMs) + 60_000;
+}
+
+export async function deliverClaimed(
+  channel: Channel,
+  name: string,
+  claimed: { readonly value: PendingEntry; readonly etag: string },
+  ctx: DeliveryContext,
+): Promise<ChannelReport> {
+  const entry = claimed.value;
+  const message = entry.message;
+  const base = { messageId: message.id, channel: channel.name, transport: channel.transport } as const;
+  const logProps = { ...base, tenantId: message.tenantId, kind: message.kind };
+
+  // Someone may have delivered it between our ledger check and our claim.
+  if (await findInLedger(ctx.state, channel.name, message.id)) {
+    await removeEntry(ctx, name, claimed.etag);
+    return { ...base, outcome: 'duplicate', attempts: 0 };
+  }
+
+  if (channel.quota) {
+    const slot = await takeQuotaSlot(ctx.state, channel.name, channel.quota, ctx.clock.now());
+    if (!slot.granted) {
+      const nextAttemptAt = slot.retryAt.toISOString();
+      await saveEntry(ctx, name, claimed.etag, { ...entry, nextAttemptAt, claimedUntil: undefined });
+      ctx.log.warn('notification waits for the email quota', { ...logProps, nextAttemptAt });
+      return { ...base, outcome: 'pending', attempts: 0, reason: 'quota', nextAttemptAt };
+    }
+  }
+
+  const result = await sendWithRetry(channel, message, ctx.delivery, ctx);
+  const now = ctx.clock.now();
+  if (result.ok) {
+    await recordInLedger(
+      ctx.state,
+      channel.name,
+      { id: message.id, at: now.toISOString(), outcome: 'delivered' },
+      { now, retentionMs: ctx.delivery.ledgerRetentionMs },
+    );
+    await removeEntry(ctx, name, claimed.etag);
+    ctx.log.info('notification delivered', { ...logProps, attempts: result.attempts });
+    return { ...base, outcome: 'delivered', attempts: result.attempts };
+  }
+
+  const { error } = result;
+  const expired = now.getTime() - Date.parse(entry.firstQueuedAt) >= ctx.delivery.pendingMaxAgeMs;
+  if (!error.retryable || expired) {
+    const reason = error.retryable ? 'expired' : error.reason;
+    const text = expired && error.retryable ? `gave up after retrying: ${error.message}` : error.message;
+    await recordInLedger(
+      ctx.state,
+      channel.name,
+      { id: message.id, at: now.toISOString(), outcome: 'failed', error: text.slice(0, 300) },
+      { now, retentionMs: ctx.delivery.ledgerRetentionMs },
+    );
+    await removeEntry(ctx, name, claimed.etag);
+    ctx.log.error('notification failed and will not be retried', {
+      ...logProps,
+      attempts: result.attempts,
+      reason,
+      ...(error.status !== undefined ? { status: error.status } : {}),
+      error: text,
+    });
+    return { ...base, outcome: 'failed', attempts: result.attempts, reason, error: text };
+  }
+
+  const failedRuns = entry.failedRuns + 1;
+  const wait = Math.max(error.retryAfterMs ?? 0, nextRunBackoffMs(failedRuns));
+  const nextAttemptAt = new Date(now.getTime() + wait).toISOString();
+  await saveEntry(ctx, name, claimed.etag, {
+    ...entry,
+    attempts: entry.attempts + result.attempts,
+    failedRuns,
+    nextAttemptAt,
+    claimedUntil: undefined,
+    lastError: error.message,
+  });
+  ctx.log.warn('notification not delivered yet; kept for a later run', {
+    ...logProps,
+    attempts: result.attempts,
+    reason: error.reason,
+    ...(error.status !== undefined ? { status: error.status } : {}),
+    nextAttemptAt,
+    error: error.message,
+  });
+  return {
+    ...base,
+    outcome: 'pending',
+    attempts: result.attempts,
+    reason: error.reason,
+    error: error.message,
+    nextAttemptAt,
+  };
+}
+
+/** Best effort: losing this race means another run took the entry over after our claim expired. */
+async function saveEntry(
+  ctx: DeliveryContext,
+  name: string,
+  etag: string,
+  entry: PendingEntry,
+): Promise<void> {
+  try {
+    // JSON drops an undefined claimedUntil: the claim is released.
+    await ctx.state.write(notifyKey(name), entry, { ifMatch: etag });
+  } catch (error) {
+    if (!(error instanceof StateConflictError)) throw error;
+    ctx.log.warn('pending notification was taken over by another run', { entry: name });
+  }
+}
+
+async function removeEntry(ctx: DeliveryContext, name: string, etag: string): Promise<void> {
+  try {
+    await ctx.state.delete(notifyKey(name), { ifMatch: etag });
+  } catch (error) {
+    if (!(error instanceof StateConflictError)) throw error;
+    // Taken over meanwhile: the other run finds the id in the ledger and removes the entry.
+  }
+}

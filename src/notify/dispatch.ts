@@ -1,0 +1,172 @@
+import type { TokenCredential } from '@azure/identity';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../log.js';
+import { StateConflictError, type StateStore } from '../state/store.js';
+import { CHANNEL_NAMES, type Channel, type ChannelName } from './channel.js';
+import { channelsFor } from './channels.js';
+import { claimMs, deliverClaimed, type ChannelReport, type DeliveryContext } from './delivery.js';
+import { findInLedger } from './ledger.js';
+import type { OutboundMessage } from './message.js';
+import { NOTIFY_STATE_SCOPE, notifyKey } from './notifyState.js';
+import { PENDING_PREFIX, newPendingEntry, pendingName, readPending, type PendingEntry } from './pending.js';
+import { describeError, secretsOf } from './redact.js';
+import type { NotifySettings } from './settings.js';
+
+/**
+ * Delivery of notifications through every channel, reliably: nothing lost (failures wait in the pending
+ * queue and `retryPending` tries again on the next run), nothing sent twice (the delivered-ids ledger and
+ * the pending entry as a claim), no more email than ACS allows (quota in the state store). A run calls
+ * `retryPending` first, then `dispatch` for its own message.
+ */
+export interface NotifyDependencies {
+  readonly state: StateStore;
+  readonly clock: Clock;
+  readonly log: Logger;
+  readonly settings: NotifySettings;
+  readonly dataDir: string;
+  /** For ACS with ALERT_EMAIL_ENDPOINT; default DefaultAzureCredential (managed identity). */
+  readonly credential?: TokenCredential;
+  /** Replaces the channel built from settings (tests). */
+  readonly channels?: Partial<Record<ChannelName, Channel>>;
+}
+
+export interface DispatchReport {
+  readonly messageId: string;
+  readonly channels: readonly ChannelReport[];
+}
+
+export interface RetryReport {
+  /** One entry per pending message that was due and tried in this call. */
+  readonly results: readonly ChannelReport[];
+  /** Messages still waiting after this call (not due yet, in progress elsewhere, or failed again). */
+  readonly stillPending: number;
+}
+
+export async function dispatch(message: OutboundMessage, deps: NotifyDependencies): Promise<DispatchReport> {
+  const { ctx, channels } = prepare(deps);
+  // Channels are independent (own ledger, quota and pending entries): a slow email does not hold Teams.
+  const reports = await Promise.all(
+    CHANNEL_NAMES.map(async (name): Promise<ChannelReport> => {
+      const channel = channels[name];
+      try {
+        return await dispatchOne(channel, message, ctx);
+      } catch (error) {
+        // State trouble (storage down): reported; the message is not marked delivered anywhere, so a
+        // later dispatch of the same id tries again.
+        const text = describeError(error, ctx.secrets);
+        deps.log.error('notification dispatch failed', { messageId: message.id, channel: name, error: text });
+        return {
+          messageId: message.id,
+          channel: name,
+          transport: channel.transport,
+          outcome: 'failed',
+          attempts: 0,
+          error: text,
+        };
+      }
+    }),
+  );
+  return { messageId: message.id, channels: reports };
+}
+
+async function dispatchOne(
+  channel: Channel,
+  message: OutboundMessage,
+  ctx: DeliveryContext,
+): Promise<ChannelReport> {
+  const base = { messageId: message.id, channel: channel.name, transport: channel.transport } as const;
+  if (await findInLedger(ctx.state, channel.name, message.id)) {
+    ctx.log.debug('notification already handled; not sent again', base);
+    return { ...base, outcome: 'duplicate', attempts: 0 };
+  }
+  const name = pendingName(channel.name, message.id);
+  const entry = newPendingEntry(channel.name, message, ctx.clock.now(), claimMs(ctx.delivery));
+  let etag: string;
+  try {
+    etag = await ctx.state.write(notifyKey(name), entry, { ifNoneMatch: '*' });
+  } catch (error) {
+    if (!(error instanceof StateConflictError)) throw error;
+    // Already queued or being sent by another run: that run (or retryPending) owns it.
+    return { ...base, outcome: 'in-progress', attempts: 0 };
+  }
+  return deliverClaimed(channel, name, { value: entry, etag }, ctx);
+}
+
+/** Tries every pending message that is due, oldest first. */
+export async function retryPending(deps: NotifyDependencies): Promise<RetryReport> {
+  const { ctx, channels } = prepare(deps);
+  const names = await deps.state.list(NOTIFY_STATE_SCOPE, PENDING_PREFIX);
+  const entries: { name: string; value: PendingEntry; etag: string }[] = [];
+  for (const name of names) {
+    try {
+      const found = await readPending(deps.state, name);
+      if (found) entries.push({ name, ...found });
+    } catch (error) {
+      deps.log.error('unreadable pending notification left in place', {
+        entry: name,
+        error: describeError(error, ctx.secrets),
+      });
+    }
+  }
+  entries.sort((a, b) => a.value.firstQueuedAt.localeCompare(b.value.firstQueuedAt));
+
+  const results: ChannelReport[] = [];
+  let stillPending = 0;
+  for (const entry of entries) {
+    const report = await retryOne(channels[entry.value.channel], entry, ctx);
+    if (report) results.push(report);
+    if (!report || report.outcome === 'pending' || report.outcome === 'in-progress') stillPending++;
+  }
+  return { results, stillPending };
+}
+
+async function retryOne(
+  channel: Channel,
+  entry: { name: string; value: PendingEntry; etag: string },
+  ctx: DeliveryContext,
+): Promise<ChannelReport | undefined> {
+  const now = ctx.clock.now();
+  const { value } = entry;
+  if (value.claimedUntil && Date.parse(value.claimedUntil) > now.getTime()) return undefined;
+  if (Date.parse(value.nextAttemptAt) > now.getTime()) return undefined;
+  const claimed: PendingEntry = {
+    ...value,
+    claimedUntil: new Date(now.getTime() + claimMs(ctx.delivery)).toISOString(),
+  };
+  let etag: string;
+  try {
+    etag = await ctx.state.write(notifyKey(entry.name), claimed, { ifMatch: entry.etag });
+  } catch (error) {
+    if (!(error instanceof StateConflictError)) throw error;
+    return undefined; // another run claimed it first
+  }
+  try {
+    return await deliverClaimed(channel, entry.name, { value: claimed, etag }, ctx);
+  } catch (error) {
+    const text = describeError(error, ctx.secrets);
+    ctx.log.error('pending notification could not be retried', { messageId: value.message.id, error: text });
+    return {
+      messageId: value.message.id,
+      channel: channel.name,
+      transport: channel.transport,
+      outcome: 'in-progress',
+      attempts: 0,
+      error: text,
+    };
+  }
+}
+
+function prepare(deps: NotifyDependencies): { ctx: DeliveryContext; channels: Record<ChannelName, Channel> } {
+  const secrets = secretsOf(deps.settings);
+  const channels = channelsFor(deps.settings, {
+    dataDir: deps.dataDir,
+    clock: deps.clock,
+    secrets,
+    ...(deps.credential ? { credential: deps.credential } : {}),
+    ...(deps.channels ? { overrides: deps.channels } : {}),
+  });
+  return {
+    ctx: { state: deps.state, clock: deps.clock, log: deps.log, delivery: deps.settings.delivery, secrets },
+    channels,
+  };
+}

@@ -1,0 +1,134 @@
+import type { Alert, AlertKind, Transition, TransitionKind } from '../alerts/model.js';
+import { formatDuration, formatSince } from './format.js';
+import { agentOfflineView } from './kinds/agentOffline.js';
+import { name, text } from './kinds/common.js';
+import { deletionThresholdView } from './kinds/deletionThreshold.js';
+import { jobFailingView } from './kinds/jobFailing.js';
+import { jobQuarantinedView } from './kinds/jobQuarantined.js';
+import { monitorDegradedView } from './kinds/monitorDegraded.js';
+import { syncErrorsView } from './kinds/syncErrors.js';
+import { syncStalledView } from './kinds/syncStalled.js';
+import { isOwnUrl, type Link } from './links.js';
+import type { AlertView, Fact, KindView, RenderContext } from './view.js';
+
+/**
+ * One transition as an AlertView: the kind's view (what, where, impact, what to do) plus what every
+ * alert says (tenant, since when, severity, the transition itself, the acknowledge link). A RESOLVED or
+ * ACKNOWLEDGED transition keeps the facts but drops the to-do list: nobody needs steps for a fixed problem.
+ */
+const KIND_VIEWS: Readonly<Record<AlertKind, (alert: Alert, ctx: RenderContext) => KindView>> = {
+  'sync-errors': syncErrorsView,
+  'deletion-threshold': deletionThresholdView,
+  'job-quarantined': jobQuarantinedView,
+  'agent-offline': agentOfflineView,
+  'sync-stalled': syncStalledView,
+  'job-failing': jobFailingView,
+  'monitor-degraded': monitorDegradedView,
+};
+
+const STATUS: Readonly<Record<TransitionKind, string>> = {
+  new: 'NEW',
+  updated: 'UPDATED',
+  escalated: 'ESCALATED',
+  repeat: 'STILL FIRING',
+  resolved: 'RESOLVED',
+  acknowledged: 'ACKNOWLEDGED',
+};
+
+export function buildAlertView(
+  transition: Transition,
+  ctx: RenderContext,
+  ackUrlFor?: (alert: Alert) => string | undefined,
+): AlertView {
+  const { alert } = transition;
+  const kind = safeKindView(alert, ctx);
+  const resolved = transition.transition === 'resolved';
+  const quiet = resolved || transition.transition === 'acknowledged';
+
+  const facts: Fact[] = [{ label: 'Tenant', value: tenantText(ctx) }];
+  const configuration = alert.subject.configurationName;
+  if (configuration && !kind.facts.some((f) => f.label === 'Configuration')) {
+    facts.push({ label: 'Configuration', value: name(configuration) });
+  }
+  const since = formatSince(alert.since, ctx.generatedAt);
+  facts.push({ label: 'Since', value: since });
+  // "In quarantine since" and the like often equal Since: say it once.
+  facts.push(...kind.facts.filter((f) => !(f.value === since && /since$/i.test(f.label))));
+  if (resolved) {
+    const at = alert.resolvedAt ?? transition.at;
+    facts.push({ label: 'Resolved', value: formatSince(at, ctx.generatedAt) });
+    const lasted = Date.parse(at) - Date.parse(alert.since);
+    if (Number.isFinite(lasted) && lasted > 0) facts.push({ label: 'Lasted', value: formatDuration(lasted) });
+  }
+  facts.push({
+    label: 'Severity',
+    value:
+      transition.previousSeverity && transition.previousSeverity !== alert.severity
+        ? `${alert.severity} (was ${transition.previousSeverity})`
+        : alert.severity,
+  });
+  if (alert.acknowledgedBy) facts.push({ label: 'Acknowledged by', value: name(alert.acknowledgedBy) });
+  if (alert.state === 'acknowledged' || alert.silencedUntil) {
+    facts.push({
+      label: 'Silenced',
+      value: alert.silencedUntil
+        ? `until ${formatSince(alert.silencedUntil, ctx.generatedAt)}`
+        : 'until it resolves',
+    });
+  }
+  if (typeof alert.reopenCount === 'number' && alert.reopenCount > 0) {
+    facts.push({
+      label: 'Came back',
+      value: `${alert.reopenCount} time${alert.reopenCount === 1 ? '' : 's'} after resolving`,
+    });
+  }
+
+  const changes = (transition.changes ?? []).map((c) => name(c));
+  if (transition.transition === 'escalated' && transition.previousSeverity) {
+    changes.unshift(`Severity raised from ${transition.previousSeverity} to ${alert.severity}`);
+  }
+
+  const links: Link[] = [...(kind.links ?? [])];
+  if (isOwnUrl(ctx.portalUrl)) links.push({ title: 'Entra admin center', url: ctx.portalUrl });
+  const ackUrl = resolved ? undefined : ackUrlFor?.(alert);
+
+  return {
+    id: alert.id,
+    kind: alert.kind,
+    severity: alert.severity,
+    transition: transition.transition,
+    status: STATUS[transition.transition] ?? name(transition.transition),
+    title: resolved ? `RESOLVED: ${kind.topic}` : kind.headline,
+    summary: resolved
+      ? `The condition is gone; no action needed. Last seen: ${text(alert.summary) ?? kind.topic}`
+      : (text(alert.summary) ?? ''),
+    facts,
+    ...(!resolved && kind.impact ? { impact: kind.impact } : {}),
+    changes,
+    groups: quiet ? [] : (kind.groups ?? []),
+    steps: quiet ? [] : kind.steps,
+    links: dedupe(links),
+    ...(ackUrl && isOwnUrl(ackUrl) ? { ackUrl } : {}),
+  };
+}
+
+/** A details object the view cannot read still yields a message: the summary and the common facts. */
+function safeKindView(alert: Alert, ctx: RenderContext): KindView {
+  try {
+    const view = KIND_VIEWS[alert.kind];
+    if (view) return view(alert, ctx);
+  } catch {
+    // fall through: better a plain alert than none
+  }
+  const topic = `${name(alert.kind)} alert`;
+  return { headline: name(alert.summary, topic), topic, facts: [], steps: [] };
+}
+
+function tenantText(ctx: RenderContext): string {
+  return ctx.tenantName ? `${name(ctx.tenantName)} (${name(ctx.tenantId)})` : name(ctx.tenantId);
+}
+
+function dedupe(links: Link[]): Link[] {
+  const seen = new Set<string>();
+  return links.filter((l) => (seen.has(l.url) ? false : (seen.add(l.url), true)));
+}

@@ -1,0 +1,92 @@
+import type { CellState, DigestLevel, DigestModel, ProblemSeverity } from '../digest/model.js';
+import { dayMonth } from '../digest/timeText.js';
+import { capText } from './escape.js';
+
+/** What the three digest renderings (HTML, plain text, Teams card) share: words, colours, the subject. */
+
+export const LEVEL_WORD: Readonly<Record<DigestLevel, string>> = {
+  critical: 'Critical',
+  degraded: 'Degraded',
+  healthy: 'Healthy',
+  unknown: 'Not fully observed',
+};
+
+/** Fluent UI colours; text colours meet WCAG AA on their backgrounds. */
+export const LEVEL_COLOURS: Readonly<Record<DigestLevel, { bar: string; background: string; text: string }>> =
+  {
+    critical: { bar: '#C50F1F', background: '#FDF3F4', text: '#A4262C' },
+    degraded: { bar: '#C19C00', background: '#FFF9E6', text: '#6B4B00' },
+    healthy: { bar: '#107C10', background: '#F1FAF1', text: '#0B5A0B' },
+    unknown: { bar: '#605E5C', background: '#F3F2F1', text: '#3B3A39' },
+  };
+
+export const SEVERITY_LEVEL: Readonly<Record<ProblemSeverity, DigestLevel>> = {
+  critical: 'critical',
+  warning: 'degraded',
+};
+
+export const CELL_COLOURS: Readonly<Record<CellState, string>> = {
+  ok: '#6BB700',
+  warning: '#EAA300',
+  critical: '#D13438',
+  none: '#D2D0CE',
+};
+
+export const CELL_WORDS: Readonly<Record<CellState, string>> = {
+  ok: 'healthy',
+  warning: 'degraded',
+  critical: 'critical',
+  none: 'not observed',
+};
+
+export const formatCount = (n: number): string => n.toLocaleString('en-US');
+
+/** Strips what must never reach a mail header (line breaks would inject headers) and caps directory data. */
+export function headerText(value: string, max = 60): string {
+  // eslint-disable-next-line no-control-regex -- stripping control characters is the point
+  return capText(value.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim(), max);
+}
+
+/** The day a digest is about: the date of the last instant of its window ("23 Nov" for a 07:00 digest). */
+export const digestDay = (model: DigestModel): string => dayMonth(new Date(Date.parse(model.windowEnd) - 1));
+
+/** "Cloud Sync daily digest: 1 critical, 2 warnings — contoso tenant, 22 Nov". */
+export function digestSubject(model: DigestModel): string {
+  const { verdict } = model;
+  const parts: string[] = [];
+  if (verdict.critical > 0) parts.push(`${verdict.critical} critical`);
+  if (verdict.warnings > 0) parts.push(`${verdict.warnings} warning${verdict.warnings === 1 ? '' : 's'}`);
+  const state =
+    verdict.level === 'healthy'
+      ? 'healthy'
+      : verdict.level === 'unknown'
+        ? 'not fully observed'
+        : parts.join(', ');
+  return `Cloud Sync daily digest: ${state} — ${headerText(model.tenantLabel, 40)} tenant, ${digestDay(model)}`;
+}
+
+/** "22 Nov 07:00 – 23 Nov 07:00 UTC". */
+export function windowText(model: DigestModel): string {
+  const t = (iso: string) => `${dayMonth(iso)} ${iso.slice(11, 16)}`;
+  return `${t(model.windowStart)} – ${t(model.windowEnd)} UTC`;
+}
+
+export const plural = (n: number, word: string, many = `${word}s`): string =>
+  `${formatCount(n)} ${n === 1 ? word : many}`;
+
+/** "create 96 (175 failed), update 996 (290 failed), delete 640" — only actions that happened. */
+export function actionSummary(
+  events: DigestModel['configurations'][number]['jobs'][number]['events'],
+): string {
+  const parts: string[] = [];
+  for (const [action, results] of Object.entries(events)) {
+    const total = Object.values(results).reduce((n, x) => n + x, 0);
+    if (total === 0) continue;
+    const notes: string[] = [];
+    if (results.failure) notes.push(`${formatCount(results.failure)} failed`);
+    if (results.skipped && action !== 'other') notes.push(`${formatCount(results.skipped)} skipped`);
+    if (results.warning) notes.push(`${formatCount(results.warning)} with warnings`);
+    parts.push(`${action} ${formatCount(total)}${notes.length ? ` (${notes.join(', ')})` : ''}`);
+  }
+  return parts.length ? parts.join(' · ') : 'no provisioning events';
+}

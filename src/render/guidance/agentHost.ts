@@ -1,0 +1,28 @@
+import type { Step } from '../view.js';
+
+/**
+ * What to check on a provisioning agent host (how-to-troubleshoot.md): the two Windows services, the
+ * outbound connectivity the agent needs, and where its trace logs are. `machine` names the host when
+ * known, so the reader knows where to log on.
+ */
+export const AGENT_SERVICES = ['Microsoft Entra Provisioning Agent', 'Microsoft Entra Connect Agent Updater'];
+
+export function agentHostSteps(machine: string | undefined): Step[] {
+  const where = machine ? `On ${machine}` : 'On each agent host';
+  return [
+    {
+      text: `${where}: check that the Windows services "${AGENT_SERVICES[0]}" and "${AGENT_SERVICES[1]}" are running; start them if not:`,
+      code: `Get-Service -DisplayName '${AGENT_SERVICES[0]}','${AGENT_SERVICES[1]}'\nStart-Service -DisplayName '${AGENT_SERVICES[0]}'`,
+    },
+    {
+      text: 'Check that the host is up, its clock is right, and outbound HTTPS (443) to *.msappproxy.net and *.servicebus.windows.net is allowed through firewall and proxy.',
+    },
+    {
+      text: 'Read the agent trace logs, or collect everything for a support case:',
+      code: 'C:\\ProgramData\\Microsoft\\Azure AD Connect Provisioning Agent\\Trace\nExport-AADCloudSyncToolsLogs',
+    },
+    {
+      text: 'Entra admin center > Entra Connect > Cloud sync > Agents shows which agents are active.',
+    },
+  ];
+}

@@ -1,0 +1,153 @@
+import type {
+  AgentOfflineAgentDetails,
+  AgentOfflineConfigurationDetails,
+  AgentOfflineDetails,
+} from '../../alerts/details.js';
+import type { Alert } from '../../alerts/model.js';
+import { agentHostSteps } from '../guidance/agentHost.js';
+import { jobErrorGuidance } from '../guidance/jobErrors.js';
+import { formatDuration, formatSince, jobPurpose, plural } from '../format.js';
+import { docs } from '../links.js';
+import type { Fact, ItemGroup, KindView, RenderContext, Step } from '../view.js';
+import { name, text, type Loose } from './common.js';
+
+/**
+ * agent-offline: per agent machine (agents API or heartbeats), or per configuration when only the jobs'
+ * error codes say that no agent answers (app-only tokens cannot read agents). The machine name tells
+ * the reader where to log on; "no active agent" vs "HA degraded" tells them how fast.
+ */
+export function agentOfflineView(alert: Alert, ctx: RenderContext): KindView {
+  const d = alert.details as Loose<AgentOfflineDetails>;
+  return d.scope === 'configuration'
+    ? configurationView(alert, d, ctx)
+    : agentView(alert, d as Loose<AgentOfflineAgentDetails>, ctx);
+}
+
+function agentView(alert: Alert, d: Loose<AgentOfflineAgentDetails>, ctx: RenderContext): KindView {
+  const machine = name(
+    d.machineName ?? alert.subject.machineName ?? d.agentId ?? alert.subject.agentId,
+    'unknown agent',
+  );
+  const groups = (d.groups ?? []).filter((g) => g !== null && g !== undefined);
+  const groupNames =
+    groups.map((g) => name(g.displayName ?? g.id, 'agent group')).join(', ') || 'its configuration';
+
+  const facts: Fact[] = [
+    { label: 'Agent', value: `${machine}${d.agentId ? ` (id ${name(d.agentId)})` : ''}` },
+  ];
+  if (d.externalIp) facts.push({ label: 'External IP', value: name(d.externalIp) });
+  if (d.status) facts.push({ label: 'Reported status', value: name(d.status) });
+  facts.push({
+    label: 'Last seen active',
+    value: d.lastSeenActive
+      ? formatSince(d.lastSeenActive, ctx.generatedAt)
+      : 'never seen active by the monitor',
+  });
+  if (typeof d.offlineMinutes === 'number') {
+    facts.push({ label: 'Offline for', value: formatDuration(d.offlineMinutes * 60_000) });
+  }
+  for (const g of groups) {
+    const active = (g.activeAgents ?? []).filter(Boolean).map((m) => name(m));
+    facts.push({
+      label: 'Agent group',
+      value: `${name(g.displayName ?? g.id, 'unnamed')}: ${active.length} of ${g.agents ?? '?'} agents active${active.length > 0 ? ` (${active.join(', ')})` : ''}`,
+    });
+  }
+  const sources = (d.sources ?? []).filter(Boolean);
+  if (sources.length > 0) facts.push({ label: 'Evidence', value: sources.join(' and ') });
+  if (d.agentVersion) facts.push({ label: 'Agent version', value: name(d.agentVersion) });
+
+  const itemGroups: ItemGroup[] = [];
+  const services = serviceLines(d.serviceStates);
+  if (services.length > 0) {
+    itemGroups.push({ title: `Windows services as ${machine} last reported them`, items: services, more: 0 });
+  }
+
+  const critical = d.noActiveAgent === true;
+  return {
+    headline: critical
+      ? `Provisioning agent offline: ${machine}, no active agent left for ${groupNames}`
+      : `Provisioning agent offline: ${machine} (high availability degraded)`,
+    topic: `Provisioning agent ${machine}`,
+    facts,
+    impact: critical
+      ? `Sync of ${groupNames} has stopped: no agent is active, so no changes and no password hashes flow between Active Directory and Entra ID.`
+      : `Other agents still serve ${groupNames}, so sync continues, but one more failure stops it.`,
+    groups: itemGroups,
+    steps: agentHostSteps(machine),
+    links: [docs.troubleshoot, docs.agentPrerequisites],
+  };
+}
+
+function configurationView(
+  alert: Alert,
+  d: Loose<AgentOfflineConfigurationDetails>,
+  ctx: RenderContext,
+): KindView {
+  const where = name(
+    d.configurationName ?? alert.subject.configurationName ?? d.servicePrincipalId,
+    'the configuration',
+  );
+  const codes = [...new Set((d.errorCodes ?? []).filter((c): c is string => Boolean(c)))];
+  const jobs = (d.jobs ?? []).filter((j) => j !== null && j !== undefined);
+
+  const facts: Fact[] = [];
+  if (codes.length > 0) facts.push({ label: 'Error codes', value: codes.map((c) => name(c)).join(', ') });
+  const meanings = codes.map((c) => jobErrorGuidance(c)?.meaning).filter((m): m is string => Boolean(m));
+  if (meanings.length > 0) facts.push({ label: 'Meaning', value: meanings.join(' ') });
+
+  const items = jobs.map((j) => {
+    const purpose = jobPurpose(j.templateId, j.jobId) ?? name(j.jobId);
+    const lastOk = j.lastSuccessfulExecutionEnded
+      ? `last success ${formatSince(j.lastSuccessfulExecutionEnded, ctx.generatedAt)}`
+      : 'no successful run known';
+    const message = text(j.errorMessage);
+    return `${purpose}: ${name(j.errorCode)}, ${lastOk}${message ? `. ${message}` : ''}`;
+  });
+
+  const steps: Step[] = [];
+  const seen = new Set<string>();
+  for (const code of codes) {
+    for (const step of jobErrorGuidance(code)?.steps ?? []) {
+      if (!seen.has(step.text)) {
+        seen.add(step.text);
+        steps.push(step);
+      }
+    }
+  }
+  if (steps.length === 0) steps.push(...agentHostSteps(undefined));
+
+  return {
+    headline: `No active provisioning agent for ${where}`,
+    topic: `Provisioning agents of ${where}`,
+    facts,
+    impact: `Sync of ${where} has stopped: no agent answers, so no changes and no password hashes flow between Active Directory and Entra ID.`,
+    groups:
+      items.length > 0 ? [{ title: `Affected jobs (${plural(items.length, 'job')})`, items, more: 0 }] : [],
+    steps,
+    links: [docs.troubleshoot, docs.errorCodes, docs.agentPrerequisites],
+  };
+}
+
+/** `{ "AADConnectProvisioningAgent": "Stopped" }` or `[{ name, status }]` as lines; anything else: none. */
+function serviceLines(states: unknown): string[] {
+  if (Array.isArray(states)) {
+    return states
+      .slice(0, 10)
+      .map((s: unknown) => {
+        if (!s || typeof s !== 'object') return undefined;
+        const { name: n, displayName, status, state } = s as Record<string, unknown>;
+        const label = typeof displayName === 'string' ? displayName : typeof n === 'string' ? n : undefined;
+        const value = typeof status === 'string' ? status : typeof state === 'string' ? state : undefined;
+        return label && value ? `${name(label)}: ${name(value)}` : undefined;
+      })
+      .filter((line): line is string => Boolean(line));
+  }
+  if (states && typeof states === 'object') {
+    return Object.entries(states as Record<string, unknown>)
+      .slice(0, 10)
+      .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
+      .map(([service, state]) => `${name(service)}: ${name(state)}`);
+  }
+  return [];
+}

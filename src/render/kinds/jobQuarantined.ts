@@ -1,0 +1,53 @@
+import type { JobQuarantinedDetails } from '../../alerts/details.js';
+import type { Alert } from '../../alerts/model.js';
+import { jobErrorGuidance } from '../guidance/jobErrors.js';
+import { quarantineGuidance, quarantineMechanics, restartStep } from '../guidance/quarantineReasons.js';
+import { jobPurpose } from '../format.js';
+import { docs } from '../links.js';
+import type { Fact, KindView, RenderContext, Step } from '../view.js';
+import { jobFacts, name, troubleshootingLink, whereOf, type Loose } from './common.js';
+import { disableText, quarantineFacts } from './quarantineFacts.js';
+
+/**
+ * job-quarantined: the service stopped running the job normally. Guidance comes from the reason
+ * (what kind of trouble) and the error code (which fix), and the disable countdown says how urgent it is.
+ */
+export function jobQuarantinedView(alert: Alert, ctx: RenderContext): KindView {
+  const d = alert.details as Loose<JobQuarantinedDetails>;
+  const where = whereOf(d.job, alert.subject.configurationName);
+  const q = d.quarantine;
+  const reason = q?.reason ? name(q.reason) : undefined;
+  const reasonHelp = quarantineGuidance(q?.reason);
+  const codeHelp = jobErrorGuidance(q?.errorCode);
+
+  const facts: Fact[] = [
+    ...jobFacts(d.job),
+    { label: 'Reason', value: `${reason ?? 'not given'}: ${reasonHelp.meaning}` },
+  ];
+  if (codeHelp) facts.push({ label: 'Error means', value: codeHelp.meaning });
+  facts.push(...quarantineFacts(q, ctx.generatedAt));
+
+  const steps: Step[] = [...reasonHelp.steps, ...(codeHelp?.steps ?? [])];
+  if (steps.length === 0) {
+    steps.push({
+      text: 'Open the troubleshooting link and the provisioning logs of this configuration to find the cause.',
+    });
+  }
+  steps.push(restartStep);
+
+  const disable = disableText(q);
+  const days = q?.disable?.daysLeft;
+  const urgent =
+    typeof days === 'number' && days <= 7
+      ? `, disabled in ${Math.max(0, days)} day${days === 1 ? '' : 's'}`
+      : '';
+  const purpose = jobPurpose(d.job?.templateId, d.job?.jobId);
+  return {
+    headline: `Sync job quarantined in ${where}: ${reason ?? 'reason not given'}${q?.errorCode ? ` (${name(q.errorCode)})` : ''}${urgent}`,
+    topic: `Quarantine of ${purpose ?? 'the sync job'} in ${where}`,
+    facts,
+    impact: `Sync of ${where}${purpose ? ` (${purpose})` : ''} has stopped or slowed to about one attempt a day: changes are not arriving. ${quarantineMechanics}${disable ? ` Expected disable: ${disable}.` : ''}`,
+    steps,
+    links: [...troubleshootingLink(d.job), docs.quarantine, docs.errorCodes],
+  };
+}

@@ -1,0 +1,41 @@
+import type { QuarantineFacts } from '../../alerts/details.js';
+import { formatInstant, formatSince } from '../format.js';
+import type { Fact } from '../view.js';
+import { name, text, type Loose } from './common.js';
+
+/** The quarantine facts shared by job-quarantined and deletion-threshold. */
+export function quarantineFacts(q: Loose<QuarantineFacts> | null | undefined, generatedAt: Date): Fact[] {
+  if (!q) return [];
+  const facts: Fact[] = [];
+  if (q.errorCode || q.errorMessage) {
+    facts.push({
+      label: 'Error',
+      value: [q.errorCode ? name(q.errorCode) : undefined, text(q.errorMessage)].filter(Boolean).join(': '),
+    });
+  }
+  if (q.quarantineSince)
+    facts.push({ label: 'In quarantine since', value: formatSince(q.quarantineSince, generatedAt) });
+  if (q.seriesBegan && q.seriesBegan !== q.quarantineSince) {
+    facts.push({ label: 'Quarantine series began', value: formatSince(q.seriesBegan, generatedAt) });
+  }
+  if (q.nextAttempt) facts.push({ label: 'Next retry by the service', value: formatInstant(q.nextAttempt) });
+  const disable = disableText(q);
+  if (disable) facts.push({ label: 'Job will be disabled', value: disable });
+  return facts;
+}
+
+/** "around 2026-03-20 02:14 UTC (6 days left)", or undefined when unknown. */
+export function disableText(q: Loose<QuarantineFacts> | null | undefined): string | undefined {
+  const at = q?.disable?.expectedAt;
+  if (!at) return undefined;
+  const days = q.disable?.daysLeft;
+  const left =
+    typeof days === 'number'
+      ? days < 0
+        ? `${-days} days overdue: it may be disabled already`
+        : days === 0
+          ? 'today'
+          : `${days} day${days === 1 ? '' : 's'} left`
+      : undefined;
+  return `around ${formatInstant(at)}${left ? ` (${left})` : ''}`;
+}

@@ -1,0 +1,80 @@
+import type { SyncStalledDetails } from '../../alerts/details.js';
+import type { Alert } from '../../alerts/model.js';
+import { jobErrorGuidance } from '../guidance/jobErrors.js';
+import { formatDuration, formatIsoDuration, formatSince } from '../format.js';
+import { docs } from '../links.js';
+import type { Fact, KindView, RenderContext, Step } from '../view.js';
+import { jobFacts, name, troubleshootingLink, whereOf, type Loose } from './common.js';
+
+/**
+ * sync-stalled: an Active job that has not completed a cycle for far longer than its 2-minute schedule,
+ * or a job left paused: both stop sync without any error or Microsoft email.
+ */
+export function syncStalledView(alert: Alert, ctx: RenderContext): KindView {
+  const d = alert.details as Loose<SyncStalledDetails>;
+  const where = whereOf(d.job, alert.subject.configurationName);
+  const duration = typeof d.minutes === 'number' ? formatDuration(d.minutes * 60_000) : 'a long time';
+  const paused = d.mode === 'paused';
+
+  const facts: Fact[] = [...jobFacts(d.job)];
+  if (d.statusCode) facts.push({ label: 'Job status', value: name(d.statusCode) });
+  if (d.scheduleState)
+    facts.push({
+      label: 'Schedule',
+      value: `${name(d.scheduleState)}${d.scheduleInterval ? `, every ${formatIsoDuration(name(d.scheduleInterval))}` : ''}`,
+    });
+  facts.push({
+    label: 'Last successful cycle',
+    value: d.lastSuccessfulExecutionEnded
+      ? formatSince(d.lastSuccessfulExecutionEnded, ctx.generatedAt)
+      : 'none known',
+  });
+  if (d.lastExecutionEnded) {
+    facts.push({
+      label: 'Last cycle',
+      value: `${formatSince(d.lastExecutionEnded, ctx.generatedAt)}${d.lastExecutionState ? `, ${name(d.lastExecutionState)}` : ''}`,
+    });
+  }
+  if (d.lastErrorCode) facts.push({ label: 'Last error', value: name(d.lastErrorCode) });
+  if (typeof d.thresholdMinutes === 'number')
+    facts.push({ label: 'Alert threshold', value: formatDuration(d.thresholdMinutes * 60_000) });
+
+  if (paused) {
+    return {
+      headline: `Sync paused for ${duration} in ${where}`,
+      topic: `Paused sync in ${where}`,
+      facts,
+      impact: `Nothing is synchronised while the job is paused. A forgotten pause stops sync silently: no error, no Microsoft email.`,
+      steps: [
+        {
+          text: `If the pause was for maintenance that is over, or was forgotten, resume it: Entra admin center > Entra Connect > Cloud sync > ${where} > Enable (or Microsoft Graph POST .../synchronization/jobs/{jobId}/start).`,
+        },
+        { text: 'If it must stay paused, acknowledge this alert for the planned time.' },
+      ],
+      links: [...troubleshootingLink(d.job), docs.troubleshoot],
+    };
+  }
+
+  const codeHelp = jobErrorGuidance(d.lastErrorCode);
+  const steps: Step[] = codeHelp
+    ? [...codeHelp.steps]
+    : [
+        {
+          text: `Check the status of ${where} in Entra admin center > Entra Connect > Cloud sync, and whether its agents are active.`,
+        },
+        {
+          text: 'On the agent host, check the "Microsoft Entra Provisioning Agent" service and the agent trace logs (C:\\ProgramData\\Microsoft\\Azure AD Connect Provisioning Agent\\Trace).',
+        },
+      ];
+  steps.push({
+    text: 'If everything looks healthy but no cycle completes, Restart sync for the configuration.',
+  });
+  return {
+    headline: `Sync stalled in ${where}: no successful cycle for ${duration}`,
+    topic: `Stalled sync in ${where}`,
+    facts,
+    impact: `Changes have not been synchronised for ${duration}; a healthy job completes a cycle every ${d.scheduleInterval ? formatIsoDuration(name(d.scheduleInterval)) : '2 min'}.${codeHelp ? ` ${codeHelp.meaning}` : ''}`,
+    steps,
+    links: [...troubleshootingLink(d.job), docs.troubleshoot],
+  };
+}

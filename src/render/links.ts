@@ -1,0 +1,79 @@
+/**
+ * The only URLs a notification links to: ones we build (portal, acknowledge link, Microsoft Learn pages)
+ * and Graph's `troubleshootingUrl` when it is https on a Microsoft host. Nothing from directory data ever
+ * becomes a link: a display name or error text that contains a URL stays text.
+ */
+export interface Link {
+  readonly title: string;
+  readonly url: string;
+}
+
+const MICROSOFT_HOSTS = [
+  'microsoft.com',
+  'azure.com',
+  'microsoftonline.com',
+  'aka.ms',
+  'microsoft.us',
+  'azure.us',
+  'azure.cn',
+  'microsoftonline.us',
+];
+
+/** https, no credentials, default port, host on a Microsoft domain. */
+export function isMicrosoftUrl(value: string | null | undefined): value is string {
+  const url = parse(value);
+  if (!url || url.protocol !== 'https:' || url.username || url.password || url.port) return false;
+  const host = url.hostname.toLowerCase();
+  return MICROSOFT_HOSTS.some((domain) => host === domain || host.endsWith(`.${domain}`));
+}
+
+/**
+ * A URL we built ourselves (portal base, acknowledge link): https, or http only to this machine (a local
+ * Functions host during development). Checked anyway, so a misconfigured value cannot become a
+ * `javascript:` link.
+ */
+export function isOwnUrl(value: string | null | undefined): value is string {
+  const url = parse(value);
+  if (!url || url.username || url.password) return false;
+  if (url.protocol === 'https:') return true;
+  return url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+}
+
+function parse(value: string | null | undefined): URL | undefined {
+  if (!value || value.length > 2000) return undefined;
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
+export const DEFAULT_PORTAL_URL = 'https://entra.microsoft.com/';
+
+/** Microsoft Learn pages the guidance refers to. */
+export const docs = {
+  troubleshoot: {
+    title: 'Cloud sync troubleshooting',
+    url: 'https://learn.microsoft.com/entra/identity/hybrid/cloud-sync/how-to-troubleshoot',
+  },
+  errorCodes: {
+    title: 'Cloud sync error codes',
+    url: 'https://learn.microsoft.com/entra/identity/hybrid/cloud-sync/reference-error-codes',
+  },
+  accidentalDeletes: {
+    title: 'Accidental deletions (cloud sync)',
+    url: 'https://learn.microsoft.com/entra/identity/hybrid/cloud-sync/how-to-accidental-deletes',
+  },
+  quarantine: {
+    title: 'Quarantine status',
+    url: 'https://learn.microsoft.com/entra/identity/app-provisioning/application-provisioning-quarantine-status',
+  },
+  provisioningLogs: {
+    title: 'Provisioning logs',
+    url: 'https://learn.microsoft.com/entra/identity/monitoring-health/howto-analyze-provisioning-logs',
+  },
+  agentPrerequisites: {
+    title: 'Agent prerequisites (ports, URLs)',
+    url: 'https://learn.microsoft.com/entra/identity/hybrid/cloud-sync/how-to-prerequisites',
+  },
+} as const satisfies Record<string, Link>;

@@ -1,0 +1,71 @@
+import type { AlertKind, Severity, TransitionKind } from '../alerts/model.js';
+import type { Link } from './links.js';
+
+/**
+ * The view model of one alert transition: everything a person needs, as plain text, built once and
+ * rendered per channel (HTML email, plain text, Adaptive Card). Strings here are NOT escaped: they mix
+ * our wording with directory data, and each renderer escapes every one of them for its format. Links are
+ * only ones that passed the checks in links.ts.
+ */
+export interface Fact {
+  readonly label: string;
+  readonly value: string;
+}
+
+/** One thing to do; `code` is a command, path or query shown verbatim in a monospace block. */
+export interface Step {
+  readonly text: string;
+  readonly code?: string;
+}
+
+/** A list of affected things (failing objects of one error code, agents, issues), already capped by the rules. */
+export interface ItemGroup {
+  readonly title: string;
+  /** Explanation of the group (error description, recommended action). */
+  readonly detail?: readonly string[];
+  /** What fixes it, in one sentence: shown even where space is short (the Teams card). */
+  readonly advice?: string;
+  readonly items: readonly string[];
+  /** Items that exist but are not in `items` ("and N more"). Renderers add what they leave out. */
+  readonly more: number;
+}
+
+export interface KindView {
+  /** Title while firing: what is broken and where, with the number that matters. */
+  readonly headline: string;
+  /** What and where without numbers, for RESOLVED titles. */
+  readonly topic: string;
+  readonly facts: readonly Fact[];
+  /** What this means for users and the business. */
+  readonly impact?: string;
+  readonly groups?: readonly ItemGroup[];
+  readonly steps: readonly Step[];
+  readonly links?: readonly Link[];
+}
+
+export interface AlertView {
+  readonly id: string;
+  readonly kind: AlertKind;
+  readonly severity: Severity;
+  readonly transition: TransitionKind;
+  /** NEW, UPDATED, ESCALATED, STILL FIRING, RESOLVED, ACKNOWLEDGED. */
+  readonly status: string;
+  readonly title: string;
+  readonly summary: string;
+  readonly facts: readonly Fact[];
+  readonly impact?: string;
+  /** Material changes for `updated` and `escalated`. */
+  readonly changes: readonly string[];
+  readonly groups: readonly ItemGroup[];
+  readonly steps: readonly Step[];
+  readonly links: readonly Link[];
+  readonly ackUrl?: string;
+}
+
+/** Everything the renderers know about the run that produced the message. */
+export interface RenderContext {
+  readonly tenantId: string;
+  readonly tenantName?: string;
+  readonly generatedAt: Date;
+  readonly portalUrl: string;
+}

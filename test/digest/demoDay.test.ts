@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { DEMO_TENANT_ID } from '../../src/demo/demoDayTimeline.js';
+import { buildDigest } from '../../src/digest/runDigest.js';
+import { testCertificate } from '../support/tls.js';
+import { replayDemoDay } from './demoReplay.js';
+import { tempStore } from './fixtures.js';
+
+/**
+ * The built-in demo day (src/demo/demoDayTimeline.ts) collected by the real collector, every run recorded
+ * into the rollups, then the digest: what `npm start` will show, checked against the day's timeline.
+ */
+describe('the digest of the demo day', () => {
+  it('tells the day as it happened, worst first', async () => {
+    const { dir } = await tempStore();
+    const dayStart = new Date('2026-11-22T00:00:00Z');
+    // Every 10 minutes rather than 5: half the runs, the same incidents (all start and end on the grid).
+    const { state, tenantId, runs } = await replayDemoDay({
+      dataDir: dir,
+      dayStart,
+      tls: testCertificate(),
+      runEveryMs: 10 * 60_000,
+    });
+    expect(tenantId).toBe(DEMO_TENANT_ID);
+    const { model, message } = await buildDigest({
+      state,
+      tenantId,
+      now: new Date('2026-11-23T00:00:00Z'),
+      settings: {
+        collectSchedule: '0 */10 * * * *',
+        digest: { schedule: '0 0 7 * * *', workbookUrl: undefined },
+      },
+    });
+
+    expect(model.coverage).toMatchObject({ runs, fullyObserved: true, gaps: [] });
+    // The reporting outage 21:00-21:30: provisioning read late, nothing lost.
+    expect(model.coverage.partial).toEqual([
+      expect.objectContaining({ signals: ['provisioning'], caughtUp: true, lost: false }),
+    ]);
+    expect(model.problems.map((p) => p.kind)).toEqual([
+      'deletion-threshold',
+      'job-quarantined',
+      'no-active-agent',
+      'sync-errors',
+      'job-failing',
+      'agent-inactive',
+    ]);
+    const [trip, phs, agent, failing, busy, ha] = model.problems;
+    expect(trip!.periods).toEqual([{ from: '2026-11-22T09:02:00.000Z', to: '2026-11-22T11:30:00.000Z' }]);
+    expect(trip!.facts).toContain('600 deletions staged (StagedDelete) today; the threshold is 500.');
+    expect(phs!.facts.join(' ')).toMatch(/13:00 – 14:30.*AzureActiveDirectoryInvalidCredential/);
+    expect(agent!.facts.join(' ')).toMatch(
+      /HybridIdentityServiceNoActiveAgents.*FABSYNC01\.fabrikam\.local inactive 18:00 – 19:00/,
+    );
+    expect(failing!.facts[0]).toMatch(/Megan Bowen/);
+    expect(busy!.title).toMatch(/AzureDirectoryServiceServerBusy/);
+    expect(ha!.title).toBe('Agent CSYNC02.contoso.com was inactive (high availability degraded)');
+    expect(message.email.subject).toBe(
+      'Cloud Sync daily digest: 3 critical, 3 warnings — contoso tenant, 22 Nov',
+    );
+
+    const fabrikam = model.configurations[0]!.jobs[0]!;
+    expect(fabrikam).toMatchObject({ configurationName: 'fabrikam.local', stagedDeletes: 600 });
+    const failures = Object.fromEntries(
+      model.configurations
+        .flatMap((c) => c.jobs)
+        .flatMap((j) => j.failures.byCategory.map((c) => [c.category, c.objects])),
+    );
+    expect(failures).toMatchObject({
+      DuplicateAttribute: 2,
+      DataMismatch: 1,
+      DataValidationFailure: 1,
+      LargeAttribute: 1,
+      FederatedDomainChange: 1,
+    });
+  });
+});

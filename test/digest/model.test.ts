@@ -1,0 +1,328 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { DigestModel } from '../../src/digest/model.js';
+import { renderDigestHtml } from '../../src/render/digestEmail.js';
+import { digestSubject } from '../../src/render/digestFormat.js';
+import { renderDigestText } from '../../src/render/digestText.js';
+import { HOUR, healthyRun, recordDay, recordSpec, tempStore } from './fixtures.js';
+import {
+  DAY_START,
+  INTERVAL,
+  WINDOW_END,
+  badDay,
+  dayBeforeBadDay,
+  gapDay,
+  greenDay,
+  modelOf,
+} from './scenarios.js';
+
+const at = (hours: number, minutes = 0) =>
+  new Date(DAY_START.getTime() + hours * HOUR + minutes * 60_000).toISOString();
+
+describe('digest model over recorded collect runs', () => {
+  it('an all-green day is healthy, fully observed, and short', async () => {
+    const { store } = await tempStore();
+    await greenDay(store);
+    const model = await modelOf(store);
+
+    expect(model.verdict).toMatchObject({ level: 'healthy', fullyObserved: true, critical: 0, warnings: 0 });
+    expect(model.problems).toEqual([]);
+    expect(model.coverage.gaps).toEqual([]);
+    expect(model.coverage.runs).toBe(144);
+    expect(model.configurations.map((c) => c.name)).toEqual(['contoso.com', 'fabrikam.local']);
+    expect(model.configurations.flatMap((c) => c.jobs).every((j) => j.now?.state === 'ok')).toBe(true);
+    expect(model.agents.list.map((a) => a.availabilityPct)).toEqual([100, 100, 100]);
+    expect(model.date).toBe('2026-11-23');
+    expect(digestSubject(model)).toBe('Cloud Sync daily digest: healthy — contoso tenant, 22 Nov');
+
+    // Short: the verdict, the jobs, the agents, one line of comparison and coverage; no problem sections.
+    const html = renderDigestHtml(model);
+    expect(html.match(/<h2/g)).toHaveLength(4);
+    expect(html).not.toContain('Error code');
+    expect(renderDigestText(model).split('\n').length).toBeLessThan(30);
+  });
+
+  it('a day with gaps lists the missed and failed runs and is never called healthy', async () => {
+    const { store } = await tempStore();
+    await gapDay(store);
+    const model = await modelOf(store);
+
+    expect(model.verdict.level).toBe('unknown');
+    expect(model.verdict.fullyObserved).toBe(false);
+    expect(model.verdict.headline).toMatch(/^Not fully observed/);
+    expect(model.coverage.gaps).toEqual([
+      expect.objectContaining({ kind: 'missed', from: at(2, 55), to: at(4, 35), runs: 9, ongoing: false }),
+      expect.objectContaining({
+        kind: 'failed',
+        from: at(10, 5),
+        to: at(10, 35),
+        runs: 3,
+        codes: ['Unauthorized'],
+      }),
+    ]);
+    expect(model.coverage.failedRuns).toBe(3);
+    expect(model.coverage.hourly[3]!.state).toBe('none');
+    expect(model.coverage.hourly[12]!.state).toBe('ok');
+    expect(model.problems).toHaveLength(1);
+    expect(model.problems[0]).toMatchObject({ kind: 'monitoring-gap', severity: 'warning' });
+    expect(model.problems[0]!.facts.join('\n')).toMatch(
+      /No collect run 02:55 – 04:35 \(1 h 40 min\): about 9 runs missed/,
+    );
+    expect(model.problems[0]!.facts.join('\n')).toMatch(
+      /Collect runs failed 10:05 – 10:35 \(30 min\): 3 runs \(Unauthorized\)/,
+    );
+    expect(digestSubject(model)).toBe('Cloud Sync daily digest: not fully observed — contoso tenant, 22 Nov');
+  });
+
+  it('a monitor that stopped before the end of the window shows an ongoing gap', async () => {
+    const { store } = await tempStore();
+    await recordDay(store, DAY_START, (t, offset) => (offset < 20 * HOUR ? healthyRun(t) : null), INTERVAL);
+    const model = await modelOf(store);
+    expect(model.coverage.gaps).toEqual([
+      expect.objectContaining({
+        kind: 'missed',
+        from: at(19, 55),
+        to: WINDOW_END.toISOString(),
+        ongoing: true,
+      }),
+    ]);
+    expect(model.problems[0]).toMatchObject({ kind: 'monitoring-gap', ongoing: true });
+    expect(model.verdict.level).toBe('unknown');
+  });
+
+  it('no run at all is "not observed", not healthy', async () => {
+    const { store } = await tempStore();
+    const model = await modelOf(store);
+    expect(model.verdict.level).toBe('unknown');
+    expect(model.verdict.headline).toMatch(/no collect run recorded/);
+    expect(model.totals.observedPct).toBe(0);
+  });
+
+  it('partial runs that a later run caught up with do not make the day unobserved; lost job status does', async () => {
+    const { store } = await tempStore();
+    await recordDay(
+      store,
+      DAY_START,
+      (t, offset) => {
+        if (offset >= 21 * HOUR && offset < 21.5 * HOUR)
+          return { ...healthyRun(t), outcome: 'partial', failedSignals: ['provisioning'] };
+        if (offset >= 12 * HOUR && offset < 12 * HOUR + INTERVAL)
+          return { outcome: 'partial', failedSignals: ['jobs'], agents: healthyRun(t).agents };
+        return healthyRun(t);
+      },
+      INTERVAL,
+    );
+    const model = await modelOf(store);
+    expect(model.coverage.partial).toEqual([
+      expect.objectContaining({ from: at(12, 5), signals: ['jobs'], lost: true }),
+      expect.objectContaining({
+        from: at(21, 5),
+        runs: 3,
+        signals: ['provisioning'],
+        caughtUp: true,
+        lost: false,
+      }),
+    ]);
+    expect(model.verdict.fullyObserved).toBe(false);
+    expect(model.problems[0]!.facts.join('\n')).toMatch(/jobs could not be read 12:05/);
+    expect(model.problems[0]!.facts.join('\n')).not.toMatch(/provisioning/);
+  });
+
+  describe('a bad day after a quieter one', () => {
+    let model: DigestModel;
+    beforeAll(async () => {
+      const { store } = await tempStore();
+      await dayBeforeBadDay(store);
+      await badDay(store);
+      model = await modelOf(store);
+    });
+
+    it('a deletion-threshold trip puts the worst first, with StagedDelete counts and quarantine days left', () => {
+      expect(model.verdict.level).toBe('critical');
+      expect(model.problems.map((p) => [p.kind, p.severity, p.ongoing])).toEqual([
+        ['deletion-threshold', 'critical', true],
+        ['job-quarantined', 'critical', true],
+        ['sync-errors', 'warning', true],
+        ['agent-inactive', 'warning', false],
+      ]);
+      expect(model.verdict.headline).toMatch(
+        /^Accidental-deletion threshold tripped: fabrikam\.local provisioning is stopped \(still ongoing\); 3 more problems/,
+      );
+      expect(digestSubject(model)).toBe(
+        'Cloud Sync daily digest: 2 critical, 2 warnings — contoso tenant, 22 Nov',
+      );
+
+      const trip = model.problems[0]!;
+      // Graph's quarantine.currentBegan (09:02), not the run that first saw it (09:05).
+      expect(trip.periods).toEqual([{ from: at(9, 2), to: null }]);
+      expect(trip.facts).toContain('600 deletions staged (StagedDelete) today; the threshold is 500.');
+      expect(trip.facts.join('\n')).toMatch(/around 20 Dec \(27 days left\)/);
+      expect(trip.action).toMatch(/ForceDeletes/);
+
+      const fabrikam = model.configurations[0]!;
+      expect(fabrikam.name).toBe('fabrikam.local');
+      expect(fabrikam.worst).toBe('critical');
+      const job = fabrikam.jobs[0]!;
+      expect(job.stagedDeletes).toBe(600);
+      expect(job.events.StagedDelete).toMatchObject({ skipped: 600, failure: 0 });
+      expect(job.quarantine).toMatchObject({ reason: 'TooManyDeletes', seriesBegan: at(9, 2), daysLeft: 27 });
+      expect(job.hourly.slice(8, 10).map((c) => c.state)).toEqual(['ok', 'critical']);
+
+      const phs = model.problems[1]!;
+      expect(phs.title).toBe(
+        'contoso.com password hash sync is quarantined (EncounteredQuarantineException)',
+      );
+      expect(phs.facts.join('\n')).toMatch(/AzureActiveDirectoryInvalidCredential/);
+      expect(phs.facts.join('\n')).toMatch(/\(7 days left\)/);
+      expect(phs.action).toMatch(/Repair-AADCloudSyncToolsAccount/);
+
+      const failing = model.problems[2]!;
+      expect(failing.title).toBe('1 object failing to sync: contoso.com provisioning');
+      expect(failing.facts[0]).toMatch(
+        /AzureDirectoryServiceAttributeValueMustBeUnique \(DuplicateAttribute\): 1 object, e\.g\. Megan Bowen/,
+      );
+      expect(failing.facts).toContain('1 other object failed today and was fixed since.');
+      const contosoProvisioning = model.configurations[1]!.jobs.find(
+        (j) => j.templateId === 'AD2AADProvisioning',
+      )!;
+      expect(contosoProvisioning.failures).toMatchObject({
+        objects: 2,
+        byCategory: [{ category: 'DuplicateAttribute', objects: 2 }],
+      });
+      expect(contosoProvisioning.failures.topCodes[0]).toMatchObject({
+        code: 'AzureDirectoryServiceAttributeValueMustBeUnique',
+        objects: 2,
+        examples: ['Megan Bowen', 'Adele Vance'],
+      });
+
+      const agent = model.problems[3]!;
+      expect(agent.title).toBe('Agent CSYNC02.contoso.com was inactive (high availability degraded)');
+      expect(agent.facts).toContain('CSYNC01.contoso.com stayed active: sync continued, without a standby.');
+      expect(model.agents.list[0]).toMatchObject({
+        machineName: 'CSYNC02.contoso.com',
+        availabilityPct: 91.7,
+        inactive: [{ from: at(5, 5), to: at(7, 5) }],
+      });
+    });
+
+    it('compares with the previous day and carries alerts and failing objects across it', () => {
+      expect(model.change.previousObserved).toBe(true);
+      const rows = Object.fromEntries(model.change.rows.map((r) => [r.metric, [r.today, r.previous]]));
+      expect(rows.critical).toEqual([2, 1]);
+      expect(rows.warnings).toEqual([2, 1]);
+      expect(rows.failingObjectsAtEnd).toEqual([1, 1]);
+      expect(rows.alertsOpened).toEqual([2, 1]);
+      expect(rows.failedEvents![0]).toBeGreaterThan(rows.failedEvents![1]!);
+
+      // Megan Bowen has been failing since 20:05 the day before: the failing state crossed the day boundary.
+      expect(model.problems.find((p) => p.kind === 'sync-errors')!.facts[0]).toMatch(
+        /Megan Bowen \(since 21 Nov 20:05\)/,
+      );
+
+      const kinds = (lines: readonly { kind: string }[]) => lines.map((l) => l.kind).sort();
+      expect(kinds(model.alerts.opened)).toEqual(['agent-offline', 'deletion-threshold']);
+      expect(kinds(model.alerts.stillOpen)).toEqual(['deletion-threshold', 'job-quarantined', 'sync-errors']);
+      expect(kinds(model.alerts.resolved)).toEqual(['agent-offline']);
+      // Critical first, the longest-standing first: the quarantine alert was opened before the two days read.
+      expect(model.alerts.stillOpen.map((l) => [l.kind, l.severity])).toEqual([
+        ['job-quarantined', 'critical'],
+        ['deletion-threshold', 'critical'],
+        ['sync-errors', 'warning'],
+      ]);
+      expect(model.alerts.stillOpen[1]).toMatchObject({
+        subject: 'fabrikam.local / AD2AADProvisioning',
+        openedAt: at(9, 5),
+      });
+    });
+  });
+
+  it('says why agents are missing when the agents API is unavailable in app-only mode', async () => {
+    const { store } = await tempStore();
+    await recordDay(
+      store,
+      DAY_START,
+      (t) => ({ ...healthyRun(t), agents: [], agentsApi: 'unavailable' }),
+      INTERVAL,
+    );
+    const model = await modelOf(store);
+    expect(model.agents.list).toEqual([]);
+    expect(model.agents.note).toMatch(/delegated permissions only/);
+    expect(model.verdict.level).toBe('healthy');
+  });
+
+  it('a no-active-agent job error is critical and absorbs the agent outage of the same configuration', async () => {
+    const { store } = await tempStore();
+    await recordDay(
+      store,
+      DAY_START,
+      (t, offset) => {
+        const down = offset >= 18 * HOUR && offset < 19 * HOUR;
+        return healthyRun(
+          t,
+          down
+            ? {
+                fabrikamProvisioning: {
+                  lastExecutionState: 'Failed',
+                  lastErrorCode: 'HybridIdentityServiceNoActiveAgents',
+                },
+              }
+            : {},
+          { fabsync01: down ? 'inactive' : 'active' },
+        );
+      },
+      INTERVAL,
+    );
+    const model = await modelOf(store);
+    expect(model.problems).toHaveLength(1);
+    expect(model.problems[0]).toMatchObject({
+      kind: 'no-active-agent',
+      severity: 'critical',
+      ongoing: false,
+      machineName: 'FABSYNC01.fabrikam.local',
+    });
+    expect(model.problems[0]!.facts).toEqual([
+      'Cycles failed with HybridIdentityServiceNoActiveAgents 18:05 – 19:05 (1 h)',
+      'FABSYNC01.fabrikam.local inactive 18:05 – 19:05 (1 h)',
+      'No other agent of fabrikam.local was active meanwhile: sync stopped.',
+    ]);
+  });
+
+  it('a single failed cycle is left to the job section; failing for longer is a warning', async () => {
+    const { store } = await tempStore();
+    await recordSpec(
+      store,
+      new Date(at(1)),
+      healthyRun(new Date(at(1)), {
+        contosoProvisioning: { lastExecutionState: 'Failed', lastErrorCode: 'TimeOut' },
+      }),
+    );
+    await recordDay(
+      store,
+      DAY_START,
+      (t, offset) =>
+        offset < 2 * HOUR
+          ? null
+          : healthyRun(
+              t,
+              offset >= 16 * HOUR && offset < 16.5 * HOUR
+                ? {
+                    contosoProvisioning: {
+                      lastExecutionState: 'Failed',
+                      lastErrorCode: 'AzureDirectoryServiceServerBusy',
+                    },
+                  }
+                : {},
+            ),
+      INTERVAL,
+    );
+    const model = await modelOf(store);
+    const failing = model.problems.filter((p) => p.kind === 'job-failing');
+    expect(failing).toHaveLength(1);
+    expect(failing[0]!.title).toBe(
+      'Sync cycles failed: contoso.com provisioning (AzureDirectoryServiceServerBusy)',
+    );
+    expect(model.configurations[0]!.jobs[0]!.incidents.map((i) => i.detail)).toEqual([
+      'TimeOut',
+      'AzureDirectoryServiceServerBusy',
+    ]);
+  });
+});

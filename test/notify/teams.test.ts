@@ -1,0 +1,177 @@
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { dispatch, retryPending } from '../../src/notify/dispatch.js';
+import { fitWorkflowsBody } from '../../src/notify/teamsPayload.js';
+import { TeamsWebhookServer } from '../support/teamsWebhookServer.js';
+import { harness, message, type Harness } from './helpers.js';
+
+/**
+ * The Teams channel against a local Workflows webhook: retried on 429 honouring Retry-After, delivered
+ * once, kept and delivered by retryPending on a later run after persistent 5xx, never sent twice, and
+ * its signed URL in no log, report or state file.
+ */
+describe('Teams Workflows channel', () => {
+  let h: Harness;
+  let server: TeamsWebhookServer;
+
+  beforeEach(async () => {
+    h = await harness();
+    server = await TeamsWebhookServer.start();
+  });
+  afterEach(async () => {
+    await server.close();
+    await h.cleanup();
+  });
+
+  const env = () => ({ TEAMS_WEBHOOK_URL: server.webhookUrl });
+
+  it('retries a 429 after its Retry-After and delivers the Workflows envelope once', async () => {
+    server.failNext(1, { status: 429, retryAfterSeconds: 7 });
+    const before = h.clock.now().getTime();
+    const report = await dispatch(message('m-429'), h.deps(env()));
+
+    const teams = report.channels.find((c) => c.channel === 'teams');
+    expect(teams).toMatchObject({ outcome: 'delivered', transport: 'webhook', attempts: 2 });
+    expect(h.clock.now().getTime() - before).toBe(7_000); // waited exactly Retry-After, on the injected clock
+    expect(server.posts.map((p) => p.status)).toEqual([429, 202]);
+    expect(server.accepted).toHaveLength(1);
+    expect(server.accepted[0]?.body).toEqual(fitWorkflowsBody(message('m-429').teams.card));
+    expect(server.accepted[0]?.body).toMatchObject({
+      type: 'message',
+      attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null }],
+    });
+  });
+
+  it('sends a message id once, however often it is dispatched', async () => {
+    const first = await dispatch(message('m-once'), h.deps(env()));
+    const second = await dispatch(message('m-once'), h.deps(env()));
+    const [a, b] = await Promise.all([
+      dispatch(message('m-race'), h.deps(env())),
+      dispatch(message('m-race'), h.deps(env())),
+    ]);
+
+    expect(first.channels.find((c) => c.channel === 'teams')?.outcome).toBe('delivered');
+    expect(second.channels.find((c) => c.channel === 'teams')?.outcome).toBe('duplicate');
+    const raced = [a, b].map((r) => r.channels.find((c) => c.channel === 'teams')?.outcome).sort();
+    expect(raced).toEqual(['delivered', 'in-progress']);
+    expect(server.accepted).toHaveLength(2); // m-once and m-race, once each
+  });
+
+  it('keeps a message that keeps failing with 500 and delivers it on the next run', async () => {
+    server.failNext(4, { status: 500 });
+    const report = await dispatch(message('m-500'), h.deps(env()));
+    const teams = report.channels.find((c) => c.channel === 'teams');
+    expect(teams).toMatchObject({ outcome: 'pending', reason: 'server-error', attempts: 4 });
+    expect(server.accepted).toHaveLength(0);
+
+    // Same run: not due yet, nothing is sent.
+    expect((await retryPending(h.deps(env()))).results).toEqual([]);
+
+    // Next run, five minutes later: delivered, once.
+    h.clock.advance(5 * 60_000);
+    const retried = await retryPending(h.deps(env()));
+    expect(retried.results.map((r) => [r.messageId, r.channel, r.outcome])).toEqual([
+      ['m-500', 'teams', 'delivered'],
+    ]);
+    expect(retried.stillPending).toBe(0);
+    expect(server.accepted).toHaveLength(1);
+
+    h.clock.advance(5 * 60_000);
+    expect((await retryPending(h.deps(env()))).results).toEqual([]);
+    expect(
+      (await dispatch(message('m-500'), h.deps(env()))).channels.find((c) => c.channel === 'teams')?.outcome,
+    ).toBe('duplicate');
+    expect(server.accepted).toHaveLength(1);
+  });
+
+  it('defers to a later run when Retry-After is longer than a run may wait', async () => {
+    server.failNext(1, { status: 429, retryAfterSeconds: 600 });
+    const report = await dispatch(message('m-later'), h.deps(env()));
+    const teams = report.channels.find((c) => c.channel === 'teams');
+    expect(teams).toMatchObject({ outcome: 'pending', attempts: 1, reason: 'rate-limited' });
+    expect(teams?.nextAttemptAt).toBe(new Date(h.clock.now().getTime() + 600_000).toISOString());
+
+    h.clock.advance(5 * 60_000);
+    expect((await retryPending(h.deps(env()))).results).toEqual([]); // not yet
+    h.clock.advance(5 * 60_000);
+    expect((await retryPending(h.deps(env()))).results[0]?.outcome).toBe('delivered');
+    expect(server.accepted).toHaveLength(1);
+  });
+
+  it('records a permanent 4xx as failed and does not retry it', async () => {
+    server.failNext(1, { status: 400 });
+    const report = await dispatch(message('m-400'), h.deps(env()));
+    expect(report.channels.find((c) => c.channel === 'teams')).toMatchObject({
+      outcome: 'failed',
+      reason: 'client-error',
+      attempts: 1,
+    });
+    h.clock.advance(60 * 60_000);
+    expect((await retryPending(h.deps(env()))).results).toEqual([]);
+    expect(
+      (await dispatch(message('m-400'), h.deps(env()))).channels.find((c) => c.channel === 'teams')?.outcome,
+    ).toBe('duplicate');
+    expect(server.posts).toHaveLength(1);
+  });
+
+  it('treats a timeout as transient', async () => {
+    server.failNext(1, { hang: true });
+    const report = await dispatch(
+      message('m-hang'),
+      h.deps({ ...env(), NOTIFY_TIMEOUT_SECONDS: '1', NOTIFY_MAX_ATTEMPTS: '2' }),
+    );
+    expect(report.channels.find((c) => c.channel === 'teams')).toMatchObject({
+      outcome: 'delivered',
+      attempts: 2,
+    });
+    expect(server.accepted).toHaveLength(1);
+  });
+
+  it('gives up on a message still failing after NOTIFY_PENDING_MAX_HOURS', async () => {
+    server.failNext(1000, { status: 503 });
+    const deps = h.deps({ ...env(), NOTIFY_PENDING_MAX_HOURS: '1', NOTIFY_MAX_ATTEMPTS: '1' });
+    await dispatch(message('m-old'), deps);
+    const outcomes: string[] = [];
+    for (let run = 0; run < 20; run++) {
+      h.clock.advance(5 * 60_000);
+      for (const r of (await retryPending(deps)).results) outcomes.push(r.outcome);
+    }
+    expect(outcomes.at(-1)).toBe('failed');
+    expect(outcomes.filter((o) => o === 'failed')).toHaveLength(1);
+    expect(h.log.lines.some((l) => l.startsWith('error notification failed and will not be retried'))).toBe(
+      true,
+    );
+  });
+
+  it('never writes the webhook URL or its signature to logs, reports or state', async () => {
+    server.failNext(4, { status: 500 });
+    const report = await dispatch(message('m-secret'), h.deps(env()));
+    // And a transport error, whose text comes from fetch: the server is gone.
+    const url = server.webhookUrl;
+    await server.close();
+    h.clock.advance(5 * 60_000);
+    const retried = await retryPending(h.deps({ TEAMS_WEBHOOK_URL: url }));
+    expect(retried.results[0]).toMatchObject({ outcome: 'pending', reason: 'network' });
+
+    const stateText = await readAll(path.join(h.dir, 'state'));
+    const everything = [
+      JSON.stringify(report),
+      JSON.stringify(retried),
+      h.log.lines.join('\n'),
+      stateText,
+    ].join('\n');
+    expect(everything).not.toContain(server.signature);
+    expect(everything).not.toContain('/workflows/');
+    expect(everything).not.toContain('sig=');
+    server = await TeamsWebhookServer.start(); // for afterEach
+  });
+});
+
+async function readAll(dir: string): Promise<string> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) out.push(await readFile(path.join(entry.parentPath, entry.name), 'utf8'));
+  }
+  return out.join('\n');
+}

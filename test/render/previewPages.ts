@@ -1,0 +1,36 @@
+import { renderAlertMessage } from '../../src/render/alertMessage.js';
+import { renderCardPreviewHtml } from '../../src/render/cardPreview.js';
+import { GENERATED_AT, TENANT_ID, ackUrlFor, sampleTransitions } from './fixtures.js';
+
+/**
+ * The pages the screenshot script and the Chromium test render: the alert email (HTML part) and the
+ * Teams card (through the card preview), each for realistic data and for hostile directory data.
+ */
+export interface PreviewPage {
+  readonly name: string;
+  readonly html: string;
+  readonly kind: 'email' | 'card';
+  readonly hostile: boolean;
+}
+
+export function previewPages(): PreviewPage[] {
+  const pages: PreviewPage[] = [];
+  for (const hostile of [false, true]) {
+    const message = renderAlertMessage({
+      tenantId: TENANT_ID,
+      tenantName: hostile ? 'Contoso <script>window.__pwned="tenant"</script>' : 'Contoso',
+      generatedAt: GENERATED_AT,
+      transitions: sampleTransitions({ hostile }),
+      ackUrlFor,
+    });
+    const suffix = hostile ? '-hostile' : '';
+    pages.push({ name: `alert-email${suffix}`, html: message.email.html, kind: 'email', hostile });
+    pages.push({
+      name: `teams-card${suffix}`,
+      html: renderCardPreviewHtml(message.teams.card, message.email.subject),
+      kind: 'card',
+      hostile,
+    });
+  }
+  return pages;
+}
