@@ -1,13 +1,14 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import { systemClock } from '../src/clock.js';
-import { collectOnce } from '../src/collect/collectRun.js';
+import { runMonitor } from '../src/monitorRun.js';
 import { loadSettings } from '../src/config.js';
 import { loggerFor } from '../src/log.js';
 import { LeaseHeldError } from '../src/state/lease.js';
-import { createCollectDependencies } from '../src/wiring.js';
+import { createMonitorDependencies } from '../src/wiring.js';
 
 /**
- * Timer: one collection run (jobs, quarantine, agents, provisioning logs since the watermark).
+ * Timer: one monitor run: jobs, quarantine, agents, provisioning logs since the watermark, rules,
+ * alert lifecycle, notifications, digest rollup.
  * The schedule is the COLLECT_SCHEDULE app setting (UTC; default every 5 minutes). No runOnStartup:
  * it would fire on every cold start and scale-out.
  */
@@ -16,9 +17,9 @@ export async function collect(timer: Timer, context: InvocationContext): Promise
   const log = loggerFor(context, settings.logLevel);
   if (timer.isPastDue)
     log.warn('collect is running late (isPastDue): a previous run or a host restart delayed it');
-  const deps = await createCollectDependencies(settings, systemClock, log);
+  const deps = await createMonitorDependencies(settings, systemClock, log);
   try {
-    const result = await collectOnce(deps, { trigger: 'timer' });
+    const { collect: result } = await runMonitor(deps, { trigger: 'timer' });
     // A failed run fails the invocation so it shows as failed in Application Insights.
     if (result.outcome === 'failed') {
       throw new Error(

@@ -2,9 +2,12 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { ackCommand } from './commands/ackCommand.js';
 import { demoCommand } from './commands/demoCommand.js';
+import { digestCommand } from './commands/digestCommand.js';
 import { runCommand } from './commands/runCommand.js';
 import { statusCommand } from './commands/statusCommand.js';
+import { AlertNotFoundError } from './alerts/ack.js';
 import { ConfigError, loadSettings } from './config.js';
 import { LeaseHeldError } from './state/lease.js';
 import { createLogger } from './log.js';
@@ -14,7 +17,9 @@ const USAGE = `Cloud Sync Monitor: health of Microsoft Entra Connect Cloud Sync 
 usage:
   cloudsync-monitor demo   [--data-dir DIR]               replay a built-in day of a demo tenant; write everything locally
   cloudsync-monitor run    [--now ISO] [--data-dir DIR]   one collect run against the configured tenant
+  cloudsync-monitor digest [--now ISO] [--data-dir DIR]   build (and send) the daily digest of the 24 h before now
   cloudsync-monitor status [--json]                        current health; exit 0 ok, 1 warning, 2 critical, 3 unknown
+  cloudsync-monitor ack ALERT_ID [--until resolve|ISO] [--by NAME]   acknowledge (silence) an open alert
 
 Settings come from environment variables (see README): GRAPH_ACCESS_TOKEN or Azure Identity, TENANT_ID,
 GRAPH_BASE_URL, DATA_DIR, LOGS_INGESTION_*, STATE_TABLE_*, ...`;
@@ -41,16 +46,18 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
         'data-dir': { type: 'string' },
         json: { type: 'boolean', default: false },
         day: { type: 'string' },
+        until: { type: 'string' },
+        by: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
-      allowPositionals: false,
+      allowPositionals: true,
     });
   } catch (error) {
     io.err(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
     return 2;
   }
-  const { values } = parsed;
+  const { values, positionals } = parsed;
   if (!command || command === 'help' || command === '--help' || command === '-h' || values.help) {
     io.out(USAGE);
     return command ? 0 : 2;
@@ -77,6 +84,21 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
         return await demoCommand({ dataDir: settings.dataDir, ...(day ? { day } : {}), print: io.out });
       case 'run':
         return await runCommand(settings, log, { ...(now ? { now } : {}), print: io.out });
+      case 'digest':
+        return await digestCommand(settings, log, { ...(now ? { now } : {}), print: io.out });
+      case 'ack': {
+        const [alertId] = positionals;
+        if (!alertId) {
+          io.err(`ack needs the alert id (the AlertId column, or from status --json)\n\n${USAGE}`);
+          return 2;
+        }
+        return await ackCommand(settings, log, {
+          alertId,
+          ...(values.until ? { until: values.until } : {}),
+          ...(values.by ? { by: values.by } : {}),
+          print: io.out,
+        });
+      }
       case 'status':
         return await statusCommand(settings, log, {
           json: values.json,
@@ -91,6 +113,10 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     if (error instanceof ConfigError) {
       io.err(error.message);
       return 2;
+    }
+    if (error instanceof AlertNotFoundError) {
+      io.err(error.message);
+      return 1;
     }
     if (error instanceof LeaseHeldError) {
       io.err(`another run is in progress for this tenant: ${error.message}`);

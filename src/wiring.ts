@@ -10,6 +10,7 @@ import { createStateStore } from './state/createStateStore.js';
 import type { RecordSink } from './sinks/sink.js';
 import type { StateStore } from './state/store.js';
 import type { NotifyDependencies } from './notify/dispatch.js';
+import type { MonitorDependencies } from './monitorRun.js';
 
 /**
  * Builds the real adapters from settings: the one place the CLI and the Functions share, so both run
@@ -80,4 +81,15 @@ export function notifyDependencies(
     dataDir: settings.dataDir,
     ...(options.credential ? { credential: options.credential } : {}),
   };
+}
+
+/** Everything one monitor run needs: the collect adapters plus the notification channels. */
+export async function createMonitorDependencies(
+  settings: Settings,
+  clock: Clock,
+  log: Logger,
+  options: { credential?: TokenCredential } = {},
+): Promise<MonitorDependencies> {
+  const deps = await createCollectDependencies(settings, clock, log, options);
+  return { ...deps, notify: notifyDependencies(settings, deps, options) };
 }

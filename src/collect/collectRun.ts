@@ -78,7 +78,12 @@ export async function underRunLease<T>(
     { owner: runId, now: startedAt, ttlMs: Math.max(settings.run.leaseMs, settings.run.timeBudgetMs * 2) },
   );
   try {
-    return await work({ runId, startedAt, deadline: startedAt.getTime() + settings.run.timeBudgetMs, trigger });
+    return await work({
+      runId,
+      startedAt,
+      deadline: startedAt.getTime() + settings.run.timeBudgetMs,
+      trigger,
+    });
   } finally {
     await releaseLease(state, lease).catch((error: unknown) =>
       deps.log.warn('could not release the run lease', { error: String(error) }),

@@ -2,7 +2,8 @@ import { GraphRequestError } from '../graph/errors.js';
 
 /** What went wrong in a run, per signal; stored in CloudSyncMonitorRun_CL.Errors. */
 export interface RunIssue {
-  readonly signal: 'tenant' | 'discovery' | 'jobs' | 'agents' | 'provisioning' | 'sink' | 'state' | 'alerts' | 'notify';
+  readonly signal:
+    'tenant' | 'discovery' | 'jobs' | 'agents' | 'provisioning' | 'sink' | 'state' | 'alerts' | 'notify';
   /** `error`: the signal was not (fully) read this run. `warning`/`info`: read, with something worth knowing. */
   readonly severity: 'error' | 'warning' | 'info';
   readonly code: string;

@@ -2,13 +2,16 @@ import { spawn } from 'node:child_process';
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { virtualClock } from '../clock.js';
-import { collectOnce, type CollectResult } from '../collect/collectRun.js';
+import type { Transition } from '../alerts/model.js';
+import { sendDailyDigest } from '../digest/sendDigest.js';
+import { runMonitor, type MonitorResult } from '../monitorRun.js';
+import { NOTIFY_STATE_SCOPE } from '../notify/notifyState.js';
 import { environmentWith, extraCaCertsPath, loadSettings } from '../config.js';
 import { startDemoTenant } from '../demo/server.js';
 import { demoDayScenario } from '../demo/scenario.js';
 import { ensureLocalCertificate } from '../demo/tls.js';
 import { silentLogger } from '../log.js';
-import { createCollectDependencies } from '../wiring.js';
+import { createMonitorDependencies } from '../wiring.js';
 import { hhmm } from './format.js';
 import type { ProvisioningRecord } from '../tables/definitions.js';
 
@@ -47,24 +50,26 @@ export async function demoCommand(options: {
         DATA_DIR: dataDir,
       },
     );
-    const deps = await createCollectDependencies(settings, clock, silentLogger);
+    const deps = await createMonitorDependencies(settings, clock, silentLogger);
     print(
-      `Replaying ${dayStart.toISOString().slice(0, 10)} of demo tenant ${tenant.tenantId}: a collect run every 5 minutes`,
+      `Replaying ${dayStart.toISOString().slice(0, 10)} of demo tenant ${tenant.tenantId}: a monitor run every 5 minutes`,
     );
+    print('Alert timeline (UTC):');
     const timeline = new Timeline(print);
     const totals = { runs: 0, events: 0, failedRuns: 0, partialRuns: 0 };
     const tally = new EventTally();
     for (let at = dayStart.getTime() + RUN_EVERY_MS; at <= dayStart.getTime() + DAY_MS; at += RUN_EVERY_MS) {
       clock.set(new Date(Math.max(at, clock.now().getTime())));
-      const result = await collectOnce(deps, {
+      const monitored = await runMonitor(deps, {
         trigger: 'demo',
         onProvisioningWritten: (rows) => tally.add(rows),
       });
+      const result = monitored.collect;
       totals.runs += 1;
       totals.events += result.provisioning.written;
       if (result.outcome === 'failed') totals.failedRuns += 1;
       if (result.outcome === 'partial') totals.partialRuns += 1;
-      timeline.observe(result);
+      timeline.observe(monitored);
     }
     print('');
     print(
@@ -75,45 +80,35 @@ export async function demoCommand(options: {
     print(`Records (NDJSON, one row per line, exactly the Log Analytics columns):`);
     for (const file of await readdir(path.join(dataDir, 'tables')))
       print(`  ${path.join(dataDir, 'tables', file)}`);
+    print(
+      `Notifications (the exact email and Teams payloads, one file each): ${path.join(dataDir, 'outbox')} (${timeline.notifications} messages)`,
+    );
     print(`State: ${path.join(dataDir, 'state')}`);
+
+    const sent = await sendDailyDigest({ ...deps, now: clock.now(), settings });
+    print(`Daily digest: ${sent.digest.message.email.subject}`);
+    print(`  ${sent.htmlPath}`);
     return 0;
   } finally {
     await tenant.close();
   }
 }
 
-/** Prints what changed between runs: job status, quarantine, last cycle, agents, and runs with issues. */
+/** Prints the alert transitions of each run as they happen, and counts the notifications sent. */
 class Timeline {
-  private readonly jobs = new Map<string, string>();
-  private readonly agents = new Map<string, string>();
+  notifications = 0;
 
   constructor(private readonly print: (line: string) => void) {}
 
-  observe(result: CollectResult): void {
-    const at = hhmm(result.startedAt.toISOString());
-    for (const job of result.jobs) {
-      const key = `${job.ConfigurationName}/${job.TemplateId}`;
-      const now = [job.StatusCode, job.QuarantineReason, job.LastExecutionState, job.LastErrorCode]
-        .filter(Boolean)
-        .join(' ');
-      const before = this.jobs.get(key);
-      if (before !== now)
-        this.print(`${at}  job    ${key}: ${before === undefined ? '' : `${before} -> `}${now}`);
-      this.jobs.set(key, now);
-    }
-    for (const agent of result.agents) {
-      const key = agent.MachineName ?? agent.AgentId ?? '?';
-      const before = this.agents.get(key);
-      if (before !== agent.Status)
-        this.print(
-          `${at}  agent  ${key}: ${before === undefined ? '' : `${before} -> `}${agent.Status ?? 'unknown'}`,
-        );
-      this.agents.set(key, agent.Status ?? 'unknown');
-    }
-    for (const issue of result.issues.filter((i) => i.severity === 'error')) {
-      this.print(`${at}  run    ${result.outcome}: [${issue.signal}] ${issue.message}`);
-    }
+  observe(run: MonitorResult): void {
+    for (const t of run.transitions) this.print(line(t));
+    if (run.notification) this.notifications += 1;
   }
+}
+
+function line(t: Transition): string {
+  const muted = t.recordOnly ? ' (recorded, not sent)' : '';
+  return `  ${hhmm(t.at)}  ${t.alert.kind.padEnd(18)} ${t.transition.padEnd(12)} ${t.alert.severity.padEnd(8)} ${t.alert.summary}${muted}`;
 }
 
 /** Provisioning events of the day by action and result, and the most frequent error codes. */
@@ -148,7 +143,9 @@ class EventTally {
     const errors = [...this.byError].sort((a, b) => b[1].count - a[1].count).slice(0, 6);
     if (errors.length > 0) lines.push('Top error codes (failures, distinct objects, category):');
     for (const [code, e] of errors)
-      lines.push(`  ${code}: ${e.count} failures, ${e.objects.size} objects, ${e.category}`);
+      lines.push(
+        `  ${code}: ${e.count} failures, ${e.objects.size} ${e.objects.size === 1 ? 'object' : 'objects'}, ${e.category}`,
+      );
     return lines;
   }
 }
@@ -161,7 +158,8 @@ function startOfYesterdayUtc(now: Date): Date {
 async function clearDemoOutputs(dataDir: string, demoTenantId: string): Promise<void> {
   const stateDir = path.join(dataDir, 'state');
   const tenants = await readdir(stateDir).catch(() => [] as string[]);
-  const others = tenants.filter((t) => t !== demoTenantId);
+  // `_notify` holds the deployment's delivery state (queue, ledger, quota), not a tenant's.
+  const others = tenants.filter((t) => t !== demoTenantId && t !== NOTIFY_STATE_SCOPE);
   if (others.length > 0) {
     throw new Error(
       `${dataDir} holds state of other tenants (${others.join(', ')}); run the demo with --data-dir pointing elsewhere`,

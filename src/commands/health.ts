@@ -28,12 +28,21 @@ export function assessHealth(input: {
   agents: readonly AgentRecord[];
   agentsReadable: boolean;
   couldNotRead: readonly string[];
+  /** Alerts the monitor's runs keep open: they count at their severity. */
+  openAlerts?: readonly { kind: string; severity: string; summary: string }[];
 }): { health: Health; findings: Finding[] } {
   const findings: Finding[] = input.couldNotRead.map((what) => ({
     health: 'unknown' as const,
     subject: 'monitor',
     message: what,
   }));
+  for (const alert of input.openAlerts ?? []) {
+    findings.push({
+      health: alert.severity === 'critical' ? 'critical' : 'warning',
+      subject: `alert ${alert.kind}`,
+      message: alert.summary,
+    });
+  }
   for (const job of input.jobs) {
     const subject = `${job.ConfigurationName}/${job.TemplateId}`;
     if (job.StatusCode === 'Quarantine') {

@@ -6,6 +6,7 @@ import { UnknownValues } from '../collect/unknownValues.js';
 import type { Settings } from '../config.js';
 import type { Logger } from '../log.js';
 import { createCollectDependencies } from '../wiring.js';
+import { readMonitorStatus } from '../health/monitorStatus.js';
 import { assessHealth, EXIT_CODE } from './health.js';
 import { describeJob } from './format.js';
 
@@ -51,7 +52,11 @@ export async function statusCommand(
     .map((i) => `could not read ${i.signal}${i.target ? ` of ${i.target}` : ''}: ${i.message}`);
   if (discovery.configurations.length === 0 && couldNotRead.length === 0)
     couldNotRead.push('no Cloud Sync configuration found');
+  // Alerts the runs keep open (also those a live look cannot see, such as failing objects).
+  const monitor = await readMonitorStatus(deps.state, deps.tenantId).catch(() => undefined);
+  const openAlerts = monitor?.openAlerts ?? [];
   const verdict = assessHealth({
+    openAlerts,
     now,
     jobs: jobs.records,
     agents: agents.records,
@@ -69,6 +74,10 @@ export async function statusCommand(
         jobs: jobs.records,
         agents: agents.records,
         agentsApi: agents.api,
+        openAlerts,
+        lastRun: monitor
+          ? { at: monitor.lastRunAt, outcome: monitor.lastOutcome, lastSuccessAt: monitor.lastSuccessAt }
+          : null,
       }),
     );
   } else {
@@ -76,6 +85,9 @@ export async function statusCommand(
       `${verdict.health.toUpperCase()}: Cloud Sync in tenant ${deps.tenantId} (${now.toISOString()})`,
     );
     for (const f of verdict.findings) options.print(`  ${f.health}: ${f.subject}: ${f.message}`);
+    for (const a of openAlerts)
+      options.print(`  open alert ${a.id} [${a.severity}] ${a.kind} since ${a.since}: ${a.summary}`);
+    if (monitor) options.print(`  last monitor run ${monitor.lastRunAt}: ${monitor.lastOutcome}`);
     for (const job of jobs.records)
       options.print(`  job ${job.ConfigurationName}/${job.TemplateId}: ${describeJob(job)}`);
     if (agents.api === 'available') {

@@ -111,7 +111,7 @@ export const DEMO_TIMELINE = {
   /** contoso.com password hash sync: the sync service account was deleted, then repaired. */
   contosoPasswordHashQuarantine: { from: 13 * HOUR, to: 14 * HOUR + 30 * MINUTE },
   /** contoso.com provisioning: Entra busy, cycles fail and countSuccessiveCompleteFailures rises to 10. */
-  contosoServerBusy: { from: 16 * HOUR, to: 16 * HOUR + 20 * MINUTE },
+  contosoServerBusy: { from: 16 * HOUR, to: 16 * HOUR + 45 * MINUTE },
   /** FABSYNC01 (fabrikam's only agent) stops: cycles fail with HybridIdentityServiceNoActiveAgents. */
   fabrikamAgentDown: { from: 18 * HOUR, to: 19 * HOUR },
   /** The reporting API (auditLogs/provisioning) answers 503. */

@@ -13,24 +13,40 @@ export const monitorStatus = z.object({
   lastOutcome: z.enum(['success', 'partial', 'failed']),
   lastSuccessAt: z.iso.datetime().nullable(),
   openAlerts: z.array(
-    z.object({ id: z.string(), kind: z.string(), severity: z.string(), summary: z.string(), since: z.string() }),
+    z.object({
+      id: z.string(),
+      kind: z.string(),
+      severity: z.string(),
+      summary: z.string(),
+      since: z.string(),
+    }),
   ),
 });
 export type MonitorStatus = z.infer<typeof monitorStatus>;
 
-export async function readMonitorStatus(state: StateStore, tenantId: string): Promise<MonitorStatus | undefined> {
+export async function readMonitorStatus(
+  state: StateStore,
+  tenantId: string,
+): Promise<MonitorStatus | undefined> {
   return (await readValidated(state, { tenantId, name: MONITOR_STATUS_KEY }, monitorStatus))?.value;
 }
 
 /** Written under the run lease, so a plain upsert is safe. */
-export async function writeMonitorStatus(state: StateStore, tenantId: string, status: MonitorStatus): Promise<void> {
+export async function writeMonitorStatus(
+  state: StateStore,
+  tenantId: string,
+  status: MonitorStatus,
+): Promise<void> {
   await state.write({ tenantId, name: MONITOR_STATUS_KEY }, status, { unconditional: true });
 }
 
 /** A successful run is expected at least this often; older means the monitor itself is down. */
 export const STALE_AFTER_MS = 20 * 60_000;
 
-export function healthVerdict(status: MonitorStatus | undefined, now: Date): 'ok' | 'degraded' | 'stale' | 'never-ran' {
+export function healthVerdict(
+  status: MonitorStatus | undefined,
+  now: Date,
+): 'ok' | 'degraded' | 'stale' | 'never-ran' {
   if (!status) return 'never-ran';
   const lastSuccess = status.lastSuccessAt ? Date.parse(status.lastSuccessAt) : undefined;
   if (lastSuccess === undefined || now.getTime() - lastSuccess > STALE_AFTER_MS) return 'stale';

@@ -54,7 +54,10 @@ export async function recordHeartbeat(
 ): Promise<{ record: AgentRecord }> {
   const now = deps.clock.now();
   if (body.tenantId && body.tenantId.toLowerCase() !== deps.tenantId.toLowerCase()) {
-    throw new HeartbeatRejected(`heartbeat is for tenant ${body.tenantId}, this monitor watches ${deps.tenantId}`, 400);
+    throw new HeartbeatRejected(
+      `heartbeat is for tenant ${body.tenantId}, this monitor watches ${deps.tenantId}`,
+      400,
+    );
   }
   const sentAt = Date.parse(body.sentAt);
   if (Math.abs(now.getTime() - sentAt) > MAX_SKEW_MS) {
@@ -72,7 +75,10 @@ export async function recordHeartbeat(
     const found = await readValidated(deps.state, key, heartbeatBook);
     const previous = found?.value.hosts[host];
     if (previous && Date.parse(previous.sentAt) >= sentAt) {
-      throw new HeartbeatRejected(`heartbeat of ${body.machineName} sent at ${body.sentAt} was already received`, 409);
+      throw new HeartbeatRejected(
+        `heartbeat of ${body.machineName} sent at ${body.sentAt} was already received`,
+        409,
+      );
     }
     const entry: HostHeartbeat = {
       machineName: body.machineName,
@@ -106,7 +112,12 @@ export async function recordHeartbeat(
 }
 
 /** A heartbeat as a CloudSyncAgent_CL row. Heartbeats have no Graph agent id: the host name stands in. */
-export function heartbeatRecord(tenantId: string, host: string, entry: HostHeartbeat, runId = 'heartbeat'): AgentRecord {
+export function heartbeatRecord(
+  tenantId: string,
+  host: string,
+  entry: HostHeartbeat,
+  runId = 'heartbeat',
+): AgentRecord {
   return {
     TimeGenerated: entry.receivedAt,
     AADTenantId: tenantId,

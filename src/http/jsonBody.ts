@@ -43,5 +43,5 @@ export async function readJsonBody<S extends z.ZodType>(
       .join('; ');
     return { ok: false, status: 400, message: `body rejected: ${problems}` };
   }
-  return { ok: true, value: parsed.data as z.infer<S> };
+  return { ok: true, value: parsed.data };
 }

@@ -95,7 +95,7 @@ describe('the demo day: job status follows the timeline', () => {
     expect(passwordHashJob(at(14, 35)).status.code).toBe('Active');
   });
 
-  it('fails contoso.com provisioning with AzureDirectoryServiceServerBusy 16:00-16:20, failures rising', () => {
+  it('fails contoso.com provisioning with AzureDirectoryServiceServerBusy 16:00-16:45, failures rising', () => {
     const early = contosoJob(at(16, 5));
     const late = contosoJob(at(16, 19));
     for (const j of [early, late]) {
@@ -108,7 +108,7 @@ describe('the demo day: job status follows the timeline', () => {
     expect(early.status.countSuccessiveCompleteFailures).toBe(3);
     expect(late.status.countSuccessiveCompleteFailures).toBe(10);
     expect(Date.parse(late.status.lastSuccessfulExecution!.timeEnded)).toBeLessThan(at(16).getTime());
-    const recovered = contosoJob(at(16, 25));
+    const recovered = contosoJob(at(16, 50));
     expect(recovered.status.countSuccessiveCompleteFailures).toBe(0);
     expect(recovered.status.lastExecution!.state).not.toBe('Failed');
   });

@@ -1,0 +1,111 @@
+import { acknowledge, AlertNotFoundError } from '../alerts/ack.js';
+import { verifyAckToken } from '../alerts/ackToken.js';
+import { alertBook, ALERT_BOOK_KEY } from '../alerts/book.js';
+import type { Clock } from '../clock.js';
+import type { Settings } from '../config.js';
+import type { Logger } from '../log.js';
+import { ackFormPage, ackResultPage, ACK_DURATIONS, type AckDuration } from '../render/ackPage.js';
+import type { RecordSink } from '../sinks/sink.js';
+import { readValidated, type StateStore } from '../state/store.js';
+
+export interface AckDependencies {
+  readonly settings: Settings;
+  readonly tenantId: string;
+  readonly state: StateStore;
+  readonly sink: RecordSink;
+  readonly clock: Clock;
+  readonly log: Logger;
+}
+
+export interface AckResponse {
+  readonly status: number;
+  readonly html: string;
+}
+
+const DURATION_MS: Readonly<Record<Exclude<AckDuration, 'resolve'>, number>> = {
+  '4h': 4 * 3600_000,
+  '24h': 24 * 3600_000,
+  '7d': 7 * 24 * 3600_000,
+};
+
+/** Verifies a token (constant-time signature check, expiry, tenant) or explains why not, without detail an attacker could use. */
+function check(deps: AckDependencies, token: string | null): { alertId: string } | AckResponse {
+  const secret = deps.settings.alerts.ack.secret;
+  if (!secret)
+    return { status: 404, html: ackResultPage('Not available', 'Acknowledge links are not configured.') };
+  const verified = verifyAckToken(token ?? '', secret, deps.clock.now());
+  if (!verified.ok) {
+    const expired = verified.error.reason === 'expired';
+    return {
+      status: expired ? 410 : 400,
+      html: ackResultPage(
+        expired ? 'Link expired' : 'Invalid link',
+        expired
+          ? 'This acknowledge link has expired. Use the link of a newer notification.'
+          : 'This acknowledge link is not valid.',
+      ),
+    };
+  }
+  if (verified.payload.tenantId !== deps.tenantId) {
+    return {
+      status: 400,
+      html: ackResultPage('Invalid link', 'This acknowledge link is not for this monitor.'),
+    };
+  }
+  return { alertId: verified.payload.alertId };
+}
+
+/** GET: the confirmation page only; nothing changes. */
+export async function showAck(deps: AckDependencies, token: string | null): Promise<AckResponse> {
+  const checked = check(deps, token);
+  if ('status' in checked) return checked;
+  const book = await readValidated(deps.state, { tenantId: deps.tenantId, name: ALERT_BOOK_KEY }, alertBook);
+  const alert = book?.value.alerts.find((a) => a.id === checked.alertId);
+  if (!alert || alert.state === 'resolved') {
+    return { status: 404, html: ackResultPage('Nothing to acknowledge', 'This alert is no longer open.') };
+  }
+  return {
+    status: 200,
+    html: ackFormPage({
+      token: token ?? '',
+      alertSummary: alert.summary,
+      kind: alert.kind,
+      severity: alert.severity,
+    }),
+  };
+}
+
+/** POST from the confirmation page: acknowledges, writes the CloudSyncAlert_CL row. */
+export async function performAck(
+  deps: AckDependencies,
+  form: { token: string | null; until: string | null; by: string | null },
+): Promise<AckResponse> {
+  const checked = check(deps, form.token);
+  if ('status' in checked) return checked;
+  const choice = (form.until ?? 'resolve') as AckDuration;
+  if (!(choice in ACK_DURATIONS))
+    return { status: 400, html: ackResultPage('Invalid request', 'Choose how long to silence the alert.') };
+  const now = deps.clock.now();
+  const until = choice === 'resolve' ? 'resolve' : new Date(now.getTime() + DURATION_MS[choice]);
+  const by = (form.by ?? '').trim() || 'acknowledge link';
+  try {
+    const { transition, row } = await acknowledge(deps.state, {
+      tenantId: deps.tenantId,
+      alertId: checked.alertId,
+      until,
+      by,
+      now,
+    });
+    await deps.sink.write('CloudSyncAlert_CL', [row]);
+    deps.log.info(`alert ${checked.alertId} acknowledged ${ACK_DURATIONS[choice]}`);
+    return {
+      status: 200,
+      html: ackResultPage('Acknowledged', `${transition.alert.summary}: silenced ${ACK_DURATIONS[choice]}.`),
+    };
+  } catch (error) {
+    if (error instanceof AlertNotFoundError) {
+      return { status: 404, html: ackResultPage('Nothing to acknowledge', 'This alert is no longer open.') };
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,37 @@
+import type { Settings } from '../config.js';
+import { dispatch, type DispatchReport, type NotifyDependencies } from '../notify/dispatch.js';
+import type { StateStore } from '../state/store.js';
+import { buildDigest, markDigestSent, writeDigestHtml, type BuiltDigest } from './runDigest.js';
+
+export interface SentDigest {
+  readonly digest: BuiltDigest;
+  /** Absent when the day's digest had already been sent: nothing was sent again. */
+  readonly report: DispatchReport | undefined;
+  /** The digest HTML under DATA_DIR, for a look in a browser. */
+  readonly htmlPath: string;
+}
+
+/**
+ * Builds the digest of the 24 hours before `now` and sends it through every channel, once per day:
+ * a second call for the same day (the timer firing twice, a CLI run after the timer) sends nothing,
+ * and a message that was dispatched but not marked sent is still delivered only once (dispatch's ledger).
+ */
+export async function sendDailyDigest(input: {
+  readonly state: StateStore;
+  readonly tenantId: string;
+  readonly now: Date;
+  readonly settings: Settings;
+  readonly notify: NotifyDependencies;
+}): Promise<SentDigest> {
+  const digest = await buildDigest(input);
+  const htmlPath = await writeDigestHtml(input.settings.dataDir, digest.message);
+  if (digest.alreadySent) return { digest, report: undefined, htmlPath };
+  const report = await dispatch(digest.message, input.notify);
+  await markDigestSent({
+    state: input.state,
+    tenantId: input.tenantId,
+    message: digest.message,
+    now: input.now,
+  });
+  return { digest, report, htmlPath };
+}
