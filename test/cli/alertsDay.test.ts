@@ -1,0 +1,133 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALERT_KINDS } from '../../src/alerts/model.js';
+import { virtualClock } from '../../src/clock.js';
+import type { DemoTenant } from '../../src/demo/server.js';
+import { demoDayScenario } from '../../src/demo/scenario.js';
+import { readTable, startTestTenant, tempDataDir } from '../support/collectHarness.js';
+
+const exec = promisify(execFile);
+const DAY = new Date('2026-11-20T00:00:00Z');
+const STEP_MS = 10 * 60_000;
+const BUILD_DIR = path.resolve('.test-artifacts', 'cli-build');
+
+/**
+ * The whole demo day through the CLI as a user runs it: one `cloudsync-monitor run --now T` process
+ * every 10 minutes, the demo tenant standing at T. The CLI is compiled once (spawning tsx 144 times
+ * would spend the time on transpiling).
+ */
+describe('alerts end to end through the CLI over the demo day', () => {
+  const clock = virtualClock(DAY);
+  let tenant: DemoTenant;
+  let dataDir: string;
+  let lastInstant: string;
+  const env = () => ({
+    ...process.env,
+    GRAPH_BASE_URL: tenant.baseUrl,
+    GRAPH_ACCESS_TOKEN: 'cli-day-token',
+    TENANT_ID: tenant.tenantId,
+    DATA_DIR: dataDir,
+  });
+  const runAt = async (instant: Date) => {
+    clock.set(instant);
+    const { stdout } = await exec(
+      process.execPath,
+      [path.join(BUILD_DIR, 'src/cli.js'), 'run', '--now', instant.toISOString()],
+      {
+        env: env(),
+        timeout: 60_000,
+      },
+    );
+    return stdout;
+  };
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, [
+      path.resolve('node_modules/typescript/bin/tsc'),
+      '-p',
+      'tsconfig.build.json',
+      '--outDir',
+      BUILD_DIR,
+    ]);
+    tenant = await startTestTenant({
+      clock,
+      scenario: demoDayScenario({ dayStart: DAY }),
+      reportsRateLimit: false,
+    });
+    dataDir = await tempDataDir();
+    for (let at = DAY.getTime() + STEP_MS; at <= DAY.getTime() + 24 * 3600_000; at += STEP_MS) {
+      lastInstant = new Date(at).toISOString();
+      await runAt(new Date(at));
+    }
+  }, 600_000);
+  afterAll(() => tenant.close());
+
+  it('fires every kind, each incident once, and resolves each once', async () => {
+    const rows = await readTable(dataDir, 'CloudSyncAlert_CL');
+    const kindsFired = new Set(rows.filter((r) => r.Transition === 'new').map((r) => r.Kind));
+    expect(ALERT_KINDS.filter((k) => !kindsFired.has(k))).toEqual([]);
+    const byAlert = new Map<string, string[]>();
+    for (const r of rows)
+      byAlert.set(r.AlertId as string, [...(byAlert.get(r.AlertId as string) ?? []), r.Transition as string]);
+    for (const [id, transitions] of byAlert) {
+      expect(
+        transitions.filter((t) => t === 'new'),
+        id,
+      ).toHaveLength(1);
+      expect(transitions.filter((t) => t === 'resolved').length, id).toBeLessThanOrEqual(1);
+      expect(transitions[0], id).toBe('new');
+    }
+    // Every incident of the day is over by midnight but the never-fixed object of contoso.com.
+    const stillOpen = [...byAlert].filter(([, t]) => !t.includes('resolved'));
+    expect(stillOpen.map(([id]) => rows.find((r) => r.AlertId === id)?.Kind)).toEqual(['sync-errors']);
+  });
+
+  it('repeats a still-firing alert only after the 4-hour interval', async () => {
+    const rows = await readTable(dataDir, 'CloudSyncAlert_CL');
+    const notified = new Map<string, number>();
+    for (const r of rows) {
+      const at = Date.parse(r.TimeGenerated as string);
+      if (r.Transition === 'repeat') {
+        expect(at - (notified.get(r.AlertId as string) ?? 0)).toBeGreaterThanOrEqual(4 * 3600_000);
+      }
+      notified.set(r.AlertId as string, at);
+    }
+    expect(rows.some((r) => r.Transition === 'repeat')).toBe(true);
+  });
+
+  it('sends one notification per run with transitions, to the outbox, email and Teams payloads alike', async () => {
+    const files = await readdir(path.join(dataDir, 'outbox'));
+    const email = files.filter((f) => f.includes('-email-'));
+    const teams = files.filter((f) => f.includes('-teams-'));
+    expect(email.length).toBeGreaterThan(10);
+    expect(teams).toHaveLength(email.length);
+  });
+
+  it('changes nothing when run again at the same instant', async () => {
+    const rowsBefore = (await readTable(dataDir, 'CloudSyncAlert_CL')).length;
+    const eventsBefore = (await readTable(dataDir, 'CloudSyncProvisioning_CL')).length;
+    const outboxBefore = (await readdir(path.join(dataDir, 'outbox'))).length;
+    await runAt(new Date(lastInstant));
+    expect((await readTable(dataDir, 'CloudSyncAlert_CL')).length).toBe(rowsBefore);
+    expect((await readTable(dataDir, 'CloudSyncProvisioning_CL')).length).toBe(eventsBefore);
+    expect((await readdir(path.join(dataDir, 'outbox'))).length).toBe(outboxBefore);
+  });
+
+  it('builds the digest of the day from what the runs recorded, once', async () => {
+    const now = new Date(DAY.getTime() + 24 * 3600_000).toISOString();
+    const first = await exec(process.execPath, [path.join(BUILD_DIR, 'src/cli.js'), 'digest', '--now', now], {
+      env: env(),
+    });
+    expect(first.stdout).toMatch(/Cloud Sync daily digest: \d+ critical/);
+    expect(first.stdout).toMatch(/email: delivered \(outbox\)/);
+    const second = await exec(
+      process.execPath,
+      [path.join(BUILD_DIR, 'src/cli.js'), 'digest', '--now', now],
+      { env: env() },
+    );
+    expect(second.stdout).toContain('already sent');
+  });
+});

@@ -1,0 +1,88 @@
+import { HttpRequest, InvocationContext } from '@azure/functions';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { advance } from '../../src/alerts/advance.js';
+import { signAckToken } from '../../src/alerts/ackToken.js';
+import { ALERT_BOOK_KEY, emptyAlertBook } from '../../src/alerts/book.js';
+import { defaultAlertSettings } from '../../src/alerts/settings.js';
+import { fullCoverage } from '../../src/rules/coverage.js';
+import { FileStateStore } from '../../src/state/fileStateStore.js';
+import { candidate, idOf } from '../alerts/lifecycle.js';
+import { TENANT } from '../rules/fixtures.js';
+import { readTable, tempDataDir } from '../support/collectHarness.js';
+
+const SECRET = 'a-test-secret-that-is-long-enough-for-hmac-0123456789';
+
+describe('functions/ack (confirmation page, then POST)', () => {
+  const saved = { ...process.env };
+  let dataDir: string;
+  const open = candidate('job-quarantined', {
+    severity: 'critical',
+    summary: 'contoso.com is in <b>quarantine</b>',
+  });
+  const alertId = idOf(open);
+  const token = (overrides: { alertId?: string; expiresAt?: Date } = {}) =>
+    signAckToken(
+      {
+        tenantId: TENANT,
+        alertId: overrides.alertId ?? alertId,
+        expiresAt: overrides.expiresAt ?? new Date(Date.now() + 3600_000),
+      },
+      SECRET,
+    );
+
+  beforeEach(async () => {
+    dataDir = await tempDataDir();
+    Object.assign(process.env, { TENANT_ID: TENANT, DATA_DIR: dataDir, ACK_SECRET: SECRET });
+    const { book } = advance(emptyAlertBook(), [open], fullCoverage, new Date(), defaultAlertSettings);
+    await new FileStateStore(path.join(dataDir, 'state')).write(
+      { tenantId: TENANT, name: ALERT_BOOK_KEY },
+      book,
+      { ifNoneMatch: '*' },
+    );
+  });
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  const call = async (request: HttpRequest) => {
+    const { ack } = await import('../../functions/ack.js');
+    return ack(request, new InvocationContext({ functionName: 'ack', logHandler: () => undefined }));
+  };
+  const get = (t: string) =>
+    new HttpRequest({ method: 'GET', url: `https://app.example/api/ack?token=${encodeURIComponent(t)}` });
+  const post = (form: Record<string, string>) =>
+    new HttpRequest({
+      method: 'POST',
+      url: 'https://app.example/api/ack',
+      body: { string: new URLSearchParams(form).toString() },
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+
+  it('GET only shows the confirmation form (a mail scanner opening the link changes nothing)', async () => {
+    const response = await call(get(token()));
+    expect(response.status).toBe(200);
+    expect(String(response.body)).toContain('<form method="post">');
+    expect(String(response.body)).toContain('&lt;b&gt;quarantine&lt;/b&gt;');
+    expect(await readTable(dataDir, 'CloudSyncAlert_CL')).toHaveLength(0);
+  });
+
+  it('POST from the form acknowledges once: one acknowledged row', async () => {
+    const response = await call(post({ token: token(), until: '24h', by: 'Ops on call' }));
+    expect(response.status).toBe(200);
+    const rows = await readTable(dataDir, 'CloudSyncAlert_CL');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ AlertId: alertId, Transition: 'acknowledged', State: 'acknowledged' });
+  });
+
+  it.each([
+    ['a tampered token', () => `${token().slice(0, -2)}xx`, 400],
+    ['an expired token', () => token({ expiresAt: new Date(Date.now() - 1000) }), 410],
+    ['a token for an unknown alert', () => token({ alertId: 'nope' }), 404],
+    ['no token', () => '', 400],
+  ])('rejects %s and changes nothing', async (_name, make, status) => {
+    expect((await call(post({ token: make(), until: 'resolve' }))).status).toBe(status);
+    expect((await call(get(make()))).status).toBe(status);
+    expect(await readTable(dataDir, 'CloudSyncAlert_CL')).toHaveLength(0);
+  });
+});
