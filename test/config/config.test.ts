@@ -82,3 +82,23 @@ describe('settings', () => {
     ]);
   });
 });
+
+describe('local.settings.sample.json', () => {
+  it('lists every setting, with no secret in it', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { settingsSchema } = await import('../../src/config.js');
+    const sample = JSON.parse(await readFile('local.settings.sample.json', 'utf8')) as {
+      Values: Record<string, string>;
+    };
+    expect(Object.keys(settingsSchema.shape).filter((name) => !(name in sample.Values))).toEqual([]);
+    for (const name of [
+      'GRAPH_ACCESS_TOKEN',
+      'ACK_SECRET',
+      'ALERT_EMAIL_CONNECTION_STRING',
+      'TEAMS_WEBHOOK_URL',
+      'STATE_TABLE_CONNECTION_STRING',
+    ]) {
+      expect(sample.Values[name]).toBe('');
+    }
+  });
+});

@@ -62,8 +62,8 @@ describe('functions/ack (confirmation page, then POST)', () => {
   it('GET only shows the confirmation form (a mail scanner opening the link changes nothing)', async () => {
     const response = await call(get(token()));
     expect(response.status).toBe(200);
-    expect(String(response.body)).toContain('<form method="post">');
-    expect(String(response.body)).toContain('&lt;b&gt;quarantine&lt;/b&gt;');
+    expect(response.body as string).toContain('<form method="post">');
+    expect(response.body as string).toContain('&lt;b&gt;quarantine&lt;/b&gt;');
     expect(await readTable(dataDir, 'CloudSyncAlert_CL')).toHaveLength(0);
   });
 
