@@ -1,3 +1,4 @@
+import { launchChromium } from '../test/support/chromium.js';
 /**
  * Renders the sample alert email and Teams card (realistic and hostile data) in headless Chromium and
  * writes PNGs to .test-artifacts/screenshots/, to look at what people will actually see.
@@ -10,7 +11,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 import { previewPages } from '../test/render/previewPages.js';
 
 const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -25,17 +25,7 @@ async function main(): Promise<void> {
   }
   await rm(path.join(outDir, 'parts'), { recursive: true, force: true });
   await mkdir(path.join(outDir, 'parts'), { recursive: true });
-  const browser = await chromium.launch({
-    executablePath,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await launchChromium();
   try {
     for (const page of previewPages()) {
       const tab = await browser.newPage({

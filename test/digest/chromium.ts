@@ -1,7 +1,7 @@
+import { launchChromium } from '../support/chromium.js';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
 
 /**
  * Renders digest HTML in headless Debian Chromium, as a mail client's web view would: no network (every
@@ -24,17 +24,7 @@ export async function renderInChromium(
   html: string,
   options: { screenshot?: string; width?: number } = {},
 ): Promise<RenderedPage> {
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  const browser = await launchChromium();
   try {
     const page = await browser.newPage({
       viewport: { width: options.width ?? 760, height: 900 },
