@@ -44,7 +44,7 @@ export function toGraphRequestError(error: unknown, path: string): GraphRequestE
         cause: error,
       });
     }
-    if (name === 'SyntaxError') {
+    if (name === 'SyntaxError' || code === 'SyntaxError') {
       return new GraphRequestError(
         `Graph answered ${where} with malformed JSON`,
         'invalidResponse',

@@ -59,7 +59,11 @@ export class GraphReader {
         const page: GraphPage = await pending;
         pending = undefined;
         const next = page.nextLink;
-        if (next !== undefined && options.prefetch) pending = this.page(next, version);
+        if (next !== undefined && options.prefetch) {
+          pending = this.page(next, version);
+          // It may fail while the caller is still busy with this page; it is awaited (and thrown) later.
+          pending.catch(() => undefined);
+        }
         yield page;
         if (next !== undefined && pending === undefined) pending = this.page(next, version);
       }

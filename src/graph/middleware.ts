@@ -33,8 +33,13 @@ export class PacingHandler implements Middleware {
   constructor(private readonly pacer: SlidingWindowPacer) {}
 
   async execute(context: Context): Promise<void> {
-    if (REPORTS_PATH.test(urlOf(context.request))) await this.pacer.acquire();
-    await this.nextMiddleware().execute(context);
+    if (!REPORTS_PATH.test(urlOf(context.request))) return this.nextMiddleware().execute(context);
+    const done = await this.pacer.acquire();
+    try {
+      await this.nextMiddleware().execute(context);
+    } finally {
+      done();
+    }
   }
 
   setNext(next: Middleware): void {

@@ -4,10 +4,12 @@ import type { Clock } from '../clock.js';
  * Client-side pacing for Graph's reporting APIs (provisioningObjectSummary and friends): Microsoft
  * documents 5 requests per 10 s per app per tenant. Waiting before we are throttled keeps a normal run
  * free of 429s; relying on 429 + Retry-After instead would make every large run slow and noisy.
- * A sliding window: a request may start when fewer than `limit` requests started in the last `windowMs`.
+ * A sliding window: a request may start when fewer than `limit` requests were sent in the last `windowMs`.
+ * Graph counts a request when it arrives, somewhere between our send and its answer, so a request counts
+ * from its start and, once answered, from its answer: a slow network cannot squeeze six into a window.
  */
 export class SlidingWindowPacer {
-  private readonly starts: number[] = [];
+  private readonly slots: { at: number }[] = [];
   private queue: Promise<void> = Promise.resolve();
 
   constructor(
@@ -16,23 +18,34 @@ export class SlidingWindowPacer {
     private readonly windowMs: number,
   ) {}
 
-  /** Resolves when the caller may send its request. Calls are served in order. */
-  acquire(): Promise<void> {
+  /**
+   * Resolves when the caller may send its request, with a `done` to call once the answer is in.
+   * Calls are served in order.
+   */
+  acquire(): Promise<() => void> {
     const turn = this.queue.then(() => this.waitForSlot());
-    this.queue = turn.catch(() => undefined);
+    this.queue = turn.then(
+      () => undefined,
+      () => undefined,
+    );
     return turn;
   }
 
-  private async waitForSlot(): Promise<void> {
+  private async waitForSlot(): Promise<() => void> {
     for (;;) {
       const now = this.clock.now().getTime();
-      while (this.starts.length > 0 && (this.starts[0] ?? 0) <= now - this.windowMs) this.starts.shift();
-      if (this.starts.length < this.limit) {
-        this.starts.push(now);
-        return;
+      const live = this.slots.filter((slot) => slot.at > now - this.windowMs);
+      this.slots.splice(0, this.slots.length, ...live);
+      if (this.slots.length < this.limit) {
+        const slot = { at: now };
+        this.slots.push(slot);
+        return () => {
+          slot.at = Math.max(slot.at, this.clock.now().getTime());
+        };
       }
+      const oldest = Math.min(...this.slots.map((slot) => slot.at));
       // A small margin so that a server measuring the same window does not see the edge request as inside it.
-      await this.clock.sleep((this.starts[0] ?? now) + this.windowMs - now + 25);
+      await this.clock.sleep(oldest + this.windowMs - now + 25);
     }
   }
 }
