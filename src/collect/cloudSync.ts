@@ -49,9 +49,9 @@ const CLOUD_SYNC_APP_NAMES = [
  * and the provisioning service principal names count too.
  */
 export function looksLikeCloudSyncServicePrincipal(sp: {
-  applicationTemplateId?: string | undefined;
-  appDisplayName?: string | undefined;
-  servicePrincipalNames?: readonly string[] | undefined;
+  applicationTemplateId?: string | null | undefined;
+  appDisplayName?: string | null | undefined;
+  servicePrincipalNames?: readonly string[] | null | undefined;
 }): boolean {
   if (
     sp.applicationTemplateId &&

@@ -199,13 +199,13 @@ export async function collectProvisioning(input: ProvisioningInput): Promise<Pro
 }
 
 function isCloudSync(
-  jobId: string | undefined,
-  servicePrincipal: { id?: string | undefined } | { id?: string | undefined }[] | undefined,
+  jobId: string | null | undefined,
+  servicePrincipal: { id?: string | null | undefined } | { id?: string | null | undefined }[] | null | undefined,
   cloudSyncIds: ReadonlySet<string>,
 ): boolean {
   if (templateOfJobId(jobId)) return true;
   const sp = Array.isArray(servicePrincipal) ? servicePrincipal[0] : servicePrincipal;
-  return sp?.id !== undefined && cloudSyncIds.has(sp.id.toLowerCase());
+  return sp?.id != null && cloudSyncIds.has(sp.id.toLowerCase());
 }
 
 /**

@@ -26,10 +26,10 @@ export class UnknownValues {
 export function canonical(
   known: ReadonlyMap<string, string>,
   field: string,
-  value: string | undefined,
+  value: string | null | undefined,
   unknown: UnknownValues,
 ): string | null {
-  if (value === undefined || value === '') return null;
+  if (value == null || value === '') return null;
   const match = known.get(value.toLowerCase());
   if (match !== undefined) return match;
   unknown.record(field, value);

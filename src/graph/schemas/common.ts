@@ -1,7 +1,11 @@
 import { z } from 'zod';
 
-/** Graph omits properties or sends null interchangeably; both mean "no value". */
-export const nullish = <T extends z.ZodType>(schema: T) => schema.nullish().transform((v) => v ?? undefined);
+/**
+ * Graph omits properties or sends null interchangeably; both mean "no value" and callers treat them
+ * alike. No transform here: a transform costs a pipe per field, and this runs on every field of
+ * hundreds of thousands of events (it tripled the validation time).
+ */
+export const nullish = <T extends z.ZodType>(schema: T) => schema.nullish();
 
 /** A DateTimeOffset; Graph uses `0001-01-01T00:00:00Z` for "never", which we treat as no value. */
 export const dateTime = z
