@@ -200,7 +200,8 @@ export async function collectProvisioning(input: ProvisioningInput): Promise<Pro
 
 function isCloudSync(
   jobId: string | null | undefined,
-  servicePrincipal: { id?: string | null | undefined } | { id?: string | null | undefined }[] | null | undefined,
+  servicePrincipal:
+    { id?: string | null | undefined } | { id?: string | null | undefined }[] | null | undefined,
   cloudSyncIds: ReadonlySet<string>,
 ): boolean {
   if (templateOfJobId(jobId)) return true;
