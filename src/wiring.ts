@@ -22,13 +22,7 @@ export async function createCollectDependencies(
   log: Logger,
   options: { credential?: TokenCredential } = {},
 ): Promise<CollectDependencies> {
-  // One credential for Graph, Logs Ingestion and Table Storage, created only if something needs it.
-  const needsCredential =
-    !settings.graph.accessToken || settings.logsIngestion || settings.stateTable?.kind === 'accountUrl';
-  const cred = needsCredential
-    ? (options.credential ??
-      new DefaultAzureCredential({ managedIdentityClientId: settings.graph.managedIdentityClientId }))
-    : undefined;
+  const cred = sharedCredential(settings, !settings.graph.accessToken, options.credential);
   const graph = createGraphReader(settings, { clock, ...(cred ? { credential: cred } : {}) });
   const tenantId = await resolveTenantId(settings, graph);
   return {
@@ -53,11 +47,7 @@ export async function createWebhookDependencies(
   options: { credential?: TokenCredential } = {},
 ): Promise<{ tenantId: string; sink: RecordSink; state: StateStore; clock: Clock; log: Logger }> {
   if (!settings.tenantId) throw new Error('TENANT_ID must be set for webhooks');
-  const needsCredential = settings.logsIngestion || settings.stateTable?.kind === 'accountUrl';
-  const cred = needsCredential
-    ? (options.credential ??
-      new DefaultAzureCredential({ managedIdentityClientId: settings.graph.managedIdentityClientId }))
-    : undefined;
+  const cred = sharedCredential(settings, false, options.credential);
   return Promise.resolve({
     tenantId: settings.tenantId,
     sink: createSink(settings, cred ? { credential: cred } : {}),
@@ -92,4 +82,20 @@ export async function createMonitorDependencies(
 ): Promise<MonitorDependencies> {
   const deps = await createCollectDependencies(settings, clock, log, options);
   return { ...deps, notify: notifyDependencies(settings, deps, options) };
+}
+
+/**
+ * One Azure credential for Graph, Logs Ingestion and Table Storage, created only when one of them needs
+ * it (a static Graph token, NDJSON files and a local state store need none).
+ */
+function sharedCredential(
+  settings: Settings,
+  forGraph: boolean,
+  given: TokenCredential | undefined,
+): TokenCredential | undefined {
+  const needed = forGraph || Boolean(settings.logsIngestion) || settings.stateTable?.kind === 'accountUrl';
+  if (!needed) return undefined;
+  return (
+    given ?? new DefaultAzureCredential({ managedIdentityClientId: settings.graph.managedIdentityClientId })
+  );
 }

@@ -138,24 +138,14 @@ export async function finishRun(
   return { ...result, outcome, issues, run };
 }
 
-/** Collects every signal of the run. Its run row is built, not yet written: see finishRun. */
+/**
+ * Collects every signal of the run (call it under the run lease). Its run row is built, not yet
+ * written: see finishRun.
+ */
 export async function collectSignals(
   deps: CollectDependencies,
   run: RunContext,
   onWritten?: (records: readonly ProvisioningRecord[]) => void,
-): Promise<CollectResult> {
-  return collectUnderLease(deps, { ...run, onWritten });
-}
-
-async function collectUnderLease(
-  deps: CollectDependencies,
-  run: {
-    runId: string;
-    startedAt: Date;
-    deadline: number;
-    trigger: string;
-    onWritten: ((records: readonly ProvisioningRecord[]) => void) | undefined;
-  },
 ): Promise<CollectResult> {
   const { settings, tenantId, graph, sink, state, clock } = deps;
   const { runId, startedAt } = run;
@@ -229,7 +219,7 @@ async function collectUnderLease(
     cloudSyncServicePrincipalIds: new Set(names.keys()),
     unknown,
     deadline: run.deadline,
-    ...(run.onWritten ? { onWritten: run.onWritten } : {}),
+    ...(onWritten ? { onWritten } : {}),
   });
   issues.push(...provisioning.issues);
   await saveState(state, watermarkKey, provisioning.state, etagOf(previousMark), issues);

@@ -1,3 +1,4 @@
+import { NO_AGENT_CODES as RULE_NO_AGENT_CODES } from '../rules/agentOffline.js';
 import type { AgentRecord, JobStatusRecord } from '../tables/definitions.js';
 
 /**
@@ -8,11 +9,7 @@ export type Health = 'ok' | 'warning' | 'critical' | 'unknown';
 
 export const EXIT_CODE: Readonly<Record<Health, number>> = { ok: 0, warning: 1, critical: 2, unknown: 3 };
 
-const NO_AGENT_CODES = new Set([
-  'hybrididentityservicenoactiveagents',
-  'hybrididentityservicenoagentsassigned',
-  'hybrididentityserviceagentsignalingerror',
-]);
+const NO_AGENT_CODES = new Set(RULE_NO_AGENT_CODES.map((code) => code.toLowerCase()));
 
 export interface Finding {
   readonly health: Exclude<Health, 'ok'>;

@@ -1,21 +1,17 @@
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { writeMonitorStatus } from '../../src/health/monitorStatus.js';
 import { FileStateStore } from '../../src/state/fileStateStore.js';
-import { tempDataDir } from '../support/collectHarness.js';
+import { useFunctionEnvironment } from '../support/functionEnvironment.js';
 
 const TENANT = '3f1b7c2a-9d4e-4a6b-8c1d-2e5f7a9b0c3d';
 
 describe('functions/health (GET invoked directly)', () => {
-  const saved = { ...process.env };
+  const dataDirOf = useFunctionEnvironment({ TENANT_ID: TENANT });
   let dataDir: string;
-  beforeEach(async () => {
-    dataDir = await tempDataDir();
-    Object.assign(process.env, { TENANT_ID: TENANT, DATA_DIR: dataDir });
-  });
-  afterEach(() => {
-    process.env = { ...saved };
+  beforeEach(() => {
+    dataDir = dataDirOf();
   });
   const call = async () => {
     const { health } = await import('../../functions/health.js');

@@ -1,8 +1,9 @@
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readTable, tempDataDir } from '../support/collectHarness.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { readTable } from '../support/collectHarness.js';
+import { useFunctionEnvironment } from '../support/functionEnvironment.js';
 
 const TENANT = '3f1b7c2a-9d4e-4a6b-8c1d-2e5f7a9b0c3d';
 
@@ -40,14 +41,10 @@ const post = (text: string, headers: Record<string, string> = { 'content-type': 
   });
 
 describe('functions/heartbeat (HTTP handler invoked directly)', () => {
-  const saved = { ...process.env };
+  const dataDirOf = useFunctionEnvironment({ TENANT_ID: TENANT });
   let dataDir: string;
-  beforeEach(async () => {
-    dataDir = await tempDataDir();
-    Object.assign(process.env, { TENANT_ID: TENANT, DATA_DIR: dataDir });
-  });
-  afterEach(() => {
-    process.env = { ...saved };
+  beforeEach(() => {
+    dataDir = dataDirOf();
   });
 
   const call = async (request: HttpRequest) => {
