@@ -48,7 +48,8 @@ export const settingsSchema = z.object({
   PROVISIONING_LOOKBACK_HOURS: int(1, 30 * 24, 24),
   PROVISIONING_OVERLAP_MINUTES: int(0, 24 * 60, 15),
   PROVISIONING_PAGE_SIZE: int(1, 999, 500),
-  PROVISIONING_DEDUP_MAX_IDS: int(1_000, 200_000, 50_000),
+  PROVISIONING_LATENESS_MINUTES: int(0, 7 * 24 * 60, 120),
+  PROVISIONING_LATE_SWEEP_MINUTES: int(5, 24 * 60, 30),
   RUN_TIME_BUDGET_SECONDS: int(10, 3_600, 240),
   RUN_LEASE_SECONDS: int(30, 7_200, 600),
 
@@ -100,7 +101,8 @@ export interface Settings {
     readonly lookbackMs: number;
     readonly overlapMs: number;
     readonly pageSize: number;
-    readonly dedupMaxIds: number;
+    readonly latenessMs: number;
+    readonly lateSweepMs: number;
   };
   readonly run: { readonly timeBudgetMs: number; readonly leaseMs: number };
   readonly logsIngestion: { readonly endpoint: string; readonly dcrImmutableId: string } | undefined;
@@ -180,7 +182,8 @@ function toSettings(raw: RawSettings): Settings {
       lookbackMs: raw.PROVISIONING_LOOKBACK_HOURS * 60 * minutes,
       overlapMs: raw.PROVISIONING_OVERLAP_MINUTES * minutes,
       pageSize: raw.PROVISIONING_PAGE_SIZE,
-      dedupMaxIds: raw.PROVISIONING_DEDUP_MAX_IDS,
+      latenessMs: raw.PROVISIONING_LATENESS_MINUTES * minutes,
+      lateSweepMs: raw.PROVISIONING_LATE_SWEEP_MINUTES * minutes,
     },
     run: { timeBudgetMs: raw.RUN_TIME_BUDGET_SECONDS * 1000, leaseMs: raw.RUN_LEASE_SECONDS * 1000 },
     logsIngestion:

@@ -17,7 +17,7 @@ import type {
 import { agentState, collectAgents, type AgentsResult } from './agents.js';
 import { discoverConfigurations, type Configuration } from './discovery.js';
 import { collectJobs } from './jobs.js';
-import { collectProvisioning, watermarkState, type ProvisioningResult } from './provisioning.js';
+import { collectProvisioning, type ProvisioningResult } from './provisioning.js';
 import { issueFrom, type RunIssue } from './runErrors.js';
 import { UnknownValues } from './unknownValues.js';
 
@@ -42,13 +42,12 @@ export interface CollectResult {
   readonly jobs: readonly JobStatusRecord[];
   readonly agents: readonly AgentRecord[];
   readonly agentsApi: AgentsResult['api'];
-  readonly provisioning: Omit<ProvisioningResult, 'state' | 'issues'> & { readonly watermark: string };
+  readonly provisioning: Omit<ProvisioningResult, 'issues'>;
   readonly issues: readonly RunIssue[];
   readonly run: MonitorRunRecord;
 }
 
 export const LEASE_NAME = 'lease-collect';
-const WATERMARK_KEY = 'collect-provisioning-watermark';
 const AGENTS_KEY = 'collect-agents';
 
 /** Identity and limits of one run, fixed when it starts. */
@@ -201,28 +200,38 @@ export async function collectSignals(
   if (agents.state !== previousAgents?.value)
     await saveState(state, agentsKey, agents.state, etagOf(previousAgents), issues);
 
-  const watermarkKey = { tenantId, name: WATERMARK_KEY };
-  const previousMark = await readOrIssue(
-    () => readValidated(state, watermarkKey, watermarkState),
-    issues,
-    WATERMARK_KEY,
-  );
   const names = new Map(configurations.map((c) => [c.servicePrincipalId.toLowerCase(), c.name]));
-  const provisioning = await collectProvisioning({
-    tenantId,
-    graph,
-    sink,
-    clock,
-    settings: settings.provisioning,
-    previous: previousMark?.value,
-    names: { byServicePrincipalId: (id) => names.get(id.toLowerCase()) },
-    cloudSyncServicePrincipalIds: new Set(names.keys()),
-    unknown,
-    deadline: run.deadline,
-    ...(onWritten ? { onWritten } : {}),
-  });
+  let provisioning: ProvisioningResult;
+  try {
+    provisioning = await collectProvisioning({
+      tenantId,
+      graph,
+      sink,
+      state,
+      clock,
+      settings: settings.provisioning,
+      names: { byServicePrincipalId: (id) => names.get(id.toLowerCase()) },
+      cloudSyncServicePrincipalIds: new Set(names.keys()),
+      unknown,
+      deadline: run.deadline,
+      ...(onWritten ? { onWritten } : {}),
+    });
+  } catch (error) {
+    // The checkpoint could not be read (state store down): nothing was read, nothing is claimed.
+    provisioning = {
+      written: 0,
+      duplicates: 0,
+      invalid: 0,
+      ignored: 0,
+      pages: 0,
+      late: 0,
+      complete: false,
+      backlogRemaining: false,
+      watermark: '',
+      issues: [issueFrom('provisioning', error, 'collect-provisioning-watermark')],
+    };
+  }
   issues.push(...provisioning.issues);
-  await saveState(state, watermarkKey, provisioning.state, etagOf(previousMark), issues);
 
   for (const { field, value, count } of unknown.entries()) {
     issues.push({
@@ -251,12 +260,12 @@ export async function collectSignals(
     EventsInvalid: provisioning.invalid,
     JobsSeen: jobs.records.length,
     AgentsSeen: agents.records.length,
-    Watermark: provisioning.state.watermark,
+    Watermark: provisioning.watermark,
     BacklogRemaining: provisioning.backlogRemaining,
     Errors: issues,
   };
 
-  const { state: _state, issues: _issues, ...provisioningSummary } = provisioning;
+  const { issues: _issues, ...provisioningSummary } = provisioning;
   return {
     runId,
     tenantId,
@@ -266,7 +275,7 @@ export async function collectSignals(
     jobs: jobs.records,
     agents: agents.records,
     agentsApi: agents.api,
-    provisioning: { ...provisioningSummary, watermark: provisioning.state.watermark },
+    provisioning: provisioningSummary,
     issues,
     run: record,
   };

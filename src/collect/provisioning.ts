@@ -3,43 +3,40 @@ import type { Clock } from '../clock.js';
 import type { GraphReader } from '../graph/graphReader.js';
 import { provisioningObjectSummary } from '../graph/schemas/provisioningObjectSummary.js';
 import type { RecordSink } from '../sinks/sink.js';
+import type { StateStore } from '../state/store.js';
 import type { ProvisioningRecord } from '../tables/definitions.js';
 import { templateOfJobId } from './cloudSync.js';
 import { toProvisioningRecord, type ConfigurationNames } from './provisioningRecord.js';
+import { ProvisioningCheckpoint, type ProvisioningMark } from './provisioningCheckpoint.js';
 import { issueFrom, type RunIssue } from './runErrors.js';
 import type { UnknownValues } from './unknownValues.js';
 
 /**
- * Where provisioning collection stands. `watermark`: every event at or before it has been written,
- * except events Graph publishes late, which the overlap window catches. `recent`: ids (with their
- * activity time) written inside the overlap window, so re-reading the overlap writes no duplicate.
+ * Provisioning log collection, exactly once (the guarantee and its mechanism: README, "Delivery
+ * guarantees"). Two passes per run, each a window of activity times read oldest first, page by page
+ * straight into the sink, with a checkpoint after every written page:
+ * - the fresh pass reads from just before `settled` to now: new events, plus those Graph publishes up
+ *   to the overlap (15 min) late, which every run re-reads;
+ * - the late sweep, every PROVISIONING_LATE_SWEEP_MINUTES when the fresh pass is done and time is left,
+ *   re-reads the lateness window (2 h plus one sweep interval) for events published later than that.
+ *   It resumes from its cursor when a run's time runs out.
+ * The ids written in both windows are remembered (see seenEvents), so re-reading writes nothing twice.
  */
-export const watermarkState = z.object({
-  watermark: z.iso.datetime(),
-  /**
-   * Events at or before this instant were already published when they were read, so no run needs to
-   * read them again. Equals watermark - overlap for a run that caught up with now; equals the watermark
-   * for a backlog checkpoint far in the past, so resuming a backlog does not re-read an overlap.
-   */
-  settled: z.iso.datetime().optional(),
-  recent: z.array(z.tuple([z.string(), z.number()])),
-});
-export type WatermarkState = z.infer<typeof watermarkState>;
-
 export interface ProvisioningSettings {
   readonly lookbackMs: number;
   readonly overlapMs: number;
   readonly pageSize: number;
-  readonly dedupMaxIds: number;
+  readonly latenessMs: number;
+  readonly lateSweepMs: number;
 }
 
 export interface ProvisioningInput {
   readonly tenantId: string;
   readonly graph: GraphReader;
   readonly sink: RecordSink;
+  readonly state: StateStore;
   readonly clock: Clock;
   readonly settings: ProvisioningSettings;
-  readonly previous: WatermarkState | undefined;
   readonly names: ConfigurationNames;
   /** Service principals of Cloud Sync configurations: events of other apps are not ours. */
   readonly cloudSyncServicePrincipalIds: ReadonlySet<string>;
@@ -56,76 +53,171 @@ export interface ProvisioningResult {
   readonly invalid: number;
   readonly ignored: number;
   readonly pages: number;
-  /** true when every page up to now was read and written. */
+  /** Events written by the late sweep (published later than the overlap): part of `written`. */
+  readonly late: number;
+  /** true when every page of the fresh pass up to now was read and written. */
   readonly complete: boolean;
   /** true when the time budget, not an error, stopped the run early. */
   readonly backlogRemaining: boolean;
-  readonly state: WatermarkState;
+  readonly watermark: string;
   readonly issues: RunIssue[];
 }
 
 const MAX_INVALID_DETAILS = 5;
 const BOUNDARY_MS = 1_000;
+const TABLE = 'CloudSyncProvisioning_CL';
 
 const wholeSecond = (ms: number) => Math.floor(ms / 1000) * 1000;
 /** An instant as an OData DateTimeOffset literal, in whole seconds (the query never needs more). */
 const literal = (ms: number) => new Date(wholeSecond(ms)).toISOString().replace('.000Z', 'Z');
 /**
- * Where the next query starts for a settled instant: a second earlier, in whole seconds, because several
- * events can share an instant across a page boundary. Ids after it are remembered to skip the re-read.
+ * Where a query starts for a settled instant: a second earlier, in whole seconds, because several
+ * events can share an instant across a page boundary; the remembered ids skip what is read again.
  */
 const lowerBound = (settled: number) => wholeSecond(settled - BOUNDARY_MS);
 
-/**
- * Streams provisioning events since the watermark, page by page, into the sink: memory holds one page.
- * Pages are requested oldest first so that the watermark can advance after every written page, which
- * lets a large backlog be worked off over several runs. If Graph ever answers out of order, the run
- * still writes everything but only moves the watermark once the whole window is done.
- */
+interface PassTotals {
+  written: number;
+  duplicates: number;
+  invalid: number;
+  ignored: number;
+  pages: number;
+}
+
 export async function collectProvisioning(input: ProvisioningInput): Promise<ProvisioningResult> {
   const { settings, clock } = input;
   const now = clock.now().getTime();
-  const previousMark = input.previous ? Date.parse(input.previous.watermark) : undefined;
-  const previousSettled = input.previous?.settled ? Date.parse(input.previous.settled) : undefined;
-  // One second earlier than strictly needed: several events can share an instant across a page boundary,
-  // and the filter only takes whole seconds; the ids remembered in `recent` skip what is re-read.
-  const from =
-    previousMark === undefined
-      ? wholeSecond(now - settings.lookbackMs)
-      : lowerBound(previousSettled ?? previousMark - settings.overlapMs);
-  // What this run reads now was published by now - overlap at the latest: later runs need not re-read it.
-  const settledByNow = now - settings.overlapMs;
-  const to = Math.floor(now / 1000) * 1000;
-  const recent = new Map<string, number>(input.previous?.recent ?? []);
   const issues: RunIssue[] = [];
-  let written = 0;
-  let duplicates = 0;
-  let invalid = 0;
-  let ignored = 0;
-  let pages = 0;
+  const totals: PassTotals = { written: 0, duplicates: 0, invalid: 0, ignored: 0, pages: 0 };
+
+  const checkpoint = await ProvisioningCheckpoint.open({
+    state: input.state,
+    sink: input.sink,
+    tenantId: input.tenantId,
+    table: TABLE,
+    forgetBeforeMs: now - settings.latenessMs - settings.lateSweepMs - settings.overlapMs - 3600_000,
+  });
+  issues.push(...checkpoint.issues);
+  const mark = checkpoint.mark;
+
+  const freshFrom =
+    mark === undefined
+      ? wholeSecond(now - settings.lookbackMs)
+      : lowerBound(Date.parse(mark.settled ?? mark.watermark) - (mark.settled ? 0 : settings.overlapMs));
+  const to = wholeSecond(now);
+  const sweepFrom = wholeSecond(now - settings.latenessMs - settings.lateSweepMs);
+  const sweepDue =
+    mark !== undefined &&
+    settings.latenessMs > settings.overlapMs &&
+    sweepFrom < freshFrom &&
+    (mark.sweep?.cursor !== undefined ||
+      mark.sweep?.doneAt === undefined ||
+      Date.parse(mark.sweep.doneAt) + settings.lateSweepMs <= now);
+  await checkpoint.loadSeen(sweepDue ? Math.min(sweepFrom, freshFrom) : freshFrom);
+
+  // Fresh pass.
+  const fresh = await readWindow(input, checkpoint, totals, issues, {
+    from: freshFrom,
+    to,
+    onPage: (pageLatest, state) => ({
+      ...state,
+      watermark: new Date(Math.max(Date.parse(state.watermark), pageLatest)).toISOString(),
+      settled: new Date(Math.max(freshFrom + BOUNDARY_MS, Math.min(pageLatest, now - settings.overlapMs))).toISOString(),
+    }),
+  });
+  const settledByNow = Math.max(freshFrom + BOUNDARY_MS, now - settings.overlapMs);
+  if (fresh.complete) {
+    await checkpoint.save(
+      (state) => ({
+        ...state,
+        watermark: new Date(Math.max(Date.parse(state.watermark), to)).toISOString(),
+        settled: new Date(settledByNow).toISOString(),
+      }),
+      issues,
+    );
+  }
+
+  // Late sweep, with what time is left.
+  let late = 0;
+  if (sweepDue && fresh.complete && clock.now().getTime() < input.deadline) {
+    const cursor = mark?.sweep?.cursor;
+    const from = cursor !== undefined ? lowerBound(Date.parse(cursor)) : sweepFrom;
+    const until = freshFrom + BOUNDARY_MS;
+    const before = totals.written;
+    const sweep = await readWindow(input, checkpoint, totals, issues, {
+      from,
+      to: until,
+      onPage: (pageLatest, state) => ({
+        ...state,
+        sweep: { ...state.sweep, cursor: new Date(pageLatest).toISOString() },
+      }),
+    });
+    late = totals.written - before;
+    if (sweep.complete) {
+      await checkpoint.save(
+        (state) => ({ ...state, sweep: { doneAt: new Date(now).toISOString() } }),
+        issues,
+      );
+    }
+  }
+
+  if (totals.invalid > MAX_INVALID_DETAILS) {
+    issues.push({
+      signal: 'provisioning',
+      severity: 'warning',
+      code: 'MalformedEvents',
+      message: `${totals.invalid} malformed provisioning events were skipped in all (details of the first ${MAX_INVALID_DETAILS} above)`,
+    });
+  }
+  await checkpoint.prune(issues);
+
+  return {
+    ...totals,
+    late,
+    complete: fresh.complete,
+    backlogRemaining: fresh.backlogRemaining,
+    watermark: checkpoint.mark?.watermark ?? new Date(freshFrom).toISOString(),
+    issues,
+  };
+}
+
+interface WindowOptions {
+  readonly from: number;
+  readonly to: number;
+  /** The checkpoint after a page whose events (all written) reach `pageLatest`. */
+  readonly onPage: (pageLatest: number, state: ProvisioningMark) => ProvisioningMark;
+}
+
+/**
+ * Reads one window oldest first. After each page: its new events go to the sink, then the checkpoint
+ * (ids and progress) is saved. Progress only moves while pages come oldest first: if Graph ever answers
+ * out of order, everything is still written but the window is read again next time.
+ */
+async function readWindow(
+  input: ProvisioningInput,
+  checkpoint: ProvisioningCheckpoint,
+  totals: PassTotals,
+  issues: RunIssue[],
+  window: WindowOptions,
+): Promise<{ complete: boolean; backlogRemaining: boolean }> {
+  const path =
+    `/auditLogs/provisioning?$filter=activityDateTime gt ${literal(window.from)} and activityDateTime lt ${literal(window.to)}` +
+    `&$orderby=activityDateTime asc&$top=${input.settings.pageSize}`;
   let ordered = true;
   let latestSeen = Number.NEGATIVE_INFINITY;
-  // The furthest point up to which everything is written, while pages keep arriving oldest first.
-  let checkpoint = previousMark ?? from;
-  // How far this run itself has read and written, oldest first.
-  let progress = from;
-  let complete = false;
-  let backlogRemaining = false;
-
-  const path =
-    `/auditLogs/provisioning?$filter=activityDateTime gt ${literal(from)} and activityDateTime lt ${literal(to)}` +
-    `&$orderby=activityDateTime asc&$top=${settings.pageSize}`;
-
+  let progress = window.from;
   try {
     for await (const page of input.graph.pages(path, 'v1.0', { prefetch: true })) {
-      pages += 1;
+      totals.pages += 1;
       const batch: ProvisioningRecord[] = [];
+      const inBatch = new Set<string>();
+      let pageEarliest = Number.POSITIVE_INFINITY;
       let pageLatest = Number.NEGATIVE_INFINITY;
       for (const item of page.value) {
         const parsed = provisioningObjectSummary.safeParse(item);
         if (!parsed.success) {
-          invalid += 1;
-          if (invalid <= MAX_INVALID_DETAILS) issues.push(invalidIssue(item, parsed.error));
+          totals.invalid += 1;
+          if (totals.invalid <= MAX_INVALID_DETAILS) issues.push(invalidIssue(item, parsed.error));
           continue;
         }
         const event = parsed.data;
@@ -134,68 +226,41 @@ export async function collectProvisioning(input: ProvisioningInput): Promise<Pro
         latestSeen = Math.max(latestSeen, at);
         pageLatest = Math.max(pageLatest, at);
         if (!isCloudSync(event.jobId, event.servicePrincipal, input.cloudSyncServicePrincipalIds)) {
-          ignored += 1;
+          totals.ignored += 1;
           continue;
         }
-        if (recent.has(event.id)) {
-          duplicates += 1;
+        if (checkpoint.seen.has(event.id) || inBatch.has(event.id)) {
+          totals.duplicates += 1;
           continue;
         }
+        inBatch.add(event.id);
+        pageEarliest = Math.min(pageEarliest, at);
         batch.push(toProvisioningRecord(input.tenantId, event, input.names, input.unknown));
       }
+      const moved = ordered && pageLatest > progress;
+      if (moved) progress = pageLatest;
+      const advance = (state: ProvisioningMark) => (moved ? window.onPage(progress, state) : state);
+      const done = await checkpoint.commitPage(
+        { ids: [...inBatch], fromMs: pageEarliest, toMs: pageLatest },
+        () => input.sink.write(TABLE, batch),
+        advance,
+        issues,
+      );
+      if (!done) return { complete: false, backlogRemaining: false };
       if (batch.length > 0) {
-        try {
-          await input.sink.write('CloudSyncProvisioning_CL', batch);
-        } catch (error) {
-          issues.push(issueFrom('sink', error, 'CloudSyncProvisioning_CL'));
-          break;
-        }
-        for (const record of batch) recent.set(record.EventId as string, Date.parse(record.TimeGenerated));
-        written += batch.length;
+        totals.written += batch.length;
         input.onWritten?.(batch);
       }
-      if (ordered && pageLatest > progress) {
-        progress = pageLatest;
-        checkpoint = Math.max(checkpoint, progress);
-        forgetBefore(recent, lowerBound(Math.min(progress, settledByNow)));
-      }
-      complete = page.nextLink === undefined;
-      if (!complete && clock.now().getTime() >= input.deadline) {
-        backlogRemaining = true;
-        break;
+      if (page.nextLink !== undefined && input.clock.now().getTime() >= input.deadline) {
+        return { complete: false, backlogRemaining: true };
       }
     }
   } catch (error) {
     issues.push(issueFrom('provisioning', error));
+    return { complete: false, backlogRemaining: false };
   }
-
-  if (invalid > MAX_INVALID_DETAILS) {
-    issues.push({
-      signal: 'provisioning',
-      severity: 'warning',
-      code: 'MalformedEvents',
-      message: `${invalid} malformed provisioning events were skipped in all (details of the first ${MAX_INVALID_DETAILS} above)`,
-    });
-  }
-
-  const watermark = complete ? Math.max(to, checkpoint) : ordered ? checkpoint : (previousMark ?? from);
-  const readUpTo = complete ? to : ordered ? progress : from;
-  const settled = Math.max(from + BOUNDARY_MS, Math.min(readUpTo, settledByNow));
-  return {
-    written,
-    duplicates,
-    invalid,
-    ignored,
-    pages,
-    complete,
-    backlogRemaining,
-    state: {
-      watermark: new Date(watermark).toISOString(),
-      settled: new Date(settled).toISOString(),
-      recent: pruneRecent(recent, lowerBound(settled), settings.dedupMaxIds),
-    },
-    issues,
-  };
+  // Out of order: everything was written and remembered, but no progress can be claimed for the window.
+  return { complete: ordered, backlogRemaining: false };
 }
 
 function isCloudSync(
@@ -207,25 +272,6 @@ function isCloudSync(
   if (templateOfJobId(jobId)) return true;
   const sp = Array.isArray(servicePrincipal) ? servicePrincipal[0] : servicePrincipal;
   return sp?.id != null && cloudSyncIds.has(sp.id.toLowerCase());
-}
-
-/**
- * Drops ids that neither this run (pages come oldest first) nor the next (it starts at the new
- * watermark minus the overlap) can see again, so memory follows the overlap window, not the backlog.
- * Entries are in insertion order, which is activity order but for stragglers, so this stops early.
- */
-function forgetBefore(recent: Map<string, number>, cutoff: number): void {
-  for (const [id, at] of recent) {
-    if (at > cutoff) return;
-    recent.delete(id);
-  }
-}
-
-/** Keeps the ids that the next run's overlap window can return again, newest first, within the cap. */
-function pruneRecent(recent: Map<string, number>, keepAfter: number, max: number): [string, number][] {
-  const kept = [...recent].filter(([, at]) => at > keepAfter);
-  if (kept.length <= max) return kept;
-  return kept.sort((a, b) => b[1] - a[1]).slice(0, max);
 }
 
 function invalidIssue(item: unknown, error: z.ZodError): RunIssue {

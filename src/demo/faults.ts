@@ -16,7 +16,20 @@ export type Fault =
     }
   | { kind: 'timeout'; route: Route; times?: number; afterMatching?: number }
   | { kind: 'malformedRecord'; times?: number; afterMatching?: number }
-  | { kind: 'truncatedPage'; route: Route; times?: number; afterMatching?: number };
+  | { kind: 'truncatedPage'; route: Route; times?: number; afterMatching?: number }
+  /**
+   * A provisioning page whose @odata.nextLink misbehaves: `self` answers an empty page linking to
+   * itself, `repeat` answers the requested page again under a link to the same request, `foreign` sends
+   * the real next link's path and query to another origin (`origin`, e.g. another port).
+   */
+  | {
+      kind: 'nextLink';
+      route: 'provisioning';
+      mode: 'self' | 'repeat' | 'foreign';
+      origin?: string;
+      times?: number;
+      afterMatching?: number;
+    };
 
 /** A fault applied when a request arrives (the malformed record applies when a page is served). */
 export type RequestFault = Exclude<Fault, { kind: 'malformedRecord' }>;
@@ -54,6 +67,11 @@ export class FaultQueue {
   add(fault: Fault): void {
     validate(fault);
     this.pending.push({ fault, remaining: fault.times ?? 1, toLetPass: fault.afterMatching ?? 0 });
+  }
+
+  /** Drops every fault still waiting (a test's "Graph behaves again"). */
+  clear(): void {
+    this.pending.length = 0;
   }
 
   /** The fault for a request arriving on `route`, if one is due. */

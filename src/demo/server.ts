@@ -65,6 +65,8 @@ export interface DemoTenant {
   readonly stats: DemoTenantStats;
   /** Faults are consumed in order as matching requests arrive. */
   injectFault(fault: Fault): void;
+  /** Drops the faults that have not fired yet. */
+  clearFaults(): void;
   close(): Promise<void>;
 }
 
@@ -114,12 +116,28 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
     });
   }
 
+  /** The nextLink fault's version of a page (see Fault). */
+  function misbehavingLink(
+    body: JsonObject,
+    fault: Extract<Fault, { kind: 'nextLink' }>,
+    context: { baseUrl: string; version: string; search: URLSearchParams },
+  ): JsonObject {
+    const self = `${context.baseUrl}/${context.version}/auditLogs/provisioning?${context.search.toString()}`;
+    if (fault.mode === 'self') return { ...body, value: [], '@odata.nextLink': self };
+    if (fault.mode === 'repeat') return { ...body, '@odata.nextLink': self };
+    const next = body['@odata.nextLink'];
+    if (typeof next !== 'string' || !fault.origin) return body;
+    const url = new URL(next);
+    return { ...body, '@odata.nextLink': `${fault.origin}${url.pathname}${url.search}` };
+  }
+
   function respond(
     route: MatchedRoute,
     context: EndpointContext,
     response: ServerResponse,
     meta: ResponseContext,
     truncate: boolean,
+    linkFault: Extract<Fault, { kind: 'nextLink' }> | undefined,
   ): void {
     let body: JsonObject;
     switch (route.route) {
@@ -149,12 +167,12 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
       case 'provisioning': {
         const malformed = faults.takeMalformedRecord();
         if (malformed) stats.faultsApplied++;
-        const ready = malformed
+        const ready = malformed || linkFault
           ? undefined
           : readAhead.take(context.search.toString(), context.now.getTime());
         const page = ready ?? provisioningPage(context, maxPageSize, () => malformed);
         stats.provisioningEventsServed += page.served;
-        body = page.body;
+        body = linkFault ? misbehavingLink(page.body, linkFault, context) : page.body;
         const next = body['@odata.nextLink'];
         if (typeof next === 'string') readAhead.prepare(next, context);
         break;
@@ -243,6 +261,7 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
         response,
         meta,
         truncate,
+        fault?.kind === 'nextLink' ? fault : undefined,
       );
     } catch (error) {
       if (error instanceof QueryError) {
@@ -275,6 +294,7 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
     tenantId: scenario.tenantId,
     stats,
     injectFault: (fault) => faults.add(fault),
+    clearFaults: () => faults.clear(),
     close() {
       readAhead.close();
       closing ??= new Promise<void>((resolve) => {

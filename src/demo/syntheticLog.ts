@@ -22,6 +22,8 @@ export interface SyntheticLogOptions {
   readonly startMs: number;
   readonly spanMs: number;
   readonly events: number;
+  /** How long after its activity time event `index` shows up; default a few minutes (ingestionLatency). */
+  readonly latencyMs?: (index: number, id: string) => number;
 }
 
 /** A few dozen objects that fail again and again, each always with the same error (as in real tenants). */
@@ -88,7 +90,8 @@ export function syntheticLog(options: SyntheticLogOptions): ProvisioningLog {
     },
     visibleAtMs(index) {
       check(index);
-      return timeAt(index) + ingestionLatencyMs(idAt(index));
+      const id = idAt(index);
+      return timeAt(index) + (options.latencyMs ? options.latencyMs(index, id) : ingestionLatencyMs(id));
     },
     eventAt(index) {
       check(index);

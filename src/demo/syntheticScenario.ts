@@ -21,6 +21,8 @@ export interface SyntheticScenarioOptions {
   readonly events: number;
   /** Default 24 hours; at least one millisecond per event. */
   readonly spanMs?: number;
+  /** Overrides when each event shows up in the reporting API (tests of late data). */
+  readonly latencyMs?: (index: number, id: string) => number;
 }
 
 export const SYNTHETIC_TENANT_ID = '5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d';
@@ -82,6 +84,7 @@ export function syntheticScenario(options: SyntheticScenarioOptions): Scenario {
     startMs,
     spanMs,
     events: options.events,
+    ...(options.latencyMs ? { latencyMs: options.latencyMs } : {}),
   });
   /** Events whose time lies in [fromMs, toMs): two binary searches over the lazy log. */
   function eventsBetween(fromMs: number, toMs: number): number {

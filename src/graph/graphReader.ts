@@ -14,6 +14,7 @@ import { credentialProvider, graphScope, staticTokenProvider } from './auth.js';
 import { GraphRequestError, toGraphRequestError } from './errors.js';
 import { ClockRetryHandler, PacingHandler, TimeoutHandler } from './middleware.js';
 import { SlidingWindowPacer } from './pacer.js';
+import { PagingGuard } from './pagingGuard.js';
 
 export type GraphVersion = 'v1.0' | 'beta';
 
@@ -33,7 +34,15 @@ const collectionEnvelope = z.object({
  * malformed record must not cost the whole page.
  */
 export class GraphReader {
-  constructor(private readonly client: Client) {}
+  private readonly origin: string;
+
+  /** `baseUrl`: the Graph root; `@odata.nextLink` is only followed within its origin. */
+  constructor(
+    private readonly client: Client,
+    baseUrl: string,
+  ) {
+    this.origin = new URL(baseUrl).origin;
+  }
 
   async get(path: string, version: GraphVersion = 'v1.0'): Promise<unknown> {
     try {
@@ -46,25 +55,30 @@ export class GraphReader {
   /**
    * Follows `@odata.nextLink` page by page. With `prefetch`, the next page is requested as soon as its
    * link is known, so Graph's latency overlaps with the caller's work on the current page; memory then
-   * holds two pages at most. A prefetched page the caller never asks for is dropped.
+   * holds two pages at most. A prefetched page the caller never asks for is dropped. Links to another
+   * origin and looping links end the listing with an error (see PagingGuard).
    */
   async *pages(
     path: string,
     version: GraphVersion = 'v1.0',
     options: { prefetch?: boolean } = {},
   ): AsyncGenerator<GraphPage, void, undefined> {
+    const guard = new PagingGuard(this.origin);
     let pending: Promise<GraphPage> | undefined = this.page(path, version);
     try {
       while (pending !== undefined) {
         const page: GraphPage = await pending;
         pending = undefined;
-        const next = page.nextLink;
+        // The page itself is good data; only following its link is refused, after it was handed out.
+        const refusal = page.nextLink === undefined ? undefined : guard.refusal(page.nextLink, page.value, path);
+        const next = refusal ? undefined : page.nextLink;
         if (next !== undefined && options.prefetch) {
           pending = this.page(next, version);
           // It may fail while the caller is still busy with this page; it is awaited (and thrown) later.
           pending.catch(() => undefined);
         }
         yield page;
+        if (refusal) throw refusal;
         if (next !== undefined && pending === undefined) pending = this.page(next, version);
       }
     } finally {
@@ -118,5 +132,5 @@ export function createGraphReader(settings: Settings, options: GraphReaderOption
     // The bearer token goes only to Graph hosts and these: a sovereign cloud or a stand-in host.
     customHosts: new Set([new URL(graph.baseUrl).hostname]),
   });
-  return new GraphReader(client);
+  return new GraphReader(client, graph.baseUrl);
 }

@@ -1,8 +1,8 @@
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { tableByName, type TableName, type TableRecords } from '../tables/definitions.js';
 import { toRow } from '../tables/schema.js';
-import { SinkError, type RecordSink } from './sink.js';
+import { SinkError, type RecordSink, type SinkPosition } from './sink.js';
 
 /**
  * The local sink: `<dataDir>/tables/<TableName>.ndjson`, one JSON object per line holding exactly the
@@ -21,6 +21,49 @@ export class NdjsonSink implements RecordSink {
   /** Where a table's rows go; exposed so the CLI and tests need not rebuild the path. */
   filePath(table: TableName): string {
     return path.join(this.tablesDir, `${table}.ndjson`);
+  }
+
+  /** The file's length: everything before it was flushed by an earlier write. */
+  async position(table: TableName): Promise<SinkPosition> {
+    try {
+      return (await stat(this.filePath(table))).size;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      throw error;
+    }
+  }
+
+  async heldSince(table: TableName, position: SinkPosition, eventIds: ReadonlySet<string>): Promise<Set<string>> {
+    const from = typeof position === 'number' ? position : Number(position);
+    if (!Number.isSafeInteger(from) || from < 0) throw new RangeError(`not an NDJSON position: ${position}`);
+    const held = new Set<string>();
+    let handle: FileHandle;
+    try {
+      handle = await open(this.filePath(table), 'r+');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return held;
+      throw error;
+    }
+    try {
+      const { size } = await handle.stat();
+      if (size <= from) return held;
+      const tail = Buffer.alloc(size - from);
+      await handle.read(tail, 0, tail.length, from);
+      // A row without its newline was cut off by a crash: remove it so the file holds whole rows only.
+      const end = tail.lastIndexOf(0x0a) + 1;
+      if (end < tail.length) {
+        await handle.truncate(from + end);
+        await handle.datasync();
+      }
+      for (const line of tail.subarray(0, end).toString('utf8').split('\n')) {
+        if (line.trim() === '') continue;
+        const id = eventIdOf(line);
+        if (id !== undefined && eventIds.has(id)) held.add(id);
+      }
+      return held;
+    } finally {
+      await handle.close();
+    }
   }
 
   async write<N extends TableName>(table: N, rows: readonly TableRecords[N][]): Promise<void> {
@@ -92,6 +135,15 @@ async function endsWithNewline(handle: FileHandle, size: number): Promise<boolea
   const last = Buffer.alloc(1);
   await handle.read(last, 0, 1, size - 1);
   return last[0] === 0x0a;
+}
+
+function eventIdOf(line: string): string | undefined {
+  try {
+    const row = JSON.parse(line) as { EventId?: unknown };
+    return typeof row.EventId === 'string' ? row.EventId : undefined;
+  } catch {
+    return undefined; // a line torn by an older crash, mid-file: it holds no whole row
+  }
 }
 
 function describe(error: unknown): string {

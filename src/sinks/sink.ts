@@ -7,7 +7,21 @@ import type { TableName, TableRecords } from '../tables/definitions.js';
  */
 export interface RecordSink {
   write<N extends TableName>(table: N, rows: readonly TableRecords[N][]): Promise<void>;
+  /**
+   * Optional, for a sink that can look back after a crash (NDJSON files can; Logs Ingestion cannot):
+   * where the table's durable data ends now. A collector records it before a write it may not live to
+   * confirm, and asks `heldSince` about it on the next run.
+   */
+  position?(table: TableName): Promise<SinkPosition>;
+  /**
+   * Which of `eventIds` the table holds in what was written after `position`. A torn last row (the
+   * process died mid-write) is cut off first, so the answer and the file agree.
+   */
+  heldSince?(table: TableName, position: SinkPosition, eventIds: ReadonlySet<string>): Promise<Set<string>>;
 }
+
+/** JSON-serialisable, opaque to callers. */
+export type SinkPosition = string | number;
 
 export class SinkError extends Error {
   constructor(

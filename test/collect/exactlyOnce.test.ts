@@ -1,0 +1,214 @@
+import { appendFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { virtualClock, type VirtualClock } from '../../src/clock.js';
+import type { DemoTenant } from '../../src/demo/server.js';
+import { syntheticScenario } from '../../src/demo/scenario.js';
+import { NdjsonSink } from '../../src/sinks/ndjsonSink.js';
+import type { RecordSink } from '../../src/sinks/sink.js';
+import type { TableName, TableRecords } from '../../src/tables/definitions.js';
+import { toRow } from '../../src/tables/schema.js';
+import { tableByName } from '../../src/tables/definitions.js';
+import {
+  dependencies,
+  duplicatesOf,
+  readTable,
+  run,
+  settingsFor,
+  startTestTenant,
+  tempDataDir,
+} from '../support/collectHarness.js';
+import { testCertificate } from '../support/tls.js';
+
+/**
+ * Issue 9, rows 1 to 5: what collection promises (README, "Delivery guarantees") tried the hard way:
+ * a run that dies in the middle, a burst, events Graph publishes late, nextLinks that loop or leave Graph.
+ */
+const START = new Date('2026-11-22T06:00:00Z');
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+const tenants: DemoTenant[] = [];
+const servers: Server[] = [];
+afterEach(async () => {
+  await Promise.all(tenants.splice(0).map((t) => t.close()));
+  await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
+});
+
+async function tenantWith(events: number, options: { spanMs?: number; at?: Date; latencyMs?: (i: number) => number } = {}) {
+  const clock = virtualClock(options.at ?? new Date(START.getTime() + 2 * HOUR));
+  const tenant = await startTestTenant({
+    clock,
+    scenario: syntheticScenario({
+      start: START,
+      events,
+      spanMs: options.spanMs ?? HOUR,
+      ...(options.latencyMs ? { latencyMs: options.latencyMs } : {}),
+    }),
+  });
+  tenants.push(tenant);
+  return { tenant, clock };
+}
+
+const eventIds = async (dataDir: string) =>
+  (await readTable(dataDir, 'CloudSyncProvisioning_CL')).map((row) => row.EventId as string);
+
+/**
+ * The sink of a process that is killed during its `crashAt`-th provisioning write: `before` (nothing
+ * written), `torn` (half the rows and half a line reach the file) or `after` (all written, the
+ * checkpoint never saved). The write then never returns, like a process that is gone.
+ */
+function dyingSink(dataDir: string, crashAt: number, when: 'before' | 'torn' | 'after'): RecordSink {
+  const inner = new NdjsonSink(dataDir);
+  let writes = 0;
+  return {
+    position: (table) => inner.position(table),
+    heldSince: (table, position, ids) => inner.heldSince(table, position, ids),
+    async write<N extends TableName>(table: N, rows: readonly TableRecords[N][]): Promise<void> {
+      if (table !== 'CloudSyncProvisioning_CL' || ++writes < crashAt) return inner.write(table, rows);
+      if (when === 'after') await inner.write(table, rows);
+      if (when === 'torn') {
+        const lines = rows.map((r) => JSON.stringify(toRow(tableByName(table), r)));
+        const half = lines.slice(0, Math.ceil(lines.length / 2)).join('\n') + '\n';
+        const torn = (lines[lines.length - 1] ?? '').slice(0, 40);
+        await appendFile(inner.filePath(table), half + torn);
+      }
+      return new Promise<void>(() => undefined);
+    },
+  };
+}
+
+/** Starts a run that will die, waits until it is dead, and lets its lease run out. */
+async function runThatDies(deps: Awaited<ReturnType<typeof dependencies>>, clock: VirtualClock) {
+  void run(deps);
+  // The dying write never settles: wait for it to be reached (the run stops making progress).
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  clock.advance(11 * MINUTE);
+}
+
+describe('collection is exactly once (issue 9, rows 1 to 5)', () => {
+  for (const when of ['before', 'torn', 'after'] as const) {
+    it(`a run killed ${when} writing its 4th page repeats nothing and loses nothing`, async () => {
+      const { tenant, clock } = await tenantWith(3_000);
+      const dataDir = await tempDataDir();
+      const settings = settingsFor(tenant, dataDir, { PROVISIONING_PAGE_SIZE: '200' });
+
+      await runThatDies(await dependencies(settings, clock, dyingSink(dataDir, 4, when)), clock);
+      const second = await run(await dependencies(settings, clock));
+
+      expect(second.outcome).toBe('success');
+      const ids = await eventIds(dataDir);
+      expect(duplicatesOf(ids)).toEqual([]);
+      expect(new Set(ids).size).toBe(3_000);
+    });
+  }
+
+  it('a burst of 20,000 events in 10 minutes is written once, however many runs read it again', async () => {
+    const { tenant, clock } = await tenantWith(20_000, { spanMs: 10 * MINUTE, at: new Date(START.getTime() + 11 * MINUTE) });
+    const dataDir = await tempDataDir();
+    const deps = await dependencies(settingsFor(tenant, dataDir, { PROVISIONING_PAGE_SIZE: '999' }), clock);
+
+    const results = [];
+    for (let i = 0; i < 4; i++) {
+      results.push(await run(deps));
+      clock.advance(5 * MINUTE);
+    }
+
+    expect(results.map((r) => r.outcome)).toEqual(['success', 'success', 'success', 'success']);
+    const ids = await eventIds(dataDir);
+    expect(duplicatesOf(ids)).toEqual([]);
+    expect(ids).toHaveLength(20_000);
+    // The second run still finds the events published in the minutes after the first; then nothing.
+    expect(results.slice(2).map((r) => r.provisioning.written)).toEqual([0, 0]);
+  });
+
+  it('collects events Graph publishes up to 2 hours late, each once', async () => {
+    // Eight events among 200 arrive 16, 20, 30, 45, 60, 90, 110 and 120 minutes after they happened.
+    const lateness = new Map([
+      [20, 16], [40, 20], [60, 30], [80, 45], [100, 60], [120, 90], [140, 110], [160, 120],
+    ]);
+    const { tenant, clock } = await tenantWith(200, {
+      at: new Date(START.getTime() + 5 * MINUTE),
+      latencyMs: (i) => (lateness.get(i) ?? 1) * MINUTE,
+    });
+    const dataDir = await tempDataDir();
+    const deps = await dependencies(settingsFor(tenant, dataDir), clock);
+
+    for (let t = 0; t < 4 * 12; t++) {
+      await run(deps);
+      clock.advance(5 * MINUTE);
+    }
+
+    const ids = await eventIds(dataDir);
+    expect(duplicatesOf(ids)).toEqual([]);
+    expect(ids).toHaveLength(200);
+  });
+
+  it('stops a listing whose nextLink loops on an empty page, and says so in the run row', async () => {
+    const { tenant, clock } = await tenantWith(500);
+    const dataDir = await tempDataDir();
+    const deps = await dependencies(settingsFor(tenant, dataDir, { PROVISIONING_PAGE_SIZE: '100' }), clock);
+    tenant.injectFault({ kind: 'nextLink', route: 'provisioning', mode: 'self', times: 1_000, afterMatching: 1 });
+
+    const looping = await run(deps);
+
+    expect(looping.outcome).toBe('partial');
+    expect(looping.issues.map((i) => i.code)).toContain('NextLinkLoop');
+    const rows = await readTable(dataDir, 'CloudSyncMonitorRun_CL');
+    expect(JSON.stringify(rows.at(-1)?.Errors)).toContain('NextLinkLoop');
+    expect(tenant.stats.byRoute.provisioning).toBeLessThan(5);
+  });
+
+  it('stops a listing that serves the same page again, and writes none of it twice', async () => {
+    const { tenant, clock } = await tenantWith(500);
+    const dataDir = await tempDataDir();
+    const deps = await dependencies(settingsFor(tenant, dataDir, { PROVISIONING_PAGE_SIZE: '100' }), clock);
+    tenant.injectFault({ kind: 'nextLink', route: 'provisioning', mode: 'repeat', times: 1_000, afterMatching: 2 });
+
+    const looping = await run(deps);
+    expect(looping.outcome).toBe('partial');
+    expect(looping.issues.map((i) => i.code)).toContain('NextLinkLoop');
+
+    // Once Graph behaves, the next runs read everything, once.
+    tenant.clearFaults();
+    clock.advance(5 * MINUTE);
+    expect((await run(deps)).outcome).toBe('success');
+    const ids = await eventIds(dataDir);
+    expect(duplicatesOf(ids)).toEqual([]);
+    expect(ids).toHaveLength(500);
+  });
+
+  it('never follows a nextLink to another origin: no token leaves, no foreign row is written', async () => {
+    const { tenant, clock } = await tenantWith(500);
+    const { cert, key } = testCertificate();
+    const seen: { authorization: string | undefined }[] = [];
+    const foreign = createServer({ cert, key }, (request, response) => {
+      seen.push({ authorization: request.headers.authorization });
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ value: [{ id: 'injected', activityDateTime: START.toISOString() }] }));
+    });
+    servers.push(foreign);
+    await new Promise<void>((resolve) => foreign.listen(0, '127.0.0.1', resolve));
+    const host = new URL(tenant.baseUrl).hostname;
+    const origin = `https://${host}:${(foreign.address() as AddressInfo).port}`;
+    const dataDir = await tempDataDir();
+    const deps = await dependencies(settingsFor(tenant, dataDir, { PROVISIONING_PAGE_SIZE: '100' }), clock);
+    tenant.injectFault({ kind: 'nextLink', route: 'provisioning', mode: 'foreign', origin, afterMatching: 1 });
+
+    const result = await run(deps);
+
+    expect(seen).toEqual([]);
+    expect(result.outcome).toBe('partial');
+    expect(result.issues.map((i) => i.code)).toContain('NextLinkForeignOrigin');
+    const ids = await eventIds(dataDir);
+    expect(ids).not.toContain('injected');
+    expect(ids).toHaveLength(200);
+    // The checkpoint kept what was read: the next run goes on from there, with nothing twice.
+    clock.advance(5 * MINUTE);
+    expect((await run(deps)).outcome).toBe('success');
+    const all = await eventIds(dataDir);
+    expect(duplicatesOf(all)).toEqual([]);
+    expect(all).toHaveLength(500);
+  });
+});
