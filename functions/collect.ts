@@ -1,6 +1,6 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import { systemClock } from '../src/clock.js';
-import { runMonitor } from '../src/monitorRun.js';
+import { runMonitor } from '../src/app/monitorRun.js';
 import { loadSettings } from '../src/config.js';
 import { loggerFor } from '../src/log.js';
 import { LeaseHeldError } from '../src/state/lease.js';

@@ -16,11 +16,11 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { systemClock } from '../src/clock.js';
-import { collectOnce } from '../src/collect/collectRun.js';
+import { runMonitor } from '../src/app/monitorRun.js';
 import { environmentWith, extraCaCertsPath, loadSettings } from '../src/config.js';
 import { ensureLocalCertificate } from '../src/demo/tls.js';
 import { silentLogger } from '../src/log.js';
-import { createCollectDependencies } from '../src/wiring.js';
+import { createMonitorDependencies } from '../src/wiring.js';
 
 const PAGE_SIZE = 500;
 
@@ -67,12 +67,13 @@ async function main(): Promise<void> {
         GRAPH_REPORTS_WINDOW_SECONDS: '0.001',
         RUN_TIME_BUDGET_SECONDS: '3600',
         RUN_LEASE_SECONDS: '7200',
+        RUN_MAX_SECONDS: '7000',
       },
     );
-    const deps = await createCollectDependencies(settings, systemClock, silentLogger);
+    const deps = await createMonitorDependencies(settings, systemClock, silentLogger);
 
     const began = process.hrtime.bigint();
-    const result = await collectOnce(deps, { trigger: 'bench' });
+    const { collect: result } = await runMonitor(deps, { trigger: 'bench', through: 'collect' });
     const pipelineSeconds = Number(process.hrtime.bigint() - began) / 1e9;
     const peakRssMb = process.resourceUsage().maxRSS / 1024;
     if (result.provisioning.written !== events) {

@@ -52,6 +52,7 @@ export const settingsSchema = z.object({
   PROVISIONING_LATE_SWEEP_MINUTES: int(5, 24 * 60, 30),
   RUN_TIME_BUDGET_SECONDS: int(10, 3_600, 240),
   RUN_LEASE_SECONDS: int(30, 7_200, 600),
+  RUN_MAX_SECONDS: int(30, 7_200, 540),
 
   GRAPH_REPORTS_REQUESTS_PER_WINDOW: int(1, 1_000, 5),
   GRAPH_REPORTS_WINDOW_SECONDS: positive(600, 10),
@@ -104,7 +105,7 @@ export interface Settings {
     readonly latenessMs: number;
     readonly lateSweepMs: number;
   };
-  readonly run: { readonly timeBudgetMs: number; readonly leaseMs: number };
+  readonly run: { readonly timeBudgetMs: number; readonly leaseMs: number; readonly maxMs: number };
   readonly logsIngestion: { readonly endpoint: string; readonly dcrImmutableId: string } | undefined;
   readonly stateTable:
     | { readonly kind: 'connectionString'; readonly connectionString: string; readonly tableName: string }
@@ -154,6 +155,11 @@ export function loadSettings(
   if (raw.STATE_TABLE_CONNECTION_STRING && raw.STATE_TABLE_ACCOUNT_URL) {
     problems.push('set STATE_TABLE_CONNECTION_STRING or STATE_TABLE_ACCOUNT_URL, not both');
   }
+  if (raw.RUN_TIME_BUDGET_SECONDS >= raw.RUN_MAX_SECONDS) {
+    problems.push(
+      `RUN_TIME_BUDGET_SECONDS (${raw.RUN_TIME_BUDGET_SECONDS}) must be less than RUN_MAX_SECONDS (${raw.RUN_MAX_SECONDS}): the run needs time after collecting to alert and notify`,
+    );
+  }
   problems.push(...notifySettingsProblems(raw));
   if (problems.length > 0) throw new ConfigError(problems);
   return toSettings(raw);
@@ -185,7 +191,11 @@ function toSettings(raw: RawSettings): Settings {
       latenessMs: raw.PROVISIONING_LATENESS_MINUTES * minutes,
       lateSweepMs: raw.PROVISIONING_LATE_SWEEP_MINUTES * minutes,
     },
-    run: { timeBudgetMs: raw.RUN_TIME_BUDGET_SECONDS * 1000, leaseMs: raw.RUN_LEASE_SECONDS * 1000 },
+    run: {
+      timeBudgetMs: raw.RUN_TIME_BUDGET_SECONDS * 1000,
+      leaseMs: raw.RUN_LEASE_SECONDS * 1000,
+      maxMs: raw.RUN_MAX_SECONDS * 1000,
+    },
     logsIngestion:
       raw.LOGS_INGESTION_ENDPOINT && raw.LOGS_INGESTION_DCR_IMMUTABLE_ID
         ? { endpoint: raw.LOGS_INGESTION_ENDPOINT, dcrImmutableId: raw.LOGS_INGESTION_DCR_IMMUTABLE_ID }

@@ -10,7 +10,7 @@ import { createStateStore } from './state/createStateStore.js';
 import type { RecordSink } from './sinks/sink.js';
 import type { StateStore } from './state/store.js';
 import type { NotifyDependencies } from './notify/dispatch.js';
-import type { MonitorDependencies } from './monitorRun.js';
+import type { MonitorDependencies } from './app/monitorRun.js';
 
 /**
  * Builds the real adapters from settings: the one place the CLI and the Functions share, so both run

@@ -30,11 +30,21 @@ export interface AlertingDependencies {
   readonly channels?: readonly string[];
 }
 
+/** Names the notification of this run's transitions, committed in the book's outbox with them. */
+export interface OutboxMessage {
+  readonly id: string;
+  readonly createdAt: string;
+}
+
 export interface AlertingResult {
   /** Every transition of this run, most severe first. Notify those without `recordOnly`. */
   readonly transitions: readonly Transition[];
-  /** The CloudSyncAlert_CL rows of these transitions (already written, or kept for the next run). */
+  /** The CloudSyncAlert_CL rows of these transitions, committed in the book until `writeAlertRows`. */
   readonly rows: readonly AlertRecord[];
+  /** Every notification committed and not yet settled, oldest first (this run's last, if it has one). */
+  readonly outbox: AlertBook['outbox'];
+  /** The book's etag after the commit. */
+  readonly etag: string;
   /** Open and acknowledged alerts after this run (status, health, digest). */
   readonly active: readonly Alert[];
   /** What the rules raised this run (before inhibition and dedup), for logs and the demo. */
@@ -67,18 +77,18 @@ export class AlertBookUnavailableError extends Error {
 
 /**
  * One alerting step of a run: read the book with its ETag, evaluate the rules, advance the lifecycle,
- * commit the book (the commit point: conditional on the ETag, so of two racing runs exactly one commits
- * and the other throws AlertBookConflictError before anything is sent), then write the transitions' rows.
- *
- * The rows are committed in the book as pending before they go to the sink, and cleared once the sink
- * took them: a sink failure or a crash in between loses no row (it is written next run), at the price
- * of a rare duplicate row when the clearing write itself fails.
+ * and commit the book (the commit point: conditional on the ETag, so of two racing runs exactly one
+ * commits and the other throws AlertBookConflictError before anything is sent). The commit carries the
+ * transitions' rows and, when `message` is given and something is to be told, the notification in the
+ * outbox: transitions, rows and message are committed together or not at all. Rows go to the sink
+ * later (`writeAlertRows`), once the run knows which channels took the message.
  */
 export async function runAlerting(
   deps: AlertingDependencies,
   observations: Observations,
+  message?: OutboxMessage,
 ): Promise<AlertingResult> {
-  const { state, sink, clock, tenantId, settings } = deps;
+  const { state, clock, tenantId, settings } = deps;
   const key = { tenantId, name: ALERT_BOOK_KEY };
   const now = clock.now();
   const issues: RunIssue[] = [];
@@ -120,10 +130,16 @@ export async function runAlerting(
     settings,
   );
   const rows = transitions.map((t) => transitionRow(t, deps.channels));
+  const toSend = transitions.filter((t) => !t.recordOnly);
+  const outbox =
+    message && toSend.length > 0
+      ? [...previous.outbox, { id: message.id, createdAt: message.createdAt, transitions: toSend, done: [] }]
+      : previous.outbox;
   const committed = compactBook({
     ...advanced,
     memory: evaluation.memory,
     pendingRows: [...previous.pendingRows, ...rows].slice(-PENDING_ROWS_MAX),
+    outbox,
     updatedAt: now.toISOString(),
   });
 
@@ -135,25 +151,63 @@ export async function runAlerting(
     throw error;
   }
 
-  if (committed.pendingRows.length > 0) {
-    try {
-      await sink.write('CloudSyncAlert_CL', committed.pendingRows as unknown as AlertRecord[]);
-      try {
-        await state.write(key, { ...committed, pendingRows: [] }, { ifMatch: etag });
-      } catch (error) {
-        // The rows are written; if the book moved on meanwhile, the next run may write them once more.
-        issues.push({ ...issueFrom('state', error, ALERT_BOOK_KEY), severity: 'warning' });
-      }
-    } catch (error) {
-      issues.push(issueFrom('sink', error, 'CloudSyncAlert_CL'));
-    }
-  }
-
   return {
     transitions,
     rows,
+    outbox: committed.outbox,
+    etag,
     active: activeAlerts(committed),
     candidates: evaluation.candidates,
     issues,
   };
+}
+
+/**
+ * Writes the rows the book holds to the sink and clears them: a sink failure or a crash in between
+ * loses no row (it is written next run), at the price of a rare duplicate row when the clearing write
+ * itself fails. `delivery` says, per alert row key (see `rowKey`), which channels confirmed the message.
+ */
+export async function writeAlertRows(
+  deps: Pick<AlertingDependencies, 'state' | 'sink' | 'tenantId'>,
+  delivery: ReadonlyMap<string, Readonly<Record<string, string>>>,
+): Promise<RunIssue[]> {
+  const key = { tenantId: deps.tenantId, name: ALERT_BOOK_KEY };
+  const issues: RunIssue[] = [];
+  const stored = await readStoredState(deps.state, key, alertBook);
+  if (stored.kind !== 'found' || stored.value.pendingRows.length === 0) return issues;
+  const rows = stored.value.pendingRows.map((row) => withDelivery(row, delivery));
+  try {
+    await deps.sink.write('CloudSyncAlert_CL', rows as unknown as AlertRecord[]);
+  } catch (error) {
+    issues.push(issueFrom('sink', error, 'CloudSyncAlert_CL'));
+    return issues;
+  }
+  try {
+    await deps.state.write(key, { ...stored.value, pendingRows: [] }, { ifMatch: stored.etag });
+  } catch (error) {
+    // The rows are written; if the book moved on meanwhile, the next run may write them once more.
+    issues.push({ ...issueFrom('state', error, ALERT_BOOK_KEY), severity: 'warning' });
+  }
+  return issues;
+}
+
+/** Identifies a transition's row: alert, transition and instant. */
+export const rowKey = (alertId: unknown, transition: unknown, at: unknown): string =>
+  `${String(alertId)}|${String(transition)}|${String(at)}`;
+
+/**
+ * A row's Channels as confirmed: the channels that delivered the message; the others and what became
+ * of them (pending, failed, unconfirmed) in Details.delivery.
+ */
+function withDelivery(
+  row: Readonly<Record<string, unknown>>,
+  delivery: ReadonlyMap<string, Readonly<Record<string, string>>>,
+): Record<string, unknown> {
+  const outcomes = delivery.get(rowKey(row.AlertId, row.Transition, row.TimeGenerated));
+  if (!outcomes || !Array.isArray(row.Channels) || row.Channels.length === 0) return { ...row };
+  const confirmed = Object.entries(outcomes)
+    .filter(([, outcome]) => outcome === 'delivered' || outcome === 'duplicate')
+    .map(([channel]) => channel);
+  const details = typeof row.Details === 'object' && row.Details !== null ? row.Details : {};
+  return { ...row, Channels: confirmed, Details: { ...details, delivery: outcomes } };
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ruleMemory, emptyRuleMemory } from '../rules/memory.js';
 import { alertTable } from '../tables/definitions.js';
-import { ALERT_KINDS, type Alert } from './model.js';
+import { ALERT_KINDS, TRANSITIONS, type Alert, type Transition } from './model.js';
 
 /**
  * The alert book: every open (or acknowledged) alert of a tenant, the resolved ones still inside the
@@ -44,6 +44,31 @@ export const storedAlert = z.object({
   inhibitedBy: z.string().optional(),
 });
 
+const storedTransition = z.object({
+  transition: z.enum(TRANSITIONS),
+  at: time,
+  alert: storedAlert,
+  previousSeverity: z.enum(['warning', 'critical']).optional(),
+  changes: z.array(z.string()).optional(),
+  recordOnly: z.boolean().optional(),
+});
+
+/**
+ * The transactional outbox: a notification committed in the same write as the transitions it tells,
+ * so a crash after the commit loses no message (the next run delivers it) and a run whose commit lost
+ * the race sends nothing. `done`: the channels that settled it (delivered, or failed for good). An entry
+ * leaves the outbox once every channel is done.
+ */
+export const outboxEntry = z.object({
+  id: z.string().min(1),
+  createdAt: time,
+  transitions: z.array(storedTransition),
+  done: z.array(z.enum(['email', 'teams'])).default([]),
+});
+export type OutboxEntry = Omit<z.infer<typeof outboxEntry>, 'transitions'> & {
+  readonly transitions: readonly Transition[];
+};
+
 /** A CloudSyncAlert_CL row kept until the sink confirmed it (JSON, the table's columns). */
 const pendingRow = z.object(
   Object.fromEntries(Object.keys(alertTable.columns).map((column) => [column, z.unknown()])),
@@ -54,6 +79,7 @@ export const alertBook = z.object({
   alerts: z.array(storedAlert),
   memory: ruleMemory,
   pendingRows: z.array(pendingRow).default([]),
+  outbox: z.array(outboxEntry).default([]),
   updatedAt: time.optional(),
 });
 
@@ -63,6 +89,8 @@ export interface AlertBook {
   readonly memory: z.infer<typeof ruleMemory>;
   /** Rows of committed transitions the sink has not confirmed yet: written first thing next run. */
   readonly pendingRows: readonly Readonly<Record<string, unknown>>[];
+  /** Notifications committed but not settled on every channel yet, oldest first. */
+  readonly outbox: readonly OutboxEntry[];
   readonly updatedAt?: string;
 }
 
@@ -71,6 +99,7 @@ export const emptyAlertBook = (): AlertBook => ({
   alerts: [],
   memory: emptyRuleMemory(),
   pendingRows: [],
+  outbox: [],
 });
 
 /** Open and acknowledged alerts: what is firing now (for status, digest, health). */
@@ -91,10 +120,11 @@ export function compactBook(book: AlertBook, maxBytes = ALERT_BOOK_MAX_BYTES): A
   if (size(book) <= maxBytes) return book;
   let compacted: AlertBook = {
     ...book,
-    alerts: book.alerts.map((alert) => ({
-      ...alert,
-      ...(alert.materialItems ? { materialItems: alert.materialItems.slice(0, 50) } : {}),
-      details: alert.kind === 'sync-errors' ? withoutObjectLists(alert.details) : alert.details,
+    alerts: book.alerts.map(compactAlert),
+    // Waiting messages keep their transitions, with the long object lists cut like the alerts'.
+    outbox: book.outbox.map((entry) => ({
+      ...entry,
+      transitions: entry.transitions.map((t) => ({ ...t, alert: compactAlert(t.alert) })),
     })),
   };
   while (size(compacted) > maxBytes && compacted.pendingRows.length > 0) {
@@ -104,6 +134,14 @@ export function compactBook(book: AlertBook, maxBytes = ALERT_BOOK_MAX_BYTES): A
     };
   }
   return compacted;
+}
+
+function compactAlert(alert: Alert): Alert {
+  return {
+    ...alert,
+    ...(alert.materialItems ? { materialItems: alert.materialItems.slice(0, 50) } : {}),
+    details: alert.kind === 'sync-errors' ? withoutObjectLists(alert.details) : alert.details,
+  };
 }
 
 function withoutObjectLists(details: Readonly<Record<string, unknown>>): Record<string, unknown> {

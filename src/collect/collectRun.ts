@@ -1,10 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.js';
 import type { Settings } from '../config.js';
 import type { GraphReader } from '../graph/graphReader.js';
 import type { Logger } from '../log.js';
 import type { RecordSink } from '../sinks/sink.js';
-import { acquireLease, releaseLease } from '../state/lease.js';
 import { readValidated, type StateStore } from '../state/store.js';
 import type {
   AgentRecord,
@@ -47,7 +45,6 @@ export interface CollectResult {
   readonly run: MonitorRunRecord;
 }
 
-export const LEASE_NAME = 'lease-collect';
 const AGENTS_KEY = 'collect-agents';
 
 /** Identity and limits of one run, fixed when it starts. */
@@ -57,51 +54,6 @@ export interface RunContext {
   /** Clock time (ms) after which no further page of provisioning logs is requested. */
   readonly deadline: number;
   readonly trigger: string;
-}
-
-/**
- * Runs `work` under the tenant's run lease, so two racing runs (timer and CLI, say) never both work:
- * the loser fails with LeaseHeldError before it reads or writes anything.
- */
-export async function underRunLease<T>(
-  deps: Pick<CollectDependencies, 'settings' | 'tenantId' | 'clock' | 'state' | 'log'>,
-  trigger: string,
-  work: (run: RunContext) => Promise<T>,
-): Promise<T> {
-  const { settings, tenantId, clock, state } = deps;
-  const runId = randomUUID();
-  const startedAt = clock.now();
-  const lease = await acquireLease(
-    state,
-    { tenantId, name: LEASE_NAME },
-    { owner: runId, now: startedAt, ttlMs: Math.max(settings.run.leaseMs, settings.run.timeBudgetMs * 2) },
-  );
-  try {
-    return await work({
-      runId,
-      startedAt,
-      deadline: startedAt.getTime() + settings.run.timeBudgetMs,
-      trigger,
-    });
-  } finally {
-    await releaseLease(state, lease).catch((error: unknown) =>
-      deps.log.warn('could not release the run lease', { error: String(error) }),
-    );
-  }
-}
-
-/**
- * One collection run on its own: configurations, job status and quarantine, agents, provisioning
- * events since the watermark, then its CloudSyncMonitorRun_CL row.
- */
-export async function collectOnce(
-  deps: CollectDependencies,
-  options: { trigger: string; onProvisioningWritten?: (records: readonly ProvisioningRecord[]) => void },
-): Promise<CollectResult> {
-  return underRunLease(deps, options.trigger, async (run) => {
-    const result = await collectSignals(deps, run, options.onProvisioningWritten);
-    return finishRun(deps, result, []);
-  });
 }
 
 /**

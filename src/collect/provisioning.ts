@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { Clock } from '../clock.js';
 import type { GraphReader } from '../graph/graphReader.js';
 import { provisioningObjectSummary } from '../graph/schemas/provisioningObjectSummary.js';
@@ -122,7 +122,9 @@ export async function collectProvisioning(input: ProvisioningInput): Promise<Pro
     onPage: (pageLatest, state) => ({
       ...state,
       watermark: new Date(Math.max(Date.parse(state.watermark), pageLatest)).toISOString(),
-      settled: new Date(Math.max(freshFrom + BOUNDARY_MS, Math.min(pageLatest, now - settings.overlapMs))).toISOString(),
+      settled: new Date(
+        Math.max(freshFrom + BOUNDARY_MS, Math.min(pageLatest, now - settings.overlapMs)),
+      ).toISOString(),
     }),
   });
   const settledByNow = Math.max(freshFrom + BOUNDARY_MS, now - settings.overlapMs);

@@ -89,7 +89,7 @@ export class ProvisioningCheckpoint {
         message: `${stored.reason.slice(0, 300)}; collection resumes from what its de-duplication memory holds`,
         target: WATERMARK_KEY,
       });
-      checkpoint.current = await checkpoint.recoverMark(highest);
+      checkpoint.current = checkpoint.recoverMark(highest);
     }
     await checkpoint.resolveInDoubt();
     await checkpoint.migrateRecent();
@@ -104,7 +104,9 @@ export class ProvisioningCheckpoint {
       if (read.kind === 'found') this.seen.add(read.chunk.ids);
       else if (read.kind === 'corrupt') {
         this.reportCorruptChunk(chunk, read.reason);
-        await this.input.state.delete({ tenantId: this.input.tenantId, name: chunk.name }).catch(() => undefined);
+        await this.input.state
+          .delete({ tenantId: this.input.tenantId, name: chunk.name })
+          .catch(() => undefined);
       }
     }
   }
@@ -219,7 +221,7 @@ export class ProvisioningCheckpoint {
   }
 
   /** The mark as the chunks tell it, after the stored one was found corrupt. */
-  private async recoverMark(highest: number): Promise<ProvisioningMark | undefined> {
+  private recoverMark(highest: number): ProvisioningMark | undefined {
     const newest = this.chunks.filter((c) => c.seq < highest).at(-1);
     if (!newest) return undefined;
     const at = new Date(newest.toMs).toISOString();

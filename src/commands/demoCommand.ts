@@ -4,7 +4,7 @@ import path from 'node:path';
 import { virtualClock } from '../clock.js';
 import type { Transition } from '../alerts/model.js';
 import { sendDailyDigest } from '../digest/sendDigest.js';
-import { runMonitor, type MonitorResult } from '../monitorRun.js';
+import { runMonitor, type MonitorResult } from '../app/monitorRun.js';
 import { NOTIFY_STATE_SCOPE } from '../notify/notifyState.js';
 import { environmentWith, extraCaCertsPath, loadSettings } from '../config.js';
 import { startDemoTenant } from '../demo/server.js';
@@ -102,7 +102,7 @@ class Timeline {
 
   observe(run: MonitorResult): void {
     for (const t of run.transitions) this.print(line(t));
-    if (run.notification) this.notifications += 1;
+    this.notifications += run.delivery?.reports.size ?? 0;
   }
 }
 

@@ -1,4 +1,4 @@
-import { runMonitor } from '../monitorRun.js';
+import { runMonitor } from '../app/monitorRun.js';
 import { offsetClock, systemClock } from '../clock.js';
 import type { Settings } from '../config.js';
 import type { Logger } from '../log.js';
@@ -16,15 +16,13 @@ export async function runCommand(
 ): Promise<number> {
   const clock = options.now ? offsetClock(options.now) : systemClock;
   const deps = await createMonitorDependencies(settings, clock, log);
-  const { collect: result, transitions, notification } = await runMonitor(deps, { trigger: 'cli' });
+  const { collect: result, transitions, delivery } = await runMonitor(deps, { trigger: 'cli' });
   for (const line of summariseRun(result)) options.print(line);
   for (const t of transitions)
     options.print(`  alert ${t.transition}: [${t.alert.severity}] ${t.alert.kind}: ${t.alert.summary}`);
-  if (notification) {
-    const channels = notification.report.channels
-      .map((c) => `${c.channel} ${c.outcome} (${c.transport})`)
-      .join(', ');
-    options.print(`  notified: ${channels}`);
+  for (const [messageId, reports] of delivery?.reports ?? []) {
+    const channels = reports.map((c) => `${c.channel} ${c.outcome} (${c.transport})`).join(', ');
+    options.print(`  notified ${messageId}: ${channels}`);
   }
   if (!settings.logsIngestion) options.print(`  records: ${settings.dataDir}/tables/<Table>.ndjson`);
   return result.outcome === 'failed' ? 1 : 0;

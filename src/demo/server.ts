@@ -167,9 +167,10 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
       case 'provisioning': {
         const malformed = faults.takeMalformedRecord();
         if (malformed) stats.faultsApplied++;
-        const ready = malformed || linkFault
-          ? undefined
-          : readAhead.take(context.search.toString(), context.now.getTime());
+        const ready =
+          malformed || linkFault
+            ? undefined
+            : readAhead.take(context.search.toString(), context.now.getTime());
         const page = ready ?? provisioningPage(context, maxPageSize, () => malformed);
         stats.provisioningEventsServed += page.served;
         body = linkFault ? misbehavingLink(page.body, linkFault, context) : page.body;

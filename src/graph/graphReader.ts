@@ -39,14 +39,25 @@ export class GraphReader {
   /** `baseUrl`: the Graph root; `@odata.nextLink` is only followed within its origin. */
   constructor(
     private readonly client: Client,
-    baseUrl: string,
+    private readonly baseUrl: string,
+    private readonly signal?: AbortSignal,
   ) {
     this.origin = new URL(baseUrl).origin;
   }
 
+  /** The same reader, with every request aborted once `signal` is (a run past its hard limit). */
+  withSignal(signal: AbortSignal): GraphReader {
+    return new GraphReader(this.client, this.baseUrl, signal);
+  }
+
   async get(path: string, version: GraphVersion = 'v1.0'): Promise<unknown> {
     try {
-      return (await this.client.api(path).version(version).get()) as unknown;
+      const request = this.client.api(path).version(version);
+      if (this.signal) {
+        this.signal.throwIfAborted();
+        request.options({ signal: this.signal });
+      }
+      return (await request.get()) as unknown;
     } catch (error) {
       throw toGraphRequestError(error, path);
     }
@@ -70,7 +81,8 @@ export class GraphReader {
         const page: GraphPage = await pending;
         pending = undefined;
         // The page itself is good data; only following its link is refused, after it was handed out.
-        const refusal = page.nextLink === undefined ? undefined : guard.refusal(page.nextLink, page.value, path);
+        const refusal =
+          page.nextLink === undefined ? undefined : guard.refusal(page.nextLink, page.value, path);
         const next = refusal ? undefined : page.nextLink;
         if (next !== undefined && options.prefetch) {
           pending = this.page(next, version);

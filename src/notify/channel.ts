@@ -25,8 +25,20 @@ export interface Channel {
   send(message: OutboundMessage): Promise<void>;
 }
 
+/**
+ * `unconfirmed`: the request reached the service but no answer came back, so it may have been taken;
+ * a channel says so only when it can tell this apart from "never reached" (see teams.ts).
+ */
 export type FailureReason =
-  'rate-limited' | 'server-error' | 'timeout' | 'network' | 'auth' | 'client-error' | 'rejected';
+  | 'rate-limited'
+  | 'server-error'
+  | 'timeout'
+  | 'network'
+  | 'auth'
+  | 'client-error'
+  | 'rejected'
+  | 'unconfirmed'
+  | 'deadline';
 
 export class DeliveryError extends Error {
   constructor(

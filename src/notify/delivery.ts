@@ -16,7 +16,7 @@ import type { DeliverySettings } from './settings.js';
  * removed, so a crash in between leaves an entry whose id the ledger already knows: it is cleaned up, not
  * sent again.
  */
-export type ChannelOutcome = 'delivered' | 'duplicate' | 'pending' | 'in-progress' | 'failed';
+export type ChannelOutcome = 'delivered' | 'duplicate' | 'pending' | 'in-progress' | 'failed' | 'unconfirmed';
 
 export interface ChannelReport {
   readonly messageId: string;
@@ -38,6 +38,8 @@ export interface DeliveryContext {
   readonly log: Logger;
   readonly delivery: DeliverySettings;
   readonly secrets: readonly string[];
+  /** No attempt starts that could not end before this instant. */
+  readonly deadline?: Date;
 }
 
 /** How long a claim protects a message: enough for every attempt of one run, plus slack. */
@@ -74,6 +76,33 @@ export async function deliverClaimed(
 
   const result = await sendWithRetry(channel, message, ctx.delivery, ctx);
   const now = ctx.clock.now();
+  if (!result.ok && result.error.reason === 'unconfirmed') {
+    // The service may have it: sending again could post it twice, and there is no way to ask. Settled
+    // as unconfirmed (never sent again), and said so in the run row.
+    await recordInLedger(
+      ctx.state,
+      channel.name,
+      {
+        id: message.id,
+        at: now.toISOString(),
+        outcome: 'unconfirmed',
+        error: result.error.message.slice(0, 300),
+      },
+      { now, retentionMs: ctx.delivery.ledgerRetentionMs },
+    );
+    await removeEntry(ctx, name, claimed.etag);
+    ctx.log.warn('notification outcome unknown; not sent again', {
+      ...logProps,
+      error: result.error.message,
+    });
+    return {
+      ...base,
+      outcome: 'unconfirmed',
+      attempts: result.attempts,
+      reason: 'unconfirmed',
+      error: result.error.message,
+    };
+  }
   if (result.ok) {
     await recordInLedger(
       ctx.state,

@@ -26,6 +26,8 @@ export interface NotifyDependencies {
   readonly dataDir: string;
   /** For ACS with ALERT_EMAIL_ENDPOINT; default DefaultAzureCredential (managed identity). */
   readonly credential?: TokenCredential;
+  /** No attempt starts that could not end before this instant (the run's hard limit). */
+  readonly deadline?: Date;
   /** Replaces the channel built from settings (tests). */
   readonly channels?: Partial<Record<ChannelName, Channel>>;
 }
@@ -42,11 +44,16 @@ export interface RetryReport {
   readonly stillPending: number;
 }
 
-export async function dispatch(message: OutboundMessage, deps: NotifyDependencies): Promise<DispatchReport> {
+/** Sends `message` on every channel, or on `only` these (the others already settled it, or wait). */
+export async function dispatch(
+  message: OutboundMessage,
+  deps: NotifyDependencies,
+  only: readonly ChannelName[] = CHANNEL_NAMES,
+): Promise<DispatchReport> {
   const { ctx, channels } = prepare(deps);
   // Channels are independent (own ledger, quota and pending entries): a slow email does not hold Teams.
   const reports = await Promise.all(
-    CHANNEL_NAMES.map(async (name): Promise<ChannelReport> => {
+    only.map(async (name): Promise<ChannelReport> => {
       const channel = channels[name];
       try {
         return await dispatchOne(channel, message, ctx);
@@ -166,7 +173,14 @@ function prepare(deps: NotifyDependencies): { ctx: DeliveryContext; channels: Re
     ...(deps.channels ? { overrides: deps.channels } : {}),
   });
   return {
-    ctx: { state: deps.state, clock: deps.clock, log: deps.log, delivery: deps.settings.delivery, secrets },
+    ctx: {
+      state: deps.state,
+      clock: deps.clock,
+      log: deps.log,
+      delivery: deps.settings.delivery,
+      secrets,
+      ...(deps.deadline ? { deadline: deps.deadline } : {}),
+    },
     channels,
   };
 }

@@ -15,7 +15,7 @@ export const MAX_LEDGER_ENTRIES = 4000;
 const entrySchema = z.object({
   id: z.string(),
   at: z.iso.datetime(),
-  outcome: z.enum(['delivered', 'failed']),
+  outcome: z.enum(['delivered', 'failed', 'unconfirmed']),
   error: z.string().optional(),
 });
 export type LedgerEntry = z.infer<typeof entrySchema>;

@@ -15,6 +15,8 @@ export interface RetryPolicy {
   readonly maxAttempts: number;
   readonly maxRetryWaitMs: number;
   readonly baseDelayMs?: number;
+  /** One attempt's timeout: no attempt starts unless it can end before the deadline. */
+  readonly timeoutMs?: number;
 }
 
 export type AttemptResult =
@@ -25,10 +27,18 @@ export async function sendWithRetry(
   channel: Channel,
   message: OutboundMessage,
   policy: RetryPolicy,
-  deps: { clock: Clock; log: Logger; secrets: readonly string[] },
+  deps: { clock: Clock; log: Logger; secrets: readonly string[]; deadline?: Date },
 ): Promise<AttemptResult> {
   const base = policy.baseDelayMs ?? 1000;
+  const fits = (waitMs: number) =>
+    !deps.deadline ||
+    deps.clock.now().getTime() + waitMs + (policy.timeoutMs ?? 0) <= deps.deadline.getTime();
   for (let attempt = 1; ; attempt++) {
+    if (!fits(0)) {
+      // Past the run's hard limit: the message waits for the next run instead of outliving the lease.
+      const error = new DeliveryError('the run is out of time; left for the next run', 'deadline', true);
+      return { ok: false, attempts: attempt - 1, error };
+    }
     let error: DeliveryError;
     try {
       await channel.send(message);
@@ -44,10 +54,11 @@ export async function sendWithRetry(
       reason: error.reason,
       ...(error.status !== undefined ? { status: error.status } : {}),
     };
-    if (!error.retryable || attempt >= policy.maxAttempts) return { ok: false, attempts: attempt, error };
+    if (!error.retryable || error.reason === 'unconfirmed' || attempt >= policy.maxAttempts)
+      return { ok: false, attempts: attempt, error };
     const backoff = Math.min(policy.maxRetryWaitMs, base * 2 ** (attempt - 1));
     const wait = error.retryAfterMs ?? backoff;
-    if (wait > policy.maxRetryWaitMs) {
+    if (wait > policy.maxRetryWaitMs || !fits(wait)) {
       deps.log.info('notification deferred to a later run (Retry-After beyond this run)', {
         ...props,
         retryAfterMs: wait,

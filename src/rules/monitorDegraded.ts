@@ -25,6 +25,17 @@ const LABEL: Readonly<Record<MonitorSignal, string>> = {
 };
 
 /**
+ * Faults that waiting will not cure: a Graph listing that loops or points away from Graph, stored state
+ * found corrupt and set aside, a notification channel that rejects the monitor. They raise the alert in
+ * the run that sees them instead of after MONITOR_DEGRADED_RUNS runs.
+ */
+export const DEGRADES_AT_ONCE: ReadonlySet<string> = new Set([
+  'NextLinkLoop',
+  'NextLinkForeignOrigin',
+  'CorruptState',
+]);
+
+/**
  * `monitor-degraded` (warning): the monitor itself could not read or write a signal (permission,
  * throttling, outage) in MONITOR_DEGRADED_RUNS consecutive runs. A run where it worked resolves it.
  * Only `error` issues count: the agents API answering "not in app-only mode" (AgentApiUnavailable, info)
@@ -51,12 +62,13 @@ export const monitorDegradedRule: Rule = ({ observations, memory, settings, adva
       })),
     };
     signals[signal] = failure;
-    if (failure.failures < settings.monitorDegradedRuns) continue;
+    const atOnce = issues.some((i) => DEGRADES_AT_ONCE.has(i.code));
+    if (failure.failures < settings.monitorDegradedRuns && !atOnce) continue;
     candidates.push({
       kind: 'monitor-degraded',
       subject: { tenantId: observations.tenantId, signal },
       severity: 'warning',
-      summary: `The monitor cannot ${LABEL[signal]}: failed ${failure.failures} runs in a row (${failure.code})`,
+      summary: `The monitor cannot ${LABEL[signal]}: ${failure.failures === 1 ? 'failed this run' : `failed ${failure.failures} runs in a row`} (${failure.code})`,
       since: failure.since,
       materialKey: 'failing',
       details: asDetails('monitor-degraded', {
@@ -79,7 +91,7 @@ function failedSignals(observations: Observations): Map<MonitorSignal, RunIssue[
   const add = (signal: MonitorSignal, issue: RunIssue) =>
     failed.set(signal, [...(failed.get(signal) ?? []), issue]);
   for (const issue of observations.issues) {
-    if (issue.severity !== 'error') continue;
+    if (issue.severity !== 'error' && !DEGRADES_AT_ONCE.has(issue.code)) continue;
     const signal: MonitorSignal =
       issue.signal === 'discovery' || issue.signal === 'tenant'
         ? 'jobs'

@@ -33,7 +33,11 @@ export class NdjsonSink implements RecordSink {
     }
   }
 
-  async heldSince(table: TableName, position: SinkPosition, eventIds: ReadonlySet<string>): Promise<Set<string>> {
+  async heldSince(
+    table: TableName,
+    position: SinkPosition,
+    eventIds: ReadonlySet<string>,
+  ): Promise<Set<string>> {
     const from = typeof position === 'number' ? position : Number(position);
     if (!Number.isSafeInteger(from) || from < 0) throw new RangeError(`not an NDJSON position: ${position}`);
     const held = new Set<string>();

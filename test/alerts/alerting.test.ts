@@ -3,7 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AlertNotFoundError, acknowledge } from '../../src/alerts/ack.js';
-import { AlertBookConflictError, runAlerting, type AlertingDependencies } from '../../src/alerts/alerting.js';
+import {
+  AlertBookConflictError,
+  runAlerting as commitAlerting,
+  writeAlertRows,
+  type AlertingDependencies,
+} from '../../src/alerts/alerting.js';
 import { ALERT_BOOK_KEY, alertBook } from '../../src/alerts/book.js';
 import { virtualClock, type VirtualClock } from '../../src/clock.js';
 import type { Observations } from '../../src/rules/observations.js';
@@ -73,6 +78,13 @@ async function alertRows(): Promise<AlertRecord[]> {
   } catch {
     return [];
   }
+}
+
+/** The run's evaluate stage, then its write-alert-rows stage. */
+async function runAlerting(d: AlertingDependencies, observations: Parameters<typeof commitAlerting>[1]) {
+  const result = await commitAlerting(d, observations);
+  const rowIssues = await writeAlertRows(d, new Map());
+  return { ...result, issues: [...result.issues, ...rowIssues] };
 }
 
 describe('runAlerting', () => {

@@ -1,11 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { runAlerting } from '../../src/alerts/alerting.js';
 import { ALERT_KINDS, type Transition } from '../../src/alerts/model.js';
 import { virtualClock, type VirtualClock } from '../../src/clock.js';
-import { collectOnce } from '../../src/collect/collectRun.js';
+import { runMonitor } from '../../src/app/monitorRun.js';
 import { demoDayScenario } from '../../src/demo/scenario.js';
 import type { DemoTenant } from '../../src/demo/server.js';
-import { ObjectStatusTracker, buildObservations, provisioningReadFully } from '../../src/rules/index.js';
 import { dependencies, settingsFor, startTestTenant, tempDataDir } from '../support/collectHarness.js';
 
 /**
@@ -44,29 +42,8 @@ async function replayDay(
     const lines: Line[] = [];
     for (let t = 5 * MINUTE; t <= 24 * 60 * MINUTE; t += 5 * MINUTE) {
       clock.set(new Date(DAY.getTime() + t));
-      const tracker = await ObjectStatusTracker.load(
-        deps.state,
-        deps.tenantId,
-        settings.alerts.syncErrors,
-        clock.now(),
-      );
-      const collected = await collectOnce(deps, {
-        trigger: 'test',
-        onProvisioningWritten: (records) => tracker.record(records),
-      });
-      const trackerIssues = await tracker.save(deps.state, {
-        now: clock.now(),
-        provisioningRead: provisioningReadFully(collected),
-      });
-      const observations = buildObservations({
-        collect: collected,
-        objectStatus: tracker.snapshot(),
-        extraIssues: trackerIssues,
-      });
-      const result = await runAlerting(
-        { state: deps.state, sink: deps.sink, clock, tenantId: deps.tenantId, settings: settings.alerts },
-        observations,
-      );
+      // The run's stages through the alert lifecycle (collect, track objects, evaluate); no notifying.
+      const result = await runMonitor(deps, { trigger: 'test', through: 'evaluate' });
       lines.push(...result.transitions.map((tr) => line(tr)));
     }
     return lines;

@@ -36,7 +36,10 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
 });
 
-async function tenantWith(events: number, options: { spanMs?: number; at?: Date; latencyMs?: (i: number) => number } = {}) {
+async function tenantWith(
+  events: number,
+  options: { spanMs?: number; at?: Date; latencyMs?: (i: number) => number } = {},
+) {
   const clock = virtualClock(options.at ?? new Date(START.getTime() + 2 * HOUR));
   const tenant = await startTestTenant({
     clock,
@@ -105,7 +108,10 @@ describe('collection is exactly once (issue 9, rows 1 to 5)', () => {
   }
 
   it('a burst of 20,000 events in 10 minutes is written once, however many runs read it again', async () => {
-    const { tenant, clock } = await tenantWith(20_000, { spanMs: 10 * MINUTE, at: new Date(START.getTime() + 11 * MINUTE) });
+    const { tenant, clock } = await tenantWith(20_000, {
+      spanMs: 10 * MINUTE,
+      at: new Date(START.getTime() + 11 * MINUTE),
+    });
     const dataDir = await tempDataDir();
     const deps = await dependencies(settingsFor(tenant, dataDir, { PROVISIONING_PAGE_SIZE: '999' }), clock);
 
@@ -126,7 +132,14 @@ describe('collection is exactly once (issue 9, rows 1 to 5)', () => {
   it('collects events Graph publishes up to 2 hours late, each once', async () => {
     // Eight events among 200 arrive 16, 20, 30, 45, 60, 90, 110 and 120 minutes after they happened.
     const lateness = new Map([
-      [20, 16], [40, 20], [60, 30], [80, 45], [100, 60], [120, 90], [140, 110], [160, 120],
+      [20, 16],
+      [40, 20],
+      [60, 30],
+      [80, 45],
+      [100, 60],
+      [120, 90],
+      [140, 110],
+      [160, 120],
     ]);
     const { tenant, clock } = await tenantWith(200, {
       at: new Date(START.getTime() + 5 * MINUTE),
@@ -149,7 +162,13 @@ describe('collection is exactly once (issue 9, rows 1 to 5)', () => {
     const { tenant, clock } = await tenantWith(500);
     const dataDir = await tempDataDir();
     const deps = await dependencies(settingsFor(tenant, dataDir, { PROVISIONING_PAGE_SIZE: '100' }), clock);
-    tenant.injectFault({ kind: 'nextLink', route: 'provisioning', mode: 'self', times: 1_000, afterMatching: 1 });
+    tenant.injectFault({
+      kind: 'nextLink',
+      route: 'provisioning',
+      mode: 'self',
+      times: 1_000,
+      afterMatching: 1,
+    });
 
     const looping = await run(deps);
 
@@ -164,7 +183,13 @@ describe('collection is exactly once (issue 9, rows 1 to 5)', () => {
     const { tenant, clock } = await tenantWith(500);
     const dataDir = await tempDataDir();
     const deps = await dependencies(settingsFor(tenant, dataDir, { PROVISIONING_PAGE_SIZE: '100' }), clock);
-    tenant.injectFault({ kind: 'nextLink', route: 'provisioning', mode: 'repeat', times: 1_000, afterMatching: 2 });
+    tenant.injectFault({
+      kind: 'nextLink',
+      route: 'provisioning',
+      mode: 'repeat',
+      times: 1_000,
+      afterMatching: 2,
+    });
 
     const looping = await run(deps);
     expect(looping.outcome).toBe('partial');
@@ -194,7 +219,13 @@ describe('collection is exactly once (issue 9, rows 1 to 5)', () => {
     const origin = `https://${host}:${(foreign.address() as AddressInfo).port}`;
     const dataDir = await tempDataDir();
     const deps = await dependencies(settingsFor(tenant, dataDir, { PROVISIONING_PAGE_SIZE: '100' }), clock);
-    tenant.injectFault({ kind: 'nextLink', route: 'provisioning', mode: 'foreign', origin, afterMatching: 1 });
+    tenant.injectFault({
+      kind: 'nextLink',
+      route: 'provisioning',
+      mode: 'foreign',
+      origin,
+      afterMatching: 1,
+    });
 
     const result = await run(deps);
 

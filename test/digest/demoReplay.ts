@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { virtualClock } from '../../src/clock.js';
-import { collectOnce } from '../../src/collect/collectRun.js';
+import { runMonitor } from '../../src/app/monitorRun.js';
 import { loadSettings } from '../../src/config.js';
 import { recordRun } from '../../src/digest/rollup.js';
 import { ProvisioningTally } from '../../src/digest/tally.js';
@@ -8,7 +8,7 @@ import { demoDayScenario } from '../../src/demo/scenario.js';
 import { startDemoTenant } from '../../src/demo/server.js';
 import { silentLogger } from '../../src/log.js';
 import type { StateStore } from '../../src/state/store.js';
-import { createCollectDependencies } from '../../src/wiring.js';
+import { createMonitorDependencies } from '../../src/wiring.js';
 
 /**
  * Replays the built-in demo day through the real collector (demo tenant over HTTPS, real Graph client,
@@ -39,15 +39,16 @@ export async function replayDemoDay(options: {
         DATA_DIR: path.resolve(options.dataDir),
       },
     );
-    const deps = await createCollectDependencies(settings, clock, silentLogger);
+    const deps = await createMonitorDependencies(settings, clock, silentLogger);
     let runs = 0;
     const end = options.dayStart.getTime() + 24 * 3600_000;
     // The first run at 00:05 and the last at 23:55, like a 5-minute timer inside the day.
     for (let at = options.dayStart.getTime() + every; at < end; at += every) {
       clock.set(new Date(Math.max(at, clock.now().getTime())));
       const tally = new ProvisioningTally();
-      const result = await collectOnce(deps, {
+      const { collect: result } = await runMonitor(deps, {
         trigger: 'demo',
+        through: 'collect',
         onProvisioningWritten: (rows) => tally.add(rows),
       });
       await recordRun(deps.state, deps.tenantId, { result, provisioning: tally, transitions: [] });

@@ -115,17 +115,35 @@ describe('Teams Workflows channel', () => {
     expect(server.posts).toHaveLength(1);
   });
 
-  it('treats a timeout as transient', async () => {
-    server.failNext(1, { hang: true });
+  it('never posts a card twice when the flow takes it but answers after the timeout (issue 9, row 8)', async () => {
+    server.failNext(3, { slowMs: 2_500 });
+    const deps = h.deps({ ...env(), NOTIFY_TIMEOUT_SECONDS: '1', NOTIFY_MAX_ATTEMPTS: '3' });
+    const report = await dispatch(message('m-slow'), deps);
+    const again = await dispatch(message('m-slow'), deps);
+    h.clock.advance(3600_000);
+    await retryPending(deps);
+
+    expect(report.channels.find((c) => c.channel === 'teams')).toMatchObject({
+      outcome: 'unconfirmed',
+      attempts: 1,
+    });
+    expect(again.channels.find((c) => c.channel === 'teams')?.outcome).toBe('duplicate');
+    expect(server.posts).toHaveLength(1);
+    expect(server.accepted).toHaveLength(1);
+  });
+
+  it('retries a webhook it could not reach: nothing was posted', async () => {
+    const unreachable = new URL(server.webhookUrl);
+    unreachable.port = '1';
     const report = await dispatch(
-      message('m-hang'),
-      h.deps({ ...env(), NOTIFY_TIMEOUT_SECONDS: '1', NOTIFY_MAX_ATTEMPTS: '2' }),
+      message('m-down'),
+      h.deps({ TEAMS_WEBHOOK_URL: unreachable.toString(), NOTIFY_MAX_ATTEMPTS: '2' }),
     );
     expect(report.channels.find((c) => c.channel === 'teams')).toMatchObject({
-      outcome: 'delivered',
+      outcome: 'pending',
       attempts: 2,
+      reason: 'network',
     });
-    expect(server.accepted).toHaveLength(1);
   });
 
   it('gives up on a message still failing after NOTIFY_PENDING_MAX_HOURS', async () => {

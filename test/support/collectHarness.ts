@@ -2,12 +2,14 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Clock } from '../../src/clock.js';
-import { collectOnce, type CollectDependencies } from '../../src/collect/collectRun.js';
+import { runMonitor, type MonitorDependencies } from '../../src/app/monitorRun.js';
+import type { CollectResult } from '../../src/collect/collectRun.js';
 import { loadSettings, type RawSettings, type Settings } from '../../src/config.js';
 import { startDemoTenant, type DemoTenant, type DemoTenantOptions } from '../../src/demo/server.js';
 import { silentLogger } from '../../src/log.js';
 import type { RecordSink } from '../../src/sinks/sink.js';
-import { createCollectDependencies } from '../../src/wiring.js';
+import type { ProvisioningRecord } from '../../src/tables/definitions.js';
+import { createMonitorDependencies } from '../../src/wiring.js';
 import { testCertificate } from './tls.js';
 
 /** A demo tenant on the shared test certificate. */
@@ -42,12 +44,23 @@ export async function dependencies(
   settings: Settings,
   clock: Clock,
   sink?: RecordSink,
-): Promise<CollectDependencies> {
-  const deps = await createCollectDependencies(settings, clock, silentLogger);
+): Promise<MonitorDependencies> {
+  const deps = await createMonitorDependencies(settings, clock, silentLogger);
   return sink ? { ...deps, sink } : deps;
 }
 
-export const run = (deps: CollectDependencies) => collectOnce(deps, { trigger: 'test' });
+/** A monitor run through collection only (then its run row): what collection tests look at. */
+export const run = async (
+  deps: MonitorDependencies,
+  onProvisioningWritten?: (records: readonly ProvisioningRecord[]) => void,
+): Promise<CollectResult> =>
+  (
+    await runMonitor(deps, {
+      trigger: 'test',
+      through: 'collect',
+      ...(onProvisioningWritten ? { onProvisioningWritten } : {}),
+    })
+  ).collect;
 
 /** Rows of a local NDJSON table file (none when the file does not exist yet). */
 export async function readTable(dataDir: string, table: string): Promise<Record<string, unknown>[]> {

@@ -15,6 +15,8 @@ export interface WebhookFault {
   readonly status?: number;
   readonly retryAfterSeconds?: number;
   readonly hang?: boolean;
+  /** Takes the card (it is posted) and answers 202 only this much later: a slow flow. */
+  readonly slowMs?: number;
 }
 
 export interface RecordedPost {
@@ -95,7 +97,7 @@ export class TeamsWebhookServer {
       record(0, undefined);
       return;
     }
-    if (fault) {
+    if (fault && !fault.slowMs) {
       const status = fault.status ?? 500;
       record(status, undefined);
       res.writeHead(status, {
@@ -126,6 +128,14 @@ export class TeamsWebhookServer {
       return reply(res, 400, { error: { code: 'InvalidTemplate', message: problem } });
     }
     record(202, body);
+    if (fault?.slowMs) {
+      this.hanging.add(res);
+      setTimeout(() => {
+        this.hanging.delete(res);
+        if (!res.destroyed) res.writeHead(202).end();
+      }, fault.slowMs);
+      return;
+    }
     res.writeHead(202).end();
   }
 }

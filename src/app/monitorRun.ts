@@ -1,0 +1,309 @@
+import {
+  AlertBookConflictError,
+  runAlerting,
+  writeAlertRows,
+  type AlertingResult,
+} from '../alerts/alerting.js';
+import type { Transition } from '../alerts/model.js';
+import {
+  collectSignals,
+  finishRun,
+  type CollectDependencies,
+  type CollectResult,
+  type RunContext,
+} from '../collect/collectRun.js';
+import { issueFrom, type RunIssue } from '../collect/runErrors.js';
+import { recordAgentObservations, recordRun } from '../digest/rollup.js';
+import { ProvisioningTally } from '../digest/tally.js';
+import { readHeartbeatRecords } from '../heartbeat/heartbeatRecords.js';
+import { readMonitorStatus, writeMonitorStatus } from '../health/monitorStatus.js';
+import type { ChannelReport } from '../notify/delivery.js';
+import { retryPending, type NotifyDependencies } from '../notify/dispatch.js';
+import { buildObservations, ObjectStatusTracker, provisioningReadFully } from '../rules/index.js';
+import type { AgentRecord, ProvisioningRecord } from '../tables/definitions.js';
+import { deliverOutbox, type OutboxDelivery } from './deliverOutbox.js';
+import type { RunGuard } from './runGuard.js';
+import { underRunLease } from './underRunLease.js';
+
+/**
+ * One run of the monitor (design section 6, `collect`), as named stages run in this order under the
+ * tenant's run lease. Each stage after collection reports trouble as a run issue instead of failing the
+ * run: collected data is never lost because a notification failed. Tests run a prefix (`through`); the
+ * run always ends with `finish` (its run row and status).
+ */
+export const STAGES = [
+  /** Messages earlier runs could not deliver (digests, webhooks' alerts): due ones are tried again. */
+  'deliver-pending',
+  /** Configurations, jobs, agents, provisioning events since the checkpoint, into the sink. */
+  'collect',
+  /** The per-object status the sync-errors rule reads, fed by the events just written. */
+  'track-objects',
+  /** Rules and lifecycle; transitions, rows and the run's message committed in one write. */
+  'evaluate',
+  /** The outbox, per channel in commit order. */
+  'notify',
+  /** The transitions' rows, with the channels that confirmed them. */
+  'write-alert-rows',
+  /** The hour's rollup for the daily digest (heartbeats included). */
+  'roll-up',
+] as const;
+export type StageName = (typeof STAGES)[number];
+
+export interface MonitorDependencies extends CollectDependencies {
+  readonly notify: NotifyDependencies;
+}
+
+export interface MonitorResult {
+  readonly collect: CollectResult;
+  /** Every alert transition of this run, most severe first (recordOnly ones included). */
+  readonly transitions: readonly Transition[];
+  readonly alerting: AlertingResult | undefined;
+  /** What the notify stage did, per message id (this run's message and any earlier one still waiting). */
+  readonly delivery: OutboxDelivery | undefined;
+  /** This run's own message id, when its transitions had something to tell. */
+  readonly messageId: string | undefined;
+}
+
+export interface MonitorOptions {
+  readonly trigger: string;
+  readonly onProvisioningWritten?: (records: readonly ProvisioningRecord[]) => void;
+  /** Run the stages up to and including this one, then finish (tests). Default: all. */
+  readonly through?: StageName;
+}
+
+/** What the stages share while one run works. */
+interface RunWork {
+  readonly deps: MonitorDependencies;
+  readonly run: RunContext;
+  readonly options: MonitorOptions;
+  readonly issues: RunIssue[];
+  tracker?: ObjectStatusTracker;
+  tally: ProvisioningTally;
+  collected?: CollectResult;
+  heartbeats?: AgentRecord[];
+  alerting?: AlertingResult;
+  messageId?: string;
+  delivery?: OutboxDelivery;
+}
+
+const STAGE_WORK: Readonly<Record<StageName, (work: RunWork) => Promise<void>>> = {
+  'deliver-pending': deliverPending,
+  collect,
+  'track-objects': trackObjects,
+  evaluate,
+  notify,
+  'write-alert-rows': writeRows,
+  'roll-up': rollUp,
+};
+
+export async function runMonitor(deps: MonitorDependencies, options: MonitorOptions): Promise<MonitorResult> {
+  const limits = deps.settings.run;
+  const last = STAGES.indexOf(options.through ?? 'roll-up');
+  if (last < STAGES.indexOf('collect')) throw new RangeError('a monitor run goes at least through collect');
+  return underRunLease(deps, limits, options.trigger, async (run, guard) => {
+    const work: RunWork = {
+      deps: fenced(deps, guard),
+      run,
+      options,
+      issues: [],
+      tally: new ProvisioningTally(),
+    };
+    for (const stage of STAGES.slice(0, last + 1)) await STAGE_WORK[stage](work);
+    const finished = await finish(work);
+    return {
+      collect: finished,
+      transitions: work.alerting?.transitions ?? [],
+      alerting: work.alerting,
+      delivery: work.delivery,
+      messageId: work.messageId,
+    };
+  });
+}
+
+/** Every write of the run goes through the lease's fence; every Graph request stops at the hard limit. */
+function fenced(deps: MonitorDependencies, guard: RunGuard): MonitorDependencies {
+  const state = guard.fencedState();
+  return {
+    ...deps,
+    state,
+    sink: guard.fencedSink(deps.sink),
+    graph: deps.graph.withSignal(guard.signal),
+    notify: { ...deps.notify, state, deadline: guard.hardLimit },
+  };
+}
+
+async function attempt<T>(
+  work: RunWork,
+  signal: RunIssue['signal'],
+  step: () => Promise<T>,
+): Promise<T | undefined> {
+  try {
+    return await step();
+  } catch (error) {
+    work.issues.push(issueFrom(signal, error));
+    return undefined;
+  }
+}
+
+async function deliverPending(work: RunWork): Promise<void> {
+  const retried = await attempt(work, 'notify', () => retryPending(work.deps.notify));
+  for (const report of retried?.results ?? []) reportDelivery(work, report);
+}
+
+async function collect(work: RunWork): Promise<void> {
+  const { deps, run, options } = work;
+  work.tracker = await ObjectStatusTracker.load(
+    deps.state,
+    deps.tenantId,
+    deps.settings.alerts.syncErrors,
+    deps.clock.now(),
+  );
+  const tracker = work.tracker;
+  work.collected = await collectSignals(deps, run, (rows) => {
+    tracker.record(rows);
+    work.tally.add(rows);
+    options.onProvisioningWritten?.(rows);
+  });
+}
+
+async function trackObjects(work: RunWork): Promise<void> {
+  if (!work.tracker || !work.collected) return;
+  const { deps } = work;
+  work.issues.push(
+    ...(await work.tracker.save(deps.state, {
+      now: deps.clock.now(),
+      provisioningRead: provisioningReadFully(work.collected),
+    })),
+  );
+}
+
+async function evaluate(work: RunWork): Promise<void> {
+  const { deps, run, collected, tracker } = work;
+  if (!collected || !tracker) return;
+  const heartbeats = await attempt(work, 'agents', () => readHeartbeatRecords(deps.state, deps.tenantId));
+  if (heartbeats) work.heartbeats = heartbeats;
+  const messageId = `alerts-${deps.tenantId}-${run.runId}`;
+  try {
+    work.alerting = await runAlerting(
+      {
+        state: deps.state,
+        sink: deps.sink,
+        clock: deps.clock,
+        tenantId: deps.tenantId,
+        settings: deps.settings.alerts,
+        channels: ['email', 'teams'],
+      },
+      buildObservations({
+        collect: collected,
+        objectStatus: tracker.snapshot(),
+        ...(heartbeats ? { heartbeats } : {}),
+        extraIssues: [...work.issues],
+      }),
+      { id: messageId, createdAt: run.startedAt.toISOString() },
+    );
+    if (work.alerting.outbox.some((entry) => entry.id === messageId)) work.messageId = messageId;
+    work.issues.push(...work.alerting.issues);
+  } catch (error) {
+    // A conflict means another run committed (and notifies) these transitions; this one stays quiet.
+    work.issues.push({
+      ...issueFrom('alerts', error),
+      severity: error instanceof AlertBookConflictError ? 'warning' : 'error',
+    });
+  }
+}
+
+async function notify(work: RunWork): Promise<void> {
+  const outbox = work.alerting?.outbox ?? [];
+  if (outbox.length === 0) return;
+  const { deps } = work;
+  const delivered = await attempt(work, 'notify', () =>
+    deliverOutbox({ tenantId: deps.tenantId, notify: deps.notify, ack: deps.settings.alerts.ack }, outbox),
+  );
+  if (!delivered) return;
+  work.delivery = delivered;
+  for (const reports of delivered.reports.values())
+    for (const report of reports) reportDelivery(work, report);
+}
+
+async function writeRows(work: RunWork): Promise<void> {
+  if (!work.alerting) return;
+  const { deps } = work;
+  const issues = await attempt(work, 'sink', () =>
+    writeAlertRows(deps, work.delivery?.rowDelivery ?? new Map()),
+  );
+  work.issues.push(...(issues ?? []));
+}
+
+async function rollUp(work: RunWork): Promise<void> {
+  const { deps, run } = work;
+  if (!work.collected) return;
+  const collected = work.collected;
+  await attempt(work, 'state', () =>
+    recordRun(deps.state, deps.tenantId, {
+      result: collected,
+      provisioning: work.tally,
+      transitions: work.alerting?.transitions ?? [],
+    }),
+  );
+  // Heartbeats reach the digest too (in app-only mode they are the only word on the agents): those
+  // posted since about the previous run, each in the rollup of its own hour.
+  const since = run.startedAt.getTime() - 15 * 60_000;
+  const byHour = new Map<number, AgentRecord[]>();
+  for (const record of work.heartbeats ?? []) {
+    const at = Date.parse(record.TimeGenerated);
+    if (!(at > since)) continue;
+    const hour = Math.floor(at / 3600_000);
+    byHour.set(hour, [...(byHour.get(hour) ?? []), record]);
+  }
+  for (const [hour, records] of byHour) {
+    await attempt(work, 'state', () =>
+      recordAgentObservations(deps.state, deps.tenantId, new Date(hour * 3600_000), records),
+    );
+  }
+}
+
+async function finish(work: RunWork): Promise<CollectResult> {
+  const { deps, run } = work;
+  const collected = work.collected;
+  if (!collected) throw new Error('the run collected nothing and could not finish');
+  const finished = await finishRun(deps, collected, work.issues);
+  const previous = await readMonitorStatus(deps.state, deps.tenantId).catch(() => undefined);
+  await attempt(work, 'state', () =>
+    writeMonitorStatus(deps.state, deps.tenantId, {
+      lastRunId: finished.runId,
+      lastRunAt: finished.startedAt.toISOString(),
+      lastOutcome: finished.outcome,
+      lastSuccessAt:
+        finished.outcome === 'success' ? finished.startedAt.toISOString() : (previous?.lastSuccessAt ?? null),
+      openAlerts: (work.alerting?.active ?? []).map((a) => ({
+        id: a.id,
+        kind: a.kind,
+        severity: a.severity,
+        summary: a.summary,
+        since: a.since,
+      })),
+    }),
+  );
+  deps.log.debug('monitor run done', {
+    runId: run.runId,
+    transitions: work.alerting?.transitions.length ?? 0,
+  });
+  return finished;
+}
+
+/** A message not settled on a channel is a run issue: the run row and `monitor-degraded` see it. */
+function reportDelivery(work: RunWork, report: ChannelReport): void {
+  if (report.outcome !== 'pending' && report.outcome !== 'failed' && report.outcome !== 'unconfirmed') return;
+  work.issues.push({
+    signal: 'notify',
+    severity: report.outcome === 'failed' ? 'error' : 'warning',
+    code:
+      report.outcome === 'failed'
+        ? 'DeliveryFailed'
+        : report.outcome === 'pending'
+          ? 'DeliveryPending'
+          : 'DeliveryUnconfirmed',
+    message: `${report.channel} delivery of ${report.messageId}: ${report.outcome}${report.error ? ` (${report.error})` : ''}`,
+    target: report.channel,
+  });
+}
