@@ -83,6 +83,9 @@ export function buildAlertView(
     });
   }
 
+  // The id `cloudsync-monitor ack` takes, and what ties this message to its CloudSyncAlert_CL row.
+  facts.push({ label: 'Alert id', value: `${alert.id} (${transition.transition})` });
+
   const changes = (transition.changes ?? []).map((c) => name(c));
   if (transition.transition === 'escalated' && transition.previousSeverity) {
     changes.unshift(`Severity raised from ${transition.previousSeverity} to ${alert.severity}`);
