@@ -91,9 +91,18 @@ export async function readValidated<S extends z.ZodType>(
   if (!found) return undefined;
   const parsed = schema.safeParse(found.value);
   if (!parsed.success) {
-    throw new StateDecodeError(key, `is invalid: ${parsed.error.message.slice(0, 500)}`, found.etag, {
+    throw new StateDecodeError(key, `is invalid: ${describeIssues(parsed.error)}`, found.etag, {
       raw: found.value,
     });
   }
   return { value: parsed.data, etag: found.etag };
+}
+
+/** One line for logs and run rows: the first few problems with where they are. */
+function describeIssues(error: z.ZodError): string {
+  const shown = error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.join('.') || '(value)'}: ${issue.message}`);
+  const more = error.issues.length > 3 ? ` (+${error.issues.length - 3} more)` : '';
+  return `${shown.join('; ')}${more}`.slice(0, 500);
 }
