@@ -124,7 +124,7 @@ export class LogAnalyticsSink implements RecordSink {
       return undefined;
     } catch (error) {
       if (isAggregateLogsUploadError(error)) {
-        const rows = error.errors.flatMap((failure) => failure.failedLogs as Record<string, unknown>[]);
+        const rows = error.errors.flatMap((failure) => failure.failedLogs);
         return { rows, cause: error.errors[0]?.cause ?? error };
       }
       return { rows: chunk, cause: error };

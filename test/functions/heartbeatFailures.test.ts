@@ -90,7 +90,9 @@ describe('functions/heartbeat when storage fails or holds damaged state', () => 
 
     expect(await call(body('CSYNC02.contoso.com'))).toBe(202);
     expect((await rows()).map((r) => r.MachineName)).toEqual(['CSYNC01.contoso.com', 'CSYNC02.contoso.com']);
-    const book = JSON.parse(await readFile(path.join(stateDir(), 'agent-heartbeats.json'), 'utf8'));
+    const book = JSON.parse(await readFile(path.join(stateDir(), 'agent-heartbeats.json'), 'utf8')) as {
+      value: { hosts: Record<string, unknown> };
+    };
     expect(Object.keys(book.value.hosts).sort()).toEqual(['csync01.contoso.com', 'csync02.contoso.com']);
   });
 

@@ -27,7 +27,7 @@ const t0 = new Date('2026-11-23T10:00:00.000Z');
 interface Subject {
   readonly store: StateStore;
   /** Stores bytes under `name` that the store cannot decode. */
-  damage(name: string, marker?: string): Promise<void>;
+  readonly damage: (name: string, marker?: string) => Promise<void>;
 }
 
 const tempDirs: string[] = [];
@@ -45,7 +45,7 @@ async function fileSubject(): Promise<Subject> {
   tempDirs.push(dir);
   return {
     store: new FileStateStore(dir),
-    async damage(name, marker = 'x') {
+    damage: async (name, marker = 'x') => {
       await mkdir(path.join(dir, TENANT), { recursive: true });
       // What a half-restored backup or a hand edit leaves behind: not JSON.
       await writeFile(path.join(dir, TENANT, `${name}.json`), `{"etag":"e1","value":{"n":${marker}`);
@@ -61,7 +61,7 @@ function tableSubject(): Subject {
   });
   return {
     store: new TableStateStore(client),
-    async damage(name, marker = 'x') {
+    damage: async (name, marker = 'x') => {
       await client.createTable();
       // Claims two chunks, holds one: a write by some other tool, or a truncated restore.
       await client.upsertEntity(
