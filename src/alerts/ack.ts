@@ -1,9 +1,9 @@
-import { StateConflictError, type StateStore } from '../state/store.js';
+import type { StateStore } from '../state/store.js';
+import { updateState } from '../state/update.js';
 import type { AlertRecord } from '../tables/definitions.js';
 import { ALERT_BOOK_KEY, alertBook, type AlertBook } from './book.js';
 import type { Alert, Transition } from './model.js';
 import { transitionRow } from './rows.js';
-import { readStoredState } from './storedState.js';
 
 export {
   AckTokenError,
@@ -85,18 +85,17 @@ export async function acknowledge(
   input: AcknowledgeInput,
   options: { readonly channels?: readonly string[] } = {},
 ): Promise<{ transition: Transition; row: AlertRecord }> {
-  const key = { tenantId: input.tenantId, name: ALERT_BOOK_KEY };
-  for (let round = 0; round < ROUNDS; round++) {
-    const stored = await readStoredState(state, key, alertBook);
-    if (stored.kind === 'unavailable') throw stored.error;
-    if (stored.kind !== 'found') throw new AlertNotFoundError(input.alertId, 'unknown');
-    const { book, transition } = applyAcknowledgement(stored.value, input);
-    try {
-      await state.write(key, book, { ifMatch: stored.etag });
-      return { transition, row: transitionRow(transition, options.channels) };
-    } catch (error) {
-      if (!(error instanceof StateConflictError)) throw error;
-    }
-  }
-  throw new Error(`acknowledging alert ${input.alertId}: the alert book kept changing, try again`);
+  // A damaged book is set aside (the next run starts a fresh one): nothing in it can be acknowledged.
+  const transition = await updateState(
+    state,
+    { tenantId: input.tenantId, name: ALERT_BOOK_KEY },
+    alertBook,
+    (current) => {
+      if (!current) throw new AlertNotFoundError(input.alertId, 'unknown');
+      const applied = applyAcknowledgement(current, input);
+      return { value: applied.book, result: applied.transition };
+    },
+    { now: input.now, maxRounds: ROUNDS },
+  );
+  return { transition, row: transitionRow(transition, options.channels) };
 }

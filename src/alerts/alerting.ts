@@ -18,7 +18,7 @@ import {
 import type { Alert, AlertCandidate, Transition } from './model.js';
 import { transitionRow } from './rows.js';
 import type { AlertSettings } from './settings.js';
-import { readStoredState } from './storedState.js';
+import { readStoredState } from '../state/storedState.js';
 
 export interface AlertingDependencies {
   readonly state: StateStore;

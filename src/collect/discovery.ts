@@ -2,7 +2,10 @@ import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import type { GraphReader } from '../graph/graphReader.js';
 import { servicePrincipalSummary } from '../graph/schemas/servicePrincipal.js';
-import { readValidated, type StateStore } from '../state/store.js';
+import { corruptStateIssue } from '../state/setAside.js';
+import type { StateStore } from '../state/store.js';
+import { readStoredState } from '../state/storedState.js';
+import { updateState } from '../state/update.js';
 import { looksLikeCloudSyncServicePrincipal } from './cloudSync.js';
 import { issueFrom, type RunIssue } from './runErrors.js';
 
@@ -45,15 +48,9 @@ export interface DiscoveryResult {
 export async function discoverConfigurations(input: DiscoveryInput): Promise<DiscoveryResult> {
   const key = { tenantId: input.tenantId, name: DISCOVERY_KEY };
   const wanted = input.explicitIds ? 'settings' : 'graph';
-  let cached: z.infer<typeof discoveryState> | undefined;
-  let etag: string | undefined;
-  try {
-    const found = await readValidated(input.state, key, discoveryState);
-    cached = found?.value;
-    etag = found?.etag;
-  } catch {
-    cached = undefined; // a corrupt cache is simply rebuilt
-  }
+  // A corrupt cache is simply rebuilt (the write below sets it aside); an unreadable one too.
+  const stored = await readStoredState(input.state, key, discoveryState);
+  const cached = stored.kind === 'found' ? stored.value : undefined;
   const now = input.clock.now().getTime();
   const sameIds =
     !input.explicitIds ||
@@ -87,7 +84,15 @@ export async function discoverConfigurations(input: DiscoveryInput): Promise<Dis
   }
   const value = { discoveredAt: new Date(now).toISOString(), source: wanted, configurations };
   try {
-    await input.state.write(key, value, etag ? { ifMatch: etag } : { ifNoneMatch: '*' });
+    // The fresh listing replaces whatever is stored, whoever wrote it meanwhile.
+    const corrupt = await updateState(
+      input.state,
+      key,
+      discoveryState,
+      (_current, context) => ({ value, result: context.corrupt }),
+      { now: new Date(now) },
+    );
+    if (corrupt) issues.push(corruptStateIssue(corrupt));
   } catch (error) {
     issues.push({ ...issueFrom('state', error, DISCOVERY_KEY), severity: 'warning' });
   }

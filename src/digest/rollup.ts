@@ -1,4 +1,5 @@
-import { StateConflictError, readValidated, type StateStore, type Versioned } from '../state/store.js';
+import { readValidated, type StateStore } from '../state/store.js';
+import { updateState } from '../state/update.js';
 import type { AgentRecord } from '../tables/definitions.js';
 import { boundRollup } from './rollupBounds.js';
 import { carryFailing, mergeAgentRecords, mergeRun, type RunObservation } from './rollupMerge.js';
@@ -71,45 +72,38 @@ async function updateHour(
   options: RecordOptions,
 ): Promise<RecordResult> {
   const key = { tenantId, name: rollupName(at) };
-  const backoff = options.backoff ?? jitter;
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
-    let found: Versioned<HourRollup> | undefined;
-    let corrupt = false;
-    try {
-      found = await readValidated(state, key, hourRollupSchema);
-    } catch {
-      corrupt = true; // a damaged hour must not block every later run of that hour
-    }
-    const base =
-      found?.value ?? carryFailing(await latestEarlier(state, tenantId, at), emptyRollup(tenantId, at));
-    const next = boundRollup(merge(base));
-    if (found && next === found.value) {
-      return { name: key.name, attempts: attempt, created: false, replacedCorrupt: false, pruned: [] };
-    }
-    try {
-      await state.write(
-        key,
-        next,
-        found ? { ifMatch: found.etag } : corrupt ? { unconditional: true } : { ifNoneMatch: '*' },
-      );
-    } catch (error) {
-      if (error instanceof StateConflictError && attempt < MAX_ATTEMPTS) {
-        await backoff(attempt);
-        continue;
-      }
-      throw error;
-    }
-    const created = !found;
-    const pruned = created
+  let earlier: Promise<HourRollup | undefined> | undefined; // looked up once, and only for a new hour
+  let attempts = 0;
+  const outcome = await updateState(
+    state,
+    key,
+    hourRollupSchema,
+    async (found, { corrupt }) => {
+      attempts++;
+      // A damaged hour is set aside by updateState and started afresh: it must not block every later run.
+      const base =
+        found ??
+        carryFailing(await (earlier ??= latestEarlier(state, tenantId, at)), emptyRollup(tenantId, at));
+      const next = boundRollup(merge(base));
+      const result = { created: !found, replacedCorrupt: corrupt !== undefined };
+      return found && next === found
+        ? { result: { ...result, written: false } }
+        : { value: next, result: { ...result, written: true } };
+    },
+    { maxRounds: MAX_ATTEMPTS, now: at, ...(options.backoff ? { backoff: options.backoff } : {}) },
+  );
+  const pruned =
+    outcome.written && outcome.created
       ? await pruneRollups(state, tenantId, at, options.retentionMs ?? ROLLUP_RETENTION_MS)
       : [];
-    return { name: key.name, attempts: attempt, created, replacedCorrupt: corrupt, pruned };
-  }
-  throw new Error(`digest rollup ${key.name}: gave up after ${MAX_ATTEMPTS} conflicting writes`);
+  return {
+    name: key.name,
+    attempts,
+    created: outcome.written && outcome.created,
+    replacedCorrupt: outcome.replacedCorrupt,
+    pruned,
+  };
 }
-
-const jitter = (attempt: number): Promise<void> =>
-  new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
 
 /** The most recent rollup before `at`'s hour, for carrying the failing objects into a new hour. */
 async function latestEarlier(state: StateStore, tenantId: string, at: Date): Promise<HourRollup | undefined> {

@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import { StateConflictError, readValidated, type StateStore } from '../state/store.js';
+import type { SetAside } from '../state/setAside.js';
+import type { StateStore } from '../state/store.js';
+import { readStoredState } from '../state/storedState.js';
+import { updateState } from '../state/update.js';
 
 /**
  * Which days' digests were sent, per tenant. Dispatch already refuses to deliver a message id twice;
@@ -16,50 +19,37 @@ export const digestSentState = z.object({
 export type DigestSentState = z.infer<typeof digestSentState>;
 
 export async function readDigestSent(state: StateStore, tenantId: string): Promise<DigestSentState> {
-  try {
-    return (
-      (await readValidated(state, { tenantId, name: DIGEST_SENT_KEY }, digestSentState))?.value ?? {
-        days: {},
-      }
-    );
-  } catch {
-    return { days: {} }; // corrupt: dispatch's own ledger still prevents a second delivery
-  }
+  const stored = await readStoredState(state, { tenantId, name: DIGEST_SENT_KEY }, digestSentState);
+  // Damaged or unreadable: dispatch's own ledger still prevents a second delivery, and the next
+  // writeDigestSent sets a damaged record aside.
+  return stored.kind === 'found' ? stored.value : { days: {} };
 }
 
-/** Records that the digest of `date` (yyyy-mm-dd) went out. Compare-and-swap, retried on conflict. */
+/**
+ * Records that the digest of `date` (yyyy-mm-dd) went out (the first record of a day wins). A damaged
+ * record is set aside and returned, for the caller to log.
+ */
 export async function writeDigestSent(
   state: StateStore,
   tenantId: string,
   entry: { date: string; messageId: string; windowEnd: string; sentAt: string },
-): Promise<void> {
-  const key = { tenantId, name: DIGEST_SENT_KEY };
-  for (let attempt = 1; ; attempt++) {
-    let current: { value: DigestSentState; etag: string } | undefined;
-    let corrupt = false;
-    try {
-      current = await readValidated(state, key, digestSentState);
-    } catch {
-      corrupt = true;
-    }
-    const cutoff = new Date(Date.parse(`${entry.date}T00:00:00Z`) - KEEP_DAYS * 24 * 3600_000)
-      .toISOString()
-      .slice(0, 10);
-    const days = Object.fromEntries(Object.entries(current?.value.days ?? {}).filter(([d]) => d >= cutoff));
-    days[entry.date] = days[entry.date] ?? {
-      messageId: entry.messageId,
-      windowEnd: entry.windowEnd,
-      sentAt: entry.sentAt,
-    };
-    try {
-      await state.write(
-        key,
-        { days },
-        current ? { ifMatch: current.etag } : corrupt ? { unconditional: true } : { ifNoneMatch: '*' },
-      );
-      return;
-    } catch (error) {
-      if (!(error instanceof StateConflictError) || attempt >= 5) throw error;
-    }
-  }
+): Promise<{ setAside?: SetAside }> {
+  const cutoff = new Date(Date.parse(`${entry.date}T00:00:00Z`) - KEEP_DAYS * 24 * 3600_000)
+    .toISOString()
+    .slice(0, 10);
+  return updateState(
+    state,
+    { tenantId, name: DIGEST_SENT_KEY },
+    digestSentState,
+    (current, { corrupt }) => {
+      const days = Object.fromEntries(Object.entries(current?.days ?? {}).filter(([d]) => d >= cutoff));
+      days[entry.date] = days[entry.date] ?? {
+        messageId: entry.messageId,
+        windowEnd: entry.windowEnd,
+        sentAt: entry.sentAt,
+      };
+      return { value: { days }, result: corrupt ? { setAside: corrupt } : {} };
+    },
+    { now: new Date(entry.sentAt) },
+  );
 }

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
+import type { Logger } from '../log.js';
 import type { RecordSink } from '../sinks/sink.js';
-import { readValidated, StateConflictError, type StateStore } from '../state/store.js';
+import type { StateStore } from '../state/store.js';
+import { readStoredState } from '../state/storedState.js';
+import { updateState } from '../state/update.js';
 import type { AgentRecord } from '../tables/definitions.js';
 import { PROVISIONING_AGENT_SERVICE, type HeartbeatBody } from './heartbeatBody.js';
 
@@ -47,9 +50,15 @@ export function heartbeatStatus(body: Pick<HeartbeatBody, 'services'>): 'active'
  * Stores one heartbeat: a CloudSyncAgent_CL row (Source 'heartbeat') and the host's entry in the
  * heartbeat book. A replay (the same or an older `sentAt` than already recorded for the host) or a
  * heartbeat outside the clock-skew window is rejected and nothing is stored.
+ *
+ * The row goes to the sink first and the book, which is also what recognises a replay, is written
+ * last: when either fails the caller answers 500 and the host's next post is taken, not rejected as
+ * already received. (A failure of the book write after the row was written means that post's row is
+ * written again on the retry: at least once, never lost.) A damaged book is set aside, logged, and
+ * started afresh, so it cannot make every later heartbeat fail.
  */
 export async function recordHeartbeat(
-  deps: { sink: RecordSink; state: StateStore; clock: Clock; tenantId: string },
+  deps: { sink: RecordSink; state: StateStore; clock: Clock; tenantId: string; log: Logger },
   body: HeartbeatBody,
 ): Promise<{ record: AgentRecord }> {
   const now = deps.clock.now();
@@ -68,46 +77,46 @@ export async function recordHeartbeat(
   }
   const key = { tenantId: deps.tenantId, name: HEARTBEATS_KEY };
   const host = body.machineName.toLowerCase();
-  const status = heartbeatStatus(body);
-
-  // Compare-and-swap on the book; a concurrent heartbeat of another host just means one more try.
-  for (let attempt = 0; ; attempt += 1) {
-    const found = await readValidated(deps.state, key, heartbeatBook);
-    const previous = found?.value.hosts[host];
-    if (previous && Date.parse(previous.sentAt) >= sentAt) {
-      throw new HeartbeatRejected(
-        `heartbeat of ${body.machineName} sent at ${body.sentAt} was already received`,
-        409,
-      );
-    }
-    const entry: HostHeartbeat = {
-      machineName: body.machineName,
-      sentAt: new Date(sentAt).toISOString(),
-      receivedAt: now.toISOString(),
-      status,
-      agentVersion: body.agentVersion,
-      lastTraceLogAt: body.lastTraceLogAt,
-      services: body.services.map((s) => ({ name: s.name, status: s.status, startType: s.startType })),
-    };
-    const book: HeartbeatBook = { hosts: { ...(found?.value.hosts ?? {}), [host]: entry } };
-    try {
-      await deps.state.write(key, book, found ? { ifMatch: found.etag } : { ifNoneMatch: '*' });
-      break;
-    } catch (error) {
-      if (!(error instanceof StateConflictError) || attempt >= 4) throw error;
-    }
-  }
-
-  const record = heartbeatRecord(deps.tenantId, host, {
+  const entry: HostHeartbeat = {
     machineName: body.machineName,
+    sentAt: new Date(sentAt).toISOString(),
     receivedAt: now.toISOString(),
-    status,
+    status: heartbeatStatus(body),
     agentVersion: body.agentVersion,
     lastTraceLogAt: body.lastTraceLogAt,
     services: body.services.map((s) => ({ name: s.name, status: s.status, startType: s.startType })),
-    sentAt: body.sentAt,
-  });
+  };
+  const replayOf = (book: HeartbeatBook | undefined): HeartbeatRejected | undefined => {
+    const previous = book?.hosts[host];
+    if (!previous || Date.parse(previous.sentAt) < sentAt) return undefined;
+    return new HeartbeatRejected(
+      `heartbeat of ${body.machineName} sent at ${body.sentAt} was already received`,
+      409,
+    );
+  };
+
+  // Reject a replay before writing its row; a damaged book is dealt with by the update below.
+  const before = await readStoredState(deps.state, key, heartbeatBook);
+  if (before.kind === 'unavailable') throw before.error;
+  const replay = replayOf(before.kind === 'found' ? before.value : undefined);
+  if (replay) throw replay;
+
+  const record = heartbeatRecord(deps.tenantId, host, entry);
   await deps.sink.write('CloudSyncAgent_CL', [record]);
+
+  const corrupt = await updateState(
+    deps.state,
+    key,
+    heartbeatBook,
+    (book, { corrupt }) => {
+      // A concurrent post of the same heartbeat got in first: its row is written, nothing more to do.
+      if (replayOf(book)) return { result: corrupt };
+      return { value: { hosts: { ...(book?.hosts ?? {}), [host]: entry } }, result: corrupt };
+    },
+    { now },
+  );
+  if (corrupt)
+    deps.log.warn(`heartbeat book: ${corrupt.message}`, { code: 'CorruptState', copy: corrupt.copy });
   return { record };
 }
 

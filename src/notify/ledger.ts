@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { StateStore } from '../state/store.js';
 import type { ChannelName } from './channel.js';
-import { notifyKey, updateState } from './notifyState.js';
+import { notifyKey } from './notifyState.js';
+import { updateState } from '../state/update.js';
 import { readValidated } from '../state/store.js';
 
 /**

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { StateStore } from '../state/store.js';
 import type { ChannelName, RateQuota } from './channel.js';
-import { notifyKey, updateState } from './notifyState.js';
+import { notifyKey } from './notifyState.js';
+import { updateState } from '../state/update.js';
 
 /**
  * A sliding-window send quota kept in the state store, so every run and every function instance of a

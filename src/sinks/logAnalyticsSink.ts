@@ -71,8 +71,12 @@ export class LogAnalyticsSink implements RecordSink {
     const definition = tableByName(table);
     const stream = streamName(definition);
     let chunks: Record<string, unknown>[][];
+    // Which input row each prepared row came from: the SDK reports failures as the row objects it was given.
+    const positions = new Map<Record<string, unknown>, number>();
     try {
-      chunks = chunkRows(rows.map((record, index) => prepareRow(definition, record, index)));
+      const prepared = rows.map((record, index) => prepareRow(definition, record, index));
+      prepared.forEach(({ row }, index) => positions.set(row, index));
+      chunks = chunkRows(prepared);
     } catch (error) {
       // Nothing has been sent: the whole batch failed.
       throw new SinkError(`${stream}: ${rows.length} rows not sent: ${describe(error)}`, table, rows.length, {
@@ -82,36 +86,48 @@ export class LogAnalyticsSink implements RecordSink {
     const failures = await runPool(chunks, this.maxConcurrency, (chunk) => this.send(stream, chunk));
     const failed = failures.filter((f) => f !== undefined);
     if (failed.length === 0) return;
-    const failedRows = failed.reduce((sum, f) => sum + f.rows, 0);
+    const rejected = failures
+      .flatMap((failure, i) => {
+        if (!failure) return [];
+        const known = failure.rows.map((row) => positions.get(row));
+        // A row we cannot place counts its whole request as not stored: resend too much, never lose.
+        const chunk = known.includes(undefined) ? chunks[i]!.map((row) => positions.get(row)) : known;
+        return chunk.filter((index) => index !== undefined);
+      })
+      .sort((a, b) => a - b);
     const causes = [...new Set(failed.map((f) => describe(f.cause)))].slice(0, 3);
     throw new SinkError(
-      `${stream}: Logs Ingestion rejected ${failedRows} of ${rows.length} rows ` +
+      `${stream}: Logs Ingestion rejected ${rejected.length} of ${rows.length} rows ` +
         `(${failed.length} of ${chunks.length} requests failed): ${causes.join('; ')}`,
       table,
-      failedRows,
+      rejected.length,
       {
         cause: new AggregateError(
           failed.map((f) => f.cause),
           'Logs Ingestion requests failed',
         ),
+        rejected,
       },
     );
   }
 
-  /** One request (the SDK will not split a chunk from chunkRows). Resolves with the failure, if any. */
+  /**
+   * One request (the SDK will not split a chunk from chunkRows). Resolves with the rows that were not
+   * accepted, as the SDK reports them (`LogsUploadFailure.failedLogs`, per chunk it sent), if any.
+   */
   private async send(
     stream: string,
     chunk: Record<string, unknown>[],
-  ): Promise<{ rows: number; cause: unknown } | undefined> {
+  ): Promise<{ rows: readonly Record<string, unknown>[]; cause: unknown } | undefined> {
     try {
       await this.client.upload(this.target.dcrImmutableId, stream, chunk, { maxConcurrency: 1 });
       return undefined;
     } catch (error) {
       if (isAggregateLogsUploadError(error)) {
-        const rows = error.errors.reduce((sum, failure) => sum + failure.failedLogs.length, 0);
+        const rows = error.errors.flatMap((failure) => failure.failedLogs);
         return { rows, cause: error.errors[0]?.cause ?? error };
       }
-      return { rows: chunk.length, cause: error };
+      return { rows: chunk, cause: error };
     }
   }
 }

@@ -3,7 +3,8 @@ import type { TableName, TableRecords } from '../tables/definitions.js';
 /**
  * Where records go: Log Analytics (Logs Ingestion API) in Azure, NDJSON files locally.
  * `write` resolves only when every row of the batch is stored; it rejects with SinkError otherwise,
- * and the caller must then not advance any watermark past these rows (they are sent again next run).
+ * and the caller must then not advance any watermark past these rows: it sends again the rows the error
+ * names as not stored (`unstoredRows`), and only those, so an accepted row is never written twice.
  */
 export interface RecordSink {
   write<N extends TableName>(table: N, rows: readonly TableRecords[N][]): Promise<void>;
@@ -24,13 +25,27 @@ export interface RecordSink {
 export type SinkPosition = string | number;
 
 export class SinkError extends Error {
+  /**
+   * Positions (in the batch given to `write`) of the rows that were not stored, when the sink knows
+   * them: a caller resends exactly these (`unstoredRows`), never the rows that were accepted.
+   * Undefined: treat every row of the batch as not stored.
+   */
+  readonly rejected: readonly number[] | undefined;
+
   constructor(
     message: string,
     readonly table: TableName,
     readonly failedRows: number,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; rejected?: readonly number[] },
   ) {
     super(message, options);
     this.name = 'SinkError';
+    this.rejected = options?.rejected;
   }
+}
+
+/** The rows of `rows` that a failed `write` did not store: what to send again. */
+export function unstoredRows<T>(rows: readonly T[], error: SinkError): T[] {
+  if (!error.rejected) return [...rows];
+  return error.rejected.flatMap((index) => (index >= 0 && index < rows.length ? [rows[index]!] : []));
 }

@@ -1,10 +1,11 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { open, readFile, readdir, rename, stat, unlink, link, mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
   STATE_VALUE_MAX_BYTES,
   StateConflictError,
+  StateDecodeError,
   StateTooLargeError,
   type StateKey,
   type StateStore,
@@ -40,6 +41,9 @@ const MAX_FILE_NAME_BYTES = 255;
  *   processes (two CLI runs, a CLI next to a local Functions host) cannot both win. A lock left by a
  *   crashed process is taken over when its owner process is gone (same host) or when it is older than
  *   `staleLockMs`.
+ * - A damaged file never blocks its own replacement: unconditional writes and deletes do not look at
+ *   the old content, and an undecodable file has an etag too (a hash of its bytes, reported in
+ *   StateDecodeError), so it can be replaced or removed with ifMatch like any other value.
  */
 export class FileStateStore implements StateStore {
   private readonly staleLockMs: number;
@@ -54,7 +58,15 @@ export class FileStateStore implements StateStore {
   }
 
   async read(key: StateKey): Promise<Versioned<unknown> | undefined> {
-    return readStateFile(this.fileOf(key), key);
+    const file = this.fileOf(key);
+    const current = await loadStateFile(file);
+    if (current.kind === 'absent') return undefined;
+    if (current.kind === 'undecodable') {
+      throw new StateDecodeError(key, `${current.reason} (file ${file})`, current.etag, {
+        raw: current.text,
+      });
+    }
+    return { etag: current.etag, value: current.value };
   }
 
   async write(key: StateKey, value: unknown, condition: WriteCondition): Promise<string> {
@@ -62,9 +74,11 @@ export class FileStateStore implements StateStore {
     const file = this.fileOf(key);
     await mkdir(path.dirname(file), { recursive: true });
     return this.withLock(file, async () => {
-      const current = await readStateFile(file, key);
-      if ('ifMatch' in condition && current?.etag !== condition.ifMatch) throw new StateConflictError(key);
-      if ('ifNoneMatch' in condition && current) throw new StateConflictError(key);
+      if (!('unconditional' in condition)) {
+        const current = (await loadStateFile(file)).etag;
+        if ('ifMatch' in condition && current !== condition.ifMatch) throw new StateConflictError(key);
+        if ('ifNoneMatch' in condition && current !== undefined) throw new StateConflictError(key);
+      }
       const etag = randomUUID();
       await writeAtomically(file, `{"etag":${JSON.stringify(etag)},"value":${json}}\n`);
       return etag;
@@ -75,9 +89,11 @@ export class FileStateStore implements StateStore {
     const file = this.fileOf(key);
     if (!(await exists(path.dirname(file)))) return;
     await this.withLock(file, async () => {
-      const current = await readStateFile(file, key);
-      if (!current) return;
-      if (condition && current.etag !== condition.ifMatch) throw new StateConflictError(key);
+      if (condition) {
+        const current = (await loadStateFile(file)).etag;
+        if (current === undefined) return;
+        if (current !== condition.ifMatch) throw new StateConflictError(key);
+      }
       await unlink(file).catch(ignoreCode('ENOENT'));
     });
   }
@@ -182,26 +198,39 @@ export class FileStateStore implements StateStore {
 
 /* ---------------------------------------------------------------- files */
 
-async function readStateFile(file: string, key: StateKey): Promise<Versioned<unknown> | undefined> {
+type StateFile =
+  | { readonly kind: 'absent'; readonly etag?: undefined }
+  | { readonly kind: 'decoded'; readonly etag: string; readonly value: unknown }
+  | { readonly kind: 'undecodable'; readonly etag: string; readonly reason: string; readonly text: string };
+
+/** The file's value and etag; a file that does not decode gets an etag from its bytes instead of throwing. */
+async function loadStateFile(file: string): Promise<StateFile> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    if (hasCode(error, 'ENOENT')) return undefined;
+    if (hasCode(error, 'ENOENT')) return { kind: 'absent' };
     throw error;
   }
+  const undecodable = (reason: string): StateFile => ({
+    kind: 'undecodable',
+    // Prefixed so it can never equal a real etag (random UUIDs).
+    etag: `undecodable-${createHash('sha256').update(text).digest('hex').slice(0, 32)}`,
+    reason,
+    text,
+  });
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`state file ${file} (${key.tenantId}/${key.name}) is not valid JSON`, { cause: error });
+  } catch {
+    return undecodable('is not valid JSON');
   }
   if (typeof parsed !== 'object' || parsed === null || !('etag' in parsed) || !('value' in parsed)) {
-    throw new Error(`state file ${file} (${key.tenantId}/${key.name}) has no etag/value`);
+    return undecodable('has no etag/value envelope');
   }
   const { etag, value } = parsed;
-  if (typeof etag !== 'string') throw new Error(`state file ${file} has a non-string etag`);
-  return { etag, value };
+  if (typeof etag !== 'string') return undecodable('has a non-string etag');
+  return { kind: 'decoded', etag, value };
 }
 
 /** Temp file + fsync + rename (+ directory fsync, so the rename itself survives a power cut). */

@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { StateConflictError, readValidated, type StateKey, type StateStore } from './store.js';
+import { setAside, type SetAside } from './setAside.js';
+import { StateConflictError, type StateKey, type StateStore } from './store.js';
+import { readStoredState } from './storedState.js';
 
 /**
  * A run lease on top of any StateStore, so that two runs racing on one tenant (a timer firing while a
@@ -11,6 +13,10 @@ import { StateConflictError, readValidated, type StateKey, type StateStore } fro
  *
  * Expiry is judged with the caller's clock (`now`), which lets replays and tests drive it; a lease
  * written by a replay far in the past is simply seen as expired by a real-time run.
+ *
+ * A stored lease that cannot be read back (damaged file or entity, wrong shape) is set aside and the
+ * lease taken: it names no holder and no expiry, so honouring it would block every run for good. The
+ * acquired Lease says so in `setAside`, for the caller to log and report as a CorruptState issue.
  */
 export interface LeaseRequest {
   /** Identifies one run (e.g. the Functions invocation id). The same owner acquiring again renews. */
@@ -26,6 +32,8 @@ export interface Lease {
   readonly etag: string;
   readonly acquiredAt: Date;
   readonly expiresAt: Date;
+  /** Set when a damaged stored lease was set aside to acquire this one. */
+  readonly setAside?: SetAside;
 }
 
 export class LeaseHeldError extends Error {
@@ -64,9 +72,15 @@ const MAX_ROUNDS = 5;
 export async function acquireLease(store: StateStore, key: StateKey, request: LeaseRequest): Promise<Lease> {
   validateRequest(request);
   const { owner, now, ttlMs } = request;
+  let aside: SetAside | undefined;
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    // A stored lease that fails validation throws here: a corrupt lease is reported, never silently taken.
-    const current = await readValidated(store, key, storedLeaseSchema);
+    const stored = await readStoredState(store, key, storedLeaseSchema);
+    if (stored.kind === 'unavailable') throw stored.error;
+    if (stored.kind === 'corrupt') {
+      aside = await setAside(store, key, stored.reason, stored.etag, { now });
+      continue; // read again: free now, or taken meanwhile by whoever was quicker
+    }
+    const current = stored.kind === 'found' ? stored : undefined;
     if (current) {
       const expiresAt = new Date(current.value.expiresAt);
       if (current.value.owner !== owner && expiresAt.getTime() > now.getTime()) {
@@ -83,7 +97,7 @@ export async function acquireLease(store: StateStore, key: StateKey, request: Le
     };
     try {
       const etag = await store.write(key, record, current ? { ifMatch: current.etag } : { ifNoneMatch: '*' });
-      return { key, owner, etag, acquiredAt, expiresAt };
+      return { key, owner, etag, acquiredAt, expiresAt, ...(aside ? { setAside: aside } : {}) };
     } catch (error) {
       if (!(error instanceof StateConflictError)) throw error;
       // Someone wrote between our read and our write: read again and judge their lease.

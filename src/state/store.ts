@@ -54,7 +54,34 @@ export class StateTooLargeError extends Error {
   }
 }
 
-/** State read back from storage is a boundary too: validate it. A corrupt value is reported, not trusted. */
+/**
+ * Something is stored under `key` but it cannot be used: the store could not decode it (bad JSON, no
+ * envelope, missing chunks) or it does not match the schema its reader expects. One type for all of
+ * them, so callers tell "corrupt" from "storage unavailable" by type, never by message text.
+ *
+ * `etag` is the stored version as the store reports it (for an undecodable local file: a hash of its
+ * content), so the value can be replaced or removed with ifMatch without anyone decoding it first.
+ * `raw` is whatever could be read (file text, entity properties, or the decoded value), for `setAside`.
+ */
+export class StateDecodeError extends Error {
+  readonly raw: unknown;
+
+  constructor(
+    readonly key: StateKey,
+    readonly reason: string,
+    readonly etag: string | undefined,
+    options: { readonly raw?: unknown; readonly cause?: unknown } = {},
+  ) {
+    super(`stored state ${key.tenantId}/${key.name} ${reason}`, { cause: options.cause });
+    this.name = 'StateDecodeError';
+    this.raw = options.raw;
+  }
+}
+
+/**
+ * State read back from storage is a boundary too: validate it. A value that fails the schema throws
+ * StateDecodeError (with its etag), like one the store could not decode.
+ */
 export async function readValidated<S extends z.ZodType>(
   store: StateStore,
   key: StateKey,
@@ -64,7 +91,18 @@ export async function readValidated<S extends z.ZodType>(
   if (!found) return undefined;
   const parsed = schema.safeParse(found.value);
   if (!parsed.success) {
-    throw new Error(`stored state ${key.tenantId}/${key.name} is invalid: ${parsed.error.message}`);
+    throw new StateDecodeError(key, `is invalid: ${describeIssues(parsed.error)}`, found.etag, {
+      raw: found.value,
+    });
   }
   return { value: parsed.data, etag: found.etag };
+}
+
+/** One line for logs and run rows: the first few problems with where they are. */
+function describeIssues(error: z.ZodError): string {
+  const shown = error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.join('.') || '(value)'}: ${issue.message}`);
+  const more = error.issues.length > 3 ? ` (+${error.issues.length - 3} more)` : '';
+  return `${shown.join('; ')}${more}`.slice(0, 500);
 }

@@ -13,6 +13,7 @@ import type { Settings } from '../config.js';
 import {
   STATE_VALUE_MAX_BYTES,
   StateConflictError,
+  StateDecodeError,
   StateTooLargeError,
   type StateKey,
   type StateStore,
@@ -187,17 +188,19 @@ async function encodeEntity(key: StateKey, value: unknown, writeId: string): Pro
   return entity;
 }
 
+/** Throws StateDecodeError (with the entity's etag and its properties as `raw`) when the entity is damaged. */
 async function decodeValue(entity: StoredEntity, key: StateKey): Promise<unknown> {
-  const where = `stored state ${key.tenantId}/${key.name}`;
+  const damaged = (reason: string, cause?: unknown): StateDecodeError =>
+    new StateDecodeError(key, reason, entity.etag, { raw: rawProperties(entity), cause });
   const { chunks, encoding } = entity;
   if (typeof chunks !== 'number' || !Number.isInteger(chunks) || chunks < 1) {
-    throw new Error(`${where} has no valid chunk count`);
+    throw damaged('has no valid chunk count');
   }
-  if (encoding !== 'utf8' && encoding !== 'deflate-raw') throw new Error(`${where} has an unknown encoding`);
+  if (encoding !== 'utf8' && encoding !== 'deflate-raw') throw damaged('has an unknown encoding');
   const parts: Uint8Array[] = [];
   for (let i = 0; i < chunks; i++) {
     const part = entity[`v${i}`];
-    if (!(part instanceof Uint8Array)) throw new Error(`${where} is missing chunk v${i}`);
+    if (!(part instanceof Uint8Array)) throw damaged(`is missing chunk v${i}`);
     parts.push(part);
   }
   try {
@@ -207,8 +210,18 @@ async function decodeValue(entity: StoredEntity, key: StateKey): Promise<unknown
       encoding === 'utf8' ? stored : await inflate(stored, { maxOutputLength: STATE_VALUE_MAX_BYTES });
     return JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw));
   } catch (error) {
-    throw new Error(`${where} is not valid ${encoding} JSON`, { cause: error });
+    throw damaged(`is not valid ${encoding} JSON`, error);
   }
+}
+
+/** An entity's own properties as JSON (binary as base64), for keeping a copy of a damaged one. */
+function rawProperties(entity: StoredEntity): Record<string, unknown> {
+  const raw: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(entity)) {
+    if (['partitionKey', 'rowKey', 'etag', 'timestamp', 'odata.metadata'].includes(name)) continue;
+    raw[name] = value instanceof Uint8Array ? { base64: Buffer.from(value).toString('base64') } : value;
+  }
+  return raw;
 }
 
 function entityKeys(key: StateKey): { partitionKey: string; rowKey: string } {

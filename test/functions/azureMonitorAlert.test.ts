@@ -1,9 +1,9 @@
-import { HttpRequest, InvocationContext } from '@azure/functions';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { readTable } from '../support/collectHarness.js';
 import { useFunctionEnvironment } from '../support/functionEnvironment.js';
+import { postJson } from '../support/invokeHttp.js';
 
 const TENANT = '3f1b7c2a-9d4e-4a6b-8c1d-2e5f7a9b0c3d';
 
@@ -11,13 +11,13 @@ const TENANT = '3f1b7c2a-9d4e-4a6b-8c1d-2e5f7a9b0c3d';
 function payload(
   condition: 'Fired' | 'Resolved' = 'Fired',
   rule = 'cloudsync-monitor: no successful run in 20 minutes',
+  alertGuid = 'b9569717-bc32-442f-add5-83a997729330',
 ) {
   return {
     schemaId: 'azureMonitorCommonAlertSchema',
     data: {
       essentials: {
-        alertId:
-          '/subscriptions/11111111-1111-1111-1111-111111111111/providers/Microsoft.AlertsManagement/alerts/b9569717-bc32-442f-add5-83a997729330',
+        alertId: `/subscriptions/11111111-1111-1111-1111-111111111111/providers/Microsoft.AlertsManagement/alerts/${alertGuid}`,
         alertRule: rule,
         severity: 'Sev1',
         signalType: 'Log',
@@ -44,14 +44,6 @@ function payload(
   };
 }
 
-const post = (text: string) =>
-  new HttpRequest({
-    method: 'POST',
-    url: 'https://app.example/api/azureMonitorAlert',
-    body: { string: text },
-    headers: { 'content-type': 'application/json' },
-  });
-
 describe('functions/azureMonitorAlert (HTTP handler invoked directly)', () => {
   const dataDirOf = useFunctionEnvironment({ TENANT_ID: TENANT });
   let dataDir: string;
@@ -60,10 +52,7 @@ describe('functions/azureMonitorAlert (HTTP handler invoked directly)', () => {
   });
   const call = async (text: string) => {
     const { azureMonitorAlert } = await import('../../functions/azureMonitorAlert.js');
-    return azureMonitorAlert(
-      post(text),
-      new InvocationContext({ functionName: 'azureMonitorAlert', logHandler: () => undefined }),
-    );
+    return postJson(azureMonitorAlert, 'azureMonitorAlert', text);
   };
   const outbox = async () => (await readdir(path.join(dataDir, 'outbox')).catch(() => [])).sort();
 
@@ -126,5 +115,63 @@ describe('functions/azureMonitorAlert (HTTP handler invoked directly)', () => {
     expect((await call(text)).status).toBe(status);
     expect(await outbox()).toEqual([]);
     expect(await readTable(dataDir, 'CloudSyncAlert_CL')).toHaveLength(0);
+  });
+
+  /* Storage failures and damaged state (issue 9 row 11, issue 8): Azure Monitor retries a webhook that
+     failed, so a failure must answer 500 and leave the alert to the retry, never mark it seen. */
+
+  const rows = () => readTable(dataDir, 'CloudSyncAlert_CL');
+  const channelsOf = (files: string[]) =>
+    files.map((f) => (f.includes('-email-') ? 'email' : 'teams')).sort();
+
+  it('answers 500 when the sink fails, and the retry stores and sends the alert once', async () => {
+    const text = JSON.stringify(payload());
+    const table = path.join(dataDir, 'tables', 'CloudSyncAlert_CL.ndjson');
+    await mkdir(table, { recursive: true });
+    expect((await call(text)).status).toBe(500);
+    expect(await outbox()).toEqual([]);
+
+    await rm(table, { recursive: true });
+    expect((await call(text)).status).toBe(202);
+    expect(await rows()).toHaveLength(1);
+    expect(channelsOf(await outbox())).toEqual(['email', 'teams']);
+    expect((await call(text)).status).toBe(409);
+    expect(await rows()).toHaveLength(1);
+    expect(await outbox()).toHaveLength(2);
+  });
+
+  it('answers 500 when the message cannot be queued, and the retry sends it without a second row', async () => {
+    const text = JSON.stringify(payload());
+    // Delivery state (ledger, pending queue) cannot be written: a file stands where its directory goes.
+    const notifyState = path.join(dataDir, 'state', '_notify');
+    await mkdir(path.dirname(notifyState), { recursive: true });
+    await writeFile(notifyState, 'not a directory');
+    expect((await call(text)).status).toBe(500);
+    expect(await outbox()).toEqual([]);
+
+    await rm(notifyState);
+    expect((await call(text)).status).toBe(202);
+    expect(channelsOf(await outbox())).toEqual(['email', 'teams']);
+    expect(await rows()).toHaveLength(1);
+  });
+
+  it('sets a damaged seen-book aside, says so, and routes this and later alerts', async () => {
+    const stateDir = path.join(dataDir, 'state', TENANT);
+    await mkdir(stateDir, { recursive: true });
+    await writeFile(path.join(stateDir, 'azure-monitor-alerts-seen.json'), '{"etag":"e","value":{"seen":[[');
+
+    const first = await call(JSON.stringify(payload('Fired', 'rule one')));
+    expect(first.status).toBe(202);
+    expect(first.logs.join('\n')).toMatch(
+      /Azure Monitor seen-book: stored state .*azure-monitor-alerts-seen is not valid JSON.*set aside as corrupt-azure-monitor-alerts-seen-\d{17}/,
+    );
+    expect((await readdir(stateDir)).filter((f) => f.startsWith('corrupt-'))).toHaveLength(1);
+
+    const other = payload('Fired', 'rule two', 'c0000000-0000-4000-8000-000000000002');
+    expect((await call(JSON.stringify(other))).status).toBe(202);
+    expect(await rows()).toHaveLength(2);
+    expect(await outbox()).toHaveLength(4);
+    // The fresh book still recognises a replay.
+    expect((await call(JSON.stringify(payload('Fired', 'rule one')))).status).toBe(409);
   });
 });

@@ -9,7 +9,7 @@ import {
   prepareRow,
   truncateText,
 } from '../../src/sinks/logAnalyticsSink.js';
-import { SinkError } from '../../src/sinks/sink.js';
+import { SinkError, unstoredRows } from '../../src/sinks/sink.js';
 import { provisioningTable, type ProvisioningRecord } from '../../src/tables/definitions.js';
 import { toRow } from '../../src/tables/schema.js';
 import { API_VERSION, LogsIngestionServer } from '../support/logsIngestionServer.js';
@@ -183,6 +183,23 @@ describe('LogAnalyticsSink with the real LogsIngestionClient', () => {
     expect(accepted).toBeGreaterThan(0);
     expect(error.failedRows).toBe(5_000 - accepted);
     expect(error.message).toMatch(/rejected \d+ of 5000 rows \(1 of \d+ requests failed\)/);
+  });
+
+  it('names exactly the rejected rows of a partial failure: resending them writes no row twice and loses none', async () => {
+    // 5,000 rows are several requests; the first to arrive is refused for good (400, not retried).
+    server.failNext(1, { status: 400 });
+    const records = provisioningRecords(5_000);
+    const error = await failure(sink().write('CloudSyncProvisioning_CL', records));
+    const firstTry = server.acceptedRows(STREAM).length;
+    expect(firstTry).toBeGreaterThan(0);
+    expect(error.rejected).toHaveLength(5_000 - firstTry);
+    expect(error.failedRows).toBe(5_000 - firstTry);
+
+    await sink().write('CloudSyncProvisioning_CL', unstoredRows(records, error));
+    const ids = server.acceptedRows(STREAM).map((row) => row.EventId);
+    expect(ids).toHaveLength(5_000);
+    expect(new Set(ids).size).toBe(5_000);
+    expect([...ids].sort()).toEqual(records.map((r) => r.EventId).sort());
   });
 
   it('does not retry a 403 and tells the operator which role is missing', async () => {

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileStateStore, decodeSegment, encodeSegment } from '../../src/state/fileStateStore.js';
+import { StateDecodeError } from '../../src/state/store.js';
 
 const execFileAsync = promisify(execFile);
 const TENANT = '11111111-2222-3333-4444-555555555555';
@@ -77,7 +78,9 @@ describe('FileStateStore layout', () => {
     const store = new FileStateStore(dir);
     await mkdir(path.join(dir, TENANT), { recursive: true });
     await writeFile(path.join(dir, TENANT, 'broken.json'), '{"etag":"x","val');
-    await expect(store.read({ tenantId: TENANT, name: 'broken' })).rejects.toThrow(/not valid JSON/);
+    const read = store.read({ tenantId: TENANT, name: 'broken' });
+    await expect(read).rejects.toBeInstanceOf(StateDecodeError);
+    await expect(read).rejects.toThrow(/not valid JSON/);
   });
 
   it('refuses names too long for a file name', async () => {

@@ -375,15 +375,21 @@ function stateStoreContract(label: string, makeStore: StoreFactory): void {
       );
     });
 
-    it('reports a corrupt stored lease instead of taking it over', async () => {
+    it('sets a corrupt stored lease aside and takes it, saying so; the next run acquires as usual', async () => {
       const store = await makeStore();
       await store.write(LEASE, { owner: 42 }, { unconditional: true });
-      const error = await acquireLease(store, LEASE, { owner: 'run-a', now: t0, ttlMs: TTL }).catch(
-        (e: unknown) => e,
+      const lease = await acquireLease(store, LEASE, { owner: 'run-a', now: t0, ttlMs: TTL });
+      expect(lease.owner).toBe('run-a');
+      expect(lease.setAside?.message).toMatch(
+        /lease\/collect is invalid.*set aside as corrupt-lease\/collect-\d{17}/,
       );
-      expect(error).toBeInstanceOf(Error);
-      expect(error).not.toBeInstanceOf(LeaseHeldError);
-      expect((error as Error).message).toMatch(/invalid/);
+      const copy = await store.read(key(lease.setAside!.copy!));
+      expect(copy?.value).toMatchObject({ name: 'lease/collect', raw: { owner: 42 } });
+      expect((await readValidated(store, LEASE, storedLeaseSchema))?.value.owner).toBe('run-a');
+
+      expect(await releaseLease(store, lease)).toBe(true);
+      const next = await acquireLease(store, LEASE, { owner: 'run-b', now: at(1), ttlMs: TTL });
+      expect(next.setAside).toBeUndefined();
     });
 
     it('rejects a meaningless request', async () => {

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../src/config.js';
 import { createStateStore } from '../../src/state/createStateStore.js';
 import { FileStateStore } from '../../src/state/fileStateStore.js';
-import { STATE_VALUE_MAX_BYTES, StateConflictError } from '../../src/state/store.js';
+import { STATE_VALUE_MAX_BYTES, StateConflictError, StateDecodeError } from '../../src/state/store.js';
 import {
   TableStateStore,
   escapeKey,
@@ -130,7 +130,9 @@ describe('TableStateStore entity layout', () => {
       encoding: 'utf8',
       v0: new Uint8Array([123]),
     });
-    await expect(new TableStateStore(client).read(key('broken'))).rejects.toThrow(/missing chunk v1/);
+    const read = new TableStateStore(client).read(key('broken'));
+    await expect(read).rejects.toBeInstanceOf(StateDecodeError);
+    await expect(read).rejects.toThrow(/missing chunk v1/);
   });
 });
 

@@ -1,0 +1,73 @@
+import type { z } from 'zod';
+import { setAside, type SetAside } from './setAside.js';
+import { StateConflictError, type StateKey, type StateStore } from './store.js';
+import { readStoredState } from './storedState.js';
+
+/**
+ * The one read-modify-write with ETag concurrency. `change` gets the current value (undefined when
+ * none) and returns either `{ value, result }` to write `value` and return `result`, or `{ result }` to
+ * write nothing. On a conflict the value is read again and `change` runs again, so `change` must
+ * decide from what it is given (it may look up other things, and it may throw to abort: nothing is
+ * written then).
+ *
+ * A stored value that cannot be used (undecodable, or not matching `schema`) is set aside (`setAside`)
+ * and `change` runs as for an absent value, with `context.corrupt` telling what was set aside (in that
+ * round and every later round of this call), so the caller can log it and raise a `CorruptState` issue.
+ * A store that cannot be read throws its error: nothing is changed then.
+ */
+export interface UpdateContext {
+  readonly corrupt: SetAside | undefined;
+}
+
+export type StateChange<T, R> = { readonly value: T; readonly result: R } | { readonly result: R };
+
+export interface UpdateOptions {
+  /** The caller's clock, for naming a set-aside copy. */
+  readonly now?: Date;
+  /** Rounds before giving up; each lost round means another writer just succeeded. Default 8. */
+  readonly maxRounds?: number;
+  /** Waits between conflicting rounds (default: a few jittered milliseconds); injectable for tests. */
+  readonly backoff?: (round: number) => Promise<void>;
+}
+
+const DEFAULT_ROUNDS = 8;
+
+export async function updateState<S extends z.ZodType, R>(
+  store: StateStore,
+  key: StateKey,
+  schema: S,
+  change: (
+    current: z.infer<S> | undefined,
+    context: UpdateContext,
+  ) => StateChange<z.infer<S>, R> | Promise<StateChange<z.infer<S>, R>>,
+  options: UpdateOptions = {},
+): Promise<R> {
+  const rounds = options.maxRounds ?? DEFAULT_ROUNDS;
+  const backoff = options.backoff ?? jitter;
+  let corrupt: SetAside | undefined;
+  for (let round = 1; round <= rounds; round++) {
+    const stored = await readStoredState(store, key, schema);
+    if (stored.kind === 'unavailable') throw stored.error;
+    if (stored.kind === 'corrupt') {
+      corrupt = await setAside(store, key, stored.reason, stored.etag, { now: options.now });
+      continue; // read again: absent now, or whatever another writer put there meanwhile
+    }
+    const outcome = await change(stored.kind === 'found' ? stored.value : undefined, { corrupt });
+    if (!('value' in outcome)) return outcome.result;
+    try {
+      await store.write(
+        key,
+        outcome.value,
+        stored.kind === 'found' ? { ifMatch: stored.etag } : { ifNoneMatch: '*' },
+      );
+      return outcome.result;
+    } catch (error) {
+      if (!(error instanceof StateConflictError)) throw error;
+    }
+    if (round < rounds) await backoff(round);
+  }
+  throw new StateConflictError(key);
+}
+
+const jitter = (round: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * round));

@@ -1,0 +1,56 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { afterAll, describe, expect, it } from 'vitest';
+import { FileStateStore } from '../../src/state/fileStateStore.js';
+import type { StateStore } from '../../src/state/store.js';
+import { updateState } from '../../src/state/update.js';
+
+const TENANT = '11111111-2222-3333-4444-555555555555';
+const KEY = { tenantId: TENANT, name: 'counter' };
+const counter = z.object({ n: z.number() });
+
+const dirs: string[] = [];
+afterAll(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))));
+async function store(): Promise<FileStateStore> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'update-state-'));
+  dirs.push(dir);
+  return new FileStateStore(dir);
+}
+
+const increment = (s: StateStore) =>
+  updateState(s, KEY, counter, (current) => ({ value: { n: (current?.n ?? 0) + 1 }, result: undefined }));
+
+describe('updateState', () => {
+  it('loses no increment when many writers race on one value', async () => {
+    const s = await store();
+    await Promise.all(Array.from({ length: 6 }, () => increment(s)));
+    expect((await s.read(KEY))?.value).toEqual({ n: 6 });
+  });
+
+  it('writes nothing when change returns only a result, or throws', async () => {
+    const s = await store();
+    await increment(s);
+    const { etag } = (await s.read(KEY))!;
+    expect(await updateState(s, KEY, counter, (current) => ({ result: current?.n }))).toBe(1);
+    await expect(
+      updateState(s, KEY, counter, () => {
+        throw new RangeError('refused');
+      }),
+    ).rejects.toThrow('refused');
+    expect((await s.read(KEY))?.etag).toBe(etag);
+  });
+
+  it('changes nothing when the store cannot be read', async () => {
+    const s = await store();
+    const down: StateStore = {
+      read: () => Promise.reject(new Error('ECONNRESET')),
+      write: (...args) => s.write(...args),
+      delete: (...args) => s.delete(...args),
+      list: (...args) => s.list(...args),
+    };
+    await expect(increment(down)).rejects.toThrow('ECONNRESET');
+    expect(await s.read(KEY)).toBeUndefined();
+  });
+});
