@@ -2,7 +2,7 @@ import type { Clock } from '../clock.js';
 import { issueFrom, type RunIssue } from '../collect/runErrors.js';
 import { evaluateRules } from '../rules/index.js';
 import type { Observations } from '../rules/observations.js';
-import type { RecordSink } from '../sinks/sink.js';
+import { SinkError, unstoredRows, type RecordSink } from '../sinks/sink.js';
 import { StateConflictError, type StateStore, type WriteCondition } from '../state/store.js';
 import type { AlertRecord } from '../tables/definitions.js';
 import { advance } from './advance.js';
@@ -176,14 +176,17 @@ export async function writeAlertRows(
   const stored = await readStoredState(deps.state, key, alertBook);
   if (stored.kind !== 'found' || stored.value.pendingRows.length === 0) return issues;
   const rows = stored.value.pendingRows.map((row) => withDelivery(row, delivery));
+  let left: typeof stored.value.pendingRows = [];
   try {
     await deps.sink.write('CloudSyncAlert_CL', rows as unknown as AlertRecord[]);
   } catch (error) {
     issues.push(issueFrom('sink', error, 'CloudSyncAlert_CL'));
-    return issues;
+    if (!(error instanceof SinkError) || !error.rejected) return issues;
+    // Some rows were taken: keep only the others for the next run.
+    left = unstoredRows(stored.value.pendingRows, error);
   }
   try {
-    await deps.state.write(key, { ...stored.value, pendingRows: [] }, { ifMatch: stored.etag });
+    await deps.state.write(key, { ...stored.value, pendingRows: left }, { ifMatch: stored.etag });
   } catch (error) {
     // The rows are written; if the book moved on meanwhile, the next run may write them once more.
     issues.push({ ...issueFrom('state', error, ALERT_BOOK_KEY), severity: 'warning' });

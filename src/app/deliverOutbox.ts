@@ -5,7 +5,7 @@ import { CHANNEL_NAMES, type ChannelName } from '../notify/channel.js';
 import type { ChannelReport } from '../notify/delivery.js';
 import { dispatch, type NotifyDependencies } from '../notify/dispatch.js';
 import type { OutboundMessage } from '../notify/message.js';
-import { updateState } from '../notify/notifyState.js';
+import { updateState } from '../state/update.js';
 import { renderAlertMessage } from '../render/alertMessage.js';
 
 /**

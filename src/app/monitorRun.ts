@@ -24,6 +24,8 @@ import type { AgentRecord, ProvisioningRecord } from '../tables/definitions.js';
 import { deliverOutbox, type OutboxDelivery } from './deliverOutbox.js';
 import type { RunGuard } from './runGuard.js';
 import { underRunLease } from './underRunLease.js';
+import { NOTIFY_STATE_SCOPE } from '../notify/notifyState.js';
+import { corruptStateIssue, listSetAside } from '../state/setAside.js';
 
 /**
  * One run of the monitor (design section 6, `collect`), as named stages run in this order under the
@@ -108,6 +110,11 @@ export async function runMonitor(deps: MonitorDependencies, options: MonitorOpti
       issues: [],
       tally: new ProvisioningTally(),
     };
+    const leaseAside = guard.currentLease.setAside;
+    if (leaseAside) {
+      deps.log.warn(leaseAside.message);
+      work.issues.push(corruptStateIssue(leaseAside));
+    }
     for (const stage of STAGES.slice(0, last + 1)) await STAGE_WORK[stage](work);
     const finished = await finish(work);
     return {
@@ -181,6 +188,16 @@ async function evaluate(work: RunWork): Promise<void> {
   const { deps, run, collected, tracker } = work;
   if (!collected || !tracker) return;
   const heartbeats = await attempt(work, 'agents', () => readHeartbeatRecords(deps.state, deps.tenantId));
+  // What paths without a run row (webhooks, acks) set aside since the previous run: said here, loudly.
+  const previous = await readMonitorStatus(deps.state, deps.tenantId).catch(() => undefined);
+  const since = previous ? new Date(previous.lastRunAt) : new Date(run.startedAt.getTime() - 15 * 60_000);
+  for (const scope of [deps.tenantId, NOTIFY_STATE_SCOPE]) {
+    const copies = await attempt(work, 'state', () => listSetAside(deps.state, scope, since));
+    const said = new Set(work.issues.filter((i) => i.code === 'CorruptState').map((i) => i.target));
+    for (const copy of (copies ?? []).filter((c) => !said.has(c.name))) {
+      work.issues.push(corruptStateIssue({ key: { tenantId: scope, name: copy.name }, message: copy.reason }));
+    }
+  }
   if (heartbeats) work.heartbeats = heartbeats;
   const messageId = `alerts-${deps.tenantId}-${run.runId}`;
   try {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { readStoredState } from '../alerts/storedState.js';
-import type { RecordSink } from '../sinks/sink.js';
+import { readStoredState } from '../state/storedState.js';
+import { SinkError, type RecordSink } from '../sinks/sink.js';
+import { corruptStateIssue, setAside } from '../state/setAside.js';
 import { StateConflictError, type StateKey, type StateStore, type WriteCondition } from '../state/store.js';
 import type { TableName } from '../tables/definitions.js';
 import { issueFrom, type RunIssue } from './runErrors.js';
@@ -80,14 +81,12 @@ export class ProvisioningCheckpoint {
     checkpoint.nextSeq = Math.max(highest, checkpoint.current?.seq ?? 0) + 1;
 
     if (stored.kind === 'corrupt') {
-      // Set aside (overwritten on the next save); what the chunks remember tells how far collection got.
+      // Set aside; what the chunks remember tells how far collection got.
+      const aside = await setAside(input.state, checkpoint.key, stored.reason, stored.etag);
       checkpoint.markEtag = undefined;
       checkpoint.issues.push({
-        signal: 'state',
-        severity: 'warning',
-        code: 'CorruptState',
-        message: `${stored.reason.slice(0, 300)}; collection resumes from what its de-duplication memory holds`,
-        target: WATERMARK_KEY,
+        ...corruptStateIssue(aside),
+        message: `${aside.message.slice(0, 400)}; collection resumes from what its de-duplication memory holds`,
       });
       checkpoint.current = checkpoint.recoverMark(highest);
     }
@@ -102,12 +101,7 @@ export class ProvisioningCheckpoint {
       if (chunk.toMs < fromMs - 1000) continue;
       const read = await readChunk(this.input.state, this.input.tenantId, chunk.name);
       if (read.kind === 'found') this.seen.add(read.chunk.ids);
-      else if (read.kind === 'corrupt') {
-        this.reportCorruptChunk(chunk, read.reason);
-        await this.input.state
-          .delete({ tenantId: this.input.tenantId, name: chunk.name })
-          .catch(() => undefined);
-      }
+      else if (read.kind === 'corrupt') await this.setAsideChunk(chunk, read.reason);
     }
   }
 
@@ -125,10 +119,12 @@ export class ProvisioningCheckpoint {
     const seq = this.nextSeq++;
     const name = chunkName(seq, page.toMs);
     const { state, sink, table, tenantId } = this.input;
+    let chunk: SeenChunk;
+    let etag: string;
     try {
       const position = sink.position ? await sink.position(table) : undefined;
-      const chunk: SeenChunk = { seq, fromMs: page.fromMs, toMs: page.toMs, ids: [...page.ids], position };
-      await state.write({ tenantId, name }, chunk, { ifNoneMatch: '*' });
+      chunk = { seq, fromMs: page.fromMs, toMs: page.toMs, ids: [...page.ids], position };
+      etag = await state.write({ tenantId, name }, chunk, { ifNoneMatch: '*' });
     } catch (error) {
       issues.push(issueFrom('state', error, name));
       return false;
@@ -137,6 +133,21 @@ export class ProvisioningCheckpoint {
       await write();
     } catch (error) {
       issues.push(issueFrom('sink', error, table));
+      if (error instanceof SinkError && error.rejected) {
+        // Some rows were taken: remember exactly those, so reading the page again writes only the rest.
+        const rejected = new Set(error.rejected.map((index) => page.ids[index]));
+        const taken = page.ids.filter((id) => !rejected.has(id));
+        const kept = await state
+          .write({ tenantId, name }, { ...chunk, ids: taken }, { ifMatch: etag })
+          .then(() => true)
+          .catch(() => false);
+        if (kept) {
+          this.seen.add(taken);
+          this.chunks.push({ name, seq, toMs: page.toMs });
+          await this.save((mark) => ({ ...mark, seq }), issues);
+        }
+        return false;
+      }
       // Not written: forget the ids. If this delete fails too, the next run finds the chunk in doubt.
       await state.delete({ tenantId, name }).catch(() => undefined);
       return false;
@@ -185,8 +196,7 @@ export class ProvisioningCheckpoint {
     for (const chunk of this.chunks.filter((c) => c.seq > confirmed)) {
       const read = await readChunk(state, tenantId, chunk.name);
       if (read.kind !== 'found') {
-        if (read.kind === 'corrupt') this.reportCorruptChunk(chunk, read.reason);
-        await state.delete({ tenantId, name: chunk.name }).catch(() => undefined);
+        if (read.kind === 'corrupt') await this.setAsideChunk(chunk, read.reason);
         continue;
       }
       const { chunk: value, etag } = read;
@@ -245,13 +255,13 @@ export class ProvisioningCheckpoint {
     await this.save((mark) => ({ ...mark, seq }), this.issues);
   }
 
-  private reportCorruptChunk(chunk: ChunkName, reason: string): void {
+  private async setAsideChunk(chunk: ChunkName, reason: string): Promise<void> {
+    const key = { tenantId: this.input.tenantId, name: chunk.name };
+    const aside = await setAside(this.input.state, key, reason);
     this.issues.push({
-      signal: 'state',
-      severity: 'warning',
-      code: 'CorruptState',
-      message: `${reason.slice(0, 300)}; the ids it held are forgotten (events of that page may be written again)`,
-      target: chunk.name,
+      ...corruptStateIssue(aside),
+      message: `${aside.message.slice(0, 400)}; the ids it held are forgotten (events of that page may be written again)`,
     });
   }
+
 }

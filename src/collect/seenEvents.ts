@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { StateStore } from '../state/store.js';
-import { readStoredState } from '../alerts/storedState.js';
+import { readStoredState } from '../state/storedState.js';
 
 /**
  * The de-duplication memory of provisioning collection: which event ids were written, bounded by time
