@@ -13,6 +13,7 @@ import type { Settings } from '../config.js';
 import { credentialProvider, graphScope, staticTokenProvider } from './auth.js';
 import { GraphRequestError, toGraphRequestError } from './errors.js';
 import { ClockRetryHandler, PacingHandler, TimeoutHandler } from './middleware.js';
+import { NetworkErrorHandler } from './networkFailure.js';
 import { SlidingWindowPacer } from './pacer.js';
 
 export type GraphVersion = 'v1.0' | 'beta';
@@ -110,6 +111,7 @@ export function createGraphReader(settings: Settings, options: GraphReaderOption
     new TimeoutHandler(graph.requestTimeoutMs),
     new RedirectHandler(new RedirectHandlerOptions()),
     new TelemetryHandler(),
+    new NetworkErrorHandler(),
     new HTTPMessageHandler(),
   ];
   const client = Client.initWithMiddleware({
