@@ -144,9 +144,7 @@ export function loadSettings(
     if (value !== undefined && value.trim() !== '') input[name] = value.trim();
   }
   const parsed = settingsSchema.safeParse(input, { error: plainIssueMessage });
-  const problems = parsed.success
-    ? []
-    : settingProblems(parsed.error.issues, input, settingsSchema.shape as Record<string, z.ZodType>);
+  const problems = parsed.success ? [] : settingProblems(parsed.error.issues, input, settingsSchema.shape);
   // The cross-field checks run even when some field failed, so one start-up names every problem.
   const raw = parsed.success ? parsed.data : bestEffort(input);
   if (Boolean(raw.LOGS_INGESTION_ENDPOINT) !== Boolean(raw.LOGS_INGESTION_DCR_IMMUTABLE_ID)) {

@@ -39,23 +39,32 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
 
-/** The innermost error of a cause chain that says what happened (it has a code, or is the last one). */
+/** Codes of the socket, DNS and TLS layers (as opposed to codes an HTTP answer carries). */
+const NETWORK_CODE = /^(E[A-Z]+|UND_ERR_[A-Z_]+|ERR_TLS_[A-Z_]+|[A-Z_]*CERT[A-Z_]*)$/;
+
+/**
+ * The error of a chain (the error itself, then its causes) that says what happened on the wire: the
+ * first with a network code. Without one, only fetch's own "fetch failed" counts, described by its
+ * innermost cause ("bad port"). An HTTP answer (a status code) is never a network failure.
+ */
 function rootCause(error: unknown): Cause | undefined {
-  let current: unknown = isRecord(error) ? error.cause : undefined;
-  let found: Cause | undefined;
+  let current: unknown = error;
+  let innermost: Cause | undefined;
   for (let depth = 0; isRecord(current) && depth < 6; depth++) {
-    const code = typeof current.code === 'string' ? current.code : undefined;
+    if (typeof current.statusCode === 'number' && current.statusCode > 0) return undefined;
+    const code =
+      typeof current.code === 'string' && NETWORK_CODE.test(current.code) ? current.code : undefined;
     const address =
       typeof current.address === 'string'
         ? `${current.address}${typeof current.port === 'number' ? `:${current.port}` : ''}`
         : undefined;
-    found = { code, message: typeof current.message === 'string' ? current.message : '', address };
-    if (code) return found;
+    innermost = { code, message: typeof current.message === 'string' ? current.message : '', address };
+    if (code) return innermost;
     // AggregateError (IPv4 and IPv6 both refused): its first error carries the code.
     const first = Array.isArray(current.errors) ? (current.errors as unknown[])[0] : undefined;
     current = current.cause ?? first;
   }
-  return found;
+  return isRecord(error) && error.message === 'fetch failed' ? innermost : undefined;
 }
 
 /**
@@ -77,10 +86,8 @@ export function describeNetworkFailure(error: unknown, host: string): string | u
     what = PLAIN[code];
   } else if (/bad port/i.test(cause.message)) {
     what = 'fetch refuses to connect to that port (a blocked port: use another)';
-  } else if (code || cause.message) {
-    what = cause.message || code || 'unknown network error';
   } else {
-    return undefined;
+    what = cause.message || code || 'the connection failed';
   }
   const detail = [code, cause.address].filter(Boolean).join(' ');
   return `cannot reach ${host}: ${what}${detail ? ` [${detail}]` : ''}${fix}`;
