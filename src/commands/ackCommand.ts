@@ -28,7 +28,7 @@ export async function ackCommand(
     }
     until = new Date(ms);
   }
-  const local = await openLocalState(settings, systemClock, log);
+  const local = await openLocalState(settings, systemClock, log, { orAskGraph: true });
   const by = options.by ?? `cli:${userInfo().username}`;
   try {
     const { transition, row } = await acknowledge(local.state, {
@@ -56,7 +56,7 @@ export async function ackListCommand(
   options: { print: (line: string) => void },
 ): Promise<number> {
   const now = systemClock.now();
-  const local = await openLocalState(settings, systemClock, log);
+  const local = await openLocalState(settings, systemClock, log, { orAskGraph: true });
   const book = await readValidated(
     local.state,
     { tenantId: local.tenantId, name: ALERT_BOOK_KEY },

@@ -8,7 +8,7 @@ import { NOTIFY_STATE_SCOPE } from '../notify/notifyState.js';
 import type { RecordSink } from '../sinks/sink.js';
 import { decodeSegment } from '../state/fileStateStore.js';
 import type { StateStore } from '../state/store.js';
-import { createWebhookDependencies } from '../wiring.js';
+import { createCollectDependencies, createWebhookDependencies } from '../wiring.js';
 
 /**
  * What `status`, `ack` and `ack --list` need: the state store and the sink of a tenant, without a
@@ -38,10 +38,13 @@ export async function localTenants(settings: Settings): Promise<string[]> {
     .sort();
 }
 
+function knownTenant(settings: Settings): string | undefined {
+  const token = settings.graph.accessToken;
+  return settings.tenantId ?? (token ? tenantIdFromToken(token) : undefined);
+}
+
 export async function resolveLocalTenant(settings: Settings): Promise<string> {
-  const known =
-    settings.tenantId ??
-    (settings.graph.accessToken ? tenantIdFromToken(settings.graph.accessToken) : undefined);
+  const known = knownTenant(settings);
   if (known) return known;
   if (settings.stateTable) {
     throw new NoLocalTenantError('set TENANT_ID: the state table can hold several tenants');
@@ -57,7 +60,20 @@ export async function resolveLocalTenant(settings: Settings): Promise<string> {
   );
 }
 
-export async function openLocalState(settings: Settings, clock: Clock, log: Logger): Promise<LocalState> {
+/**
+ * `orAskGraph`: with a state table and no TENANT_ID, ask Graph whose tenant the credentials are for,
+ * as a run would (`digest` and `ack` may; `status` must stay offline and asks for TENANT_ID instead).
+ */
+export async function openLocalState(
+  settings: Settings,
+  clock: Clock,
+  log: Logger,
+  options: { orAskGraph?: boolean } = {},
+): Promise<LocalState> {
+  if (options.orAskGraph && settings.stateTable && !knownTenant(settings)) {
+    const deps = await createCollectDependencies(settings, clock, log);
+    return { tenantId: deps.tenantId, state: deps.state, sink: deps.sink };
+  }
   const tenantId = await resolveLocalTenant(settings);
   // The webhook wiring is exactly "state and sink of a known tenant, no Graph client".
   const deps = await createWebhookDependencies({ ...settings, tenantId }, clock, log);
