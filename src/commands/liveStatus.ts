@@ -8,7 +8,7 @@ import { readMonitorStatus } from '../health/monitorStatus.js';
 import type { Logger } from '../log.js';
 import { createCollectDependencies } from '../wiring.js';
 import { assessHealth } from './health.js';
-import type { StatusReport } from './statusReport.js';
+import { lastRunView, type StatusReport } from './statusReport.js';
 
 /**
  * `status --live`: jobs, quarantine and agents as Graph reports them now, plus the alerts the runs
@@ -69,14 +69,7 @@ export async function liveStatus(
     checkedAt: now.toISOString(),
     findings: verdict.findings,
     openAlerts,
-    lastRun: monitor
-      ? {
-          runId: monitor.lastRunId,
-          at: monitor.lastRunAt,
-          outcome: monitor.lastOutcome,
-          lastSuccessAt: monitor.lastSuccessAt,
-        }
-      : null,
+    lastRun: monitor ? lastRunView(monitor) : null,
     jobs: jobs.records,
     agents: agents.records,
     agentsApi: agents.api,

@@ -6,7 +6,7 @@ import type { Logger } from '../log.js';
 import { readValidated, type StateStore } from '../state/store.js';
 import { assessHealth } from './health.js';
 import { localTenants, openLocalState } from './localState.js';
-import { ago, undecided, type OpenAlertView, type StatusReport } from './statusReport.js';
+import { ago, lastRunView, undecided, type OpenAlertView, type StatusReport } from './statusReport.js';
 
 /**
  * `status` without --live: the health the last run left in the state store (its monitor status and
@@ -49,12 +49,7 @@ export async function localStatus(
     checkedAt: now.toISOString(),
     findings: verdict.findings,
     openAlerts,
-    lastRun: {
-      runId: monitor.lastRunId,
-      at: monitor.lastRunAt,
-      outcome: monitor.lastOutcome,
-      lastSuccessAt: monitor.lastSuccessAt,
-    },
+    lastRun: lastRunView(monitor),
   };
 }
 

@@ -1,4 +1,5 @@
 import { silencedText } from '../alerts/ack.js';
+import type { MonitorStatus } from '../health/monitorStatus.js';
 import type { AgentRecord, JobStatusRecord } from '../tables/definitions.js';
 import type { Finding, Health } from './health.js';
 
@@ -37,6 +38,15 @@ export interface StatusReport {
   readonly jobs?: readonly JobStatusRecord[];
   readonly agents?: readonly AgentRecord[];
   readonly agentsApi?: string;
+}
+
+export function lastRunView(monitor: MonitorStatus): LastRunView {
+  return {
+    runId: monitor.lastRunId,
+    at: monitor.lastRunAt,
+    outcome: monitor.lastOutcome,
+    lastSuccessAt: monitor.lastSuccessAt,
+  };
 }
 
 export function undecided(
