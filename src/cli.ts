@@ -1,28 +1,18 @@
 #!/usr/bin/env node
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { ackCommand } from './commands/ackCommand.js';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { ackCommand, ackListCommand } from './commands/ackCommand.js';
 import { demoCommand } from './commands/demoCommand.js';
 import { digestCommand } from './commands/digestCommand.js';
+import { explainFailure, type FailureKind } from './commands/failure.js';
+import { NoLocalTenantError } from './commands/localState.js';
 import { runCommand } from './commands/runCommand.js';
 import { statusCommand } from './commands/statusCommand.js';
-import { AlertNotFoundError } from './alerts/ack.js';
-import { ConfigError, loadSettings } from './config.js';
-import { LeaseHeldError } from './state/lease.js';
-import { createLogger } from './log.js';
-
-const USAGE = `Cloud Sync Monitor: health of Microsoft Entra Connect Cloud Sync from Microsoft Graph
-
-usage:
-  cloudsync-monitor demo   [--data-dir DIR]               replay a built-in day of a demo tenant; write everything locally
-  cloudsync-monitor run    [--now ISO] [--data-dir DIR]   one collect run against the configured tenant
-  cloudsync-monitor digest [--now ISO] [--data-dir DIR]   build (and send) the daily digest of the 24 h before now
-  cloudsync-monitor status [--json]                        current health; exit 0 ok, 1 warning, 2 critical, 3 unknown
-  cloudsync-monitor ack ALERT_ID [--until resolve|ISO] [--by NAME]   acknowledge (silence) an open alert
-
-Settings come from environment variables (see README): GRAPH_ACCESS_TOKEN or Azure Identity, TENANT_ID,
-GRAPH_BASE_URL, DATA_DIR, LOGS_INGESTION_*, STATE_TABLE_*, ...`;
+import { undecided } from './commands/statusReport.js';
+import { COMMANDS, commandHelp, isCommandName, USAGE, type CommandSpec } from './commands/usage.js';
+import { loadSettings, type Settings } from './config.js';
+import { createLogger, type Logger } from './log.js';
 
 export interface CliIo {
   readonly out: (line: string) => void;
@@ -34,100 +24,147 @@ const defaultIo: CliIo = {
   err: (line) => process.stderr.write(`${line}\n`),
 };
 
-/** Runs the CLI and returns its exit code: 2 for usage and settings errors. */
+/** Exit codes per failure, for the commands other than status (which always answers Nagios-style). */
+const FAILURE_EXIT: Readonly<Record<FailureKind, number>> = {
+  settings: 2,
+  credentials: 2,
+  network: 1,
+  lease: 1,
+  'not-found': 1,
+  other: 1,
+};
+
+/**
+ * Runs the CLI and returns its exit code. Help goes to stdout (exit 0); a usage error prints the
+ * relevant usage on stderr (exit 2; `status` 3, the Nagios "unknown"); failures print one message
+ * that names the fix, never a stack trace.
+ */
 export async function main(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
   const [command, ...rest] = argv;
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: rest,
-      options: {
-        now: { type: 'string' },
-        'data-dir': { type: 'string' },
-        json: { type: 'boolean', default: false },
-        day: { type: 'string' },
-        until: { type: 'string' },
-        by: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-      strict: true,
-      allowPositionals: true,
-    });
-  } catch (error) {
-    io.err(`${error instanceof Error ? error.message : String(error)}\n\n${USAGE}`);
+  if (command === undefined) {
+    io.err(USAGE);
     return 2;
   }
+  if (command === '--help' || command === '-h' || command === 'help') {
+    const topic = rest[0];
+    if (topic !== undefined && isCommandName(topic)) io.out(commandHelp(COMMANDS[topic]));
+    else io.out(USAGE);
+    return 0;
+  }
+  if (!isCommandName(command)) {
+    io.err(`unknown command "${command}"\n\n${USAGE}`);
+    return 2;
+  }
+  const spec = COMMANDS[command];
+  const parsed = parse(spec, rest);
+  if ('error' in parsed) return usageError(spec, parsed.error, rest, io);
   const { values, positionals } = parsed;
-  if (!command || command === 'help' || command === '--help' || command === '-h' || values.help) {
-    io.out(USAGE);
-    return command ? 0 : 2;
+  if (values.help === true) {
+    io.out(commandHelp(spec));
+    return 0;
   }
-  const now = values.now !== undefined ? parseInstant(values.now, '--now') : undefined;
-  const day =
-    values.day !== undefined ? parseInstant(`${values.day.slice(0, 10)}T00:00:00Z`, '--day') : undefined;
-  if (now === null || day === null) {
-    io.err(
-      `--now takes an ISO 8601 instant such as 2026-11-23T07:00:00Z; --day a date such as 2026-11-22\n\n${USAGE}`,
-    );
-    return 2;
-  }
+  if (positionals.length > spec.positionals)
+    return usageError(spec, `unexpected argument "${positionals[spec.positionals] ?? ''}"`, rest, io);
+  const text = (name: string): string | undefined => {
+    const value = values[name];
+    return typeof value === 'string' ? value : undefined;
+  };
+  const flag = (name: string): boolean => values[name] === true;
 
+  const nowText = text('now');
+  const now = nowText !== undefined ? parseInstant(nowText) : undefined;
+  if (now === null)
+    return usageError(spec, '--now takes an ISO 8601 instant such as 2026-11-23T07:00:00Z', rest, io);
+  const dayText = text('day');
+  const day = dayText !== undefined ? parseInstant(`${dayText.slice(0, 10)}T00:00:00Z`) : undefined;
+  if (day === null) return usageError(spec, '--day takes a date such as 2026-11-22', rest, io);
+
+  const dataDir = text('data-dir');
+  const settings = (): Settings => loadSettings(undefined, dataDir ? { DATA_DIR: dataDir } : {});
+  const logger = (s: Settings): Logger =>
+    createLogger((_level, line) => io.err(line), s.logLevel === 'info' ? 'warn' : s.logLevel);
+
+  if (command === 'status') {
+    return statusCommand({
+      json: flag('json'),
+      live: flag('live'),
+      ...(now ? { now } : {}),
+      settings,
+      logger,
+      print: io.out,
+    });
+  }
   try {
-    const overrides = values['data-dir'] ? { DATA_DIR: values['data-dir'] } : {};
-    const settings = loadSettings(undefined, overrides);
-    const log = createLogger(
-      (_level, line) => io.err(line),
-      settings.logLevel === 'info' ? 'warn' : settings.logLevel,
-    );
+    const loaded = settings();
+    const log = logger(loaded);
     switch (command) {
       case 'demo':
-        return await demoCommand({ dataDir: settings.dataDir, ...(day ? { day } : {}), print: io.out });
+        return await demoCommand({ dataDir: loaded.dataDir, ...(day ? { day } : {}), print: io.out });
       case 'run':
-        return await runCommand(settings, log, { ...(now ? { now } : {}), print: io.out });
+        return await runCommand(loaded, log, { ...(now ? { now } : {}), print: io.out });
       case 'digest':
-        return await digestCommand(settings, log, { ...(now ? { now } : {}), print: io.out });
+        return await digestCommand(loaded, log, { ...(now ? { now } : {}), print: io.out });
       case 'ack': {
-        const [alertId] = positionals;
-        if (!alertId) {
-          io.err(`ack needs the alert id (the AlertId column, or from status --json)\n\n${USAGE}`);
-          return 2;
+        if (flag('list')) {
+          if (positionals.length > 0) return usageError(spec, 'ack --list takes no alert id', rest, io);
+          return await ackListCommand(loaded, log, { print: io.out });
         }
-        return await ackCommand(settings, log, {
+        const [alertId] = positionals;
+        if (!alertId)
+          return usageError(spec, 'ack needs the alert id (see `cloudsync-monitor ack --list`)', rest, io);
+        const until = text('until');
+        const by = text('by');
+        return await ackCommand(loaded, log, {
           alertId,
-          ...(values.until ? { until: values.until } : {}),
-          ...(values.by ? { by: values.by } : {}),
+          ...(until ? { until } : {}),
+          ...(by ? { by } : {}),
           print: io.out,
         });
       }
-      case 'status':
-        return await statusCommand(settings, log, {
-          json: values.json,
-          ...(now ? { now } : {}),
-          print: io.out,
-        });
-      default:
-        io.err(`unknown command "${command}"\n\n${USAGE}`);
-        return 2;
     }
   } catch (error) {
-    if (error instanceof ConfigError) {
-      io.err(error.message);
-      return 2;
-    }
-    if (error instanceof AlertNotFoundError) {
-      io.err(error.message);
+    if (error instanceof NoLocalTenantError) {
+      io.err(`cloudsync-monitor ${command}: ${error.message}`);
       return 1;
     }
-    if (error instanceof LeaseHeldError) {
-      io.err(`another run is in progress for this tenant: ${error.message}`);
-      return 1;
-    }
-    io.err(`cloudsync-monitor ${command} failed: ${error instanceof Error ? error.message : String(error)}`);
-    return command === 'status' ? 3 : 1;
+    const failure = explainFailure(error);
+    io.err(
+      failure.kind === 'settings' ? failure.message : `cloudsync-monitor ${command}: ${failure.message}`,
+    );
+    return FAILURE_EXIT[failure.kind];
   }
 }
 
-function parseInstant(value: string, _name: string): Date | null {
+type Parsed = { values: Record<string, unknown>; positionals: string[] } | { error: string };
+
+function parse(spec: CommandSpec, args: readonly string[]): Parsed {
+  const options: NonNullable<ParseArgsConfig['options']> = { help: { type: 'boolean', short: 'h' } };
+  for (const [name, option] of Object.entries(spec.options)) options[name] = { type: option.type };
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...args],
+      options,
+      strict: true,
+      allowPositionals: true,
+    });
+    return { values, positionals };
+  } catch (error) {
+    // node:util's wording ("Unknown option '--x'. To specify a positional argument ...") trimmed to its point.
+    const message = error instanceof Error ? error.message : String(error);
+    return { error: message.split('. ')[0] ?? message };
+  }
+}
+
+function usageError(spec: CommandSpec, problem: string, args: readonly string[], io: CliIo): number {
+  io.err(`cloudsync-monitor ${spec.name}: ${problem}\n\n${commandHelp(spec)}`);
+  // status --json promises one JSON document on stdout, whatever went wrong.
+  if (spec.name === 'status' && args.includes('--json')) {
+    io.out(JSON.stringify(undecided('local', new Date(), `bad arguments: ${problem}`)));
+  }
+  return spec.usageExitCode;
+}
+
+function parseInstant(value: string): Date | null {
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? null : new Date(ms);
 }
@@ -148,7 +185,7 @@ if (isEntryPoint()) {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`${String(error)}\n`);
+      process.stderr.write(`cloudsync-monitor: ${explainFailure(error).message}\n`);
       process.exitCode = 1;
     },
   );

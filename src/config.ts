@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { alertSettingsShape, toAlertSettings, type AlertSettings } from './alerts/settings.js';
+import { ncrontabProblem } from './digest/ncrontab.js';
 import { digestSettingsShape, toDigestSettings, type DigestSettings } from './digest/settings.js';
 import {
   notifySettingsProblems,
@@ -7,6 +8,7 @@ import {
   toNotifySettings,
   type NotifySettings,
 } from './notify/settings.js';
+import { plainIssueMessage, plainProblem, settingProblems } from './settingsMessages.js';
 
 /**
  * Every setting of the monitor, parsed once with zod. This is the only module that reads process.env:
@@ -72,7 +74,14 @@ export const settingsSchema = z.object({
     .regex(/^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be 3-63 letters or digits, starting with a letter')
     .default('CloudSyncMonitorState'),
 
-  COLLECT_SCHEDULE: z.string().min(9).default('0 */5 * * * *'),
+  // Checked like the Functions host would, so a bad schedule fails start-up instead of the timer.
+  COLLECT_SCHEDULE: z
+    .string()
+    .superRefine((value, ctx) => {
+      const problem = ncrontabProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .default('0 */5 * * * *'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   ...alertSettingsShape,
   ...notifySettingsShape,
@@ -137,32 +146,39 @@ export function loadSettings(
     const value = overrides[name as keyof RawSettings] ?? env[name];
     if (value !== undefined && value.trim() !== '') input[name] = value.trim();
   }
-  const parsed = settingsSchema.safeParse(input);
-  if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => {
-        const name = issue.path.join('.') || '(settings)';
-        const shown = name in input && !/TOKEN|CONNECTION_STRING/.test(name) ? ` (got "${input[name]}")` : '';
-        return `${name}: ${issue.message}${shown}`;
-      }),
-    );
-  }
-  const raw = parsed.data;
-  const problems: string[] = [];
+  const parsed = settingsSchema.safeParse(input, { error: plainIssueMessage });
+  const problems = parsed.success ? [] : settingProblems(parsed.error.issues, input, settingsSchema.shape);
+  // The cross-field checks run even when some field failed, so one start-up names every problem.
+  const raw = parsed.success ? parsed.data : bestEffort(input);
   if (Boolean(raw.LOGS_INGESTION_ENDPOINT) !== Boolean(raw.LOGS_INGESTION_DCR_IMMUTABLE_ID)) {
     problems.push('LOGS_INGESTION_ENDPOINT and LOGS_INGESTION_DCR_IMMUTABLE_ID must be set together');
   }
   if (raw.STATE_TABLE_CONNECTION_STRING && raw.STATE_TABLE_ACCOUNT_URL) {
     problems.push('set STATE_TABLE_CONNECTION_STRING or STATE_TABLE_ACCOUNT_URL, not both');
   }
-  if (raw.RUN_TIME_BUDGET_SECONDS >= raw.RUN_MAX_SECONDS) {
+  const { RUN_TIME_BUDGET_SECONDS: budget, RUN_MAX_SECONDS: max } = raw;
+  if (typeof budget === 'number' && typeof max === 'number' && budget >= max) {
     problems.push(
       `RUN_TIME_BUDGET_SECONDS (${raw.RUN_TIME_BUDGET_SECONDS}) must be less than RUN_MAX_SECONDS (${raw.RUN_MAX_SECONDS}): the run needs time after collecting to alert and notify`,
     );
   }
-  problems.push(...notifySettingsProblems(raw));
-  if (problems.length > 0) throw new ConfigError(problems);
-  return toSettings(raw);
+  problems.push(...notifySettingsProblems(raw).map(plainProblem));
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  return toSettings(parsed.data);
+}
+
+/**
+ * The settings as far as they parse, each bad one kept as its raw text: enough for the cross-field
+ * checks, which only ask whether a setting is present and read secret-bearing values as strings.
+ */
+function bestEffort(input: Readonly<Record<string, string>>): RawSettings {
+  const shape = settingsSchema.shape as Record<string, z.ZodType>;
+  const out: Record<string, unknown> = {};
+  for (const [name, schema] of Object.entries(shape)) {
+    const result = schema.safeParse(input[name]);
+    out[name] = result.success ? result.data : input[name];
+  }
+  return out as RawSettings;
 }
 
 function toSettings(raw: RawSettings): Settings {

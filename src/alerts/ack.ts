@@ -34,7 +34,7 @@ export interface AcknowledgeInput {
 export class AlertNotFoundError extends Error {
   constructor(
     readonly alertId: string,
-    readonly reason: 'unknown' | 'resolved',
+    readonly reason: 'unknown' | 'resolved' | 'acknowledged',
   ) {
     super(
       reason === 'resolved'
@@ -43,6 +43,31 @@ export class AlertNotFoundError extends Error {
     );
     this.name = 'AlertNotFoundError';
   }
+}
+
+/**
+ * A second acknowledgement of an alert that is still silenced: nothing changes, no row is written.
+ * A subclass of AlertNotFoundError so callers that treat every "nothing to acknowledge" alike stay
+ * correct without knowing it; the CLI tells it apart to say who acknowledged it and until when.
+ */
+export class AlreadyAcknowledgedError extends AlertNotFoundError {
+  constructor(readonly alert: Alert) {
+    super(alert.id, 'acknowledged');
+    this.message = `alert ${alert.id} is already acknowledged by ${alert.acknowledgedBy ?? 'someone'} ${silencedText(alert.silencedUntil)}: nothing changed`;
+    this.name = 'AlreadyAcknowledgedError';
+  }
+}
+
+/** "until it resolves" or "until 2026-11-23T07:00:00.000Z". */
+export function silencedText(silencedUntil: string | undefined): string {
+  return !silencedUntil || silencedUntil === 'resolve' ? 'until it resolves' : `until ${silencedUntil}`;
+}
+
+/** Acknowledged and still silenced: an acknowledgement whose time has passed no longer counts. */
+export function isSilenced(alert: Alert, now: Date): boolean {
+  if (alert.state !== 'acknowledged') return false;
+  if (!alert.silencedUntil || alert.silencedUntil === 'resolve') return true;
+  return Date.parse(alert.silencedUntil) > now.getTime();
 }
 
 const BY_MAX = 200;
@@ -60,6 +85,8 @@ export function applyAcknowledgement(
   const found = book.alerts.find((a) => a.id === alertId);
   if (!found) throw new AlertNotFoundError(alertId, 'unknown');
   if (found.state === 'resolved') throw new AlertNotFoundError(alertId, 'resolved');
+  // Idempotent: a repeated click or command must not write a second row or move `lastChangedAt`.
+  if (isSilenced(found, now)) throw new AlreadyAcknowledgedError(found);
   const at = now.toISOString();
   const by = input.by.replace(/\s+/g, ' ').trim().slice(0, BY_MAX) || 'unknown';
   const alert: Alert = {

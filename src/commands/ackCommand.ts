@@ -1,13 +1,17 @@
 import { userInfo } from 'node:os';
-import { acknowledge } from '../alerts/ack.js';
+import { acknowledge, AlreadyAcknowledgedError, isSilenced, silencedText } from '../alerts/ack.js';
+import { ALERT_BOOK_KEY, activeAlerts, alertBook } from '../alerts/book.js';
+import type { Alert } from '../alerts/model.js';
 import { systemClock } from '../clock.js';
 import type { Settings } from '../config.js';
 import type { Logger } from '../log.js';
-import { createMonitorDependencies } from '../wiring.js';
+import { readValidated } from '../state/store.js';
+import { openLocalState } from './localState.js';
 
 /**
  * `cloudsync-monitor ack <alertId> [--until resolve|ISO] [--by NAME]`: silences an open alert from a
- * terminal, exactly as the signed link does (one `acknowledged` transition row).
+ * terminal, exactly as the signed link does (one `acknowledged` transition row). A second ack of an
+ * alert that is still silenced changes nothing. Only the state store and sink are touched: no Graph.
  */
 export async function ackCommand(
   settings: Settings,
@@ -24,18 +28,55 @@ export async function ackCommand(
     }
     until = new Date(ms);
   }
-  const deps = await createMonitorDependencies(settings, systemClock, log);
+  const local = await openLocalState(settings, systemClock, log, { orAskGraph: true });
   const by = options.by ?? `cli:${userInfo().username}`;
-  const { transition, row } = await acknowledge(deps.state, {
-    tenantId: deps.tenantId,
-    alertId: options.alertId,
-    until,
-    by,
-    now,
-  });
-  await deps.sink.write('CloudSyncAlert_CL', [row]);
-  options.print(
-    `acknowledged ${transition.alert.kind} ${transition.alert.id}: ${transition.alert.summary} (silenced ${until === 'resolve' ? 'until it resolves' : `until ${until.toISOString()}`})`,
-  );
+  try {
+    const { transition, row } = await acknowledge(local.state, {
+      tenantId: local.tenantId,
+      alertId: options.alertId,
+      until,
+      by,
+      now,
+    });
+    await local.sink.write('CloudSyncAlert_CL', [row]);
+    options.print(
+      `acknowledged ${transition.alert.kind} ${transition.alert.id}: ${transition.alert.summary} (silenced ${silencedText(transition.alert.silencedUntil)})`,
+    );
+  } catch (error) {
+    if (!(error instanceof AlreadyAcknowledgedError)) throw error;
+    options.print(error.message);
+  }
   return 0;
+}
+
+/** `cloudsync-monitor ack --list`: the open alerts, acknowledged ones first, with who and until when. */
+export async function ackListCommand(
+  settings: Settings,
+  log: Logger,
+  options: { print: (line: string) => void },
+): Promise<number> {
+  const now = systemClock.now();
+  const local = await openLocalState(settings, systemClock, log, { orAskGraph: true });
+  const book = await readValidated(
+    local.state,
+    { tenantId: local.tenantId, name: ALERT_BOOK_KEY },
+    alertBook,
+  );
+  const open = book ? activeAlerts(book.value) : [];
+  const silenced = open.filter((a) => isSilenced(a, now));
+  const notSilenced = open.filter((a) => !isSilenced(a, now));
+  const print = options.print;
+  print(
+    `tenant ${local.tenantId}: ${open.length} open alert${open.length === 1 ? '' : 's'}, ${silenced.length} acknowledged`,
+  );
+  if (silenced.length > 0) print('acknowledged (silenced):');
+  for (const a of silenced)
+    print(`  ${a.id}  ${line(a)}  by ${a.acknowledgedBy ?? 'someone'} ${silencedText(a.silencedUntil)}`);
+  if (notSilenced.length > 0) print('open, not acknowledged (cloudsync-monitor ack ALERT_ID):');
+  for (const a of notSilenced) print(`  ${a.id}  ${line(a)}  since ${a.since}`);
+  return 0;
+}
+
+function line(a: Alert): string {
+  return `[${a.severity}] ${a.kind}: ${a.summary}`;
 }

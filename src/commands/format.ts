@@ -39,6 +39,24 @@ export function summariseRun(result: CollectResult): string[] {
     `  provisioning: ${p.written} events written, ${p.duplicates} already written, ${p.invalid} malformed, ${p.ignored} not Cloud Sync; ` +
       `watermark ${p.watermark}${p.backlogRemaining ? ' (backlog remains: continues next run)' : ''}`,
   );
-  for (const issue of result.issues) lines.push(`  ${issue.severity}: [${issue.signal}] ${issue.message}`);
+  for (const line of issueLines(result.issues)) lines.push(line);
   return lines;
+}
+
+/**
+ * One line per distinct problem: missing credentials or an unreachable Graph fail every signal the
+ * same way, and three copies of the same sentence hide that it is one thing to fix.
+ */
+function issueLines(issues: CollectResult['issues']): string[] {
+  const groups = new Map<string, { severity: string; signals: string[]; message: string }>();
+  for (const issue of issues) {
+    const cause = issue.message.replace(/^Graph request \S+ failed: /, '');
+    const key = `${issue.severity}\n${cause}`;
+    const group = groups.get(key);
+    if (group) {
+      group.signals.push(issue.signal);
+      group.message = `Graph requests failed: ${cause}`;
+    } else groups.set(key, { severity: issue.severity, signals: [issue.signal], message: issue.message });
+  }
+  return [...groups.values()].map((g) => `  ${g.severity}: [${g.signals.join(', ')}] ${g.message}`);
 }

@@ -36,7 +36,7 @@ export function parseNcrontab(expression: string): ParsedSchedule {
   if (parts.length !== 6) {
     return {
       ok: false,
-      error: `needs 6 fields (second minute hour day month day-of-week), got ${parts.length}`,
+      error: `needs 6 fields (second minute hour day month day-of-week), has ${parts.length}`,
     };
   }
   const values: number[][] = [];
@@ -107,4 +107,15 @@ export function longestDailyIntervalMs(schedule: Schedule): number {
   let longest = first + 86_400 - last;
   for (let i = 1; i < firings.length; i++) longest = Math.max(longest, firings[i]! - firings[i - 1]!);
   return longest * 1000;
+}
+
+/**
+ * A setting holding an NCRONTAB schedule, checked as the Functions host would: undefined when it is
+ * fine, else a plain sentence ("must be ...") for the settings error. The example matters because the
+ * usual mistake is a five-field Unix cron, which the host rejects only when the function starts.
+ */
+export function ncrontabProblem(expression: string): string | undefined {
+  const parsed = parseNcrontab(expression);
+  if (parsed.ok) return undefined;
+  return `must be a 6-field NCRONTAB expression (UTC, e.g. "0 */5 * * * *" for every 5 minutes): ${parsed.error}`;
 }

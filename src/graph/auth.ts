@@ -1,5 +1,6 @@
 import type { TokenCredential } from '@azure/identity';
 import type { AuthenticationProvider } from '@microsoft/microsoft-graph-client';
+import { CredentialsError, describeCredentialFailure } from './credentialFailure.js';
 
 /** Graph's token scope for a base URL: public cloud, sovereign clouds and stand-ins alike. */
 export function graphScope(baseUrl: string): string {
@@ -18,7 +19,12 @@ export function staticTokenProvider(token: string): AuthenticationProvider {
 export function credentialProvider(credential: TokenCredential, scope: string): AuthenticationProvider {
   return {
     getAccessToken: async () => {
-      const token = await credential.getToken(scope);
+      let token;
+      try {
+        token = await credential.getToken(scope);
+      } catch (error) {
+        throw new CredentialsError(describeCredentialFailure(error, 'Microsoft Graph'), { cause: error });
+      }
       if (!token) throw new Error(`no token for ${scope} from the Azure credential`);
       return token.token;
     },

@@ -13,6 +13,7 @@ import type { Settings } from '../config.js';
 import { credentialProvider, graphScope, staticTokenProvider } from './auth.js';
 import { GraphRequestError, toGraphRequestError } from './errors.js';
 import { ClockRetryHandler, PacingHandler, TimeoutHandler } from './middleware.js';
+import { NetworkErrorHandler } from './networkFailure.js';
 import { SlidingWindowPacer } from './pacer.js';
 import { PagingGuard } from './pagingGuard.js';
 
@@ -136,6 +137,7 @@ export function createGraphReader(settings: Settings, options: GraphReaderOption
     new TimeoutHandler(graph.requestTimeoutMs),
     new RedirectHandler(new RedirectHandlerOptions()),
     new TelemetryHandler(),
+    new NetworkErrorHandler(),
     new HTTPMessageHandler(),
   ];
   const client = Client.initWithMiddleware({

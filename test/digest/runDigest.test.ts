@@ -133,7 +133,7 @@ describe('digest settings', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
-    expect(problems).toMatch(/DIGEST_SCHEDULE: must be a 6-field NCRONTAB expression .*needs 6 fields/);
-    expect(problems).toMatch(/DIGEST_WORKBOOK_URL: must be an https:\/\/ URL/);
+    expect(problems).toMatch(/DIGEST_SCHEDULE must be a 6-field NCRONTAB expression .*needs 6 fields/);
+    expect(problems).toMatch(/DIGEST_WORKBOOK_URL must be an https:\/\/ URL/);
   });
 });

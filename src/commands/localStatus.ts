@@ -1,0 +1,94 @@
+import { ALERT_BOOK_KEY, alertBook, type AlertBook } from '../alerts/book.js';
+import type { Clock } from '../clock.js';
+import type { Settings } from '../config.js';
+import { readMonitorStatus, STALE_AFTER_MS, type MonitorStatus } from '../health/monitorStatus.js';
+import type { Logger } from '../log.js';
+import { readValidated, type StateStore } from '../state/store.js';
+import { assessHealth } from './health.js';
+import { localTenants, openLocalState } from './localState.js';
+import { ago, lastRunView, undecided, type OpenAlertView, type StatusReport } from './statusReport.js';
+
+/**
+ * `status` without --live: the health the last run left in the state store (its monitor status and
+ * the alert book). No Graph call, so it needs neither credentials nor network. Evidence that is old,
+ * or a run that could not read everything, is "unknown" rather than "ok": could not check is not clear.
+ */
+export async function localStatus(
+  settings: Settings,
+  clock: Clock,
+  log: Logger,
+  now: Date,
+): Promise<StatusReport> {
+  const { tenantId, state } = await openLocalState(settings, clock, log);
+  const monitor = await readMonitorStatus(state, tenantId);
+  if (!monitor) {
+    const others = (await localTenants(settings)).filter((t) => t !== tenantId);
+    return undecided(
+      'local',
+      now,
+      `no local run yet for tenant ${tenantId} in ${settings.stateTable ? 'the state table' : settings.dataDir}` +
+        `${others.length ? ` (it holds runs of ${others.join(', ')}: set TENANT_ID)` : ''}. ` +
+        'Run `cloudsync-monitor run` (or `cloudsync-monitor demo`) first, or use --live to ask Graph now',
+      tenantId,
+    );
+  }
+  const book = await readBook(state, tenantId, log);
+  const openAlerts = monitor.openAlerts.map((a) => withAcknowledgement(a, book));
+  const verdict = assessHealth({
+    now,
+    jobs: [],
+    agents: [],
+    agentsReadable: false,
+    couldNotRead: doubts(monitor, now),
+    openAlerts,
+  });
+  return {
+    health: verdict.health,
+    source: 'local',
+    tenantId,
+    checkedAt: now.toISOString(),
+    findings: verdict.findings,
+    openAlerts,
+    lastRun: lastRunView(monitor),
+  };
+}
+
+/** Why the last run's word is not the whole truth: it is old, or it could not read every signal. */
+function doubts(monitor: MonitorStatus, now: Date): string[] {
+  const out: string[] = [];
+  const success = monitor.lastSuccessAt;
+  if (!success) out.push('no run has fully succeeded yet');
+  else if (now.getTime() - Date.parse(success) > STALE_AFTER_MS)
+    out.push(`the last fully successful run was ${ago(success, now)} (${success}): health is as of then`);
+  if (monitor.lastOutcome === 'failed') out.push(`the last run (${monitor.lastRunAt}) failed`);
+  if (monitor.lastOutcome === 'partial')
+    out.push(
+      `the last run (${monitor.lastRunAt}) could not read every signal (see its CloudSyncMonitorRun_CL row)`,
+    );
+  return out;
+}
+
+async function readBook(state: StateStore, tenantId: string, log: Logger): Promise<AlertBook | undefined> {
+  try {
+    return (await readValidated(state, { tenantId, name: ALERT_BOOK_KEY }, alertBook))?.value;
+  } catch (error) {
+    // The acknowledgements are a detail here: health comes from the monitor status.
+    log.warn(`alert book unreadable, acknowledgements not shown: ${String(error)}`);
+    return undefined;
+  }
+}
+
+function withAcknowledgement(
+  alert: MonitorStatus['openAlerts'][number],
+  book: AlertBook | undefined,
+): OpenAlertView {
+  const stored = book?.alerts.find((a) => a.id === alert.id);
+  if (stored?.state !== 'acknowledged') return alert;
+  return {
+    ...alert,
+    acknowledged: {
+      by: stored.acknowledgedBy ?? 'someone',
+      until: stored.silencedUntil ?? 'resolve',
+    },
+  };
+}

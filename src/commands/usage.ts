@@ -1,0 +1,192 @@
+/**
+ * What each command accepts and how it is explained: one table for parsing (so a flag of another
+ * command is an error, not silently ignored) and for `cloudsync-monitor <command> --help`.
+ * The synopsis lines of demo, run, digest and status are design section 7, word for word.
+ */
+
+export interface OptionSpec {
+  readonly type: 'string' | 'boolean';
+  /** Shown after the flag in help, e.g. ISO for --now ISO. */
+  readonly value?: string;
+  readonly help: string;
+}
+
+export interface CommandSpec {
+  readonly name: CommandName;
+  readonly synopsis: string;
+  readonly usage: string;
+  readonly about: readonly string[];
+  readonly options: Readonly<Record<string, OptionSpec>>;
+  /** How many positional arguments it takes (ack: the alert id). */
+  readonly positionals: number;
+  /** Exit code for bad arguments: 2, but `status` keeps to Nagios, where 3 (unknown) means that. */
+  readonly usageExitCode: number;
+  readonly exitCodes: string;
+}
+
+export type CommandName = 'demo' | 'run' | 'digest' | 'status' | 'ack';
+
+const DATA_DIR: OptionSpec = {
+  type: 'string',
+  value: 'DIR',
+  help: 'where records, state and outbox live (default: DATA_DIR, else ./.data)',
+};
+const NOW: OptionSpec = {
+  type: 'string',
+  value: 'ISO',
+  help: 'behave as if it were this instant, e.g. 2026-11-23T07:00:00Z (replay, backfill, tests)',
+};
+
+const CREDENTIALS = [
+  'Graph credentials: GRAPH_ACCESS_TOKEN (e.g. az account get-access-token --resource-type ms-graph),',
+  'or Azure Identity: AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET; the managed identity in Azure.',
+];
+
+export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
+  demo: {
+    name: 'demo',
+    synopsis:
+      'cloudsync-monitor demo   [--data-dir DIR]               replay a built-in day of a demo tenant, fast; write everything locally; print a summary',
+    usage: 'cloudsync-monitor demo [--data-dir DIR] [--day DATE]',
+    about: [
+      'Starts a built-in demo tenant (a Graph-compatible HTTPS server) and replays a whole day of it',
+      'through the real collector, one monitor run every 5 minutes on a virtual clock, in seconds.',
+      'Writes tables, state, outbox and the daily digest under the data dir. Needs no account or network.',
+      'Afterwards `cloudsync-monitor status` (same data dir) shows the health the last run left.',
+    ],
+    options: {
+      'data-dir': DATA_DIR,
+      day: {
+        type: 'string',
+        value: 'DATE',
+        help: 'the day to replay, e.g. 2026-11-22 (default: yesterday, UTC)',
+      },
+    },
+    positionals: 0,
+    usageExitCode: 2,
+    exitCodes: '0 done, 1 failed, 2 bad arguments',
+  },
+  run: {
+    name: 'run',
+    synopsis:
+      'cloudsync-monitor run    [--now ISO] [--data-dir DIR]   one collect run against the configured tenant',
+    usage: 'cloudsync-monitor run [--now ISO] [--data-dir DIR]',
+    about: [
+      'One whole monitor run against the configured tenant: collect jobs, agents and provisioning logs',
+      'from Graph, evaluate the alert rules, advance the alert lifecycle, notify, keep the digest rollup.',
+      'Records go to Log Analytics or DATA_DIR/tables, notifications to the channels or DATA_DIR/outbox.',
+      ...CREDENTIALS,
+    ],
+    options: { now: NOW, 'data-dir': DATA_DIR },
+    positionals: 0,
+    usageExitCode: 2,
+    exitCodes:
+      '0 the run completed (also when a signal could not be read: the run record says which), ' +
+      '1 it failed or another run holds the lease, 2 bad arguments, settings or credentials',
+  },
+  digest: {
+    name: 'digest',
+    synopsis:
+      'cloudsync-monitor digest [--now ISO] [--data-dir DIR]   build (and send, if channels are configured) the digest for the 24 h before now',
+    usage: 'cloudsync-monitor digest [--now ISO] [--data-dir DIR]',
+    about: [
+      'Builds the sync-health digest of the 24 hours before now from the hourly rollups the runs keep',
+      '(no Graph calls) and sends it once per day: to email and Teams if configured, else DATA_DIR/outbox.',
+      'The HTML is also written to DATA_DIR/digest/.',
+    ],
+    options: { now: NOW, 'data-dir': DATA_DIR },
+    positionals: 0,
+    usageExitCode: 2,
+    exitCodes: '0 built (and sent, or already sent today), 1 failed, 2 bad arguments or settings',
+  },
+  status: {
+    name: 'status',
+    synopsis:
+      'cloudsync-monitor status [--json] [--live]               health from the last local run (--live: ask Graph now); exit 0 ok, 1 warning, 2 critical, 3 unknown (Nagios-style); --json always prints one JSON document',
+    usage: 'cloudsync-monitor status [--json] [--live] [--now ISO] [--data-dir DIR]',
+    about: [
+      'Without --live: the health the last local run left in the state store (DATA_DIR/state, or the',
+      'state table): its open alerts, whether it could read every signal, whether it is recent.',
+      'No network and no credentials needed; works on the data dir of `demo` too.',
+      'With --live: asks Graph now for jobs, quarantine and agents (needs credentials), plus the open alerts.',
+      'When it cannot decide (no local run yet, no credentials, Graph unreachable) it says why: unknown.',
+      ...CREDENTIALS,
+    ],
+    options: {
+      json: {
+        type: 'boolean',
+        help: 'print exactly one JSON document on stdout: {"health": ..., "findings": [...], ...}, or {"health":"unknown","reason":...}',
+      },
+      live: { type: 'boolean', help: 'ask Microsoft Graph now instead of reading the last local run' },
+      now: NOW,
+      'data-dir': DATA_DIR,
+    },
+    positionals: 0,
+    usageExitCode: 3,
+    exitCodes:
+      '0 ok, 1 warning, 2 critical, 3 unknown (Nagios plugin convention; bad arguments are unknown too)',
+  },
+  ack: {
+    name: 'ack',
+    synopsis:
+      'cloudsync-monitor ack ALERT_ID [--until resolve|ISO] [--by NAME]   acknowledge (silence) an open alert',
+    usage:
+      'cloudsync-monitor ack ALERT_ID [--until resolve|ISO] [--by NAME] [--data-dir DIR]\n       cloudsync-monitor ack --list [--data-dir DIR]',
+    about: [
+      'Acknowledges an open alert as the signed link in a notification does: no repeat or update is sent',
+      'until it resolves (or until the given time); escalation and resolution still notify.',
+      'Alert ids: `ack --list`, `status`, or the AlertId column. Acknowledging an alert that is already',
+      'acknowledged changes nothing. Reads and writes the state store only: no Graph call.',
+    ],
+    options: {
+      until: {
+        type: 'string',
+        value: 'resolve|ISO',
+        help: 'silence until the alert resolves (default) or until this future instant',
+      },
+      by: { type: 'string', value: 'NAME', help: 'who acknowledges (default: cli:<user name>)' },
+      list: { type: 'boolean', help: 'list the open alerts: what is acknowledged, by whom and until when' },
+      'data-dir': DATA_DIR,
+    },
+    positionals: 1,
+    usageExitCode: 2,
+    exitCodes: '0 acknowledged (or already acknowledged), 1 no such open alert, 2 bad arguments or settings',
+  },
+};
+
+export function isCommandName(name: string): name is CommandName {
+  return Object.hasOwn(COMMANDS, name);
+}
+
+export const USAGE = `Cloud Sync Monitor: health of Microsoft Entra Connect Cloud Sync from Microsoft Graph
+
+usage:
+${Object.values(COMMANDS)
+  .map((c) => `  ${c.synopsis}`)
+  .join('\n')}
+  cloudsync-monitor ack --list                                       what is acknowledged, by whom, until when
+
+\`cloudsync-monitor <command> --help\` explains a command and its options.
+Settings come from environment variables (README, Settings): GRAPH_ACCESS_TOKEN or Azure Identity
+(AZURE_TENANT_ID, AZURE_CLIENT_ID, AZURE_CLIENT_SECRET; managed identity in Azure), TENANT_ID,
+GRAPH_BASE_URL, DATA_DIR, LOGS_INGESTION_*, STATE_TABLE_*, TEAMS_WEBHOOK_URL, ALERT_EMAIL_*, ...`;
+
+/** `cloudsync-monitor <command> --help`. */
+export function commandHelp(spec: CommandSpec): string {
+  const flags = Object.entries(spec.options).map(([name, o]) => [
+    `--${name}${o.value ? ` ${o.value}` : ''}`,
+    o.help,
+  ]);
+  flags.push(['-h, --help', 'show this help']);
+  const width = Math.max(...flags.map(([flag = '']) => flag.length));
+  return [
+    `usage: ${spec.usage}`,
+    '',
+    ...spec.about,
+    '',
+    'options:',
+    ...flags.map(([flag = '', help]) => `  ${flag.padEnd(width)}  ${help}`),
+    '',
+    `exit codes: ${spec.exitCodes}`,
+  ].join('\n');
+}
