@@ -45,7 +45,13 @@ export async function runMonitor(
 ): Promise<MonitorResult> {
   const { state, tenantId, clock, settings, log } = deps;
   return underRunLease(deps, options.trigger, async (run) => {
-    const issues: RunIssue[] = [];
+    // What the settings leave off (email without recipients, ...): a warning in every run row, as in /health.
+    const issues: RunIssue[] = settings.notify.warnings.map((w) => ({
+      signal: 'notify' as const,
+      severity: 'warning' as const,
+      code: w.code,
+      message: w.message,
+    }));
     const attempt = async <T>(signal: RunIssue['signal'], step: () => Promise<T>): Promise<T | undefined> => {
       try {
         return await step();
