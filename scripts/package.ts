@@ -81,7 +81,9 @@ async function main(): Promise<void> {
   execFileSync('zip', ['-q', '-r', '-X', zipFile, '.'], { cwd: outDir });
   const zipBytes = statSync(zipFile).size;
   const mb = (n: number) => (n / 1024 / 1024).toFixed(2);
-  console.log(`deploy package ${path.relative(root, outDir) || outDir}: ${files.length} files, ${mb(bytes)} MiB`);
+  console.log(
+    `deploy package ${path.relative(root, outDir) || outDir}: ${files.length} files, ${mb(bytes)} MiB`,
+  );
   console.log(`zip ${path.relative(root, zipFile) || zipFile}: ${mb(zipBytes)} MiB`);
   console.log(JSON.stringify({ files: files.length, bytes, zipBytes }));
 }

@@ -17,7 +17,7 @@ param emailRecipients array
 param functionAppHostName string
 
 @secure()
-@description('Function key of azureMonitorAlert; empty: no webhook. The postdeploy hook reads it from the deployed app (never listKeys() here: the function does not exist before the first deploy).')
+@description('Function key of azureMonitorAlert; empty: no webhook. The postdeploy hook reads it from the deployed app (never listed by ARM here: the function does not exist before the first deploy).')
 param webhookKey string
 
 @description('Minutes without a successful run before the alert fires (main.bicep: at least 20 unless set, at most 2880).')

@@ -3,7 +3,7 @@
 #   bicep       NuGet Azure.Bicep.CommandLine.linux-x64 (the compiler binary ships inside the package)
 #   pwsh        the .NET global tool PowerShell, installed with --tool-path
 #   Pester      NuGet Pester (a PowerShell module), unpacked into a PSModulePath folder
-#   shellcheck  Debian's package (when root)
+#   ShellCheck  from Debian (when root)
 # NuGet packages come from a throwaway restore in a temporary folder: the repository holds no C#.
 # Prints the lines to eval for PATH and PSModulePath. Idempotent: present tools are kept.
 set -euo pipefail
@@ -46,6 +46,7 @@ XML
   cp -R "$(dirname "$pester_psd1")/." "$tools/modules/Pester/$PESTER_VERSION/"
 fi
 
+# shellcheck disable=SC2016 # a PowerShell expression, expanded by pwsh, not by sh
 if ! [ -x "$tools/pwsh/pwsh" ] || ! "$tools/pwsh/pwsh" -NoLogo -NoProfile -Command '$PSVersionTable.PSVersion.ToString()' 2>/dev/null | grep -qx "$PWSH_VERSION"; then
   log "installing PowerShell $PWSH_VERSION (dotnet tool)"
   rm -rf "$tools/pwsh"
@@ -64,5 +65,6 @@ if ! command -v shellcheck >/dev/null 2>&1; then
   fi
 fi
 
+# shellcheck disable=SC2016 # $PATH is for the shell that evals these lines
 printf 'export PATH=%q:"$PATH"\n' "$tools/bin"
 printf 'export PSModulePath=%q\n' "$tools/modules${PSModulePath:+:$PSModulePath}"
