@@ -138,7 +138,7 @@ class Parser {
   private expression(): Value {
     this.skip();
     let value: Value;
-    let path: string[] = [];
+    const path: string[] = [];
     let referenced = false;
     const ch = this.text[this.pos];
     if (ch === "'") value = this.string();
@@ -172,7 +172,6 @@ class Parser {
       const key = path.join('.');
       if (!(key in runtimeValues)) throw new Error(`no stand-in runtime value for reference(...).${key}`);
       value = runtimeValues[key];
-      path = [];
     }
     return value;
   }

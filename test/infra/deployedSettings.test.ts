@@ -145,6 +145,7 @@ describe.skipIf(bicep.skip)(
       } catch (error) {
         throw new Error(
           `the "${name}" deployment would fail on every invocation: ${(error as Error).message}`,
+          { cause: error },
         );
       }
       // What every function needs in Azure: the tenant (webhooks), Log Analytics, Table Storage, ack links.

@@ -188,11 +188,12 @@ describe('enable-alert-webhook.sh (postdeploy): the key is read from the deploye
   });
 
   it('first deploy, or after azd down (a stale key left in the environment): stores the key and provisions again', () => {
-    for (const left of [
+    const leftovers: Record<string, string>[] = [
       {},
       { ALERT_WEBHOOK_KEY: 'key-of-the-deleted-app' },
       { ALERT_WEBHOOK_ENABLED: 'true' },
-    ]) {
+    ];
+    for (const left of leftovers) {
       const { status, calls } = run(
         'enable-alert-webhook.sh',
         { az: fakeAz, azd: fakeAzd },
