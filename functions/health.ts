@@ -16,7 +16,8 @@ export async function health(_request: HttpRequest, context: InvocationContext):
   const verdict = healthVerdict(status, systemClock.now());
   return {
     status: verdict === 'ok' || verdict === 'degraded' ? 200 : 503,
-    jsonBody: { tenantId: deps.tenantId, verdict, ...(status ?? {}) },
+    // warnings: what the settings leave off (e.g. email without recipients), also in every run row.
+    jsonBody: { tenantId: deps.tenantId, verdict, warnings: settings.notify.warnings, ...(status ?? {}) },
     headers: { 'cache-control': 'no-store' },
   };
 }

@@ -1,7 +1,7 @@
 // Cloud Sync Monitor: everything it needs in Azure, for `azd up`.
 // Subscription scope: creates the resource group, then wires the modules under infra/core and infra/app.
-// Bicep cannot be compiled on the machines this was written on: keep it plain and reviewable by eye
-// (test/infra checks module wiring, loaded files and app settings instead).
+// CI compiles and lints it with the real Bicep CLI, and test/infra loads the app settings of its snapshot
+// (bicep snapshot) for every documented option through the monitor's own settings loader.
 
 targetScope = 'subscription'
 
@@ -40,11 +40,17 @@ param alertEmailTo string = ''
 @description('Teams Workflows webhook URL (TEAMS_WEBHOOK_URL). Empty: no Teams messages.')
 param teamsWebhookUrl string = ''
 
-@description('Recipients of the Azure Monitor alert "no successful run for 20 minutes", comma- or semicolon-separated. Empty: the alertEmailTo addresses.')
+@description('Recipients of the Azure Monitor alert "no successful run" (the watcher), comma- or semicolon-separated. Empty: the alertEmailTo addresses.')
 param watcherEmailTo string = ''
 
-@description('Send that alert to the app\'s azureMonitorAlert function too. Its key can only be listed after the code is deployed: the postdeploy hook turns this on (ALERT_WEBHOOK_ENABLED) and provisions again.')
-param enableAlertWebhook bool = false
+@secure()
+@description('Function key of the azureMonitorAlert function (ALERT_WEBHOOK_KEY). Empty: the watcher alert only emails. The postdeploy hook reads the deployed app\'s key and provisions again when this differs, so nothing here depends on an earlier deployment.')
+param alertWebhookKey string = ''
+
+@description('Minutes without a successful run before the watcher alert fires. 0: derived from collectSchedule (four collect intervals, at least 20 minutes).')
+@minValue(0)
+@maxValue(2880)
+param staleAfterMinutes int = 0
 
 @description('NCRONTAB schedule (UTC) of the collect timer (COLLECT_SCHEDULE).')
 param collectSchedule string = '0 */5 * * * *'
@@ -52,8 +58,17 @@ param collectSchedule string = '0 */5 * * * *'
 @description('NCRONTAB schedule (UTC) of the daily digest (DIGEST_SCHEDULE).')
 param digestSchedule string = '0 0 7 * * *'
 
-@description('Microsoft Graph root (GRAPH_BASE_URL), e.g. https://graph.microsoft.us for US Government L4.')
-param graphBaseUrl string = 'https://graph.microsoft.com'
+@description('The Azure cloud (AZURE_CLOUD: public, usgovernment, china); it decides the Graph root, the Logs Ingestion audience and the Entra authority. Empty: the cloud this deployment runs in.')
+@allowed([
+  ''
+  'public'
+  'usgovernment'
+  'china'
+])
+param azureCloud string = ''
+
+@description('Microsoft Graph root (GRAPH_BASE_URL) when it is not the cloud\'s default, e.g. https://dod-graph.microsoft.us. Empty: the AZURE_CLOUD default.')
+param graphBaseUrl string = ''
 
 @description('Object ids of the Cloud Sync configurations\' service principals, comma-separated (SYNC_SERVICE_PRINCIPAL_IDS). Empty: discovered.')
 param syncServicePrincipalIds string = ''
@@ -90,6 +105,29 @@ var workspaceIdParts = split(existingLogAnalyticsWorkspaceId, '/')
 var workspaceSubscriptionId = useExistingWorkspace ? workspaceIdParts[2] : subscription().subscriptionId
 var workspaceResourceGroupName = useExistingWorkspace ? workspaceIdParts[4] : rgName
 var workspaceName = useExistingWorkspace ? last(workspaceIdParts) : '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
+
+// AZURE_CLOUD from the cloud ARM deploys into, unless given.
+var cloudOfEnvironment = {
+  AzureCloud: 'public'
+  AzureUSGovernment: 'usgovernment'
+  AzureChinaCloud: 'china'
+}
+var effectiveCloud = !empty(azureCloud) ? azureCloud : (cloudOfEnvironment[?environment().name] ?? 'public')
+
+// The collect interval in minutes, read from the NCRONTAB schedule (6 fields, or 5 without seconds):
+// '*/N' minutes -> N, '*' -> 1, a list of minutes each hour -> 60 / their number, '*/N' hours -> 60 N, else daily.
+var scheduleFields = split(trim(collectSchedule), ' ')
+var minuteField = length(scheduleFields) == 6 ? scheduleFields[1] : scheduleFields[0]
+var hourField = length(scheduleFields) == 6 ? scheduleFields[2] : scheduleFields[1]
+var collectIntervalMinutes = startsWith(minuteField, '*/')
+  ? int(substring(minuteField, 2))
+  : minuteField == '*'
+      ? 1
+      : hourField == '*'
+          ? 60 / length(split(minuteField, ','))
+          : startsWith(hourField, '*/') ? 60 * int(substring(hourField, 2)) : 1440
+// The watcher's staleness threshold (the code-side equivalent derives /health's from COLLECT_SCHEDULE too).
+var watcherStaleMinutes = staleAfterMinutes > 0 ? staleAfterMinutes : min(2880, max(20, 4 * collectIntervalMinutes))
 
 var watcherRecipients = filter(
   map(split(replace(empty(watcherEmailTo) ? alertEmailTo : watcherEmailTo, ';', ','), ','), address => trim(address)),
@@ -156,9 +194,8 @@ module dcr 'app/dcr.bicep' = {
     workspaceId: tables.outputs.workspaceId
     publisherPrincipalId: identity.outputs.principalId
   }
-  dependsOn: [
-    tables // the data flows write into the tables, which must exist first
-  ]
+  // The data flows write into the tables, which must exist first: the location and workspace id above come
+  // from the tables module's outputs, so ARM already deploys it after the tables.
 }
 
 module email 'app/email.bicep' = {
@@ -186,7 +223,8 @@ module rbac 'app/rbac.bicep' = {
 // Settings of src/config.ts that the deployment decides.
 var monitorSettings = {
   TENANT_ID: tenant().tenantId // a managed identity only gets tokens for its own tenant
-  GRAPH_BASE_URL: graphBaseUrl
+  AZURE_CLOUD: effectiveCloud
+  GRAPH_BASE_URL: graphBaseUrl // blank: the AZURE_CLOUD default
   AZURE_CLIENT_ID: identity.outputs.clientId
   DATA_DIR: '/tmp/cloudsync-monitor' // the app package is read-only; nothing should land here with Azure sinks
   SYNC_SERVICE_PRINCIPAL_IDS: syncServicePrincipalIds
@@ -296,8 +334,9 @@ module watcher 'app/watcher.bicep' = {
     alertRuleName: '${abbrs.insightsScheduledQueryRules}monitor-silent-${resourceToken}'
     actionGroupName: '${abbrs.insightsActionGroups}${resourceToken}'
     emailRecipients: watcherRecipients
-    functionAppName: functionApp.outputs.name
-    enableWebhook: enableAlertWebhook
+    functionAppHostName: functionApp.outputs.defaultHostName
+    webhookKey: alertWebhookKey
+    staleAfterMinutes: watcherStaleMinutes
   }
 }
 
@@ -318,3 +357,8 @@ output ALERT_EMAIL_ENDPOINT string = email.outputs.endpoint
 output ALERT_EMAIL_SENDER string = email.outputs.senderAddress
 output CLOUDSYNC_HEARTBEAT_URL string = 'https://${functionApp.outputs.defaultHostName}/api/heartbeat'
 output CLOUDSYNC_WORKBOOK_ID string = workbook.outputs.id
+output CLOUDSYNC_WORKBOOK_URL string = '${environment().portal}/#@${tenant().tenantId}/resource${workbook.outputs.id}/workbook'
+output CLOUDSYNC_HEALTH_URL string = 'https://${functionApp.outputs.defaultHostName}/api/health'
+output CLOUDSYNC_WATCHER_STALE_MINUTES int = watcherStaleMinutes
+output CLOUDSYNC_WATCHER_HAS_RECEIVERS bool = !empty(watcher.outputs.actionGroupId)
+output AZURE_CLOUD string = effectiveCloud

@@ -35,10 +35,42 @@ const guidList = z
   )
   .pipe(z.array(z.string().regex(GUID, 'each entry must be a GUID')));
 
+/**
+ * The Azure cloud the monitor runs in (AZURE_CLOUD): one setting decides the Microsoft Graph root, the Logs
+ * Ingestion token audience and the Entra authority together, so they cannot point at different clouds.
+ */
+export const azureClouds = {
+  public: {
+    graphBaseUrl: 'https://graph.microsoft.com',
+    logsIngestionAudience: 'https://monitor.azure.com',
+    authorityHost: 'https://login.microsoftonline.com',
+  },
+  usgovernment: {
+    graphBaseUrl: 'https://graph.microsoft.us',
+    logsIngestionAudience: 'https://monitor.azure.us',
+    authorityHost: 'https://login.microsoftonline.us',
+  },
+  china: {
+    graphBaseUrl: 'https://microsoftgraph.chinacloudapi.cn',
+    logsIngestionAudience: 'https://monitor.azure.cn',
+    authorityHost: 'https://login.chinacloudapi.cn',
+  },
+} as const;
+export type AzureCloudName = keyof typeof azureClouds;
+
+/** Microsoft Graph hosts of each cloud (US Government DoD has its own), for the cross-cloud check. */
+const graphHostsOf: Record<AzureCloudName, readonly string[]> = {
+  public: ['graph.microsoft.com'],
+  usgovernment: ['graph.microsoft.us', 'dod-graph.microsoft.us'],
+  china: ['microsoftgraph.chinacloudapi.cn'],
+};
+
 /** Env var name -> schema. The names are the contract (README settings table, local.settings.sample.json). */
 export const settingsSchema = z.object({
   TENANT_ID: z.string().regex(GUID, 'must be a GUID').optional(),
-  GRAPH_BASE_URL: httpsUrl.default('https://graph.microsoft.com'),
+  AZURE_CLOUD: z.enum(['public', 'usgovernment', 'china']).default('public'),
+  /** Default: the AZURE_CLOUD's Graph root; set it for US Government DoD or a Graph stand-in. */
+  GRAPH_BASE_URL: httpsUrl.optional(),
   GRAPH_ACCESS_TOKEN: optionalString,
   AZURE_CLIENT_ID: z.string().regex(GUID, 'must be a GUID').optional(),
   DATA_DIR: z.string().min(1).default('./.data'),
@@ -92,6 +124,12 @@ export type RawSettings = z.infer<typeof settingsSchema>;
 
 export interface Settings {
   readonly tenantId: string | undefined;
+  /** AZURE_CLOUD and what it decides; graph.baseUrl and logsIngestion.audience follow it. */
+  readonly cloud: {
+    readonly name: AzureCloudName;
+    readonly authorityHost: string;
+    readonly logsIngestionAudience: string;
+  };
   readonly graph: {
     readonly baseUrl: string;
     readonly accessToken: string | undefined;
@@ -115,7 +153,8 @@ export interface Settings {
     readonly lateSweepMs: number;
   };
   readonly run: { readonly timeBudgetMs: number; readonly leaseMs: number; readonly maxMs: number };
-  readonly logsIngestion: { readonly endpoint: string; readonly dcrImmutableId: string } | undefined;
+  readonly logsIngestion:
+    { readonly endpoint: string; readonly dcrImmutableId: string; readonly audience: string } | undefined;
   readonly stateTable:
     | { readonly kind: 'connectionString'; readonly connectionString: string; readonly tableName: string }
     | { readonly kind: 'accountUrl'; readonly accountUrl: string; readonly tableName: string }
@@ -162,6 +201,15 @@ export function loadSettings(
       `RUN_TIME_BUDGET_SECONDS (${raw.RUN_TIME_BUDGET_SECONDS}) must be less than RUN_MAX_SECONDS (${raw.RUN_MAX_SECONDS}): the run needs time after collecting to alert and notify`,
     );
   }
+  const otherCloud =
+    typeof raw.GRAPH_BASE_URL === 'string' && /^https:\/\//.test(raw.GRAPH_BASE_URL)
+      ? graphCloudMismatch(raw.AZURE_CLOUD, raw.GRAPH_BASE_URL)
+      : undefined;
+  if (otherCloud) {
+    problems.push(
+      `GRAPH_BASE_URL is Microsoft Graph of the ${otherCloud} cloud but AZURE_CLOUD is ${raw.AZURE_CLOUD}; set AZURE_CLOUD=${otherCloud} (or leave GRAPH_BASE_URL blank)`,
+    );
+  }
   problems.push(...notifySettingsProblems(raw).map(plainProblem));
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   return toSettings(parsed.data);
@@ -181,12 +229,31 @@ function bestEffort(input: Readonly<Record<string, string>>): RawSettings {
   return out as RawSettings;
 }
 
+/** The cloud a known Microsoft Graph URL belongs to, when it is not `cloud`; stand-ins are anyone's. */
+function graphCloudMismatch(
+  cloud: AzureCloudName,
+  graphBaseUrl: string | undefined,
+): AzureCloudName | undefined {
+  if (!graphBaseUrl) return undefined;
+  const host = new URL(graphBaseUrl).hostname.toLowerCase();
+  const owner = (Object.keys(graphHostsOf) as AzureCloudName[]).find((name) =>
+    graphHostsOf[name].includes(host),
+  );
+  return owner && owner !== cloud ? owner : undefined;
+}
+
 function toSettings(raw: RawSettings): Settings {
   const minutes = 60_000;
+  const cloud = azureClouds[raw.AZURE_CLOUD];
   return Object.freeze({
     tenantId: raw.TENANT_ID?.toLowerCase(),
+    cloud: {
+      name: raw.AZURE_CLOUD,
+      authorityHost: cloud.authorityHost,
+      logsIngestionAudience: cloud.logsIngestionAudience,
+    },
     graph: {
-      baseUrl: raw.GRAPH_BASE_URL,
+      baseUrl: raw.GRAPH_BASE_URL ?? cloud.graphBaseUrl,
       accessToken: raw.GRAPH_ACCESS_TOKEN,
       managedIdentityClientId: raw.AZURE_CLIENT_ID,
       reportsRequestsPerWindow: raw.GRAPH_REPORTS_REQUESTS_PER_WINDOW,
@@ -214,7 +281,11 @@ function toSettings(raw: RawSettings): Settings {
     },
     logsIngestion:
       raw.LOGS_INGESTION_ENDPOINT && raw.LOGS_INGESTION_DCR_IMMUTABLE_ID
-        ? { endpoint: raw.LOGS_INGESTION_ENDPOINT, dcrImmutableId: raw.LOGS_INGESTION_DCR_IMMUTABLE_ID }
+        ? {
+            endpoint: raw.LOGS_INGESTION_ENDPOINT,
+            dcrImmutableId: raw.LOGS_INGESTION_DCR_IMMUTABLE_ID,
+            audience: cloud.logsIngestionAudience,
+          }
         : undefined,
     stateTable: raw.STATE_TABLE_CONNECTION_STRING
       ? {

@@ -96,6 +96,11 @@ function sharedCredential(
   const needed = forGraph || Boolean(settings.logsIngestion) || settings.stateTable?.kind === 'accountUrl';
   if (!needed) return undefined;
   return (
-    given ?? new DefaultAzureCredential({ managedIdentityClientId: settings.graph.managedIdentityClientId })
+    given ??
+    new DefaultAzureCredential({
+      managedIdentityClientId: settings.graph.managedIdentityClientId,
+      // The cloud's Entra authority for developer and workload credentials (a managed identity needs none).
+      authorityHost: settings.cloud.authorityHost,
+    })
   );
 }

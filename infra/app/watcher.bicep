@@ -1,5 +1,6 @@
 // Watching the watcher: a log alert that fires when the monitor has not completed a successful (or partial)
-// run for 20 minutes, evaluated every 5 minutes, and resolves by itself when runs are back. It notifies
+// run for staleAfterMinutes (derived from COLLECT_SCHEDULE in main.bicep; 20 for the default 5-minute
+// schedule), evaluated every 5 minutes, and resolves by itself when runs are back. It notifies
 // through an action group: Azure Monitor email, and the app's own azureMonitorAlert function (common alert
 // schema), which routes it through the monitor's channels. The email path keeps working when the app is down.
 
@@ -12,27 +13,24 @@ param actionGroupName string
 @description('Email addresses for the action group (may be empty).')
 param emailRecipients array
 
-@description('Name of the function app that hosts the azureMonitorAlert function.')
-param functionAppName string
+@description('Host name of the function app that hosts the azureMonitorAlert function.')
+param functionAppHostName string
 
-@description('Add the azureMonitorAlert webhook. Its function key can only be listed once the code is deployed, so the first provisioning runs without it and the postdeploy hook enables it.')
-param enableWebhook bool
+@secure()
+@description('Function key of azureMonitorAlert; empty: no webhook. The postdeploy hook reads it from the deployed app (never listed by ARM here: the function does not exist before the first deploy).')
+param webhookKey string
 
-resource functionApp 'Microsoft.Web/sites@2024-04-01' existing = {
-  name: functionAppName
+@description('Minutes without a successful run before the alert fires (main.bicep: at least 20 unless set, at most 2880).')
+param staleAfterMinutes int
 
-  resource azureMonitorAlert 'functions' existing = {
-    name: 'azureMonitorAlert'
-  }
-}
+var enableWebhook = !empty(webhookKey)
 
-// The function key goes into the URL (?code=): action group webhooks cannot send headers. Only evaluated
-// when enableWebhook is true (ARM evaluates just the chosen branch of if()).
+// The function key goes into the URL (?code=): action group webhooks cannot send headers.
 var webhookReceivers = enableWebhook
   ? [
       {
         name: 'azureMonitorAlert'
-        serviceUri: 'https://${functionApp.properties.defaultHostName}/api/azureMonitorAlert?code=${functionApp::azureMonitorAlert.listKeys().default}'
+        serviceUri: 'https://${functionAppHostName}/api/azureMonitorAlert?code=${webhookKey}'
         useCommonAlertSchema: true
         useAadAuth: false
       }
@@ -65,15 +63,15 @@ resource monitorSilent 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
   tags: tags
   kind: 'LogAlert'
   properties: {
-    displayName: 'Cloud Sync Monitor: no successful run for 20 minutes'
-    description: 'Cloud Sync Monitor has recorded no successful or partial run in the last 20 minutes: it is not running, cannot read Microsoft Graph, or cannot write to Log Analytics. Cloud Sync problems go undetected meanwhile.'
+    displayName: 'Cloud Sync Monitor: no successful run for ${staleAfterMinutes} minutes'
+    description: 'Cloud Sync Monitor has recorded no successful or partial run in the last ${staleAfterMinutes} minutes: it is not running, cannot read Microsoft Graph, or cannot write to Log Analytics. Cloud Sync problems go undetected meanwhile.'
     severity: 1
     enabled: true
     scopes: [
       workspaceId
     ]
     evaluationFrequency: 'PT5M'
-    windowSize: 'PT20M'
+    windowSize: 'PT${staleAfterMinutes}M'
     criteria: {
       allOf: [
         {

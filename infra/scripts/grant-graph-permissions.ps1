@@ -7,7 +7,8 @@ reads with: Synchronization.Read.All, AuditLog.Read.All, Directory.Read.All (all
 Idempotent: permissions already granted are skipped. Granting needs a Privileged Role Administrator (or Global
 Administrator). By default it uses the Azure CLI session (`az login`), which is what the azd postprovision hook
 has; -UseGraphPowerShell signs in with Microsoft Graph PowerShell (Connect-MgGraph) instead.
-It never fails the deployment: when it cannot grant, it says why and how, and exits 0.
+When it cannot grant, it says why and how, and exits 1 (azd continues: continueOnError; the postdeploy
+summary reports the gap again). It refuses to work in another tenant than the deployment's (AZURE_TENANT_ID).
 
 .EXAMPLE
 pwsh infra/scripts/grant-graph-permissions.ps1 -PrincipalId 00000000-0000-0000-0000-000000000000 -UseGraphPowerShell
@@ -16,6 +17,8 @@ pwsh infra/scripts/grant-graph-permissions.ps1 -PrincipalId 00000000-0000-0000-0
 param(
     # Object (principal) id of the managed identity; azd provides it after provisioning.
     [string]$PrincipalId = $env:AZURE_FUNCTION_IDENTITY_PRINCIPAL_ID,
+    # The deployment's tenant; the grant must land there (the managed identity exists only there).
+    [string]$TenantId = $env:AZURE_TENANT_ID,
     [switch]$UseGraphPowerShell
 )
 
@@ -73,9 +76,14 @@ function Grant-WithAzureCli {
         Write-Host 'WARNING: the Azure CLI (az) is not installed; use -UseGraphPowerShell or install it.'
         return $Permissions
     }
-    try { Invoke-Az @('account', 'show', '--output', 'none') | Out-Null }
+    try { $signedIn = (Invoke-Az @('account', 'show', '--query', 'tenantId', '--output', 'tsv')).Trim() }
     catch {
-        Write-Host 'WARNING: the Azure CLI is not signed in (`az login`), so the permissions were not granted.'
+        Write-Host 'WARNING: the Azure CLI is not signed in (az login), so the permissions were not granted.'
+        return $Permissions
+    }
+    if ($TenantId -and $signedIn -ne $TenantId) {
+        Write-Host "ERROR: the Azure CLI is signed in to tenant $signedIn, but the deployment is in tenant $TenantId."
+        Write-Host "Sign in to the right tenant and run this again: az login --tenant $TenantId"
         return $Permissions
     }
 
@@ -136,7 +144,9 @@ function Grant-WithGraphPowerShell {
     }
     Import-Module Microsoft.Graph.Applications
     try {
-        Connect-MgGraph -Scopes 'AppRoleAssignment.ReadWrite.All', 'Application.Read.All' -NoWelcome | Out-Null
+        $connect = @{ Scopes = @('AppRoleAssignment.ReadWrite.All', 'Application.Read.All'); NoWelcome = $true }
+        if ($TenantId) { $connect.TenantId = $TenantId }
+        Connect-MgGraph @connect | Out-Null
     }
     catch {
         Write-Host "WARNING: could not sign in to Microsoft Graph: $_"
@@ -178,9 +188,9 @@ function Write-Result([string]$Permission, [string]$Result) {
 
 Write-Host 'Cloud Sync Monitor: granting Microsoft Graph application permissions to the managed identity'
 if (-not $PrincipalId) {
-    Write-Host 'WARNING: no principal id (AZURE_FUNCTION_IDENTITY_PRINCIPAL_ID is not set; run `azd provision` first).'
+    Write-Host 'WARNING: no principal id (AZURE_FUNCTION_IDENTITY_PRINCIPAL_ID is not set; run azd provision first).'
     Write-ManualSteps
-    exit 0
+    exit 1
 }
 
 try {
@@ -195,8 +205,7 @@ if ($missing.Count -gt 0) {
     Write-Host ''
     Write-Host "WARNING: not granted: $($missing -join ', ')"
     Write-ManualSteps
+    exit 1
 }
-else {
-    Write-Host 'All Microsoft Graph permissions are in place.'
-}
+Write-Host 'All Microsoft Graph permissions are in place.'
 exit 0

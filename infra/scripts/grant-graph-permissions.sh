@@ -3,10 +3,12 @@
 # reads with: Synchronization.Read.All, AuditLog.Read.All, Directory.Read.All (all read-only).
 #
 # Idempotent: permissions already granted are skipped. Granting needs a Privileged Role Administrator (or
-# Global Administrator) signed in to the Azure CLI (`az login`). azd runs this as the postprovision hook with
+# Global Administrator) signed in to the Azure CLI (az login). azd runs this as the postprovision hook with
 # AZURE_FUNCTION_IDENTITY_PRINCIPAL_ID set; by hand:
 #   sh infra/scripts/grant-graph-permissions.sh [<principal object id>]
-# It never fails the deployment: when it cannot grant, it says why and how, and exits 0.
+# When it cannot grant, it says why and how, and exits 1 (azd continues: continueOnError in azure.yaml, and
+# the postdeploy summary reports the missing permissions again). It refuses to work in another tenant than
+# the deployment's (AZURE_TENANT_ID).
 
 set -u
 
@@ -28,21 +30,30 @@ manual_steps() {
 say 'Cloud Sync Monitor: granting Microsoft Graph application permissions to the managed identity'
 
 if [ -z "$PRINCIPAL_ID" ]; then
-  say 'WARNING: no principal id (AZURE_FUNCTION_IDENTITY_PRINCIPAL_ID is not set; run `azd provision` first).'
+  say 'WARNING: no principal id (AZURE_FUNCTION_IDENTITY_PRINCIPAL_ID is not set; run azd provision first).'
   manual_steps
-  exit 0
+  exit 1
 fi
 
 if ! command -v az >/dev/null 2>&1; then
   say 'WARNING: the Azure CLI (az) is not installed, so the permissions were not granted.'
   manual_steps
-  exit 0
+  exit 1
 fi
 
 if ! az account show --output none >/dev/null 2>&1; then
-  say 'WARNING: the Azure CLI is not signed in (`az login`), so the permissions were not granted.'
+  say 'WARNING: the Azure CLI is not signed in (az login), so the permissions were not granted.'
   manual_steps
-  exit 0
+  exit 1
+fi
+
+# The grant must land in the deployment's tenant: the managed identity exists only there.
+SIGNED_IN_TENANT="$(az account show --query tenantId --output tsv 2>/dev/null)"
+if [ -n "${AZURE_TENANT_ID:-}" ] && [ "$SIGNED_IN_TENANT" != "$AZURE_TENANT_ID" ]; then
+  say "ERROR: the Azure CLI is signed in to tenant ${SIGNED_IN_TENANT:-<unknown>}, but the deployment is in tenant $AZURE_TENANT_ID."
+  say "Sign in to the right tenant and run this again: az login --tenant $AZURE_TENANT_ID"
+  manual_steps
+  exit 1
 fi
 
 # Microsoft Graph's root in the signed-in cloud (graph.microsoft.us, microsoftgraph.chinacloudapi.cn, ...).
@@ -55,7 +66,7 @@ ROLES="$(az ad sp show --id "$GRAPH_APP_ID" \
 if [ -z "$GRAPH_SP_ID" ] || [ -z "$ROLES" ]; then
   say 'WARNING: could not read the Microsoft Graph service principal with the signed-in account.'
   manual_steps
-  exit 0
+  exit 1
 fi
 
 # App roles the identity already holds on Microsoft Graph (empty if they cannot be read: then the POST
@@ -111,7 +122,7 @@ if [ -n "$missing" ]; then
   say ''
   say "WARNING: not granted:$missing"
   manual_steps
-else
-  say 'All Microsoft Graph permissions are in place.'
+  exit 1
 fi
+say 'All Microsoft Graph permissions are in place.'
 exit 0

@@ -107,7 +107,13 @@ export async function runMonitor(deps: MonitorDependencies, options: MonitorOpti
       deps: fenced(deps, guard),
       run,
       options,
-      issues: [],
+      // What the settings leave off (email without recipients, ...): a warning in every run row, as in /health.
+      issues: deps.settings.notify.warnings.map((w) => ({
+        signal: 'notify' as const,
+        severity: 'warning' as const,
+        code: w.code,
+        message: w.message,
+      })),
       tally: new ProvisioningTally(),
     };
     const leaseAside = guard.currentLease.setAside;
@@ -195,7 +201,9 @@ async function evaluate(work: RunWork): Promise<void> {
     const copies = await attempt(work, 'state', () => listSetAside(deps.state, scope, since));
     const said = new Set(work.issues.filter((i) => i.code === 'CorruptState').map((i) => i.target));
     for (const copy of (copies ?? []).filter((c) => !said.has(c.name))) {
-      work.issues.push(corruptStateIssue({ key: { tenantId: scope, name: copy.name }, message: copy.reason }));
+      work.issues.push(
+        corruptStateIssue({ key: { tenantId: scope, name: copy.name }, message: copy.reason }),
+      );
     }
   }
   if (heartbeats) work.heartbeats = heartbeats;

@@ -263,5 +263,4 @@ export class ProvisioningCheckpoint {
       message: `${aside.message.slice(0, 400)}; the ids it held are forgotten (events of that page may be written again)`,
     });
   }
-
 }

@@ -94,8 +94,16 @@ export interface DeliverySettings {
   readonly ledgerRetentionMs: number;
 }
 
+/** A setting combination that starts fine but leaves something off; shown in /health and the run row. */
+export interface SettingsWarning {
+  readonly code: string;
+  readonly message: string;
+}
+
 export interface NotifySettings {
   readonly email: EmailSettings;
+  /** What is configured but off, e.g. an ACS endpoint without recipients (email off). */
+  readonly warnings: readonly SettingsWarning[];
   /** undefined: Teams messages go to the outbox. */
   readonly teams: { readonly webhookUrl: string } | undefined;
   readonly delivery: DeliverySettings;
@@ -121,13 +129,33 @@ export function notifySettingsProblems(raw: Raw): string[] {
       'ALERT_EMAIL_CONNECTION_STRING: must look like endpoint=https://<resource>.communication.azure.com/;accesskey=<key> (value not shown)',
     );
   }
-  if ((connection || raw.ALERT_EMAIL_ENDPOINT) && (!raw.ALERT_EMAIL_SENDER || !raw.ALERT_EMAIL_TO)) {
-    problems.push('ALERT_EMAIL_SENDER and ALERT_EMAIL_TO are required when email is configured');
+  // ALERT_EMAIL_TO missing is not a problem: the deployment always sets the ACS endpoint and sender, and
+  // recipients are optional there (email is then off, with a warning: notifySettingsWarnings).
+  if ((connection || raw.ALERT_EMAIL_ENDPOINT) && raw.ALERT_EMAIL_TO && !raw.ALERT_EMAIL_SENDER) {
+    problems.push('ALERT_EMAIL_SENDER is required when email is configured');
   }
   if (raw.TEAMS_WEBHOOK_URL !== undefined && !isHttpsUrl(raw.TEAMS_WEBHOOK_URL)) {
     problems.push('TEAMS_WEBHOOK_URL: must be an https:// URL (value not shown)');
   }
   return problems;
+}
+
+/** Email is configured (ACS) but has nobody to send to. */
+function emailWithoutRecipients(raw: Raw): boolean {
+  return Boolean(raw.ALERT_EMAIL_CONNECTION_STRING || raw.ALERT_EMAIL_ENDPOINT) && !raw.ALERT_EMAIL_TO;
+}
+
+/** Combinations that start but leave a channel off. Never names a secret value. */
+export function notifySettingsWarnings(raw: Raw): SettingsWarning[] {
+  const warnings: SettingsWarning[] = [];
+  if (emailWithoutRecipients(raw)) {
+    warnings.push({
+      code: 'EmailNoRecipients',
+      message:
+        'email is OFF: ALERT_EMAIL_TO is empty (the ACS endpoint is configured); set ALERT_EMAIL_TO (azd env set ALERT_EMAIL_TO ops@example.com && azd provision) to receive alert and digest email',
+    });
+  }
+  return warnings;
 }
 
 export class NotifySettingsError extends Error {
@@ -140,11 +168,18 @@ export class NotifySettingsError extends Error {
 export function toNotifySettings(raw: Raw): NotifySettings {
   const problems = notifySettingsProblems(raw);
   if (problems.length > 0) throw new NotifySettingsError(problems);
-  const connection: EmailConnection | undefined = raw.ALERT_EMAIL_CONNECTION_STRING
-    ? { kind: 'connectionString', connectionString: raw.ALERT_EMAIL_CONNECTION_STRING }
-    : raw.ALERT_EMAIL_ENDPOINT
-      ? { kind: 'endpoint', endpoint: raw.ALERT_EMAIL_ENDPOINT, managedIdentityClientId: raw.AZURE_CLIENT_ID }
-      : undefined;
+  const emailOn = !emailWithoutRecipients(raw);
+  const connection: EmailConnection | undefined = !emailOn
+    ? undefined
+    : raw.ALERT_EMAIL_CONNECTION_STRING
+      ? { kind: 'connectionString', connectionString: raw.ALERT_EMAIL_CONNECTION_STRING }
+      : raw.ALERT_EMAIL_ENDPOINT
+        ? {
+            kind: 'endpoint',
+            endpoint: raw.ALERT_EMAIL_ENDPOINT,
+            managedIdentityClientId: raw.AZURE_CLIENT_ID,
+          }
+        : undefined;
   return {
     email: {
       connection,
@@ -153,6 +188,7 @@ export function toNotifySettings(raw: Raw): NotifySettings {
       maxPerMinute: raw.EMAIL_MAX_PER_MINUTE,
       maxPerHour: raw.EMAIL_MAX_PER_HOUR,
     },
+    warnings: notifySettingsWarnings(raw),
     teams: raw.TEAMS_WEBHOOK_URL ? { webhookUrl: raw.TEAMS_WEBHOOK_URL } : undefined,
     delivery: {
       timeoutMs: raw.NOTIFY_TIMEOUT_SECONDS * 1000,

@@ -40,6 +40,8 @@ export interface LogAnalyticsTarget {
   readonly endpoint: string;
   /** `dcr-<32 hex>`, the DCR's immutableId. */
   readonly dcrImmutableId: string;
+  /** Token audience of the cloud (AZURE_CLOUD); the SDK's default is the public cloud's. */
+  readonly audience?: string;
 }
 
 export interface LogAnalyticsSinkOptions extends LogsIngestionClientOptions {
@@ -63,7 +65,10 @@ export class LogAnalyticsSink implements RecordSink {
   ) {
     const { maxConcurrency, ...clientOptions } = options;
     this.maxConcurrency = Math.max(1, maxConcurrency ?? DEFAULT_CONCURRENCY);
-    this.client = new LogsIngestionClient(target.endpoint, credential, clientOptions);
+    this.client = new LogsIngestionClient(target.endpoint, credential, {
+      ...(target.audience ? { audience: target.audience } : {}),
+      ...clientOptions,
+    });
   }
 
   async write<N extends TableName>(table: N, rows: readonly TableRecords[N][]): Promise<void> {

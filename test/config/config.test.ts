@@ -68,6 +68,7 @@ describe('settings', () => {
     expect(settings.logsIngestion).toEqual({
       endpoint: 'https://dce.eastus-1.ingest.monitor.azure.com',
       dcrImmutableId: 'dcr-0123456789abcdef0123456789abcdef',
+      audience: 'https://monitor.azure.com', // AZURE_CLOUD public
     });
   });
 

@@ -43,7 +43,20 @@ describe('azure.yaml', () => {
     expect(yaml.name).toBe('cloud-sync-monitor');
     expect(yaml.infra).toEqual({ provider: 'bicep', path: 'infra', module: 'main' });
     expect(repoFileExists('infra/main.bicep')).toBe(true);
-    expect(yaml.services).toEqual({ monitor: { project: '.', language: 'js', host: 'function' } });
+    expect(yaml.services).toEqual({
+      monitor: {
+        project: '.',
+        language: 'js',
+        host: 'function',
+        dist: '.deploy',
+        hooks: {
+          prepackage: {
+            posix: { shell: 'sh', run: 'npm run package' },
+            windows: { shell: 'pwsh', run: 'npm run package' },
+          },
+        },
+      },
+    });
   });
 
   it('tags the function app with the service name, so azd deploy finds it', () => {
@@ -55,7 +68,7 @@ describe('azure.yaml', () => {
     const hooks = yaml.hooks as YamlMap;
     const expected: Record<string, string> = {
       postprovision: 'grant-graph-permissions',
-      postdeploy: 'enable-alert-webhook',
+      postdeploy: 'postdeploy',
     };
     expect(Object.keys(hooks).sort()).toEqual(Object.keys(expected).sort());
     for (const [hook, script] of Object.entries(expected)) {
@@ -109,7 +122,8 @@ describe('infra/main.parameters.json', () => {
   it('maps the azd environment into the parameters', () => {
     expect(parameters.environmentName!.value).toBe('${AZURE_ENV_NAME}');
     expect(parameters.location!.value).toBe('${AZURE_LOCATION}');
-    expect(parameters.enableAlertWebhook!.value).toBe('${ALERT_WEBHOOK_ENABLED=false}');
+    expect(parameters.alertWebhookKey!.value).toBe('${ALERT_WEBHOOK_KEY=}');
+    expect(parameters.staleAfterMinutes!.value).toBe('${WATCHER_STALE_MINUTES=0}');
     expect(parameters.alertEmailTo!.value).toBe('${ALERT_EMAIL_TO=}');
     expect(parameters.teamsWebhookUrl!.value).toBe('${TEAMS_WEBHOOK_URL=}');
     for (const [name, { value }] of Object.entries(parameters)) {

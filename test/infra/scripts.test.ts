@@ -13,12 +13,30 @@ import { readRepoFile, repoRoot } from './infraFiles.js';
 
 const PRINCIPAL = '5d1e7b5c-0000-4000-8000-00000000abcd';
 const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
-const TOOLS = ['awk', 'cat', 'grep', 'head', 'mktemp', 'rm', 'sed', 'sleep', 'tr'];
+const TOOLS = [
+  'awk',
+  'cat',
+  'dirname',
+  'grep',
+  'head',
+  'mktemp',
+  'printenv',
+  'rm',
+  'sed',
+  'sh',
+  'sleep',
+  'tr',
+];
+const TENANT = '6b1e1c52-3f0e-4b8e-9d7a-2f1d7c4a9e10';
 
 const fakeAz = `#!/bin/sh
 printf '%s\\n' "$*" >> "$STUB_LOG"
 case "$*" in
+  "account show --query tenantId"*) echo "\${STUB_TENANT:-${TENANT}}" ;;
   "account show"*) exit 0 ;;
+  "functionapp function keys list"*)
+    if [ -n "\${STUB_NO_KEY:-}" ]; then exit 1; fi
+    echo "\${STUB_KEY:-deployed-key}" ;;
   "cloud show"*) echo "https://graph.microsoft.com/" ;;
   "ad sp show --id ${GRAPH_APP_ID} --query id"*) echo "graph-sp" ;;
   "ad sp show --id ${GRAPH_APP_ID} --query appRoles"*)
@@ -38,6 +56,7 @@ printf '%s\\n' "$*" >> "$STUB_LOG"
 case "$*" in
   "env set"*) exit 0 ;;
   "provision --no-prompt") exit "\${STUB_PROVISION_EXIT:-0}" ;;
+  "env get-value"*) exit 1 ;;
   *) echo "unexpected azd call: $*" >&2; exit 2 ;;
 esac
 `;
@@ -76,6 +95,7 @@ describe('grant-graph-permissions.sh', () => {
       { az: fakeAz },
       {
         AZURE_FUNCTION_IDENTITY_PRINCIPAL_ID: PRINCIPAL,
+        AZURE_TENANT_ID: TENANT,
       },
     );
     expect(status).toBe(0);
@@ -99,12 +119,28 @@ describe('grant-graph-permissions.sh', () => {
 
   it('stops before calling anything without a principal id', () => {
     const { status, output, calls } = run('grant-graph-permissions.sh', { az: fakeAz });
-    expect(status).toBe(0);
+    expect(status).toBe(1);
     expect(output).toContain('no principal id');
     expect(calls).toEqual([]);
   });
 
-  it('explains and exits 0 when the signed-in account may not grant', () => {
+  it("refuses another tenant than the deployment's, before granting anything", () => {
+    const { status, output, calls } = run(
+      'grant-graph-permissions.sh',
+      { az: fakeAz },
+      {
+        AZURE_FUNCTION_IDENTITY_PRINCIPAL_ID: PRINCIPAL,
+        AZURE_TENANT_ID: TENANT,
+        STUB_TENANT: 'other-tenant',
+      },
+    );
+    expect(status).toBe(1);
+    expect(output).toContain(`signed in to tenant other-tenant, but the deployment is in tenant ${TENANT}`);
+    expect(output).toContain(`az login --tenant ${TENANT}`);
+    expect(calls.filter((call) => call.startsWith('rest'))).toEqual([]);
+  });
+
+  it('explains and exits 1 when the signed-in account may not grant (azd continues, and says so)', () => {
     const { status, output, calls } = run(
       'grant-graph-permissions.sh',
       { az: fakeAz },
@@ -113,7 +149,7 @@ describe('grant-graph-permissions.sh', () => {
         STUB_DENY: '1',
       },
     );
-    expect(status).toBe(0);
+    expect(status).toBe(1);
     expect(output).toContain('Synchronization.Read.All: NOT granted: the signed-in account is not allowed');
     expect(output).toContain('WARNING: not granted: Synchronization.Read.All Directory.Read.All');
     expect(output).toContain('Privileged Role Administrator');
@@ -121,47 +157,118 @@ describe('grant-graph-permissions.sh', () => {
     expect(calls.filter((call) => call.startsWith('rest --method post'))).toHaveLength(2); // no retries on 403
   });
 
-  it('explains and exits 0 without the Azure CLI', () => {
+  it('explains and exits 1 without the Azure CLI', () => {
     const { status, output } = run(
       'grant-graph-permissions.sh',
       {},
       { AZURE_FUNCTION_IDENTITY_PRINCIPAL_ID: PRINCIPAL },
     );
-    expect(status).toBe(0);
+    expect(status).toBe(1);
     expect(output).toContain('the Azure CLI (az) is not installed');
   });
 });
 
-describe('enable-alert-webhook.sh (postdeploy)', () => {
-  it('does nothing once the webhook is enabled', () => {
+describe('enable-alert-webhook.sh (postdeploy): the key is read from the deployed app every time', () => {
+  const app = {
+    AZURE_RESOURCE_GROUP: 'rg-prod',
+    AZURE_FUNCTION_APP_NAME: 'func-abc',
+    WEBHOOK_KEY_RETRY_SECONDS: '0',
+  };
+  const keyRead =
+    'functionapp function keys list --resource-group rg-prod --name func-abc --function-name azureMonitorAlert --query default --output tsv';
+
+  it('does nothing when the environment already has the deployed key', () => {
     const { status, calls } = run(
       'enable-alert-webhook.sh',
-      { azd: fakeAzd },
-      { ALERT_WEBHOOK_ENABLED: 'true' },
+      { az: fakeAz, azd: fakeAzd },
+      { ...app, ALERT_WEBHOOK_KEY: 'deployed-key' },
     );
     expect(status).toBe(0);
-    expect(calls).toEqual([]);
+    expect(calls).toEqual([keyRead]);
   });
 
-  it('enables the webhook and provisions again after the first deploy', () => {
-    const { status, calls } = run('enable-alert-webhook.sh', { azd: fakeAzd });
-    expect(status).toBe(0);
-    expect(calls).toEqual(['env set ALERT_WEBHOOK_ENABLED true', 'provision --no-prompt']);
+  it('first deploy, or after azd down (a stale key left in the environment): stores the key and provisions again', () => {
+    const leftovers: Record<string, string>[] = [
+      {},
+      { ALERT_WEBHOOK_KEY: 'key-of-the-deleted-app' },
+      { ALERT_WEBHOOK_ENABLED: 'true' },
+    ];
+    for (const left of leftovers) {
+      const { status, calls } = run(
+        'enable-alert-webhook.sh',
+        { az: fakeAz, azd: fakeAzd },
+        { ...app, ...left },
+      );
+      expect(status).toBe(0);
+      expect(calls).toEqual([keyRead, 'env set ALERT_WEBHOOK_KEY deployed-key', 'provision --no-prompt']);
+    }
   });
 
-  it('turns the flag back off and exits 0 when that provisioning fails', () => {
+  it('clears the key again and exits 1 when that provisioning fails', () => {
     const { status, output, calls } = run(
       'enable-alert-webhook.sh',
-      { azd: fakeAzd },
-      { STUB_PROVISION_EXIT: '1' },
+      { az: fakeAz, azd: fakeAzd },
+      { ...app, STUB_PROVISION_EXIT: '1' },
+    );
+    expect(status).toBe(1);
+    expect(calls).toEqual([
+      keyRead,
+      'env set ALERT_WEBHOOK_KEY deployed-key',
+      'provision --no-prompt',
+      'env set ALERT_WEBHOOK_KEY ',
+    ]);
+    expect(output).toContain('the alert still emails its recipients');
+  });
+
+  it('says so and exits 1 when the function key cannot be read (code not deployed)', () => {
+    const { status, output, calls } = run(
+      'enable-alert-webhook.sh',
+      { az: fakeAz, azd: fakeAzd },
+      { ...app, STUB_NO_KEY: '1', WEBHOOK_KEY_ATTEMPTS: '2' },
+    );
+    expect(status).toBe(1);
+    expect(output).toContain('could not read the key of the azureMonitorAlert function of func-abc');
+    expect(calls).toEqual([keyRead, keyRead]);
+  });
+});
+
+describe('deployment-summary.sh (end of azd up)', () => {
+  it('says honestly what is missing: Graph grant, email recipients, watcher receivers', () => {
+    const { status, output } = run(
+      'deployment-summary.sh',
+      { az: fakeAz, azd: fakeAzd },
+      {
+        AZURE_FUNCTION_IDENTITY_PRINCIPAL_ID: PRINCIPAL,
+        CLOUDSYNC_HEALTH_URL: 'https://func-abc.azurewebsites.net/api/health',
+        CLOUDSYNC_WATCHER_STALE_MINUTES: '20',
+      },
     );
     expect(status).toBe(0);
-    expect(calls).toEqual([
-      'env set ALERT_WEBHOOK_ENABLED true',
-      'provision --no-prompt',
-      'env set ALERT_WEBHOOK_ENABLED false',
-    ]);
-    expect(output).toContain('azd env set ALERT_WEBHOOK_ENABLED true && azd provision');
+    expect(output).toContain('Graph permissions   MISSING: Synchronization.Read.All Directory.Read.All');
+    expect(output).toContain('Email               OFF: no recipients');
+    expect(output).toContain('azd env set ALERT_EMAIL_TO');
+    expect(output).toContain('Teams               off (optional)');
+    expect(output).toContain('Acknowledge links   on: https://func-abc.azurewebsites.net/api/ack');
+    expect(output).toContain(
+      "Watcher alert       NO receivers: 'no successful run for 20 minutes' notifies nobody",
+    );
+    expect(output).toContain('3 item(s) above need attention.');
+  });
+
+  it('and what is configured', () => {
+    const { output } = run(
+      'deployment-summary.sh',
+      { az: fakeAz, azd: fakeAzd },
+      {
+        ALERT_EMAIL_TO: 'ops@contoso.example',
+        TEAMS_WEBHOOK_URL: 'https://x.logic.azure.com/y',
+        ALERT_WEBHOOK_KEY: 'k',
+      },
+    );
+    expect(output).toContain('Email               on, to ops@contoso.example');
+    expect(output).toContain('Teams               on');
+    expect(output).toContain('email ops@contoso.example, webhook yes');
+    expect(output).toContain('Graph permissions   unknown');
   });
 });
 
@@ -181,10 +288,18 @@ describe('PowerShell twins', () => {
     expect(ps1).toMatch(/^exit 0$/m);
   });
 
-  it('toggle the same azd flag', () => {
+  it('store the same azd value and print the same summary lines', () => {
     const ps1 = readRepoFile('infra/scripts/enable-alert-webhook.ps1');
-    expect(ps1).toContain('azd env set ALERT_WEBHOOK_ENABLED true');
+    expect(ps1).toContain('azd env set ALERT_WEBHOOK_KEY $key');
     expect(ps1).toContain('azd provision --no-prompt');
-    expect(ps1).toContain('azd env set ALERT_WEBHOOK_ENABLED false');
+    expect(ps1).toContain("azd env set ALERT_WEBHOOK_KEY ''");
+    const summary = readRepoFile('infra/scripts/deployment-summary.ps1');
+    for (const line of [
+      'Graph permissions',
+      'Email               OFF',
+      'Watcher alert       NO receivers',
+      'Acknowledge links',
+    ])
+      expect(summary).toContain(line);
   });
 });

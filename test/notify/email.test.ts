@@ -16,7 +16,7 @@ describe('ACS email channel', () => {
 
   beforeEach(async () => {
     h = await harness();
-    acs = await AcsEmailServer.start();
+    acs = await AcsEmailServer.start({ now: () => h.clock.now() });
   });
   afterEach(async () => {
     await acs.close();
@@ -81,18 +81,43 @@ describe('ACS email channel', () => {
     expect(acs.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
   });
 
-  it('lets ACS recognise a retried send after a lost answer (same operation id)', async () => {
-    // Accepted, then the status poll hangs past the timeout: we cannot know it was sent, so we retry.
-    acs.failNext(1, { hang: true, on: 'poll' });
+  it('a retry after a timeout never sends twice: the same repeatability pair gets the first answer', async () => {
+    // ACS accepts and sends, but the answer never arrives: we cannot know it went out, so we retry.
+    acs.failNext(1, { acceptThenHang: true });
     const report = await dispatch(message('mail-lost'), h.deps(env({ NOTIFY_TIMEOUT_SECONDS: '1' })));
     expect(report.channels.find((c) => c.channel === 'email')).toMatchObject({
       outcome: 'delivered',
       attempts: 2,
     });
     const posts = acs.requests.filter((r) => r.method === 'POST');
-    expect(posts).toHaveLength(2);
-    expect(new Set(posts.map((p) => p.operationId))).toEqual(new Set([emailOperationId('mail-lost')]));
+    expect(posts.map((p) => p.status)).toEqual([202, 202]); // the repeat is answered, not executed
     expect(acs.sends).toHaveLength(1); // mailed once
+    const sent = acs.sends[0]!;
+    expect(sent.headers['repeatability-request-id']).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+    expect(Date.parse(String(sent.headers['repeatability-first-sent']))).toBeLessThanOrEqual(
+      h.clock.now().getTime(),
+    );
+  });
+
+  it('a retry after a lost status poll never sends twice either', async () => {
+    acs.failNext(1, { hang: true, on: 'poll' });
+    const report = await dispatch(message('mail-poll'), h.deps(env({ NOTIFY_TIMEOUT_SECONDS: '1' })));
+    expect(report.channels.find((c) => c.channel === 'email')?.outcome).toBe('delivered');
+    expect(acs.requests.filter((r) => r.method === 'POST')).toHaveLength(2);
+    expect(acs.sends).toHaveLength(1);
+  });
+
+  it('sends the documented headers on every send, and none on status polls', async () => {
+    await dispatch(message('mail-headers'), h.deps(env()));
+    const sent = acs.sends[0]!;
+    expect(sent.headers['repeatability-first-sent']).toMatch(
+      /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$/,
+    );
+    expect(Date.parse(String(sent.headers['repeatability-first-sent']))).toBe(
+      Math.floor(h.clock.now().getTime() / 1000) * 1000,
+    );
   });
 
   it('keeps the message when ACS keeps failing and sends it on the next run', async () => {
@@ -126,7 +151,7 @@ describe('ACS email channel', () => {
 
   it('authenticates with a TokenCredential for ALERT_EMAIL_ENDPOINT (managed identity in Azure)', async () => {
     await acs.close();
-    acs = await AcsEmailServer.start({ bearerToken: 'test-token-123' });
+    acs = await AcsEmailServer.start({ now: () => h.clock.now(), bearerToken: 'test-token-123' });
     const scopes: string[] = [];
     const credential: TokenCredential = {
       getToken: (scope: string | string[], _options?: GetTokenOptions): Promise<AccessToken> => {

@@ -14,7 +14,7 @@ describe('email quota', () => {
 
   beforeEach(async () => {
     h = await harness();
-    acs = await AcsEmailServer.start();
+    acs = await AcsEmailServer.start({ now: () => h.clock.now() });
   });
   afterEach(async () => {
     await acs.close();

@@ -68,10 +68,13 @@ describe('notification settings', () => {
     expect(bad.message).not.toContain('SECRETKEY');
   });
 
-  it('needs a sender and recipients when email is configured, and only one way to reach ACS', () => {
-    expect(() => loadSettings({ ALERT_EMAIL_ENDPOINT: 'https://acs.communication.azure.com' })).toThrow(
-      /ALERT_EMAIL_SENDER/,
-    );
+  it('needs a sender when email has recipients, and only one way to reach ACS', () => {
+    expect(() =>
+      loadSettings({
+        ALERT_EMAIL_ENDPOINT: 'https://acs.communication.azure.com',
+        ALERT_EMAIL_TO: 'y@contoso.example',
+      }),
+    ).toThrow(/ALERT_EMAIL_SENDER/);
     expect(() =>
       loadSettings({
         ALERT_EMAIL_ENDPOINT: 'https://acs.communication.azure.com',
@@ -80,6 +83,30 @@ describe('notification settings', () => {
         ALERT_EMAIL_TO: 'y@contoso.example',
       }),
     ).toThrow(/not both/);
+  });
+});
+
+describe('email without recipients', () => {
+  it('is email OFF with a warning, not a start-up error (what a default azd deployment sets)', () => {
+    const settings = loadSettings({
+      ALERT_EMAIL_ENDPOINT: 'https://acs.communication.azure.com',
+      ALERT_EMAIL_SENDER: 'DoNotReply@1234.azurecomm.net',
+    });
+    expect(settings.notify.email.connection).toBeUndefined();
+    expect(settings.notify.warnings).toEqual([
+      expect.objectContaining({ code: 'EmailNoRecipients', message: expect.stringMatching(/email is OFF/) }),
+    ]);
+  });
+
+  it('warns about nothing when email is fully configured or not at all', () => {
+    expect(loadSettings({}).notify.warnings).toEqual([]);
+    const on = loadSettings({
+      ALERT_EMAIL_ENDPOINT: 'https://acs.communication.azure.com',
+      ALERT_EMAIL_SENDER: 'DoNotReply@1234.azurecomm.net',
+      ALERT_EMAIL_TO: 'ops@contoso.example',
+    });
+    expect(on.notify.warnings).toEqual([]);
+    expect(on.notify.email.connection).toMatchObject({ kind: 'endpoint' });
   });
 });
 

@@ -11,15 +11,22 @@ import { testCertificate } from './tls.js';
  *   (the signature is verified, not just looked for), answered 202 with `Operation-Location` and
  *   `Retry-After`;
  * - `GET /emails/operations/{id}?api-version=...`, answered Running, then Succeeded.
- * A repeated `Operation-Id` is recognised and answered with the existing operation without sending again,
- * which is what makes a retried send safe. Faults (429 with Retry-After, 5xx, a hanging request) can be
- * queued for the next requests.
+ * Repeatable requests are honoured as ACS documents them (OASIS Repeatable Requests 1.0,
+ * learn.microsoft.com/rest/api/communication/repeatable-requests): `Repeatability-Request-ID` (a GUID) and
+ * `Repeatability-First-Sent` (IMF-fixdate); a malformed pair is 400, a first-sent time outside the 5-minute
+ * tracking window 412, a repeat of a tracked pair with another first-sent time or body 400, a repeat while
+ * the first is in progress 409, a repeat of a request that ended 2xx/4xx gets that same answer without a
+ * new send, a repeat of a 5xx is executed again. An `Operation-Id` alone de-duplicates nothing (ACS does not
+ * document that it would). Faults (429 with Retry-After, 5xx, a hanging request, a send that is accepted and
+ * then never answered) can be queued for the next requests.
  */
 export interface AcsFault {
   readonly status?: number;
   readonly retryAfterSeconds?: number;
   /** Never answer (until the client gives up). */
   readonly hang?: boolean;
+  /** Accept and send the email, then never answer: the client cannot know it went through. */
+  readonly acceptThenHang?: boolean;
   /** Which requests the fault applies to (default: sends). */
   readonly on?: 'send' | 'poll';
 }
@@ -39,6 +46,17 @@ export interface RecordedAcsRequest {
   readonly authorization: string | undefined;
 }
 
+/** How long ACS tracks a repeatable request. */
+export const REPEATABILITY_WINDOW_MS = 5 * 60_000;
+
+interface TrackedRequest {
+  readonly firstSent: string;
+  readonly bodyHash: string;
+  /** undefined while the first request is in progress. */
+  answer:
+    { readonly status: number; readonly headers: Record<string, string>; readonly body: string } | undefined;
+}
+
 interface Operation {
   polls: number;
   /** Ends Failed instead of Succeeded (ACS rejected the message after accepting the request). */
@@ -51,6 +69,7 @@ export class AcsEmailServer {
   readonly requests: RecordedAcsRequest[] = [];
   readonly accessKey = randomBytes(32).toString('base64');
   private readonly operations = new Map<string, Operation>();
+  private readonly repeatable = new Map<string, TrackedRequest>();
   private readonly faults: AcsFault[] = [];
   private failOperations = 0;
   private readonly hanging = new Set<ServerResponse>();
@@ -63,6 +82,8 @@ export class AcsEmailServer {
     private readonly pollRetryAfterSeconds: number,
     /** A bearer token accepted instead of HMAC (Entra ID authentication with ALERT_EMAIL_ENDPOINT). */
     private readonly bearerToken: string | undefined,
+    /** The service's clock for the repeatability window (tests on a virtual clock pass theirs). */
+    private readonly now: () => Date,
   ) {
     const { cert, key } = testCertificate();
     this.server = createServer({ cert, key }, (req, res) => {
@@ -73,12 +94,18 @@ export class AcsEmailServer {
   }
 
   static async start(
-    options: { runningPolls?: number; pollRetryAfterSeconds?: number; bearerToken?: string } = {},
+    options: {
+      runningPolls?: number;
+      pollRetryAfterSeconds?: number;
+      bearerToken?: string;
+      now?: () => Date;
+    } = {},
   ): Promise<AcsEmailServer> {
     const instance = new AcsEmailServer(
       options.runningPolls ?? 1,
       options.pollRetryAfterSeconds ?? 0,
       options.bearerToken,
+      options.now ?? (() => new Date()),
     );
     await new Promise<void>((resolve, reject) => {
       instance.server.once('error', reject);
@@ -127,7 +154,11 @@ export class AcsEmailServer {
       });
 
     const faultIndex = this.faults.findIndex((f) => (f.on ?? 'send') === (isSend ? 'send' : 'poll'));
-    if (faultIndex >= 0 && (isSend || poll)) {
+    let swallowAnswer = false;
+    if (faultIndex >= 0 && (isSend || poll) && this.faults[faultIndex]?.acceptThenHang) {
+      this.faults.splice(faultIndex, 1);
+      swallowAnswer = true;
+    } else if (faultIndex >= 0 && (isSend || poll)) {
       const [fault] = this.faults.splice(faultIndex, 1);
       if (fault?.hang) {
         this.hanging.add(res);
@@ -159,36 +190,22 @@ export class AcsEmailServer {
     }
 
     if (isSend) {
-      let message: Record<string, unknown>;
-      try {
-        message = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
-      } catch {
-        record(400);
-        return json(res, 400, { error: { code: 'BadRequest', message: 'body is not JSON' } });
+      const repeat = this.checkRepeatability(req, body);
+      if (repeat.kind === 'answer') {
+        record(repeat.status);
+        res.writeHead(repeat.status, repeat.headers);
+        res.end(repeat.body);
+        return;
       }
-      const problem = validateMessage(message);
-      if (problem) {
-        record(400);
-        return json(res, 400, { error: { code: 'BadRequest', message: problem } });
+      const answer = this.send(url, body, operationIdHeader, req.headers);
+      if (repeat.kind === 'track') repeat.tracked.answer = answer;
+      record(answer.status, answer.operationId);
+      if (swallowAnswer) {
+        this.hanging.add(res);
+        return;
       }
-      const operationId = operationIdHeader ?? randomUUID();
-      if (!this.operations.has(operationId)) {
-        this.operations.set(operationId, { polls: 0, fails: this.failOperations > 0 });
-        if (this.failOperations > 0) this.failOperations--;
-        this.sends.push({
-          operationId,
-          apiVersion: url.searchParams.get('api-version'),
-          message,
-          headers: req.headers,
-        });
-      }
-      record(202, operationId);
-      res.writeHead(202, {
-        'content-type': 'application/json',
-        'operation-location': `${this.endpoint}/emails/operations/${operationId}?api-version=${url.searchParams.get('api-version') ?? ''}`,
-        'retry-after': String(this.pollRetryAfterSeconds),
-      });
-      res.end(JSON.stringify({ id: operationId, status: 'Running' }));
+      res.writeHead(answer.status, answer.headers);
+      res.end(answer.body);
       return;
     }
 
@@ -219,6 +236,93 @@ export class AcsEmailServer {
     json(res, 404, { error: { code: 'NotFound', message: 'unknown path' } });
   }
 
+  /** Executes one send request: validates, records the email, starts an operation. */
+  private send(
+    url: URL,
+    body: Buffer,
+    operationIdHeader: string | undefined,
+    headers: IncomingHttpHeaders,
+  ): { status: number; headers: Record<string, string>; body: string; operationId: string | undefined } {
+    const fail = (status: number, message: string) => ({
+      status,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ error: { code: 'BadRequest', message } }),
+      operationId: operationIdHeader,
+    });
+    let message: Record<string, unknown>;
+    try {
+      message = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+    } catch {
+      return fail(400, 'body is not JSON');
+    }
+    const problem = validateMessage(message);
+    if (problem) return fail(400, problem);
+    const operationId = operationIdHeader ?? randomUUID();
+    this.operations.set(operationId, { polls: 0, fails: this.failOperations > 0 });
+    if (this.failOperations > 0) this.failOperations--;
+    this.sends.push({ operationId, apiVersion: url.searchParams.get('api-version'), message, headers });
+    return {
+      status: 202,
+      headers: {
+        'content-type': 'application/json',
+        'operation-location': `${this.endpoint}/emails/operations/${operationId}?api-version=${url.searchParams.get('api-version') ?? ''}`,
+        'retry-after': String(this.pollRetryAfterSeconds),
+      },
+      body: JSON.stringify({ id: operationId, status: 'Running' }),
+      operationId,
+    };
+  }
+
+  /**
+   * The repeatable-requests table of the ACS docs. `execute`: no pair, run it; `track`: a new (or 5xx-ended)
+   * pair, run it and remember the answer; `answer`: reply this without executing.
+   */
+  private checkRepeatability(
+    req: IncomingMessage,
+    body: Buffer,
+  ):
+    | { kind: 'execute' }
+    | { kind: 'track'; tracked: TrackedRequest }
+    | { kind: 'answer'; status: number; headers: Record<string, string>; body: string } {
+    const requestId = header(req.headers, 'repeatability-request-id');
+    const firstSent = header(req.headers, 'repeatability-first-sent');
+    if (requestId === undefined && firstSent === undefined) return { kind: 'execute' };
+    const refuse = (status: number, code: string, message: string) => ({
+      kind: 'answer' as const,
+      status,
+      headers: { 'content-type': 'application/json', 'x-ms-error-code': code },
+      body: JSON.stringify({ error: { code, message } }),
+    });
+    const sentAt = firstSent !== undefined && IMF_FIXDATE.test(firstSent) ? Date.parse(firstSent) : NaN;
+    if (!requestId || !GUID.test(requestId) || Number.isNaN(sentAt)) {
+      return refuse(
+        400,
+        'InvalidRepeatabilityHeaders',
+        'Repeatability-Request-ID must be a GUID and Repeatability-First-Sent an IMF-fixdate',
+      );
+    }
+    if (Math.abs(this.now().getTime() - sentAt) > REPEATABILITY_WINDOW_MS) {
+      return refuse(
+        412,
+        'PreconditionFailed',
+        'Repeatability-First-Sent header is not within the 5 minute window',
+      );
+    }
+    const bodyHash = createHash('sha256').update(body).digest('base64');
+    const tracked = this.repeatable.get(requestId);
+    if (!tracked) {
+      const fresh: TrackedRequest = { firstSent: firstSent!, bodyHash, answer: undefined };
+      this.repeatable.set(requestId, fresh);
+      return { kind: 'track', tracked: fresh };
+    }
+    if (tracked.firstSent !== firstSent || tracked.bodyHash !== bodyHash) {
+      return refuse(400, 'RepeatabilityMismatch', 'the repeated request does not match the first one');
+    }
+    if (!tracked.answer) return refuse(409, 'RequestInProgress', 'the first request is still in progress');
+    if (tracked.answer.status >= 500) return { kind: 'track', tracked };
+    return { kind: 'answer', ...tracked.answer };
+  }
+
   /** Verifies the HMAC-SHA256 scheme ACS uses with access keys. Returns a problem, or undefined. */
   private checkHmac(req: IncomingMessage, url: URL, body: Buffer): string | undefined {
     const authorization = header(req.headers, 'authorization');
@@ -243,6 +347,11 @@ export class AcsEmailServer {
     return undefined;
   }
 }
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** RFC 7231 IMF-fixdate, e.g. "Sun, 06 Nov 1994 08:49:37 GMT". */
+const IMF_FIXDATE =
+  /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
 
 function validateMessage(message: Record<string, unknown>): string | undefined {
   if (typeof message.senderAddress !== 'string') return 'senderAddress is required';

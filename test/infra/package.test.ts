@@ -1,0 +1,95 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '../support/externalTools.js';
+
+/*
+ * The deploy package (npm run package, azd's prepackage hook): exactly what the Functions host needs. Built
+ * into a temporary folder by the real script, then inspected, and each bundled function loaded in a fresh
+ * Node process the way the host loads it (an ESM import of the package.json main entries).
+ */
+
+let dir: string;
+let out: string;
+let report: { files: number; bytes: number; zipBytes: number };
+
+function listFiles(folder: string): string[] {
+  return readdirSync(folder).flatMap((entry) => {
+    const full = path.join(folder, entry);
+    return statSync(full).isDirectory() ? listFiles(full) : [path.relative(out, full)];
+  });
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'csm-package-'));
+  out = path.join(dir, 'deploy');
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'scripts/package.ts', '--out', out, '--zip', path.join(dir, 'deploy.zip')],
+    { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 },
+  );
+  expect(result.status, result.stderr).toBe(0);
+  const lines = result.stdout.trim().split('\n');
+  expect(lines[0]).toMatch(/^deploy package .+: \d+ files, [\d.]+ MiB$/);
+  expect(lines[1]).toMatch(/^zip .+: [\d.]+ MiB$/);
+  report = JSON.parse(lines.at(-1)!) as typeof report;
+}, 150_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('deploy package', () => {
+  it('is small: well under 20 MB zipped, no node_modules', () => {
+    expect(report.zipBytes).toBeLessThan(20 * 1024 * 1024);
+    const files = listFiles(out);
+    expect(files.length).toBe(report.files);
+    expect(files.some((f) => f.includes('node_modules'))).toBe(false);
+  });
+
+  it('holds host.json, a package.json whose main finds every function, and the bundles only', () => {
+    const files = listFiles(out);
+    expect(files).toContain('host.json');
+    const pkg = JSON.parse(readFileSync(path.join(out, 'package.json'), 'utf8')) as Record<string, unknown>;
+    expect(pkg).toMatchObject({ type: 'module', main: 'dist/functions/*.js' });
+    expect(pkg.dependencies).toBeUndefined();
+    const functions = readdirSync(path.join(repoRoot, 'functions')).map((f) => f.replace(/\.ts$/, '.js'));
+    expect(
+      files
+        .filter((f) => f.startsWith('dist/functions/'))
+        .map((f) => path.basename(f))
+        .sort(),
+    ).toEqual(functions.sort());
+    for (const file of files)
+      expect(file, 'unexpected file').toMatch(
+        /^(host\.json|package\.json|dist\/(functions|chunks)\/[\w.-]+\.(js|txt))$/,
+      );
+  });
+
+  it('carries no demo, CLI, command, preview or test code', () => {
+    const text = listFiles(out)
+      .filter((f) => f.endsWith('.js'))
+      .map((f) => readFileSync(path.join(out, f), 'utf8'))
+      .join('\n');
+    // Markers of code that must stay out: the demo tenant's server, the CLI's usage, the card preview, selfsigned.
+    for (const marker of ['src/demo/', 'src/cli.ts', 'src/commands/', 'cardPreview', 'selfsigned', 'vitest'])
+      expect(text.includes(marker), marker).toBe(false);
+  });
+
+  it('every bundled function loads on its own and registers with @azure/functions', () => {
+    for (const file of readdirSync(path.join(out, 'dist/functions'))) {
+      const result = spawnSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `const m = await import(${JSON.stringify(path.join(out, 'dist/functions', file))}); console.log(JSON.stringify(Object.keys(m)));`,
+        ],
+        { encoding: 'utf8', timeout: 30_000, env: { PATH: process.env.PATH ?? '' } },
+      );
+      expect(result.status, `${file}: ${result.stderr}`).toBe(0);
+      // Outside the host @azure/functions runs in test mode and says it skipped the registration.
+      expect(result.stderr).toContain(`Skipping call to register function "${file.replace(/\.js$/, '')}"`);
+      expect(JSON.parse(result.stdout.trim().split('\n').at(-1)!)).toContain(file.replace(/\.js$/, ''));
+    }
+  });
+});
