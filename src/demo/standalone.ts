@@ -12,7 +12,7 @@ import { ensureLocalCertificate } from './tls.js';
  * Runs the demo tenant as its own process (benchmarks, manual exploration):
  *
  *   node dist/src/demo/standalone.js [--port 0] [--scenario day|synthetic] [--events N] [--start ISO]
- *                                    [--no-rate-limit] [--cert-dir DIR]
+ *                                    [--span-minutes M] [--no-rate-limit] [--cert-dir DIR]
  *
  * Time runs in real time from a scenario-chosen start: for `day`, the end of the demo day (so the whole
  * day is in the past); for `synthetic`, the end of its span plus the longest ingestion latency (so
@@ -40,6 +40,7 @@ async function main(argv: readonly string[]): Promise<void> {
       port: { type: 'string', default: '0' },
       scenario: { type: 'string', default: 'day' },
       events: { type: 'string', default: '200000' },
+      'span-minutes': { type: 'string', default: '1440' },
       start: { type: 'string' },
       'no-rate-limit': { type: 'boolean', default: false },
       'cert-dir': { type: 'string', default: path.join('.data', 'tls') },
@@ -60,9 +61,12 @@ async function main(argv: readonly string[]): Promise<void> {
   } else if (values.scenario === 'synthetic') {
     const events = Number(values.events);
     if (!Number.isSafeInteger(events) || events < 0) usage(`--events '${values.events}' is not a count`);
+    const spanMs = Number(values['span-minutes']) * 60_000;
+    if (!Number.isSafeInteger(spanMs) || spanMs < events)
+      usage(`--span-minutes '${values['span-minutes']}' is too short`);
     const syntheticStart = start ?? new Date(Date.now() - 2 * DAY_MS);
-    scenario = syntheticScenario({ start: syntheticStart, events, spanMs: DAY_MS });
-    clockStart = new Date(syntheticStart.getTime() + DAY_MS + MAX_INGESTION_LATENCY_MS);
+    scenario = syntheticScenario({ start: syntheticStart, events, spanMs });
+    clockStart = new Date(syntheticStart.getTime() + spanMs + MAX_INGESTION_LATENCY_MS);
   } else {
     usage(`--scenario must be 'day' or 'synthetic', not '${values.scenario}'`);
   }

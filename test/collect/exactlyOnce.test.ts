@@ -243,3 +243,79 @@ describe('collection is exactly once (issue 9, rows 1 to 5)', () => {
     expect(all).toHaveLength(500);
   });
 });
+
+describe('one run at a time, fenced by its lease (issue 9, row 6)', () => {
+  it('a run that lost its lease writes nothing more', async () => {
+    const { tenant, clock } = await tenantWith(2_000);
+    const dataDir = await tempDataDir();
+    const settings = settingsFor(tenant, dataDir, {
+      PROVISIONING_PAGE_SIZE: '200',
+      GRAPH_REQUEST_TIMEOUT_SECONDS: '1',
+      GRAPH_MAX_RETRIES: '0',
+      RUN_LEASE_SECONDS: '60',
+      RUN_TIME_BUDGET_SECONDS: '20',
+      // Far beyond the lease: only the lease can stop this run (as after a paused VM).
+      RUN_MAX_SECONDS: '3000',
+    });
+    const deps = await dependencies(settings, clock);
+    // The third page hangs; meanwhile the lease runs out and another run takes it over.
+    tenant.injectFault({ kind: 'timeout', route: 'provisioning', afterMatching: 2 });
+    const running = run(deps);
+    while (tenant.stats.byRoute.provisioning < 3) await new Promise((resolve) => setTimeout(resolve, 5));
+    const before = (await readTable(dataDir, 'CloudSyncProvisioning_CL')).length;
+    clock.advance(2 * MINUTE);
+    await deps.state.write(
+      { tenantId: tenant.tenantId, name: 'lease-collect' },
+      {
+        owner: 'the-other-run',
+        acquiredAt: clock.now().toISOString(),
+        expiresAt: new Date(clock.now().getTime() + 10 * MINUTE).toISOString(),
+      },
+      { unconditional: true },
+    );
+
+    const lost = await running;
+
+    expect(lost.issues.map((i) => i.code)).toContain('LeaseLostError');
+    expect((await readTable(dataDir, 'CloudSyncProvisioning_CL')).length).toBe(before);
+    expect(await readTable(dataDir, 'CloudSyncMonitorRun_CL')).toEqual([]);
+    const lease = await deps.state.read({ tenantId: tenant.tenantId, name: 'lease-collect' });
+    expect(lease?.value).toMatchObject({ owner: 'the-other-run' });
+  });
+
+  it('a run kept busy past its lease time renews it, so a second run cannot start beside it', async () => {
+    const { tenant, clock } = await tenantWith(3_000);
+    const dataDir = await tempDataDir();
+    const settings = settingsFor(tenant, dataDir, {
+      PROVISIONING_PAGE_SIZE: '100',
+      RUN_LEASE_SECONDS: '60',
+      RUN_TIME_BUDGET_SECONDS: '200',
+      RUN_MAX_SECONDS: '300',
+    });
+    const deps = await dependencies(settings, clock);
+    // Every page waits for a 429's Retry-After once: the run takes minutes of (virtual) time.
+    for (let i = 0; i < 30; i++) {
+      tenant.injectFault({
+        kind: 'status',
+        route: 'provisioning',
+        status: 429,
+        retryAfterSeconds: 15,
+        afterMatching: 1,
+      });
+    }
+    const started = clock.now().getTime();
+    const first = run(deps);
+    while (clock.now().getTime() < started + 90_000) await new Promise((resolve) => setTimeout(resolve, 5));
+    const second = await run(await dependencies(settings, clock)).catch((error: unknown) => error);
+
+    expect(second).toBeInstanceOf(Error);
+    expect((second as Error).name).toBe('LeaseHeldError');
+    expect((await first).outcome).toBe('success');
+    tenant.clearFaults();
+    clock.advance(5 * MINUTE);
+    await run(deps);
+    const ids = await eventIds(dataDir);
+    expect(duplicatesOf(ids)).toEqual([]);
+    expect(ids).toHaveLength(3_000);
+  });
+});
