@@ -1,6 +1,6 @@
 import { ackLink } from './alerts/ackToken.js';
 import { AlertBookConflictError, runAlerting, type AlertingResult } from './alerts/alerting.js';
-import type { Transition } from './alerts/model.js';
+import type { Transition } from './domain/alertModel.js';
 import {
   collectSignals,
   finishRun,

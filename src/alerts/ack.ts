@@ -1,9 +1,9 @@
 import { StateConflictError, type StateStore } from '../state/store.js';
 import type { AlertRecord } from '../tables/definitions.js';
 import { ALERT_BOOK_KEY, alertBook, type AlertBook } from './book.js';
-import type { Alert, Transition } from './model.js';
+import type { Alert, Transition } from '../domain/alertModel.js';
 import { transitionRow } from './rows.js';
-import { readStoredState } from './storedState.js';
+import { readStoredState } from '../state/storedState.js';
 
 export {
   AckTokenError,

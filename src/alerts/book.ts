@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ruleMemory, emptyRuleMemory } from '../rules/memory.js';
 import { alertTable } from '../tables/definitions.js';
-import { ALERT_KINDS, type Alert } from './model.js';
+import { ALERT_KINDS, type Alert } from '../domain/alertModel.js';
 
 /**
  * The alert book: every open (or acknowledged) alert of a tenant, the resolved ones still inside the

@@ -6,7 +6,8 @@ import { UnknownValues } from '../collect/unknownValues.js';
 import type { Settings } from '../config.js';
 import type { Logger } from '../log.js';
 import { createCollectDependencies } from '../wiring.js';
-import { readMonitorStatus } from '../health/monitorStatus.js';
+import { healthVerdict, readMonitorStatus } from '../health/monitorStatus.js';
+import { staleAfterMs } from '../health/staleness.js';
 import { assessHealth, EXIT_CODE } from './health.js';
 import { describeJob } from './format.js';
 
@@ -55,8 +56,22 @@ export async function statusCommand(
   // Alerts the runs keep open (also those a live look cannot see, such as failing objects).
   const monitor = await readMonitorStatus(deps.state, deps.tenantId).catch(() => undefined);
   const openAlerts = monitor?.openAlerts ?? [];
+  const staleAfter = staleAfterMs(settings.collectSchedule);
   const verdict = assessHealth({
     openAlerts,
+    policy: {
+      stalledMs: settings.alerts.syncStalledMs,
+      failingMinFailures: settings.alerts.jobFailingMinFailures,
+    },
+    ...(monitor
+      ? {
+          monitor: {
+            verdict: healthVerdict(monitor, now, staleAfter),
+            lastSuccessAt: monitor.lastSuccessAt,
+            staleAfterMinutes: Math.round(staleAfter / 60_000),
+          },
+        }
+      : {}),
     now,
     jobs: jobs.records,
     agents: agents.records,

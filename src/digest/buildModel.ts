@@ -127,7 +127,7 @@ function buildDay(d: {
     failingObjectsAtEnd: jobs.reduce((n, j) => n + j.stillFailing.objects, 0),
     stagedDeletes: jobs.reduce((n, j) => n + j.stagedDeletes, 0),
     jobs: jobs.length,
-    jobsOkNow: jobs.filter((j) => j.now?.state === 'ok').length,
+    jobsOkNow: jobs.filter((j) => j.now?.state === 'healthy').length,
     agents: agents.list.length,
     agentsActiveNow: agents.list.filter((a) => a.statusNow === 'active').length,
     alertsOpened: alerts.opened.length,

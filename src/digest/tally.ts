@@ -1,4 +1,4 @@
-import { capText } from '../render/escape.js';
+import { capText } from '../domain/text.js';
 import type { ProvisioningRecord } from '../tables/definitions.js';
 import {
   DIGEST_ACTIONS,

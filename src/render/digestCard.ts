@@ -1,5 +1,5 @@
 import type { DigestModel, HourCell, Problem } from '../digest/model.js';
-import { stateLabel } from '../digest/labels.js';
+import { conditionLabel as stateLabel } from '../domain/jobCondition.js';
 import { periodText } from '../digest/timeText.js';
 import { payloadBytes, workflowsBody } from '../notify/teamsPayload.js';
 import { LEVEL_WORD, formatCount, plural, windowText } from './digestFormat.js';

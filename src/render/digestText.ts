@@ -1,5 +1,5 @@
 import type { DigestModel, HourCell, JobDigest } from '../digest/model.js';
-import { stateLabel } from '../digest/labels.js';
+import { conditionLabel as stateLabel } from '../domain/jobCondition.js';
 import { dayMonth, periodText, timeInWindow } from '../digest/timeText.js';
 import { LEVEL_WORD, actionSummary, formatCount, plural, windowText } from './digestFormat.js';
 import { breakLinks, capText } from './escape.js';

@@ -1,4 +1,4 @@
-import type { AlertCandidate } from '../alerts/model.js';
+import type { AlertCandidate } from '../domain/alertModel.js';
 import type { AlertSettings } from '../alerts/settings.js';
 import type { Coverage } from './coverage.js';
 import type { RuleMemory } from './memory.js';

@@ -1,4 +1,4 @@
-import type { AlertKind, AlertSubject } from '../alerts/model.js';
+import type { AlertKind, AlertSubject } from '../domain/alertModel.js';
 import type { AlertSettings } from '../alerts/settings.js';
 import type { Observations } from './observations.js';
 

@@ -1,4 +1,4 @@
-import { readStoredState } from '../alerts/storedState.js';
+import { readStoredState } from '../state/storedState.js';
 import { issueFrom, type RunIssue } from '../collect/runErrors.js';
 import { StateConflictError, type StateKey, type StateStore, type WriteCondition } from '../state/store.js';
 import type { ProvisioningRecord } from '../tables/definitions.js';

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runAlerting } from '../../src/alerts/alerting.js';
-import { ALERT_KINDS, type Transition } from '../../src/alerts/model.js';
+import { ALERT_KINDS, type Transition } from '../../src/domain/alertModel.js';
 import { virtualClock, type VirtualClock } from '../../src/clock.js';
 import { collectOnce } from '../../src/collect/collectRun.js';
 import { demoDayScenario } from '../../src/demo/scenario.js';

@@ -1,20 +1,18 @@
 import path from 'node:path';
 import { virtualClock } from '../../src/clock.js';
-import { collectOnce } from '../../src/collect/collectRun.js';
 import { loadSettings } from '../../src/config.js';
-import { recordRun } from '../../src/digest/rollup.js';
-import { ProvisioningTally } from '../../src/digest/tally.js';
 import { demoDayScenario } from '../../src/demo/scenario.js';
 import { startDemoTenant } from '../../src/demo/server.js';
 import { silentLogger } from '../../src/log.js';
+import { runMonitor } from '../../src/monitorRun.js';
 import type { StateStore } from '../../src/state/store.js';
-import { createCollectDependencies } from '../../src/wiring.js';
+import { createMonitorDependencies } from '../../src/wiring.js';
 
 /**
- * Replays the built-in demo day through the real collector (demo tenant over HTTPS, real Graph client,
- * local sinks and state) and records every run into the digest rollups, as the collect run does once
- * the lead wires recordRun in. The caller's process must trust `tls` through NODE_EXTRA_CA_CERTS.
- * Alert transitions are not produced here (the lifecycle engine is wired separately), so they are [].
+ * Replays the built-in demo day through the real monitor run (demo tenant over HTTPS, real Graph client,
+ * local sinks, state and outbox): each run collects, raises its alerts and records itself into the
+ * digest rollups with its alert transitions, as in Azure. The caller's process must trust `tls` through
+ * NODE_EXTRA_CA_CERTS.
  */
 export async function replayDemoDay(options: {
   readonly dataDir: string;
@@ -39,18 +37,13 @@ export async function replayDemoDay(options: {
         DATA_DIR: path.resolve(options.dataDir),
       },
     );
-    const deps = await createCollectDependencies(settings, clock, silentLogger);
+    const deps = await createMonitorDependencies(settings, clock, silentLogger);
     let runs = 0;
     const end = options.dayStart.getTime() + 24 * 3600_000;
     // The first run at 00:05 and the last at 23:55, like a 5-minute timer inside the day.
     for (let at = options.dayStart.getTime() + every; at < end; at += every) {
       clock.set(new Date(Math.max(at, clock.now().getTime())));
-      const tally = new ProvisioningTally();
-      const result = await collectOnce(deps, {
-        trigger: 'demo',
-        onProvisioningWritten: (rows) => tally.add(rows),
-      });
-      await recordRun(deps.state, deps.tenantId, { result, provisioning: tally, transitions: [] });
+      await runMonitor(deps, { trigger: 'demo' });
       runs += 1;
     }
     return { state: deps.state, tenantId: deps.tenantId, runs };

@@ -73,8 +73,8 @@ describe('digest rollups in the state store', () => {
     const fab = rollup.jobs[JOBS.fabrikamProvisioning.jobId]!;
     expect(fab.latest).toMatchObject({ statusCode: 'Quarantine', quarantineReason: 'TooManyDeletes' });
     expect(fab.spans.map((s) => [s.state, s.detail, s.observations])).toEqual([
-      ['ok', null, 1],
-      ['quarantine', 'TooManyDeletes', 1],
+      ['healthy', null, 1],
+      ['deletion-threshold', 'TooManyDeletes', 1],
     ]);
     expect(rollup.agents[Object.keys(rollup.agents)[0]!]).toMatchObject({
       active: 2,

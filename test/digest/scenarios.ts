@@ -1,4 +1,4 @@
-import type { Alert, AlertKind, Severity, Transition, TransitionKind } from '../../src/alerts/model.js';
+import type { Alert, AlertKind, Severity, Transition, TransitionKind } from '../../src/domain/alertModel.js';
 import { buildDigestModel } from '../../src/digest/buildModel.js';
 import type { DigestModel } from '../../src/digest/model.js';
 import { readRollups } from '../../src/digest/rollup.js';

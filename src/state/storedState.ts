@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { StateKey, StateStore } from '../state/store.js';
+import type { StateKey, StateStore } from './store.js';
 
 /**
  * Reading state that this module owns, telling apart what the caller must treat differently:
