@@ -11,10 +11,10 @@ import type {
   DigestModel,
   Problem,
   Verdict,
-} from './model.js';
+} from '../domain/digestModel.js';
 import { buildProblems } from './problems.js';
 import type { HourRollup } from './rollupSchema.js';
-import { timeInWindow } from './timeText.js';
+import { timeInWindow } from '../domain/timeText.js';
 
 /**
  * The digest model of the 24 hours before `windowEnd`, from the hourly rollups of that window and of the

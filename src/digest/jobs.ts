@@ -6,7 +6,7 @@ import type {
   HourCell,
   JobDigest,
   JobIncident,
-} from './model.js';
+} from '../domain/digestModel.js';
 import { asErrorCategory, ERROR_CATEGORIES } from '../domain/errorCategory.js';
 import {
   conditionSeverity,
@@ -18,7 +18,7 @@ import { jobTitle, templateRank } from '../domain/jobTemplates.js';
 import type { HourRollup, JobSnapshot, Span } from './rollupSchema.js';
 import { jobNow } from './jobsNow.js';
 import { joinSpans } from './spans.js';
-import { DIGEST_ACTIONS, DIGEST_RESULTS, type DigestAction, type DigestResult } from './vocabulary.js';
+import { DIGEST_ACTIONS, DIGEST_RESULTS, type DigestAction, type DigestResult } from '../domain/digestVocabulary.js';
 
 /** Per configuration and job: status now, the day's incidents, cycles, events by action, failures. */
 

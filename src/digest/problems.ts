@@ -16,9 +16,9 @@ import type {
   Period,
   Problem,
   ProblemKind,
-} from './model.js';
+} from '../domain/digestModel.js';
 import type { HourRollup } from './rollupSchema.js';
-import { clockTime, dayMonth, duration, periodText, timeInWindow } from './timeText.js';
+import { clockTime, dayMonth, duration, periodText, timeInWindow } from '../domain/timeText.js';
 
 /**
  * The day's problems, worst first: what a manager reads in the first lines and an engineer acts on.

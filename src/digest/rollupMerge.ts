@@ -20,7 +20,7 @@ import {
   MAX_OBJECTS_PER_CODE,
   type ProvisioningTally,
 } from './tally.js';
-import { DIGEST_ACTIONS, DIGEST_RESULTS } from './vocabulary.js';
+import { DIGEST_ACTIONS, DIGEST_RESULTS } from '../domain/digestVocabulary.js';
 
 /**
  * Pure merging of what one collect run (or one heartbeat) saw into the rollup of its hour. recordRun

@@ -5,7 +5,7 @@ import type { OutboundMessage } from '../notify/message.js';
 import type { StateStore } from '../state/store.js';
 import { buildDigestModel } from './buildModel.js';
 import { digestMessage } from './digestMessage.js';
-import type { DigestModel } from './model.js';
+import type { DigestModel } from '../domain/digestModel.js';
 import { expectedRunIntervalMs } from './collectInterval.js';
 import { readRollups } from './rollup.js';
 import { hourStart } from './rollupSchema.js';

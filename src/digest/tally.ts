@@ -7,7 +7,7 @@ import {
   digestResult,
   type DigestAction,
   type DigestResult,
-} from './vocabulary.js';
+} from '../domain/digestVocabulary.js';
 
 /**
  * Counts one collect run's provisioning events per job as the batches are written, so the digest never

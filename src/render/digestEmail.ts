@@ -6,9 +6,9 @@ import type {
   HourCell,
   JobDigest,
   Problem,
-} from '../digest/model.js';
+} from '../domain/digestModel.js';
 import { conditionLabel as stateLabel, conditionSeverity } from '../domain/jobCondition.js';
-import { dayMonth, periodText, timeInWindow } from '../digest/timeText.js';
+import { dayMonth, periodText, timeInWindow } from '../domain/timeText.js';
 import {
   CELL_COLOURS,
   CELL_WORDS,

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { DigestModel } from '../../src/digest/model.js';
+import type { DigestModel } from '../../src/domain/digestModel.js';
 import { renderDigestHtml } from '../../src/render/digestEmail.js';
 import { digestSubject } from '../../src/render/digestFormat.js';
 import { renderDigestText } from '../../src/render/digestText.js';

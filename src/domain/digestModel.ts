@@ -1,5 +1,5 @@
-import type { JobConditionState } from '../domain/jobCondition.js';
-import type { DigestAction, DigestResult } from './vocabulary.js';
+import type { JobConditionState } from './jobCondition.js';
+import type { DigestAction, DigestResult } from './digestVocabulary.js';
 
 /**
  * The daily digest as data: everything the email, the plain text and the Teams card show, decided once

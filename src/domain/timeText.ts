@@ -1,4 +1,4 @@
-import { formatDuration } from '../domain/duration.js';
+import { formatDuration } from './duration.js';
 
 /**
  * Times and durations as the digest writes them: UTC, 24-hour clock. Inside the 24-hour window "09:02" is
