@@ -1,4 +1,9 @@
-import { classifyJob, type JobCondition, type JobPolicy } from '../domain/jobCondition.js';
+import {
+  classifyJob,
+  type JobCondition,
+  type JobConditionState,
+  type JobPolicy,
+} from '../domain/jobCondition.js';
 import { failedCycles } from '../domain/jobStatus.js';
 import type { AgentRecord, JobStatusRecord } from '../tables/definitions.js';
 
@@ -17,6 +22,14 @@ export interface Finding {
   readonly message: string;
 }
 
+/** Each job's condition as the domain classifier names it (also in `status --json`). */
+export interface JobVerdict {
+  readonly subject: string;
+  readonly jobId: string | null;
+  readonly condition: JobConditionState;
+  readonly detail: string | null;
+}
+
 export function assessHealth(input: {
   now: Date;
   jobs: readonly JobStatusRecord[];
@@ -33,7 +46,7 @@ export function assessHealth(input: {
     readonly lastSuccessAt: string | null;
     readonly staleAfterMinutes: number;
   };
-}): { health: Health; findings: Finding[] } {
+}): { health: Health; findings: Finding[]; jobs: JobVerdict[] } {
   const findings: Finding[] = input.couldNotRead.map((what) => ({
     health: 'unknown' as const,
     subject: 'monitor',
@@ -54,10 +67,13 @@ export function assessHealth(input: {
     });
   }
   const policy: JobPolicy = { ...input.policy, now: input.now.getTime() };
+  const jobs: JobVerdict[] = [];
   for (const job of input.jobs) {
     const condition = classifyJob(job, { policy });
+    const subject = `${job.ConfigurationName}/${job.TemplateId}`;
+    jobs.push({ subject, jobId: job.JobId, condition: condition.state, detail: condition.detail });
     const finding = jobFinding(job, condition);
-    if (finding) findings.push({ ...finding, subject: `${job.ConfigurationName}/${job.TemplateId}` });
+    if (finding) findings.push({ ...finding, subject });
   }
   if (input.agentsReadable && input.agents.length > 0) {
     const inactive = input.agents.filter((a) => a.Status !== 'active');
@@ -77,7 +93,7 @@ export function assessHealth(input: {
     (worst, f) => (rank[f.health] > rank[worst] ? f.health : worst),
     'ok',
   );
-  return { health, findings: findings.sort((a, b) => rank[b.health] - rank[a.health]) };
+  return { health, findings: findings.sort((a, b) => rank[b.health] - rank[a.health]), jobs };
 }
 
 /** What `status` says about a job in each condition; nothing while it is healthy. */

@@ -10,6 +10,7 @@ import { healthVerdict, readMonitorStatus } from '../health/monitorStatus.js';
 import { staleAfterMs } from '../health/staleness.js';
 import { assessHealth, EXIT_CODE } from './health.js';
 import { describeJob } from './format.js';
+import { conditionLabel } from '../domain/jobCondition.js';
 
 /**
  * `cloudsync-monitor status [--json]`: jobs, quarantine and agents as Graph reports them now.
@@ -86,6 +87,7 @@ export async function statusCommand(
         checkedAt: now.toISOString(),
         health: verdict.health,
         findings: verdict.findings,
+        conditions: verdict.jobs,
         jobs: jobs.records,
         agents: agents.records,
         agentsApi: agents.api,
@@ -103,8 +105,11 @@ export async function statusCommand(
     for (const a of openAlerts)
       options.print(`  open alert ${a.id} [${a.severity}] ${a.kind} since ${a.since}: ${a.summary}`);
     if (monitor) options.print(`  last monitor run ${monitor.lastRunAt}: ${monitor.lastOutcome}`);
-    for (const job of jobs.records)
-      options.print(`  job ${job.ConfigurationName}/${job.TemplateId}: ${describeJob(job)}`);
+    for (const [i, job] of jobs.records.entries()) {
+      const condition = verdict.jobs[i];
+      const label = condition ? `${conditionLabel(condition.condition)}: ` : '';
+      options.print(`  job ${job.ConfigurationName}/${job.TemplateId}: ${label}${describeJob(job)}`);
+    }
     if (agents.api === 'available') {
       for (const a of agents.records)
         options.print(`  agent ${a.MachineName ?? a.AgentId}: ${a.Status ?? 'unknown'}`);
