@@ -18,7 +18,12 @@ import { jobTitle, templateRank } from '../domain/jobTemplates.js';
 import type { HourRollup, JobSnapshot, Span } from './rollupSchema.js';
 import { jobNow } from './jobsNow.js';
 import { joinSpans } from './spans.js';
-import { DIGEST_ACTIONS, DIGEST_RESULTS, type DigestAction, type DigestResult } from '../domain/digestVocabulary.js';
+import {
+  DIGEST_ACTIONS,
+  DIGEST_RESULTS,
+  type DigestAction,
+  type DigestResult,
+} from '../domain/digestVocabulary.js';
 
 /** Per configuration and job: status now, the day's incidents, cycles, events by action, failures. */
 

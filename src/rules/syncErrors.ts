@@ -6,7 +6,7 @@ import {
 } from '../domain/alertDetails.js';
 import type { AlertCandidate } from '../domain/alertModel.js';
 import { templateOfJobId } from '../domain/jobId.js';
-import type { ErrorCategory } from '../domain/errorCategory.js';
+import { ERROR_CATEGORIES, type ErrorCategory } from '../domain/errorCategory.js';
 import type { JobStatusRecord } from '../tables/definitions.js';
 import type { Rule } from './context.js';
 import { jobLabel, jobRef } from './jobFacts.js';
@@ -18,14 +18,7 @@ import { plural } from '../domain/text.js';
 const MATERIAL_OBJECTS_MAX = 200;
 /** Error code groups listed; the rest are summed into the categories. */
 const GROUPS_MAX = 25;
-const CATEGORIES: readonly ErrorCategory[] = [
-  'DuplicateAttribute',
-  'DataMismatch',
-  'DataValidationFailure',
-  'LargeAttribute',
-  'FederatedDomainChange',
-  'Other',
-];
+const CATEGORIES: readonly ErrorCategory[] = ERROR_CATEGORIES;
 
 /**
  * `sync-errors`: a job has objects whose latest provisioning event failed. One alert per job, the objects
