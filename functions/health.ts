@@ -1,23 +1,27 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { systemClock } from '../src/clock.js';
 import { loadSettings } from '../src/config.js';
-import { healthVerdict, readMonitorStatus } from '../src/health/monitorStatus.js';
+import { healthReport } from '../src/health/healthReport.js';
 import { loggerFor } from '../src/log.js';
 import { createWebhookDependencies } from '../src/wiring.js';
 
 /**
- * HTTP GET (function key): the monitor's own status: last run, last success, open alerts.
- * 200 while runs succeed, 503 when no run succeeded recently, for uptime probes.
+ * HTTP GET (function key): the monitor's own status: last run, last success, open alerts, the jobs as
+ * its last run saw them. 200 while runs succeed, 503 when no run succeeded recently, for uptime probes.
  */
 export async function health(_request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const settings = loadSettings();
   const deps = await createWebhookDependencies(settings, systemClock, loggerFor(context, settings.logLevel));
-  const status = await readMonitorStatus(deps.state, deps.tenantId);
-  const verdict = healthVerdict(status, systemClock.now());
+  const report = await healthReport({
+    state: deps.state,
+    tenantId: deps.tenantId,
+    now: systemClock.now(),
+    collectSchedule: settings.collectSchedule,
+  });
   return {
-    status: verdict === 'ok' || verdict === 'degraded' ? 200 : 503,
+    status: report.httpStatus,
     // warnings: what the settings leave off (e.g. email without recipients), also in every run row.
-    jsonBody: { tenantId: deps.tenantId, verdict, warnings: settings.notify.warnings, ...(status ?? {}) },
+    jsonBody: { ...report.body, warnings: settings.notify.warnings },
     headers: { 'cache-control': 'no-store' },
   };
 }

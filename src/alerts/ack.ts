@@ -2,7 +2,7 @@ import type { StateStore } from '../state/store.js';
 import { updateState } from '../state/update.js';
 import type { AlertRecord } from '../tables/definitions.js';
 import { ALERT_BOOK_KEY, alertBook, type AlertBook } from './book.js';
-import type { Alert, Transition } from './model.js';
+import type { Alert, Transition } from '../domain/alertModel.js';
 import { transitionRow } from './rows.js';
 
 export {

@@ -2,7 +2,13 @@ import type { Coverage } from '../rules/coverage.js';
 import type { AlertBook } from './book.js';
 import { fingerprint } from './fingerprint.js';
 import { inhibitorsOf, mutedBy } from './inhibit.js';
-import { bySeverity, type Alert, type AlertCandidate, type Severity, type Transition } from './model.js';
+import {
+  bySeverity,
+  type Alert,
+  type AlertCandidate,
+  type Severity,
+  type Transition,
+} from '../domain/alertModel.js';
 import type { AlertSettings } from './settings.js';
 
 type LifecycleSettings = Pick<AlertSettings, 'repeatMs' | 'sendResolved' | 'flapWindowMs'>;

@@ -15,7 +15,7 @@ import {
   emptyAlertBook,
   type AlertBook,
 } from './book.js';
-import type { Alert, AlertCandidate, Transition } from './model.js';
+import type { Alert, AlertCandidate, Transition } from '../domain/alertModel.js';
 import { transitionRow } from './rows.js';
 import type { AlertSettings } from './settings.js';
 import { readStoredState } from '../state/storedState.js';

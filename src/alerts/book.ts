@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ruleMemory, emptyRuleMemory } from '../rules/memory.js';
 import { alertTable } from '../tables/definitions.js';
-import { ALERT_KINDS, TRANSITIONS, type Alert, type Transition } from './model.js';
+import { ALERT_KINDS, TRANSITIONS, type Alert, type Transition } from '../domain/alertModel.js';
 
 /**
  * The alert book: every open (or acknowledged) alert of a tenant, the resolved ones still inside the

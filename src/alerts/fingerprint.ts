@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { jobKey } from '../rules/jobKey.js';
-import type { AlertKind, AlertSubject } from './model.js';
+import { jobKey } from '../domain/jobId.js';
+import type { AlertKind, AlertSubject } from '../domain/alertModel.js';
 
 /**
  * What identifies an alert's subject, whatever else the subject carries (names change, display fields

@@ -1,5 +1,5 @@
-import { jobKey } from '../rules/jobKey.js';
-import type { AlertKind, AlertSubject } from './model.js';
+import { jobKey } from '../domain/jobId.js';
+import type { AlertKind, AlertSubject } from '../domain/alertModel.js';
 
 /**
  * Inhibition (design section 5): a bigger problem mutes the smaller ones it causes. A quarantined job

@@ -1,5 +1,5 @@
 import type { AlertRecord } from '../tables/definitions.js';
-import type { Transition } from './model.js';
+import type { Transition } from '../domain/alertModel.js';
 
 /**
  * One CloudSyncAlert_CL row per transition. `Details` holds the kind's facts (src/alerts/details.ts)

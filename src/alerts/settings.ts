@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RuleSettings } from '../rules/settings.js';
 
 /**
  * Settings of alert rules and the lifecycle (thresholds, durations, repeat interval, ack secret).
@@ -74,19 +75,8 @@ export const alertSettingsShape = {
   ACK_LINK_TTL_HOURS: int(1, 90 * 24, 72),
 } satisfies z.ZodRawShape;
 
-export interface AlertSettings {
-  readonly syncErrors: {
-    readonly criticalCount: number;
-    readonly listMax: number;
-    readonly trackMaxPerJob: number;
-    readonly staleMs: number;
-  };
-  readonly agentOfflineMs: number;
-  readonly syncStalledMs: number;
-  readonly pausedMs: number;
-  readonly jobFailingMinFailures: number;
-  readonly monitorDegradedRuns: number;
-  readonly quarantine: { readonly disableDays: number; readonly remindDaysLeft: readonly number[] };
+/** The rules' thresholds (RuleSettings) and the lifecycle's. */
+export interface AlertSettings extends RuleSettings {
   readonly repeatMs: number;
   readonly sendResolved: boolean;
   readonly flapWindowMs: number;

@@ -4,7 +4,7 @@ import {
   writeAlertRows,
   type AlertingResult,
 } from '../alerts/alerting.js';
-import type { Transition } from '../alerts/model.js';
+import type { Transition } from '../domain/alertModel.js';
 import {
   collectSignals,
   finishRun,

@@ -2,35 +2,9 @@
  * What makes a service principal, a job or a provisioning event "Cloud Sync" (design section 3).
  */
 
-/** Job templates of Cloud Sync configurations. Other templates (SaaS app provisioning) are not ours. */
-export const CLOUD_SYNC_JOB_TEMPLATES: readonly string[] = [
-  'AD2AADProvisioning',
-  'AD2AADPasswordHash',
-  'AAD2ADGroupProvisioning',
-  'AAD2ADExchangeHybridWriteback',
-];
-
-const templatesLower = new Set(CLOUD_SYNC_JOB_TEMPLATES.map((t) => t.toLowerCase()));
-
-export function isCloudSyncTemplate(templateId: string | undefined | null): boolean {
-  return templateId != null && templatesLower.has(templateId.toLowerCase());
-}
-
-/**
- * Job ids look like `AD2AADProvisioning.<hex>` in job listings and `AD2AADProvisioning.<hex>.<guid>` in
- * provisioning logs, so events are matched to jobs by prefix, never by equality.
- */
-export function templateOfJobId(jobId: string | undefined | null): string | undefined {
-  if (!jobId) return undefined;
-  const prefix = jobId.split('.')[0] ?? '';
-  return templatesLower.has(prefix.toLowerCase()) ? prefix : undefined;
-}
-
-export function jobIdsMatch(listedJobId: string, eventJobId: string): boolean {
-  const a = listedJobId.toLowerCase();
-  const b = eventJobId.toLowerCase();
-  return a === b || b.startsWith(`${a}.`) || a.startsWith(`${b}.`);
-}
+// Job templates and job ids are Cloud Sync facts of the domain (src/domain/jobTemplates.ts, jobId.ts).
+export { CLOUD_SYNC_JOB_TEMPLATES, isCloudSyncTemplate } from '../domain/jobTemplates.js';
+export { jobIdsMatch, templateOfJobId } from '../domain/jobId.js';
 
 /** Application templates Cloud Sync configurations are instantiated from (AD->Entra, Entra->AD). */
 export const CLOUD_SYNC_APPLICATION_TEMPLATES: readonly string[] = [

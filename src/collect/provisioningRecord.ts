@@ -1,6 +1,6 @@
 import type { ProvisioningObjectSummary } from '../graph/schemas/provisioningObjectSummary.js';
 import type { ProvisioningRecord } from '../tables/definitions.js';
-import { errorCategory } from './errorCategory.js';
+import { errorCategory } from '../domain/errorCategory.js';
 import { canonical, spellings, type UnknownValues } from './unknownValues.js';
 
 const ACTIONS = spellings(

@@ -1,15 +1,7 @@
+import type { RunIssue } from '../domain/runIssue.js';
 import { GraphRequestError } from '../graph/errors.js';
 
-/** What went wrong in a run, per signal; stored in CloudSyncMonitorRun_CL.Errors. */
-export interface RunIssue {
-  readonly signal:
-    'tenant' | 'discovery' | 'jobs' | 'agents' | 'provisioning' | 'sink' | 'state' | 'alerts' | 'notify';
-  /** `error`: the signal was not (fully) read this run. `warning`/`info`: read, with something worth knowing. */
-  readonly severity: 'error' | 'warning' | 'info';
-  readonly code: string;
-  readonly message: string;
-  readonly target?: string;
-}
+export type { RunIssue };
 
 export function issueFrom(signal: RunIssue['signal'], error: unknown, target?: string): RunIssue {
   if (error instanceof GraphRequestError) {

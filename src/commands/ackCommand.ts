@@ -1,7 +1,7 @@
 import { userInfo } from 'node:os';
 import { acknowledge, AlreadyAcknowledgedError, isSilenced, silencedText } from '../alerts/ack.js';
 import { ALERT_BOOK_KEY, activeAlerts, alertBook } from '../alerts/book.js';
-import type { Alert } from '../alerts/model.js';
+import type { Alert } from '../domain/alertModel.js';
 import { systemClock } from '../clock.js';
 import type { Settings } from '../config.js';
 import type { Logger } from '../log.js';

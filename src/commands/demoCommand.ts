@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { virtualClock } from '../clock.js';
-import type { Transition } from '../alerts/model.js';
+import type { Transition } from '../domain/alertModel.js';
 import { sendDailyDigest } from '../digest/sendDigest.js';
 import { runMonitor, type MonitorResult } from '../app/monitorRun.js';
 import { NOTIFY_STATE_SCOPE } from '../notify/notifyState.js';

@@ -1,15 +1,20 @@
-import { NO_AGENT_CODES as RULE_NO_AGENT_CODES } from '../rules/agentOffline.js';
+import {
+  classifyJob,
+  type JobCondition,
+  type JobConditionState,
+  type JobPolicy,
+} from '../domain/jobCondition.js';
+import { failedCycles } from '../domain/jobStatus.js';
 import type { AgentRecord, JobStatusRecord } from '../tables/definitions.js';
 
 /**
  * The instant health verdict of `cloudsync-monitor status`, Nagios style: a quick look from a terminal,
- * computed from what Graph says right now.
+ * computed from what Graph says right now. Jobs are judged by the domain classifier with the alert
+ * rules' thresholds, so `status`, the alerts and the digest name a job's state alike.
  */
 export type Health = 'ok' | 'warning' | 'critical' | 'unknown';
 
 export const EXIT_CODE: Readonly<Record<Health, number>> = { ok: 0, warning: 1, critical: 2, unknown: 3 };
-
-const NO_AGENT_CODES = new Set(RULE_NO_AGENT_CODES.map((code) => code.toLowerCase()));
 
 export interface Finding {
   readonly health: Exclude<Health, 'ok'>;
@@ -17,7 +22,13 @@ export interface Finding {
   readonly message: string;
 }
 
-const STALE_MS = 30 * 60_000;
+/** Each job's condition as the domain classifier names it (also in `status --json`). */
+export interface JobVerdict {
+  readonly subject: string;
+  readonly jobId: string | null;
+  readonly condition: JobConditionState;
+  readonly detail: string | null;
+}
 
 export function assessHealth(input: {
   now: Date;
@@ -25,14 +36,29 @@ export function assessHealth(input: {
   agents: readonly AgentRecord[];
   agentsReadable: boolean;
   couldNotRead: readonly string[];
+  /** SYNC_STALLED_MINUTES and JOB_FAILING_MIN_FAILURES, as the alert rules apply them. */
+  policy: Omit<JobPolicy, 'now'>;
   /** Alerts the monitor's runs keep open: they count at their severity. */
   openAlerts?: readonly { kind: string; severity: string; summary: string }[];
-}): { health: Health; findings: Finding[] } {
+  /** The monitor's own runs: stale when none succeeded recently (src/health/staleness.ts). */
+  monitor?: {
+    readonly verdict: string;
+    readonly lastSuccessAt: string | null;
+    readonly staleAfterMinutes: number;
+  };
+}): { health: Health; findings: Finding[]; jobs: JobVerdict[] } {
   const findings: Finding[] = input.couldNotRead.map((what) => ({
     health: 'unknown' as const,
     subject: 'monitor',
     message: what,
   }));
+  if (input.monitor?.verdict === 'stale') {
+    findings.push({
+      health: 'warning',
+      subject: 'monitor',
+      message: `no successful monitor run since ${input.monitor.lastSuccessAt ?? 'ever'} (stale after ${input.monitor.staleAfterMinutes} min at COLLECT_SCHEDULE): alerts may be out of date`,
+    });
+  }
   for (const alert of input.openAlerts ?? []) {
     findings.push({
       health: alert.severity === 'critical' ? 'critical' : 'warning',
@@ -40,43 +66,14 @@ export function assessHealth(input: {
       message: alert.summary,
     });
   }
+  const policy: JobPolicy = { ...input.policy, now: input.now.getTime() };
+  const jobs: JobVerdict[] = [];
   for (const job of input.jobs) {
+    const condition = classifyJob(job, { policy });
     const subject = `${job.ConfigurationName}/${job.TemplateId}`;
-    if (job.StatusCode === 'Quarantine') {
-      findings.push({
-        health: 'critical',
-        subject,
-        message: `quarantined (${job.QuarantineReason ?? 'unknown reason'}) since ${job.QuarantineSince ?? '?'}`,
-      });
-    }
-    if (job.LastErrorCode && NO_AGENT_CODES.has(job.LastErrorCode.toLowerCase())) {
-      findings.push({
-        health: 'critical',
-        subject,
-        message: `no active provisioning agent (${job.LastErrorCode})`,
-      });
-    } else if (job.LastExecutionState === 'Failed') {
-      findings.push({
-        health: 'warning',
-        subject,
-        message: `last cycle failed${job.LastErrorCode ? ` (${job.LastErrorCode})` : ''}`,
-      });
-    }
-    if (job.StatusCode === 'Paused') findings.push({ health: 'warning', subject, message: 'paused' });
-    const lastSuccess = job.LastSuccessfulExecutionEnded
-      ? Date.parse(job.LastSuccessfulExecutionEnded)
-      : undefined;
-    if (
-      job.StatusCode === 'Active' &&
-      lastSuccess !== undefined &&
-      input.now.getTime() - lastSuccess > STALE_MS
-    ) {
-      findings.push({
-        health: 'warning',
-        subject,
-        message: `no successful cycle since ${job.LastSuccessfulExecutionEnded}`,
-      });
-    }
+    jobs.push({ subject, jobId: job.JobId, condition: condition.state, detail: condition.detail });
+    const finding = jobFinding(job, condition);
+    if (finding) findings.push({ ...finding, subject });
   }
   if (input.agentsReadable && input.agents.length > 0) {
     const inactive = input.agents.filter((a) => a.Status !== 'active');
@@ -96,5 +93,37 @@ export function assessHealth(input: {
     (worst, f) => (rank[f.health] > rank[worst] ? f.health : worst),
     'ok',
   );
-  return { health, findings: findings.sort((a, b) => rank[b.health] - rank[a.health]) };
+  return { health, findings: findings.sort((a, b) => rank[b.health] - rank[a.health]), jobs };
+}
+
+/** What `status` says about a job in each condition; nothing while it is healthy. */
+function jobFinding(job: JobStatusRecord, condition: JobCondition): Omit<Finding, 'subject'> | undefined {
+  const code = job.LastErrorCode ? ` (${job.LastErrorCode})` : '';
+  switch (condition.state) {
+    case 'deletion-threshold':
+      return {
+        health: 'critical',
+        message: `quarantined (TooManyDeletes) since ${job.QuarantineSince ?? '?'}: accidental-deletion threshold exceeded`,
+      };
+    case 'quarantined':
+      return {
+        health: 'critical',
+        message: `quarantined (${condition.detail ?? 'unknown reason'}) since ${job.QuarantineSince ?? '?'}`,
+      };
+    case 'no-agent':
+      return { health: 'critical', message: `no active provisioning agent (${condition.detail ?? '?'})` };
+    case 'paused':
+      return { health: 'warning', message: 'paused' };
+    case 'unknown':
+      return { health: 'warning', message: `status ${job.StatusCode ?? 'unknown'}: not synchronising` };
+    case 'stalled':
+      return {
+        health: 'warning',
+        message: `stalled: no successful cycle since ${job.LastSuccessfulExecutionEnded ?? '?'}${code}`,
+      };
+    case 'failing':
+      return { health: 'warning', message: `cycles failing: ${failedCycles(job)} in a row${code}` };
+    case 'healthy':
+      return undefined;
+  }
 }

@@ -56,6 +56,10 @@ export async function liveStatus(
   const openAlerts = monitor?.openAlerts ?? [];
   const verdict = assessHealth({
     openAlerts,
+    policy: {
+      stalledMs: settings.alerts.syncStalledMs,
+      failingMinFailures: settings.alerts.jobFailingMinFailures,
+    },
     now,
     jobs: jobs.records,
     agents: agents.records,

@@ -1,7 +1,8 @@
 import { ALERT_BOOK_KEY, alertBook, type AlertBook } from '../alerts/book.js';
 import type { Clock } from '../clock.js';
 import type { Settings } from '../config.js';
-import { readMonitorStatus, STALE_AFTER_MS, type MonitorStatus } from '../health/monitorStatus.js';
+import { readMonitorStatus, type MonitorStatus } from '../health/monitorStatus.js';
+import { staleAfterMs } from '../health/staleness.js';
 import type { Logger } from '../log.js';
 import { readValidated, type StateStore } from '../state/store.js';
 import { assessHealth } from './health.js';
@@ -39,8 +40,12 @@ export async function localStatus(
     jobs: [],
     agents: [],
     agentsReadable: false,
-    couldNotRead: doubts(monitor, now),
+    couldNotRead: doubts(monitor, now, staleAfterMs(settings.collectSchedule)),
     openAlerts,
+    policy: {
+      stalledMs: settings.alerts.syncStalledMs,
+      failingMinFailures: settings.alerts.jobFailingMinFailures,
+    },
   });
   return {
     health: verdict.health,
@@ -54,11 +59,11 @@ export async function localStatus(
 }
 
 /** Why the last run's word is not the whole truth: it is old, or it could not read every signal. */
-function doubts(monitor: MonitorStatus, now: Date): string[] {
+function doubts(monitor: MonitorStatus, now: Date, staleAfter: number): string[] {
   const out: string[] = [];
   const success = monitor.lastSuccessAt;
   if (!success) out.push('no run has fully succeeded yet');
-  else if (now.getTime() - Date.parse(success) > STALE_AFTER_MS)
+  else if (now.getTime() - Date.parse(success) > staleAfter)
     out.push(`the last fully successful run was ${ago(success, now)} (${success}): health is as of then`);
   if (monitor.lastOutcome === 'failed') out.push(`the last run (${monitor.lastRunAt}) failed`);
   if (monitor.lastOutcome === 'partial')

@@ -1,4 +1,4 @@
-import type { AgentDigest, AgentsDigest, CellState, HourCell, Period } from './model.js';
+import type { AgentDigest, AgentsDigest, CellState, HourCell, Period } from '../domain/digestModel.js';
 import type { HourRollup, RunEntry } from './rollupSchema.js';
 import { joinSpans } from './spans.js';
 

@@ -1,4 +1,4 @@
-import type { AlertLine, AlertsDigest } from './model.js';
+import type { AlertLine, AlertsDigest } from '../domain/digestModel.js';
 import type { HourRollup, TransitionEntry } from './rollupSchema.js';
 
 /**

@@ -11,10 +11,10 @@ import type {
   DigestModel,
   Problem,
   Verdict,
-} from './model.js';
+} from '../domain/digestModel.js';
 import { buildProblems } from './problems.js';
 import type { HourRollup } from './rollupSchema.js';
-import { timeInWindow } from './timeText.js';
+import { timeInWindow } from '../domain/timeText.js';
 
 /**
  * The digest model of the 24 hours before `windowEnd`, from the hourly rollups of that window and of the
@@ -127,7 +127,7 @@ function buildDay(d: {
     failingObjectsAtEnd: jobs.reduce((n, j) => n + j.stillFailing.objects, 0),
     stagedDeletes: jobs.reduce((n, j) => n + j.stagedDeletes, 0),
     jobs: jobs.length,
-    jobsOkNow: jobs.filter((j) => j.now?.state === 'ok').length,
+    jobsOkNow: jobs.filter((j) => j.now?.state === 'healthy').length,
     agents: agents.list.length,
     agentsActiveNow: agents.list.filter((a) => a.statusNow === 'active').length,
     alertsOpened: alerts.opened.length,

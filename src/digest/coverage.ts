@@ -1,4 +1,4 @@
-import type { Coverage, Gap, HourCell, PartialPeriod } from './model.js';
+import type { Coverage, Gap, HourCell, PartialPeriod } from '../domain/digestModel.js';
 import type { HourRollup, RunEntry } from './rollupSchema.js';
 
 /**

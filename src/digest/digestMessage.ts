@@ -3,7 +3,7 @@ import { renderDigestCard } from '../render/digestCard.js';
 import { renderDigestHtml } from '../render/digestEmail.js';
 import { digestSubject } from '../render/digestFormat.js';
 import { renderDigestText } from '../render/digestText.js';
-import type { DigestModel } from './model.js';
+import type { DigestModel } from '../domain/digestModel.js';
 
 /**
  * The digest as one outbound message for every channel. Its id names the tenant and the day, so a second

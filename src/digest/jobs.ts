@@ -6,18 +6,24 @@ import type {
   HourCell,
   JobDigest,
   JobIncident,
-} from './model.js';
-import { conditionSeverity, jobCondition, severityRank, type ConditionSeverity } from './jobCondition.js';
-import { jobLabel, templateRank } from './labels.js';
+} from '../domain/digestModel.js';
+import { asErrorCategory, ERROR_CATEGORIES } from '../domain/errorCategory.js';
+import {
+  conditionSeverity,
+  type ConditionSeverity,
+  isJobCondition,
+  type JobConditionState,
+} from '../domain/jobCondition.js';
+import { jobTitle, templateRank } from '../domain/jobTemplates.js';
 import type { HourRollup, JobSnapshot, Span } from './rollupSchema.js';
+import { jobNow } from './jobsNow.js';
 import { joinSpans } from './spans.js';
 import {
   DIGEST_ACTIONS,
   DIGEST_RESULTS,
-  ERROR_CATEGORIES,
   type DigestAction,
   type DigestResult,
-} from './vocabulary.js';
+} from '../domain/digestVocabulary.js';
 
 /** Per configuration and job: status now, the day's incidents, cycles, events by action, failures. */
 
@@ -78,6 +84,9 @@ export function buildConfigurations(input: JobsInput): ConfigurationDigest[] {
     .sort((a, b) => cellRank(b.worst) - cellRank(a.worst) || a.name.localeCompare(b.name));
 }
 
+const severityRank = (s: ConditionSeverity | 'none'): number =>
+  s === 'critical' ? 3 : s === 'warning' ? 2 : s === 'ok' ? 1 : 0;
+
 const cellSeverity = (c: CellState): ConditionSeverity | 'none' => (c === 'none' ? 'none' : c);
 export const cellRank = (c: CellState): number =>
   c === 'critical' ? 3 : c === 'warning' ? 2 : c === 'ok' ? 1 : 0;
@@ -85,23 +94,25 @@ export const worseCell = (a: CellState, b: CellState): CellState => (cellRank(b)
 
 function buildJob(jobId: string, input: JobsInput): JobDigest {
   const { hours, windowStart, windowEnd } = input;
-  let latest: JobSnapshot | undefined;
-  for (const h of hours) {
-    const seen = h.jobs[jobId]?.latest;
-    if (seen && (!latest || seen.at >= latest.at)) latest = seen;
-  }
+  const current = jobNow(jobId, hours);
+  const latest = current?.snapshot;
+  const condition = current?.condition;
   const provisioning = hours.map((h) => h.provisioning[jobId]).filter((p) => p !== undefined);
   const spans = joinSpans(hours.map((h) => h.jobs[jobId]?.spans ?? []));
 
   const incidents: JobIncident[] = [];
   for (const [i, span] of spans.entries()) {
-    if (span.state === 'ok') continue;
-    const severity = conditionSeverity(span.state);
+    const state = jobState(span.state);
+    if (state === 'healthy') continue;
+    const severity = conditionSeverity(state);
     incidents.push({
-      state: span.state,
+      state,
       detail: span.detail,
       severity: severity === 'critical' ? 'critical' : 'warning',
-      from: span.state === 'quarantine' ? quarantineBegan(jobId, hours, span, spans[i - 1]) : span.from,
+      from:
+        state === 'quarantined' || state === 'deletion-threshold'
+          ? quarantineBegan(jobId, hours, span, spans[i - 1])
+          : span.from,
       to: spans[i + 1]?.from ?? null,
       observations: span.observations,
     });
@@ -185,8 +196,8 @@ function buildJob(jobId: string, input: JobsInput): JobDigest {
     .sort((a, b) => b.objects - a.objects || a.code.localeCompare(b.code));
   const stillFailingCount = failingObjects.length + (failing?.overflow ?? 0);
 
-  const condition = latest ? jobCondition(latest) : undefined;
-  const quarantine = latest && condition?.state === 'quarantine' ? quarantineOf(latest, windowEnd) : null;
+  const quarantined = condition?.state === 'quarantined' || condition?.state === 'deletion-threshold';
+  const quarantine = latest && quarantined ? quarantineOf(latest, windowEnd) : null;
   const hourly = jobStrip(jobId, hours, windowStart);
   let worst: CellState = latest ? 'ok' : provisioning.length > 0 ? 'ok' : 'none';
   for (const incident of incidents) worst = worseCell(worst, incident.severity);
@@ -196,7 +207,7 @@ function buildJob(jobId: string, input: JobsInput): JobDigest {
   return {
     jobId,
     templateId: latest?.templateId ?? jobId.split('.')[0] ?? null,
-    label: jobLabel(latest?.templateId ?? null, jobId),
+    label: jobTitle(latest?.templateId ?? jobId.split('.')[0] ?? jobId),
     configurationName:
       latest?.configurationName ?? firstProvisioning?.configurationName ?? 'Unknown configuration',
     servicePrincipalId: latest?.servicePrincipalId ?? firstProvisioning?.servicePrincipalId ?? null,
@@ -255,9 +266,10 @@ function quarantineBegan(
   return began;
 }
 
-function normaliseCategory(category: string): string {
-  return (ERROR_CATEGORIES as readonly string[]).includes(category) ? category : 'Other';
-}
+const normaliseCategory = asErrorCategory;
+
+/** Spans store the condition as a string (rollupSchema upgrades older names); anything else is unknown. */
+const jobState = (state: string): JobConditionState => (isJobCondition(state) ? state : 'unknown');
 
 function emptyEvents(): Record<DigestAction, Record<DigestResult, number>> {
   return Object.fromEntries(
@@ -285,7 +297,7 @@ function jobStrip(jobId: string, hours: readonly HourRollup[], windowStart: numb
     const t = Math.floor((windowStart + i * HOUR) / HOUR) * HOUR;
     const spans = byHour.get(t)?.jobs[jobId]?.spans ?? [];
     let state: CellState = 'none';
-    for (const s of spans) state = worseCell(state, conditionSeverity(s.state));
+    for (const s of spans) state = worseCell(state, conditionSeverity(jobState(s.state)));
     cells.push({ hour: new Date(t).toISOString(), state });
   }
   return cells;

@@ -16,9 +16,9 @@ import type {
   Period,
   Problem,
   ProblemKind,
-} from './model.js';
+} from '../domain/digestModel.js';
 import type { HourRollup } from './rollupSchema.js';
-import { clockTime, dayMonth, duration, periodText, timeInWindow } from './timeText.js';
+import { clockTime, dayMonth, duration, periodText, timeInWindow } from '../domain/timeText.js';
 
 /**
  * The day's problems, worst first: what a manager reads in the first lines and an engineer acts on.
@@ -31,11 +31,12 @@ const KIND_RANK: Readonly<Record<ProblemKind, number>> = {
   'job-quarantined': 1,
   'no-active-agent': 2,
   'monitoring-gap': 3,
-  'job-failing': 4,
-  'agent-inactive': 5,
-  'sync-errors': 6,
-  'job-paused': 7,
-  'job-not-running': 8,
+  'job-stalled': 4,
+  'job-failing': 5,
+  'agent-inactive': 6,
+  'sync-errors': 7,
+  'job-paused': 8,
+  'job-not-running': 9,
 };
 const HOUR = 3600_000;
 
@@ -100,8 +101,9 @@ function jobProblems(job: JobDigest, ctx: Context): Draft[] {
       periods,
     };
     switch (first.state) {
-      case 'quarantine': {
-        const deletes = (first.detail ?? '').toLowerCase() === 'toomanydeletes';
+      case 'deletion-threshold':
+      case 'quarantined': {
+        const deletes = first.state === 'deletion-threshold';
         const facts = [
           ...when.map((w) => `Quarantined ${w}`),
           ...(deletes
@@ -149,6 +151,17 @@ function jobProblems(job: JobDigest, ctx: Context): Draft[] {
           action: codeHint(first.detail) ?? AGENT_ACTION,
         });
         break;
+      case 'stalled':
+        drafts.push({
+          ...base,
+          id: `job-stalled:${job.jobId}`,
+          kind: 'job-stalled',
+          severity: 'warning',
+          title: `Sync ${ongoing ? 'is stalled' : 'stalled'}: ${where(job)}${first.detail ? ` (${first.detail})` : ''}`,
+          facts: when.map((w) => `No successful sync cycle ${w}`),
+          ...(codeHint(first.detail) ? { action: codeHint(first.detail) } : {}),
+        });
+        break;
       case 'failing': {
         // One failed cycle that the next one fixed is noise for a daily report; the alert already covered it.
         if (!ongoing && incidents.every((i) => i.observations < 2)) break;
@@ -185,7 +198,9 @@ function jobProblems(job: JobDigest, ctx: Context): Draft[] {
             : {}),
         });
         break;
-      default:
+      case 'healthy':
+        break;
+      case 'unknown':
         if (!ongoing) break;
         drafts.push({
           ...base,

@@ -1,9 +1,10 @@
-import type { Transition } from '../alerts/model.js';
+import type { Transition } from '../domain/alertModel.js';
 import type { CollectResult } from '../collect/collectRun.js';
-import { jobIdsMatch } from '../collect/cloudSync.js';
-import { capText } from '../render/escape.js';
+import { jobIdsMatch } from '../domain/jobId.js';
+import { classifyJob } from '../domain/jobCondition.js';
+import { jobKey } from '../domain/jobId.js';
+import { capText } from '../domain/text.js';
 import type { AgentRecord, JobStatusRecord, MonitorRunRecord } from '../tables/definitions.js';
-import { jobCondition } from './jobCondition.js';
 import type {
   AgentHour,
   FailingJob,
@@ -19,7 +20,7 @@ import {
   MAX_OBJECTS_PER_CODE,
   type ProvisioningTally,
 } from './tally.js';
-import { DIGEST_ACTIONS, DIGEST_RESULTS } from './vocabulary.js';
+import { DIGEST_ACTIONS, DIGEST_RESULTS } from '../domain/digestVocabulary.js';
 
 /**
  * Pure merging of what one collect run (or one heartbeat) saw into the rollup of its hour. recordRun
@@ -86,6 +87,8 @@ export function mergeRun(rollup: HourRollup, observation: RunObservation): HourR
       name: c.name,
     }));
   }
+  // Alerts first: a job's condition in this run takes this run's alert verdicts into account.
+  mergeOpenJobAlerts(next, observation.transitions);
   for (const job of result.jobs) mergeJob(next, job, truncated);
   for (const agent of result.agents) mergeAgent(next, agent, at, truncated);
   mergeProvisioning(next, observation.provisioning, result.jobs, at, truncated);
@@ -119,6 +122,9 @@ function snapshotOf(job: JobStatusRecord): JobSnapshot {
     lastExecutionEnded: job.LastExecutionEnded,
     lastSuccessfulExecutionEnded: job.LastSuccessfulExecutionEnded,
     lastErrorCode: job.LastErrorCode,
+    quarantineErrorCode: job.QuarantineErrorCode,
+    scheduleState: job.ScheduleState,
+    scheduleInterval: job.ScheduleInterval,
     successiveFailures: job.SuccessiveCompleteFailures,
     deleteThreshold: job.DeleteThreshold,
   };
@@ -126,7 +132,7 @@ function snapshotOf(job: JobStatusRecord): JobSnapshot {
 
 function mergeJob(rollup: HourRollup, job: JobStatusRecord, truncated: Set<string>): void {
   const snapshot = snapshotOf(job);
-  const condition = jobCondition(snapshot);
+  const condition = classifyJob(job, { openAlerts: rollup.openJobAlerts?.[jobKey(snapshot.jobId)] ?? [] });
   const existing = rollup.jobs[snapshot.jobId];
   const spans = addObservation(existing?.spans ?? [], snapshot.at, condition.state, condition.detail);
   if (spans.length > MAX_SPANS) {
@@ -138,6 +144,25 @@ function mergeJob(rollup: HourRollup, job: JobStatusRecord, truncated: Set<strin
     latest: existing && existing.latest.at > snapshot.at ? existing.latest : snapshot,
     spans,
   };
+}
+
+/** Job alert kinds whose verdict the digest shows as the job's condition (see classifyJob). */
+const CONDITION_ALERTS = new Set<string>(['sync-stalled', 'job-failing']);
+
+/** Opens and closes the job alerts this run's transitions tell of; every other transition keeps one open. */
+function mergeOpenJobAlerts(rollup: HourRollup, transitions: readonly Transition[]): void {
+  const open: Record<string, string[]> = structuredClone(rollup.openJobAlerts ?? {});
+  for (const t of [...transitions].sort((a, b) => a.at.localeCompare(b.at))) {
+    const { kind, subject } = t.alert;
+    if (!CONDITION_ALERTS.has(kind) || !subject.jobId) continue;
+    const key = jobKey(subject.jobId);
+    const kinds = new Set(open[key] ?? []);
+    if (t.transition === 'resolved') kinds.delete(kind);
+    else kinds.add(kind);
+    if (kinds.size > 0) open[key] = [...kinds].sort();
+    else delete open[key];
+  }
+  if (Object.keys(open).length > 0 || rollup.openJobAlerts) rollup.openJobAlerts = open;
 }
 
 function groupNames(groups: unknown): string[] {
@@ -326,6 +351,7 @@ export function carryFailing(from: HourRollup | undefined, into: HourRollup): Ho
   if (!from) return into;
   const next = structuredClone(into);
   next.failing = structuredClone(from.failing);
+  if (from.openJobAlerts) next.openJobAlerts = structuredClone(from.openJobAlerts);
   forgetStaleFailing(next, next.hour);
   return next;
 }

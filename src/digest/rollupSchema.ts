@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { upgradeJobSpan } from './legacyJobStates.js';
 
 /**
  * One hour of what the collect runs saw, kept per tenant in the StateStore under `digest-rollup-<hour>`
@@ -51,12 +52,20 @@ export const jobSnapshotSchema = z.object({
   lastExecutionEnded: nullableString,
   lastSuccessfulExecutionEnded: nullableString,
   lastErrorCode: nullableString,
+  // Added with the domain job classifier (src/domain/jobCondition.ts); absent in older rollups.
+  quarantineErrorCode: nullableString.default(null),
+  scheduleState: nullableString.default(null),
+  scheduleInterval: nullableString.default(null),
   successiveFailures: z.number().nullable(),
   deleteThreshold: z.number().nullable(),
 });
 export type JobSnapshot = z.infer<typeof jobSnapshotSchema>;
 
-export const jobHourSchema = z.object({ latest: jobSnapshotSchema, spans: z.array(spanSchema) });
+/** Job spans hold a job condition (src/domain/jobCondition.ts); older rollups used other names. */
+export const jobHourSchema = z.object({
+  latest: jobSnapshotSchema,
+  spans: z.array(spanSchema.transform(upgradeJobSpan)),
+});
 export type JobHour = z.infer<typeof jobHourSchema>;
 
 export const agentHourSchema = z.object({
@@ -138,6 +147,11 @@ export const hourRollupSchema = z.object({
   provisioning: z.record(z.string(), provisioningHourSchema),
   failing: z.record(z.string(), failingJobSchema),
   transitions: z.array(transitionEntrySchema),
+  /**
+   * Job alerts open after the hour's last run, by job key (src/domain/jobId.ts): the rules' verdicts
+   * that one job snapshot cannot show (stalled, failing), carried from hour to hour.
+   */
+  openJobAlerts: z.record(z.string(), z.array(z.string())).optional(),
   /** What the caps dropped, so the digest can say "at least". */
   truncated: z.array(z.string()),
 });

@@ -5,8 +5,8 @@ import type { OutboundMessage } from '../notify/message.js';
 import type { StateStore } from '../state/store.js';
 import { buildDigestModel } from './buildModel.js';
 import { digestMessage } from './digestMessage.js';
-import type { DigestModel } from './model.js';
-import { longestDailyIntervalMs, parseNcrontab } from './ncrontab.js';
+import type { DigestModel } from '../domain/digestModel.js';
+import { expectedRunIntervalMs } from './collectInterval.js';
 import { readRollups } from './rollup.js';
 import { hourStart } from './rollupSchema.js';
 import { readDigestSent, writeDigestSent } from './sentState.js';
@@ -22,7 +22,8 @@ import { readDigestSent, writeDigestSent } from './sentState.js';
  */
 
 const DAY = 24 * 3600_000;
-const DEFAULT_RUN_INTERVAL_MS = 5 * 60_000;
+
+export { expectedRunIntervalMs };
 
 export interface BuildDigestInput {
   readonly state: StateStore;
@@ -87,12 +88,6 @@ export async function writeDigestHtml(dataDir: string, message: OutboundMessage)
   const file = path.join(dir, `digest-${dateOfMessage(message)}.html`);
   await writeFile(file, message.email.html, 'utf8');
   return file;
-}
-
-/** How often the collect timer fires (its longest pause in a day); 5 minutes if the schedule is not NCRONTAB. */
-export function expectedRunIntervalMs(collectSchedule: string): number {
-  const parsed = parseNcrontab(collectSchedule);
-  return parsed.ok ? longestDailyIntervalMs(parsed.schedule) : DEFAULT_RUN_INTERVAL_MS;
 }
 
 function dateOfMessage(message: OutboundMessage): string {

@@ -1,4 +1,4 @@
-import { capText } from '../render/escape.js';
+import { capText } from '../domain/text.js';
 import type { ProvisioningRecord } from '../tables/definitions.js';
 import {
   DIGEST_ACTIONS,
@@ -7,7 +7,7 @@ import {
   digestResult,
   type DigestAction,
   type DigestResult,
-} from './vocabulary.js';
+} from '../domain/digestVocabulary.js';
 
 /**
  * Counts one collect run's provisioning events per job as the batches are written, so the digest never

@@ -40,15 +40,16 @@ export async function writeMonitorStatus(
   await state.write({ tenantId, name: MONITOR_STATUS_KEY }, status, { unconditional: true });
 }
 
-/** A successful run is expected at least this often; older means the monitor itself is down. */
-export const STALE_AFTER_MS = 20 * 60_000;
+export type HealthVerdict = 'ok' | 'degraded' | 'stale' | 'never-ran';
 
+/** `stale`: no successful run for `staleAfter` ms (staleAfterMs of COLLECT_SCHEDULE): the monitor is down. */
 export function healthVerdict(
   status: MonitorStatus | undefined,
   now: Date,
-): 'ok' | 'degraded' | 'stale' | 'never-ran' {
+  staleAfter: number,
+): HealthVerdict {
   if (!status) return 'never-ran';
   const lastSuccess = status.lastSuccessAt ? Date.parse(status.lastSuccessAt) : undefined;
-  if (lastSuccess === undefined || now.getTime() - lastSuccess > STALE_AFTER_MS) return 'stale';
+  if (lastSuccess === undefined || now.getTime() - lastSuccess > staleAfter) return 'stale';
   return status.lastOutcome === 'success' ? 'ok' : 'degraded';
 }

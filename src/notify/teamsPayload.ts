@@ -1,4 +1,4 @@
-import { capText } from '../render/escape.js';
+import { capText } from '../domain/text.js';
 
 /**
  * The body a Teams Workflows webhook ("When a Teams webhook request is received" + "Post card in a chat

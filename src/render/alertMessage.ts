@@ -1,4 +1,4 @@
-import { bySeverity, type Alert, type Transition } from '../alerts/model.js';
+import { bySeverity, type Alert, type Transition } from '../domain/alertModel.js';
 import { buildAlertView } from './alertView.js';
 import { renderEmailHtml } from './emailHtml.js';
 import { renderEmailText } from './emailText.js';

@@ -1,5 +1,6 @@
-import type { Alert, AlertKind, Transition, TransitionKind } from '../alerts/model.js';
-import { formatDuration, formatSince } from './format.js';
+import type { Alert, AlertKind, Transition, TransitionKind } from '../domain/alertModel.js';
+import { formatSince } from './format.js';
+import { formatDuration } from '../domain/duration.js';
 import { agentOfflineView } from './kinds/agentOffline.js';
 import { name, text } from './kinds/common.js';
 import { deletionThresholdView } from './kinds/deletionThreshold.js';

@@ -1,4 +1,4 @@
-import type { CommonAlert } from '../azureMonitor/commonAlertSchema.js';
+import type { CommonAlert } from '../domain/commonAlert.js';
 import { capText, cardText, escapeHtml } from './escape.js';
 
 /**

@@ -1,6 +1,6 @@
-import type { DigestModel, HourCell, Problem } from '../digest/model.js';
-import { stateLabel } from '../digest/labels.js';
-import { periodText } from '../digest/timeText.js';
+import type { DigestModel, HourCell, Problem } from '../domain/digestModel.js';
+import { conditionLabel as stateLabel } from '../domain/jobCondition.js';
+import { periodText } from '../domain/timeText.js';
 import { payloadBytes, workflowsBody } from '../notify/teamsPayload.js';
 import { LEVEL_WORD, formatCount, plural, windowText } from './digestFormat.js';
 import { capText, cardText } from './escape.js';

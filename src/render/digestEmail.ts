@@ -6,9 +6,9 @@ import type {
   HourCell,
   JobDigest,
   Problem,
-} from '../digest/model.js';
-import { stateLabel } from '../digest/labels.js';
-import { dayMonth, periodText, timeInWindow } from '../digest/timeText.js';
+} from '../domain/digestModel.js';
+import { conditionLabel as stateLabel, conditionSeverity } from '../domain/jobCondition.js';
+import { dayMonth, periodText, timeInWindow } from '../domain/timeText.js';
 import {
   CELL_COLOURS,
   CELL_WORDS,
@@ -238,12 +238,8 @@ function configuration(config: ConfigurationDigest, model: DigestModel, compact:
 
 function statusChip(job: JobDigest): string {
   if (!job.now) return chip('status not observed', 'unknown');
-  const level =
-    job.now.state === 'ok'
-      ? 'healthy'
-      : job.now.state === 'quarantine' || job.now.state === 'no-agent'
-        ? 'critical'
-        : 'degraded';
+  const severity = conditionSeverity(job.now.state);
+  const level = severity === 'ok' ? 'healthy' : severity === 'critical' ? 'critical' : 'degraded';
   return chip(esc(`${stateLabel(job.now.state)}${job.now.detail ? ` (${job.now.detail})` : ''}`, 100), level);
 }
 
@@ -276,7 +272,7 @@ function job(job: JobDigest, model: DigestModel, compact: boolean): string {
       ),
     );
   }
-  if (job.now?.lastSuccessfulSync && job.now.state !== 'ok')
+  if (job.now?.lastSuccessfulSync && job.now.state !== 'healthy')
     parts.push(
       p(`Last successful cycle: ${esc(timeInWindow(job.now.lastSuccessfulSync, windowStart))}`, SMALL),
     );

@@ -1,5 +1,5 @@
-import type { CellState, DigestLevel, DigestModel, ProblemSeverity } from '../digest/model.js';
-import { dayMonth } from '../digest/timeText.js';
+import type { CellState, DigestLevel, DigestModel, ProblemSeverity } from '../domain/digestModel.js';
+import { dayMonth } from '../domain/timeText.js';
 import { capText } from './escape.js';
 
 /** What the three digest renderings (HTML, plain text, Teams card) share: words, colours, the subject. */

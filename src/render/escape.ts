@@ -4,11 +4,8 @@
  * through these functions; nothing from the directory reaches HTML or card text unescaped.
  */
 
-/** Caps a string at `max` characters (default 200), marking the cut. Counts code points, never splits a pair. */
-export function capText(value: string, max = 200): string {
-  const points = Array.from(value);
-  return points.length <= max ? value : `${points.slice(0, Math.max(0, max - 1)).join('')}…`;
-}
+/** Capping is the same for every reader of directory text: src/domain/text.ts. */
+export { capText } from '../domain/text.js';
 
 const HTML_ESCAPES: Readonly<Record<string, string>> = {
   '&': '&amp;',

@@ -1,4 +1,4 @@
-import { oneLine } from './format.js';
+import { oneLine } from '../domain/text.js';
 import type { AlertView, RenderContext } from './view.js';
 
 /**

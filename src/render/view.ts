@@ -1,4 +1,4 @@
-import type { AlertKind, Severity, TransitionKind } from '../alerts/model.js';
+import type { AlertKind, Severity, TransitionKind } from '../domain/alertModel.js';
 import type { Link } from './links.js';
 
 /**

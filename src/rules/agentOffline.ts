@@ -1,18 +1,11 @@
-import { asDetails, type AgentGroupHealth } from '../alerts/details.js';
-import type { AlertCandidate } from '../alerts/model.js';
+import { asDetails, type AgentGroupHealth } from '../domain/alertDetails.js';
+import type { AlertCandidate } from '../domain/alertModel.js';
 import type { AgentRecord, JobStatusRecord } from '../tables/definitions.js';
+import { jobNoAgentCode } from '../domain/jobStatus.js';
 import type { Rule, RuleContext } from './context.js';
-import { capName, capText, plural } from './text.js';
-import { formatMinutes as duration, instant, iso, minutesBetween } from './time.js';
-
-/** Job error codes that mean "the service reached no agent for this configuration" (design section 3). */
-export const NO_AGENT_CODES: readonly string[] = [
-  'HybridIdentityServiceNoActiveAgents',
-  'HybridIdentityServiceNoAgentsAssigned',
-  'HybridIdentityServiceAgentSignalingError',
-];
-const noAgentCode = (code: string | null): string | undefined =>
-  code ? NO_AGENT_CODES.find((c) => c.toLowerCase() === code.toLowerCase()) : undefined;
+import { formatMinutes as duration } from '../domain/duration.js';
+import { capFlat, capName, plural } from '../domain/text.js';
+import { instant, iso, minutesBetween } from '../domain/time.js';
 
 interface AgentView {
   readonly key: string;
@@ -140,7 +133,7 @@ function agentCandidates(
         agentId: agent.agentId,
         machineName: capName(record?.MachineName),
         externalIp: record?.ExternalIp ?? null,
-        status: capText(agent.graph?.Status ?? agent.heartbeat?.Status, 40),
+        status: capFlat(agent.graph?.Status ?? agent.heartbeat?.Status, 40),
         sources: [
           ...(agent.graph ? ['graph' as const] : []),
           ...(agent.heartbeat ? ['heartbeat' as const] : []),
@@ -150,7 +143,7 @@ function agentCandidates(
         thresholdMinutes: Math.round(settings.agentOfflineMs / 60_000),
         groups,
         noActiveAgent,
-        agentVersion: capText(agent.heartbeat?.AgentVersion, 40),
+        agentVersion: capFlat(agent.heartbeat?.AgentVersion, 40),
         serviceStates: small(agent.heartbeat?.ServiceStates),
       }),
     });
@@ -162,7 +155,7 @@ function configurationCandidates({ observations, now }: RuleContext): AlertCandi
   const byConfiguration = new Map<string, { job: JobStatusRecord; code: string }[]>();
   for (const job of observations.jobs) {
     if (!job.JobId || !job.ServicePrincipalId) continue;
-    const code = noAgentCode(job.LastErrorCode) ?? noAgentCode(job.QuarantineErrorCode);
+    const code = jobNoAgentCode(job);
     if (!code) continue;
     const key = job.ServicePrincipalId.toLowerCase();
     byConfiguration.set(key, [...(byConfiguration.get(key) ?? []), { job, code }]);
@@ -202,7 +195,7 @@ function configurationCandidates({ observations, now }: RuleContext): AlertCandi
           templateId: j.TemplateId,
           statusCode: j.StatusCode,
           errorCode: code,
-          errorMessage: capText(j.LastErrorMessage),
+          errorMessage: capFlat(j.LastErrorMessage),
           lastExecutionEnded: j.LastExecutionEnded,
           lastSuccessfulExecutionEnded: j.LastSuccessfulExecutionEnded,
         })),

@@ -1,5 +1,5 @@
-import type { AlertCandidate } from '../alerts/model.js';
-import type { AlertSettings } from '../alerts/settings.js';
+import type { AlertCandidate } from '../domain/alertModel.js';
+import type { RuleSettings } from './settings.js';
 import type { Coverage } from './coverage.js';
 import type { RuleMemory } from './memory.js';
 import type { Observations } from './observations.js';
@@ -9,7 +9,7 @@ export interface RuleContext {
   readonly observations: Observations;
   readonly memory: RuleMemory;
   readonly now: Date;
-  readonly settings: AlertSettings;
+  readonly settings: RuleSettings;
   readonly coverage: Coverage;
   /** False when this evaluation is not later than the last one (a replay at the same instant): counters stay. */
   readonly advancesTime: boolean;

@@ -1,5 +1,5 @@
-import type { AlertKind, AlertSubject } from '../alerts/model.js';
-import type { AlertSettings } from '../alerts/settings.js';
+import type { AlertKind, AlertSubject } from '../domain/alertModel.js';
+import type { RuleSettings } from './settings.js';
 import type { Observations } from './observations.js';
 
 /** What the lifecycle engine asks about an open alert that no rule raised this run. */
@@ -33,7 +33,7 @@ export const fullCoverage: Coverage = { isChecked: () => true };
  *   older than its knowledge (it was reset after corruption) until the stale window has passed.
  * - monitor-degraded: the run itself is the check.
  */
-export function coverageOf(observations: Observations, now: Date, settings: AlertSettings): Coverage {
+export function coverageOf(observations: Observations, now: Date, settings: RuleSettings): Coverage {
   const { issues, configurations } = observations;
   const discoveryClean = !issues.some(
     (i) => i.signal === 'discovery' || (i.signal === 'tenant' && i.severity === 'error'),

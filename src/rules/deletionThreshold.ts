@@ -1,12 +1,13 @@
-import { asDetails, type StagedDeleteFacts } from '../alerts/details.js';
-import type { AlertCandidate } from '../alerts/model.js';
+import { asDetails, type StagedDeleteFacts } from '../domain/alertDetails.js';
+import type { AlertCandidate } from '../domain/alertModel.js';
 import type { JobStatusRecord } from '../tables/definitions.js';
 import type { Rule } from './context.js';
-import { isQuarantined, isTooManyDeletes, jobLabel, jobRef, jobSubject } from './jobFacts.js';
-import { jobKey } from './jobKey.js';
+import { isQuarantined, isTooManyDeletes } from '../domain/jobStatus.js';
+import { jobLabel, jobRef, jobSubject } from './jobFacts.js';
+import { jobKey } from '../domain/jobId.js';
 import type { StagedDeleteCycle } from './objectStatusState.js';
 import { disableStageKey, quarantineFacts, quarantineSince } from './quarantineFacts.js';
-import { instant } from './time.js';
+import { instant } from '../domain/time.js';
 
 /**
  * StagedDelete events of the cycle that tripped the threshold come shortly before the quarantine began;

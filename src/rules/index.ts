@@ -1,5 +1,5 @@
-import type { AlertCandidate } from '../alerts/model.js';
-import type { AlertSettings } from '../alerts/settings.js';
+import type { AlertCandidate } from '../domain/alertModel.js';
+import type { RuleSettings } from './settings.js';
 import { agentOfflineRule } from './agentOffline.js';
 import type { Rule } from './context.js';
 import { coverageOf, type Coverage } from './coverage.js';
@@ -41,7 +41,7 @@ export function evaluateRules(
   observations: Observations,
   memory: RuleMemory,
   now: Date,
-  settings: AlertSettings,
+  settings: RuleSettings,
 ): Evaluation {
   const coverage = coverageOf(observations, now, settings);
   const advancesTime = memory.evaluatedAt === undefined || Date.parse(memory.evaluatedAt) < now.getTime();

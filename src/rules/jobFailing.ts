@@ -1,9 +1,10 @@
-import { asDetails } from '../alerts/details.js';
-import type { AlertCandidate } from '../alerts/model.js';
+import { asDetails } from '../domain/alertDetails.js';
+import type { AlertCandidate } from '../domain/alertModel.js';
 import type { Rule } from './context.js';
-import { isQuarantined, jobLabel, jobRef, jobSubject } from './jobFacts.js';
-import { capText } from './text.js';
-import { instant, iso } from './time.js';
+import { failedCycles, isQuarantined } from '../domain/jobStatus.js';
+import { jobLabel, jobRef, jobSubject } from './jobFacts.js';
+import { capFlat } from '../domain/text.js';
+import { instant, iso } from '../domain/time.js';
 
 /**
  * `job-failing` (warning): sync cycles fail as a whole (lastExecution.state Failed,
@@ -15,8 +16,7 @@ export const jobFailingRule: Rule = ({ observations, now, settings }) => {
   const candidates: AlertCandidate[] = [];
   for (const job of observations.jobs) {
     if (!job.JobId || isQuarantined(job)) continue;
-    const failed = job.LastExecutionState?.toLowerCase() === 'failed';
-    const failures = Math.max(job.SuccessiveCompleteFailures ?? 0, failed ? 1 : 0);
+    const failures = failedCycles(job);
     if (failures === 0 || failures < settings.jobFailingMinFailures) continue;
     const code = job.LastErrorCode ?? 'unknown error';
     const since =
@@ -32,7 +32,7 @@ export const jobFailingRule: Rule = ({ observations, now, settings }) => {
         job: jobRef(job),
         lastExecutionState: job.LastExecutionState,
         lastErrorCode: job.LastErrorCode,
-        lastErrorMessage: capText(job.LastErrorMessage),
+        lastErrorMessage: capFlat(job.LastErrorMessage),
         successiveFailures: job.SuccessiveCompleteFailures,
         lastExecutionEnded: job.LastExecutionEnded,
         lastSuccessfulExecutionEnded: job.LastSuccessfulExecutionEnded,

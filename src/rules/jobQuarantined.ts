@@ -1,7 +1,8 @@
-import { asDetails } from '../alerts/details.js';
-import type { AlertCandidate } from '../alerts/model.js';
+import { asDetails } from '../domain/alertDetails.js';
+import type { AlertCandidate } from '../domain/alertModel.js';
 import type { Rule } from './context.js';
-import { isQuarantined, isTooManyDeletes, jobLabel, jobRef, jobSubject } from './jobFacts.js';
+import { isQuarantined, isTooManyDeletes } from '../domain/jobStatus.js';
+import { jobLabel, jobRef, jobSubject } from './jobFacts.js';
 import { disableStageKey, quarantineFacts, quarantineSince } from './quarantineFacts.js';
 
 /**

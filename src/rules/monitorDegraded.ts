@@ -1,10 +1,10 @@
-import { asDetails, type MonitorSignal } from '../alerts/details.js';
-import type { AlertCandidate } from '../alerts/model.js';
+import { asDetails, type MonitorSignal } from '../domain/alertDetails.js';
+import type { AlertCandidate } from '../domain/alertModel.js';
 import type { RunIssue } from '../collect/runErrors.js';
 import type { Rule } from './context.js';
 import type { SignalFailure } from './memory.js';
 import type { Observations } from './observations.js';
-import { capText } from './text.js';
+import { capFlat } from '../domain/text.js';
 
 export const MONITOR_SIGNALS: readonly MonitorSignal[] = [
   'jobs',
@@ -54,10 +54,10 @@ export const monitorDegradedRule: Rule = ({ observations, memory, settings, adva
       failures: previous ? previous.failures + (advancesTime ? 1 : 0) : 1,
       since: previous?.since ?? observations.collectedAt,
       code: first?.code ?? 'Failed',
-      message: capText(first?.message, 300) ?? '',
+      message: capFlat(first?.message, 300) ?? '',
       issues: issues.slice(0, 5).map((i) => ({
         code: i.code,
-        message: capText(i.message, 300) ?? '',
+        message: capFlat(i.message, 300) ?? '',
         ...(i.target ? { target: i.target } : {}),
       })),
     };

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { errorCategory } from '../collect/errorCategory.js';
+import { errorCategory } from '../domain/errorCategory.js';
 import type { ProvisioningRecord } from '../tables/definitions.js';
-import { jobKey } from './jobKey.js';
-import { capName, capText } from './text.js';
+import { jobKey } from '../domain/jobId.js';
+import { capFlat, capName } from '../domain/text.js';
 
 /**
  * Which objects of which job are failing now: the latest provisioning event per (job, source object)
@@ -137,8 +137,8 @@ export function toObjectEvents(records: readonly ProvisioningRecord[]): ObjectEv
       name: capName(r.SourceDisplayName ?? r.TargetDisplayName),
       objectType: r.SourceType ?? r.TargetType,
       action: r.ProvisioningAction,
-      description: capText(r.ResultDescription, 300),
-      recommendedAction: capText(r.RecommendedAction, 300),
+      description: capFlat(r.ResultDescription, 300),
+      recommendedAction: capFlat(r.RecommendedAction, 300),
       cycleId: r.CycleId,
       stagedDelete: (r.ProvisioningAction ?? '').toLowerCase() === 'stageddelete',
     });

@@ -1,8 +1,8 @@
-import type { DisableCountdown, QuarantineFacts } from '../alerts/details.js';
-import type { AlertSettings } from '../alerts/settings.js';
+import type { DisableCountdown, QuarantineFacts } from '../domain/alertDetails.js';
+import type { RuleSettings } from './settings.js';
 import type { JobStatusRecord } from '../tables/definitions.js';
-import { capText } from './text.js';
-import { instant, iso } from './time.js';
+import { capFlat } from '../domain/text.js';
+import { instant, iso } from '../domain/time.js';
 
 const DAY = 24 * 3600_000;
 
@@ -14,7 +14,7 @@ const DAY = 24 * 3600_000;
 export function disableCountdown(
   job: JobStatusRecord,
   now: Date,
-  settings: AlertSettings['quarantine'],
+  settings: RuleSettings['quarantine'],
 ): DisableCountdown {
   const began = instant(job.QuarantineSeriesBegan) ?? instant(job.QuarantineSince);
   if (began === undefined) return { expectedAt: null, daysLeft: null, remindStage: null };
@@ -31,7 +31,7 @@ export function disableCountdown(
 export function quarantineFacts(
   job: JobStatusRecord,
   now: Date,
-  settings: AlertSettings['quarantine'],
+  settings: RuleSettings['quarantine'],
 ): QuarantineFacts {
   return {
     reason: job.QuarantineReason,
@@ -39,7 +39,7 @@ export function quarantineFacts(
     seriesBegan: job.QuarantineSeriesBegan,
     nextAttempt: job.QuarantineNextAttempt,
     errorCode: job.QuarantineErrorCode ?? job.LastErrorCode,
-    errorMessage: capText(job.LastErrorMessage),
+    errorMessage: capFlat(job.LastErrorMessage),
     disable: disableCountdown(job, now, settings),
   };
 }

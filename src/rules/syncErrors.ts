@@ -3,29 +3,22 @@ import {
   type FailingObjectDetail,
   type JobRef,
   type SyncErrorGroupDetail,
-} from '../alerts/details.js';
-import type { AlertCandidate } from '../alerts/model.js';
-import { templateOfJobId } from '../collect/cloudSync.js';
-import type { ErrorCategory } from '../collect/errorCategory.js';
+} from '../domain/alertDetails.js';
+import type { AlertCandidate } from '../domain/alertModel.js';
+import { templateOfJobId } from '../domain/jobId.js';
+import { ERROR_CATEGORIES, type ErrorCategory } from '../domain/errorCategory.js';
 import type { JobStatusRecord } from '../tables/definitions.js';
 import type { Rule } from './context.js';
 import { jobLabel, jobRef } from './jobFacts.js';
-import { jobKey } from './jobKey.js';
+import { jobKey } from '../domain/jobId.js';
 import type { JobObjectStatus } from './objectStatusState.js';
-import { plural } from './text.js';
+import { plural } from '../domain/text.js';
 
 /** Objects named among the material items: beyond this, only new error codes (and the count) are material. */
 const MATERIAL_OBJECTS_MAX = 200;
 /** Error code groups listed; the rest are summed into the categories. */
 const GROUPS_MAX = 25;
-const CATEGORIES: readonly ErrorCategory[] = [
-  'DuplicateAttribute',
-  'DataMismatch',
-  'DataValidationFailure',
-  'LargeAttribute',
-  'FederatedDomainChange',
-  'Other',
-];
+const CATEGORIES: readonly ErrorCategory[] = ERROR_CATEGORIES;
 
 /**
  * `sync-errors`: a job has objects whose latest provisioning event failed. One alert per job, the objects

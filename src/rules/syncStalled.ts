@@ -1,13 +1,13 @@
-import { asDetails } from '../alerts/details.js';
-import type { AlertCandidate } from '../alerts/model.js';
+import { asDetails } from '../domain/alertDetails.js';
+import type { AlertCandidate } from '../domain/alertModel.js';
 import type { JobStatusRecord } from '../tables/definitions.js';
 import type { Rule } from './context.js';
-import { isActive, isPaused, isQuarantined, jobLabel, jobRef, jobSubject } from './jobFacts.js';
-import { jobKey } from './jobKey.js';
-import { durationMs, formatMinutes, instant, iso, minutesBetween } from './time.js';
+import { isActive, isPaused, isQuarantined, stalledAfterMs } from '../domain/jobStatus.js';
+import { jobLabel, jobRef, jobSubject } from './jobFacts.js';
+import { formatMinutes } from '../domain/duration.js';
+import { jobKey } from '../domain/jobId.js';
+import { instant, iso, minutesBetween } from '../domain/time.js';
 
-/** A job on a long schedule is not stalled after one missed interval: at least this many intervals. */
-const INTERVALS_BEFORE_STALLED = 3;
 /** How long a release from quarantine or pause is remembered (well beyond any stall threshold in use). */
 const HELD_MEMORY_MS = 7 * 24 * 3600_000;
 
@@ -63,10 +63,7 @@ export const syncStalledRule: Rule = ({ observations, memory, now, settings }) =
       noSuccessSince[key] = iso(since);
     }
     since = Math.max(since, instant(heldSeenAt[key]) ?? since);
-    const threshold = Math.max(
-      settings.syncStalledMs,
-      INTERVALS_BEFORE_STALLED * (durationMs(job.ScheduleInterval) ?? 0),
-    );
+    const threshold = stalledAfterMs(job, settings.syncStalledMs);
     if (nowMs - since >= threshold) {
       candidates.push(stalled(observations.tenantId, job, 'not-completing', since, threshold, nowMs));
     }

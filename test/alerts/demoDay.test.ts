@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ALERT_KINDS, type Transition } from '../../src/alerts/model.js';
+import { ALERT_KINDS, type Transition } from '../../src/domain/alertModel.js';
 import { virtualClock, type VirtualClock } from '../../src/clock.js';
 import { runMonitor } from '../../src/app/monitorRun.js';
 import { demoDayScenario } from '../../src/demo/scenario.js';

@@ -2,7 +2,7 @@ import { advance } from '../../src/alerts/advance.js';
 import { applyAcknowledgement } from '../../src/alerts/ack.js';
 import { emptyAlertBook, type AlertBook } from '../../src/alerts/book.js';
 import { fingerprint } from '../../src/alerts/fingerprint.js';
-import type { AlertCandidate, AlertKind, AlertSubject, Severity } from '../../src/alerts/model.js';
+import type { AlertCandidate, AlertKind, AlertSubject, Severity } from '../../src/domain/alertModel.js';
 import { defaultAlertSettings, type AlertSettings } from '../../src/alerts/settings.js';
 import { fullCoverage, type Coverage } from '../../src/rules/coverage.js';
 import { JOB, SP, SP2, TENANT, at } from '../rules/fixtures.js';

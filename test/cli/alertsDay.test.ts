@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALERT_KINDS } from '../../src/alerts/model.js';
+import { ALERT_KINDS } from '../../src/domain/alertModel.js';
 import { runMonitor } from '../../src/app/monitorRun.js';
 import { virtualClock } from '../../src/clock.js';
 import { loadSettings } from '../../src/config.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorCategory } from '../../src/collect/errorCategory.js';
+import { errorCategory } from '../../src/domain/errorCategory.js';
 
 describe('error code -> Connect Health error category', () => {
   it.each([

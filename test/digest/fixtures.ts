@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Transition } from '../../src/alerts/model.js';
+import type { Transition } from '../../src/domain/alertModel.js';
 import type { RunIssue } from '../../src/collect/runErrors.js';
 import { recordRun } from '../../src/digest/rollup.js';
 import type { RunFacts } from '../../src/digest/rollupMerge.js';

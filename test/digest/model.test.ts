@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { DigestModel } from '../../src/digest/model.js';
+import type { DigestModel } from '../../src/domain/digestModel.js';
 import { renderDigestHtml } from '../../src/render/digestEmail.js';
 import { digestSubject } from '../../src/render/digestFormat.js';
 import { renderDigestText } from '../../src/render/digestText.js';
-import { HOUR, healthyRun, recordDay, recordSpec, tempStore } from './fixtures.js';
+import { HOUR, JOBS, healthyRun, recordDay, recordSpec, tempStore } from './fixtures.js';
 import {
   DAY_START,
   INTERVAL,
@@ -13,6 +13,7 @@ import {
   gapDay,
   greenDay,
   modelOf,
+  transition,
 } from './scenarios.js';
 
 const at = (hours: number, minutes = 0) =>
@@ -29,7 +30,7 @@ describe('digest model over recorded collect runs', () => {
     expect(model.coverage.gaps).toEqual([]);
     expect(model.coverage.runs).toBe(144);
     expect(model.configurations.map((c) => c.name)).toEqual(['contoso.com', 'fabrikam.local']);
-    expect(model.configurations.flatMap((c) => c.jobs).every((j) => j.now?.state === 'ok')).toBe(true);
+    expect(model.configurations.flatMap((c) => c.jobs).every((j) => j.now?.state === 'healthy')).toBe(true);
     expect(model.agents.list.map((a) => a.availabilityPct)).toEqual([100, 100, 100]);
     expect(model.date).toBe('2026-11-23');
     expect(digestSubject(model)).toBe('Cloud Sync daily digest: healthy — contoso tenant, 22 Nov');
@@ -286,7 +287,7 @@ describe('digest model over recorded collect runs', () => {
     ]);
   });
 
-  it('a single failed cycle is left to the job section; failing for longer is a warning', async () => {
+  it('a failed cycle alone is not a problem; an open job-failing alert is (the rules decide, the digest agrees)', async () => {
     const { store } = await tempStore();
     await recordSpec(
       store,
@@ -295,23 +296,33 @@ describe('digest model over recorded collect runs', () => {
         contosoProvisioning: { lastExecutionState: 'Failed', lastErrorCode: 'TimeOut' },
       }),
     );
+    const job = { jobId: JOBS.contosoProvisioning.jobId, configurationName: 'contoso.com' };
+    const failingAlert = (kind: 'new' | 'resolved', t: Date) =>
+      transition('job-failing', 'warning', kind, t.toISOString(), job, 'contoso.com provisioning: failing');
     await recordDay(
       store,
       DAY_START,
       (t, offset) =>
         offset < 2 * HOUR
           ? null
-          : healthyRun(
-              t,
-              offset >= 16 * HOUR && offset < 16.5 * HOUR
-                ? {
-                    contosoProvisioning: {
-                      lastExecutionState: 'Failed',
-                      lastErrorCode: 'AzureDirectoryServiceServerBusy',
-                    },
-                  }
-                : {},
-            ),
+          : {
+              ...healthyRun(
+                t,
+                offset >= 16 * HOUR && offset < 16.5 * HOUR
+                  ? {
+                      contosoProvisioning: {
+                        lastExecutionState: 'Failed',
+                        lastErrorCode: 'AzureDirectoryServiceServerBusy',
+                      },
+                    }
+                  : {},
+              ),
+              ...(offset === 16 * HOUR + 1.5 * INTERVAL
+                ? { transitions: [failingAlert('new', t)] }
+                : offset === 16.5 * HOUR + INTERVAL / 2
+                  ? { transitions: [failingAlert('resolved', t)] }
+                  : {}),
+            },
       INTERVAL,
     );
     const model = await modelOf(store);
@@ -320,8 +331,9 @@ describe('digest model over recorded collect runs', () => {
     expect(failing[0]!.title).toBe(
       'Sync cycles failed: contoso.com provisioning (AzureDirectoryServiceServerBusy)',
     );
+    // Runs at :05, :15, ...: the alert opened at 16:15 and resolved at 16:35.
+    expect(failing[0]!.periods).toEqual([{ from: at(16, 15), to: at(16, 35) }]);
     expect(model.configurations[0]!.jobs[0]!.incidents.map((i) => i.detail)).toEqual([
-      'TimeOut',
       'AzureDirectoryServiceServerBusy',
     ]);
   });

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { DigestModel } from '../../src/digest/model.js';
+import type { DigestModel } from '../../src/domain/digestModel.js';
 import { payloadBytes, workflowsBody, TEAMS_MAX_PAYLOAD_BYTES } from '../../src/notify/teamsPayload.js';
 import { DIGEST_CARD_MAX_BYTES, renderDigestCard } from '../../src/render/digestCard.js';
 import { renderDigestHtml } from '../../src/render/digestEmail.js';

@@ -73,8 +73,8 @@ describe('digest rollups in the state store', () => {
     const fab = rollup.jobs[JOBS.fabrikamProvisioning.jobId]!;
     expect(fab.latest).toMatchObject({ statusCode: 'Quarantine', quarantineReason: 'TooManyDeletes' });
     expect(fab.spans.map((s) => [s.state, s.detail, s.observations])).toEqual([
-      ['ok', null, 1],
-      ['quarantine', 'TooManyDeletes', 1],
+      ['healthy', null, 1],
+      ['deletion-threshold', 'TooManyDeletes', 1],
     ]);
     expect(rollup.agents[Object.keys(rollup.agents)[0]!]).toMatchObject({
       active: 2,
@@ -237,5 +237,40 @@ describe('digest rollups in the state store', () => {
     expect(bounded.truncated).toContain('failing-objects-trimmed');
     const job = bounded.failing['job-0']!;
     expect(Object.keys(job.objects).length + job.overflow).toBe(1000);
+  });
+});
+
+describe('rollups written before the domain job classifier', () => {
+  it("read their job states in today's words (ok, quarantine, not-running)", async () => {
+    const { store } = await tempStore();
+    await recordSpec(store, hour(9, 5), healthyRun(hour(9, 5)));
+    const current = await rollupAt(store, hour(9));
+    const jobId = JOBS.fabrikamProvisioning.jobId;
+    const old = structuredClone(current) as unknown as {
+      jobs: Record<
+        string,
+        { latest: Record<string, unknown>; spans: { state: string; detail: string | null }[] }
+      >;
+    };
+    const {
+      quarantineErrorCode: _q,
+      scheduleState: _s,
+      scheduleInterval: _i,
+      ...latest
+    } = old.jobs[jobId]!.latest;
+    old.jobs[jobId] = {
+      latest,
+      spans: ['ok', 'quarantine', 'not-running'].map((state, i) => ({
+        state,
+        detail: i === 1 ? 'TooManyDeletes' : null,
+        from: hour(9, i).toISOString(),
+        to: hour(9, i).toISOString(),
+        observations: 1,
+      })),
+    };
+    await store.write({ tenantId: TENANT, name: rollupName(hour(9)) }, old, { unconditional: true });
+    const read = await rollupAt(store, hour(9));
+    expect(read.jobs[jobId]!.spans.map((s) => s.state)).toEqual(['healthy', 'deletion-threshold', 'unknown']);
+    expect(read.jobs[jobId]!.latest.scheduleState).toBeNull();
   });
 });

@@ -1,6 +1,6 @@
-import type { Alert, AlertKind, Severity, Transition, TransitionKind } from '../../src/alerts/model.js';
+import type { Alert, AlertKind, Severity, Transition, TransitionKind } from '../../src/domain/alertModel.js';
 import { buildDigestModel } from '../../src/digest/buildModel.js';
-import type { DigestModel } from '../../src/digest/model.js';
+import type { DigestModel } from '../../src/domain/digestModel.js';
 import { readRollups } from '../../src/digest/rollup.js';
 import type { StateStore } from '../../src/state/store.js';
 import type { ProvisioningRecord } from '../../src/tables/definitions.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bySeverity, type Transition } from '../../src/alerts/model.js';
+import { bySeverity, type Transition } from '../../src/domain/alertModel.js';
 import { fitWorkflowsBody, payloadBytes } from '../../src/notify/teamsPayload.js';
 import { renderAlertMessage } from '../../src/render/alertMessage.js';
 import { GENERATED_AT, TENANT_ID, ackUrlFor, sampleTransitions } from './fixtures.js';

@@ -1,4 +1,4 @@
-import { asDetails, type SyncErrorGroupDetail } from '../../src/alerts/details.js';
+import { asDetails, type SyncErrorGroupDetail } from '../../src/domain/alertDetails.js';
 import type {
   Alert,
   AlertKind,
@@ -6,7 +6,7 @@ import type {
   Severity,
   Transition,
   TransitionKind,
-} from '../../src/alerts/model.js';
+} from '../../src/domain/alertModel.js';
 
 /**
  * Sample alert transitions for renderer tests and the screenshot script: one of every kind, shaped like

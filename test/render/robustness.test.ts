@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ALERT_KINDS, TRANSITIONS, type Alert, type Transition } from '../../src/alerts/model.js';
+import { ALERT_KINDS, TRANSITIONS, type Alert, type Transition } from '../../src/domain/alertModel.js';
 import { renderAlertMessage } from '../../src/render/alertMessage.js';
-import { formatDuration, formatIsoDuration, formatSince } from '../../src/render/format.js';
+import { formatSince } from '../../src/render/format.js';
+import { formatDuration, formatIsoDuration } from '../../src/domain/duration.js';
 import { isMicrosoftUrl, isOwnUrl } from '../../src/render/links.js';
 import { GENERATED_AT, TENANT_ID } from './fixtures.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detailsOf } from '../../src/alerts/details.js';
+import { detailsOf } from '../../src/domain/alertDetails.js';
 import { HOUR, JOB2, MIN, SP, SP2, agent, at, iso, job, observations, settings } from './fixtures.js';
 import { evaluate } from './run.js';
 
@@ -61,7 +61,10 @@ describe('agent-offline rule with the agents API', () => {
     expect(candidates[0]?.summary).toBe(
       'Provisioning agent CSYNC02.contoso.com offline for 1 h 30 min; 1 other agent still active (high availability degraded)',
     );
-    const details = detailsOf({ kind: 'agent-offline' as const, details: candidates[0]?.details ?? {} });
+    const details = detailsOf('agent-offline', {
+      kind: 'agent-offline',
+      details: candidates[0]?.details ?? {},
+    })!;
     expect(details).toMatchObject({
       scope: 'agent',
       machineName: 'CSYNC02.contoso.com',
@@ -136,7 +139,10 @@ describe('agent-offline rule from heartbeats', () => {
         heartbeats: [beat(-MIN, { ServiceStates: { AADConnectProvisioningAgent: 'Running' } })],
       }),
     );
-    const details = detailsOf({ kind: 'agent-offline' as const, details: candidates[0]?.details ?? {} });
+    const details = detailsOf('agent-offline', {
+      kind: 'agent-offline',
+      details: candidates[0]?.details ?? {},
+    })!;
     expect(details).toMatchObject({
       sources: ['graph', 'heartbeat'],
       agentVersion: '1.1.1107.0',
@@ -175,7 +181,10 @@ describe('agent-offline rule without the agents API (job error codes)', () => {
     });
     expect(candidates[0]?.severity).toBe('critical');
     expect(candidates[0]?.since).toBe(iso(-10 * MIN));
-    const details = detailsOf({ kind: 'agent-offline' as const, details: candidates[0]?.details ?? {} });
+    const details = detailsOf('agent-offline', {
+      kind: 'agent-offline',
+      details: candidates[0]?.details ?? {},
+    })!;
     expect(details.scope).toBe('configuration');
   });
 
@@ -199,7 +208,10 @@ describe('agent-offline rule without the agents API (job error codes)', () => {
       }),
     );
     expect(candidates).toHaveLength(1);
-    const details = detailsOf({ kind: 'agent-offline' as const, details: candidates[0]?.details ?? {} });
+    const details = detailsOf('agent-offline', {
+      kind: 'agent-offline',
+      details: candidates[0]?.details ?? {},
+    })!;
     expect(details.scope === 'configuration' && details.jobs.length).toBe(2);
   });
 });

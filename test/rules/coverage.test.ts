@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AlertKind, AlertSubject } from '../../src/alerts/model.js';
+import type { AlertKind, AlertSubject } from '../../src/domain/alertModel.js';
 import { coverageOf } from '../../src/rules/coverage.js';
 import type { Observations } from '../../src/rules/observations.js';
 import { emptyObjectStatus } from '../../src/rules/objectStatusState.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detailsOf } from '../../src/alerts/details.js';
+import { detailsOf } from '../../src/domain/alertDetails.js';
 import { emptyRuleMemory } from '../../src/rules/memory.js';
 import { DAY, HOUR, JOB, MIN, SP, at, event, iso, job, observations, settings } from './fixtures.js';
 import { evaluate, objectState } from './run.js';
@@ -39,7 +39,10 @@ describe('deletion-threshold rule', () => {
     expect(alert?.summary).toBe(
       'contoso.com provisioning: sync stopped, accidental-deletion threshold exceeded (600 deletions staged, threshold 500)',
     );
-    const details = detailsOf({ kind: 'deletion-threshold' as const, details: alert?.details ?? {} });
+    const details = detailsOf('deletion-threshold', {
+      kind: 'deletion-threshold',
+      details: alert?.details ?? {},
+    })!;
     expect(details.stagedDeletes).toMatchObject({ count: 600, events: 600, cycles: 1, complete: true });
     expect(details.allow.restart).toEqual({
       method: 'POST',
@@ -80,7 +83,10 @@ describe('job-quarantined rule', () => {
     );
     expect(candidates[0]?.severity).toBe('critical');
     expect(candidates[0]?.materialKey).toBe(key);
-    const details = detailsOf({ kind: 'job-quarantined' as const, details: candidates[0]?.details ?? {} });
+    const details = detailsOf('job-quarantined', {
+      kind: 'job-quarantined',
+      details: candidates[0]?.details ?? {},
+    })!;
     expect(details.quarantine.disable.daysLeft).toBe(daysLeft);
     expect(details.quarantine.disable.expectedAt).toBe(iso(began + 28 * DAY));
     expect(details.quarantine.errorCode).toBe('AzureActiveDirectoryInvalidCredential');

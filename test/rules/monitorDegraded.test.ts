@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detailsOf } from '../../src/alerts/details.js';
+import { detailsOf } from '../../src/domain/alertDetails.js';
 import type { RunIssue } from '../../src/collect/runErrors.js';
 import { emptyRuleMemory, type RuleMemory } from '../../src/rules/memory.js';
 import type { Observations } from '../../src/rules/observations.js';
@@ -17,7 +17,7 @@ function runs(perRun: readonly Partial<Observations>[]): { signal: string | unde
     memory = evaluation.memory;
     return candidates.map((c) => ({
       signal: c.subject.signal,
-      runs: detailsOf({ kind: 'monitor-degraded' as const, details: c.details }).consecutiveRuns,
+      runs: detailsOf('monitor-degraded', { kind: 'monitor-degraded', details: c.details })!.consecutiveRuns,
     }));
   });
 }

@@ -10,7 +10,7 @@ import {
   toObjectEvents,
   type ObjectStatusState,
 } from '../../src/rules/objectStatusState.js';
-import { jobKey } from '../../src/rules/jobKey.js';
+import { jobKey } from '../../src/domain/jobId.js';
 import { FileStateStore } from '../../src/state/fileStateStore.js';
 import type { StateKey, StateStore, Versioned, WriteCondition } from '../../src/state/store.js';
 import type { ProvisioningRecord } from '../../src/tables/definitions.js';

@@ -1,4 +1,4 @@
-import type { AlertCandidate, AlertKind } from '../../src/alerts/model.js';
+import type { AlertCandidate, AlertKind } from '../../src/domain/alertModel.js';
 import type { AlertSettings } from '../../src/alerts/settings.js';
 import { evaluateRules, type Evaluation } from '../../src/rules/index.js';
 import { emptyRuleMemory, type RuleMemory } from '../../src/rules/memory.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detailsOf } from '../../src/alerts/details.js';
+import { detailsOf } from '../../src/domain/alertDetails.js';
 import { JOB, JOB2, LOG_JOB2, MIN, SP2, failure, job, observations, settings, success } from './fixtures.js';
 import { evaluate, objectState } from './run.js';
 
@@ -28,7 +28,7 @@ describe('sync-errors rule', () => {
       'contoso.com provisioning: 3 objects failing to sync (AttributeValueMustBeUnique ×2, InvalidMail)',
     );
     expect(contoso?.since).toBe(new Date(Date.parse('2026-03-02T12:00:00.000Z') - 50 * MIN).toISOString());
-    const details = detailsOf({ kind: 'sync-errors' as const, details: contoso?.details ?? {} });
+    const details = detailsOf('sync-errors', { kind: 'sync-errors', details: contoso?.details ?? {} })!;
     expect(details.failingObjects).toBe(3);
     expect(details.groups.map((g) => [g.errorCode, g.errorCategory, g.objectCount])).toEqual([
       ['AttributeValueMustBeUnique', 'DuplicateAttribute', 2],
@@ -56,7 +56,7 @@ describe('sync-errors rule', () => {
         syncErrors: { criticalCount: 20, listMax: 6, trackMaxPerJob: 500, staleMs: 7 * 24 * 60 * MIN },
       }),
     });
-    const details = detailsOf({ kind: 'sync-errors' as const, details: candidates[0]?.details ?? {} });
+    const details = detailsOf('sync-errors', { kind: 'sync-errors', details: candidates[0]?.details ?? {} })!;
     expect(candidates[0]?.severity).toBe('critical');
     expect(details.groups.map((g) => [g.objects.length, g.moreObjects])).toEqual([
       [4, 26],
@@ -67,7 +67,7 @@ describe('sync-errors rule', () => {
   it('counts objects beyond the tracking cap by code without listing them', () => {
     const records = Array.from({ length: 5 }, (_, i) => failure(`o${i}`, `O ${i}`, 'X', -i * MIN));
     const { candidates } = evaluate('sync-errors', observations({ objectState: objectState(records, 3) }));
-    const details = detailsOf({ kind: 'sync-errors' as const, details: candidates[0]?.details ?? {} });
+    const details = detailsOf('sync-errors', { kind: 'sync-errors', details: candidates[0]?.details ?? {} })!;
     expect([details.failingObjects, details.untrackedObjects]).toEqual([5, 2]);
     expect(details.groups[0]?.objects).toHaveLength(3);
     expect(details.groups[0]?.moreObjects).toBe(2);

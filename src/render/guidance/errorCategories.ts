@@ -1,9 +1,12 @@
-import type { ErrorCategory } from '../../collect/errorCategory.js';
+import { asErrorCategory, type ErrorCategory } from '../../domain/errorCategory.js';
+
+export { errorCategoryLabel as categoryLabel } from '../../domain/errorCategory.js';
 
 /**
  * What to do about object-level sync errors, per Connect Health error category (the categories its
- * sync error report used, so people who ran Connect Sync recognise them). Graph's own
- * recommendedAction, when present, is shown next to this (as directory-derived text).
+ * sync error report used, so people who ran Connect Sync recognise them; defined in
+ * src/domain/errorCategory.ts). Graph's own recommendedAction, when present, is shown next to this (as
+ * directory-derived text).
  */
 const CATEGORY_ADVICE: Readonly<Record<ErrorCategory, string>> = {
   DuplicateAttribute:
@@ -21,13 +24,5 @@ const CATEGORY_ADVICE: Readonly<Record<ErrorCategory, string>> = {
 };
 
 export function categoryAdvice(category: string | null | undefined): string {
-  return CATEGORY_ADVICE[(category ?? 'Other') as ErrorCategory] ?? CATEGORY_ADVICE.Other;
-}
-
-/** Connect Health's wording: DuplicateAttribute -> Duplicate attribute. */
-export function categoryLabel(category: string | null | undefined): string {
-  const value = category ?? 'Other';
-  return value
-    .replace(/([a-z])([A-Z])/g, '$1 $2')
-    .replace(/ ([A-Z])/g, (_m, c: string) => ` ${c.toLowerCase()}`);
+  return CATEGORY_ADVICE[asErrorCategory(category)];
 }

@@ -98,8 +98,3 @@ const GUIDANCE: Readonly<Record<string, ErrorGuidance>> = {
 export function jobErrorGuidance(code: string | null | undefined): ErrorGuidance | undefined {
   return code ? GUIDANCE[code.toLowerCase()] : undefined;
 }
-
-/** Codes that mean "no agent answers": the configuration's sync has stopped. */
-export function isNoAgentCode(code: string | null | undefined): boolean {
-  return /^HybridIdentityService(NoActiveAgents|NoAgentsAssigned|AgentSignalingError)$/i.test(code ?? '');
-}

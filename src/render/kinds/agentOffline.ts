@@ -1,15 +1,16 @@
 import type {
   AgentOfflineAgentDetails,
   AgentOfflineConfigurationDetails,
-  AgentOfflineDetails,
-} from '../../alerts/details.js';
-import type { Alert } from '../../alerts/model.js';
+} from '../../domain/alertDetails.js';
+import type { Alert } from '../../domain/alertModel.js';
 import { agentHostSteps } from '../guidance/agentHost.js';
 import { jobErrorGuidance } from '../guidance/jobErrors.js';
-import { formatDuration, formatSince, jobPurpose, plural } from '../format.js';
+import { formatSince, jobPurpose } from '../format.js';
+import { formatDuration } from '../../domain/duration.js';
+import { plural } from '../../domain/text.js';
 import { docs } from '../links.js';
 import type { Fact, ItemGroup, KindView, RenderContext, Step } from '../view.js';
-import { name, text, type Loose } from './common.js';
+import { type Loose, name, requireDetails, text } from './common.js';
 
 /**
  * agent-offline: per agent machine (agents API or heartbeats), or per configuration when only the jobs'
@@ -17,10 +18,8 @@ import { name, text, type Loose } from './common.js';
  * the reader where to log on; "no active agent" vs "HA degraded" tells them how fast.
  */
 export function agentOfflineView(alert: Alert, ctx: RenderContext): KindView {
-  const d = alert.details as Loose<AgentOfflineDetails>;
-  return d.scope === 'configuration'
-    ? configurationView(alert, d, ctx)
-    : agentView(alert, d as Loose<AgentOfflineAgentDetails>, ctx);
+  const d = requireDetails('agent-offline', alert);
+  return d.scope === 'configuration' ? configurationView(alert, d, ctx) : agentView(alert, d, ctx);
 }
 
 function agentView(alert: Alert, d: Loose<AgentOfflineAgentDetails>, ctx: RenderContext): KindView {

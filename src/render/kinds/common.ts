@@ -1,18 +1,30 @@
-import type { JobRef } from '../../alerts/details.js';
-import { jobPurpose, oneLine } from '../format.js';
+import { detailsOf, type DetailsOf, type JobRef } from '../../domain/alertDetails.js';
+import type { Alert, AlertKind } from '../../domain/alertModel.js';
+import { jobPurpose } from '../format.js';
+import { oneLine } from '../../domain/text.js';
 import { isMicrosoftUrl, type Link } from '../links.js';
 import type { Fact, Step } from '../view.js';
 
 /**
  * Helpers shared by the per-kind views. Details come from stored alerts, possibly written by an older
- * version, so every field is treated as possibly missing (Loose<T>): a missing fact is left out, never
- * rendered as "undefined", and never crashes a notification.
+ * version: a view reads them through requireDetails, checked against the kind's schema
+ * (src/domain/alertDetails.ts), and a view given details it cannot read throws, so buildAlertView
+ * falls back to the summary. The helpers also take partial facts (Loose<T>): a missing fact is left
+ * out, never rendered as "undefined".
  */
 export type Loose<T> = T extends readonly (infer U)[]
   ? readonly Loose<U>[] | null | undefined
   : T extends object
     ? { readonly [K in keyof T]?: Loose<T[K]> | null }
     : T | null | undefined;
+
+/** The alert's details as its kind's schema reads them; throws when they do not fit (see above). */
+export function requireDetails<K extends AlertKind>(kind: K, alert: Alert): DetailsOf<K> {
+  const details = detailsOf(kind, alert);
+  if (details === undefined)
+    throw new Error(`details of ${alert.kind} alert ${alert.id} do not fit its schema`);
+  return details;
+}
 
 /** Names in titles and list items: one line, capped (a 10 KB display name must not swamp a message). */
 export const NAME_MAX = 80;

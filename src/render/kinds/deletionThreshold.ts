@@ -1,9 +1,16 @@
-import type { DeletionThresholdDetails } from '../../alerts/details.js';
-import type { Alert } from '../../alerts/model.js';
-import { formatSince, plural } from '../format.js';
+import type { Alert } from '../../domain/alertModel.js';
+import { formatSince } from '../format.js';
+import { plural } from '../../domain/text.js';
 import { docs } from '../links.js';
 import type { Fact, KindView, RenderContext, Step } from '../view.js';
-import { jobFacts, name, provisioningQueryStep, troubleshootingLink, whereOf, type Loose } from './common.js';
+import {
+  jobFacts,
+  name,
+  provisioningQueryStep,
+  requireDetails,
+  troubleshootingLink,
+  whereOf,
+} from './common.js';
 import { quarantineFacts } from './quarantineFacts.js';
 
 /**
@@ -12,7 +19,7 @@ import { quarantineFacts } from './quarantineFacts.js';
  * deletions, which is what this message must make easy to decide and do.
  */
 export function deletionThresholdView(alert: Alert, ctx: RenderContext): KindView {
-  const d = alert.details as Loose<DeletionThresholdDetails>;
+  const d = requireDetails('deletion-threshold', alert);
   const where = whereOf(d.job, alert.subject.configurationName);
   const staged = d.stagedDeletes;
   const count = staged?.count;

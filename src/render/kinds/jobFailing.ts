@@ -1,5 +1,4 @@
-import type { JobFailingDetails } from '../../alerts/details.js';
-import type { Alert } from '../../alerts/model.js';
+import type { Alert } from '../../domain/alertModel.js';
 import { jobErrorGuidance } from '../guidance/jobErrors.js';
 import { formatSince } from '../format.js';
 import { docs } from '../links.js';
@@ -8,15 +7,15 @@ import {
   jobFacts,
   name,
   provisioningQueryStep,
+  requireDetails,
   text,
   troubleshootingLink,
   whereOf,
-  type Loose,
 } from './common.js';
 
 /** job-failing: whole sync runs fail (before the service gives up and quarantines the job). */
 export function jobFailingView(alert: Alert, ctx: RenderContext): KindView {
-  const d = alert.details as Loose<JobFailingDetails>;
+  const d = requireDetails('job-failing', alert);
   const where = whereOf(d.job, alert.subject.configurationName);
   const codeHelp = jobErrorGuidance(d.lastErrorCode);
   const failures = d.successiveFailures;

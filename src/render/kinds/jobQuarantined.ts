@@ -1,11 +1,10 @@
-import type { JobQuarantinedDetails } from '../../alerts/details.js';
-import type { Alert } from '../../alerts/model.js';
+import type { Alert } from '../../domain/alertModel.js';
 import { jobErrorGuidance } from '../guidance/jobErrors.js';
 import { quarantineGuidance, quarantineMechanics, restartStep } from '../guidance/quarantineReasons.js';
 import { jobPurpose } from '../format.js';
 import { docs } from '../links.js';
 import type { Fact, KindView, RenderContext, Step } from '../view.js';
-import { jobFacts, name, troubleshootingLink, whereOf, type Loose } from './common.js';
+import { jobFacts, name, requireDetails, troubleshootingLink, whereOf } from './common.js';
 import { disableText, quarantineFacts } from './quarantineFacts.js';
 
 /**
@@ -13,7 +12,7 @@ import { disableText, quarantineFacts } from './quarantineFacts.js';
  * (what kind of trouble) and the error code (which fix), and the disable countdown says how urgent it is.
  */
 export function jobQuarantinedView(alert: Alert, ctx: RenderContext): KindView {
-  const d = alert.details as Loose<JobQuarantinedDetails>;
+  const d = requireDetails('job-quarantined', alert);
   const where = whereOf(d.job, alert.subject.configurationName);
   const q = d.quarantine;
   const reason = q?.reason ? name(q.reason) : undefined;

@@ -1,7 +1,7 @@
-import type { MonitorDegradedDetails, MonitorSignal } from '../../alerts/details.js';
-import type { Alert } from '../../alerts/model.js';
+import type { MonitorSignal } from '../../domain/alertDetails.js';
+import type { Alert } from '../../domain/alertModel.js';
 import type { Fact, KindView, RenderContext, Step } from '../view.js';
-import { name, text, type Loose } from './common.js';
+import { name, requireDetails, text } from './common.js';
 
 /**
  * monitor-degraded: the monitor itself cannot read one of its signals. Its other alerts for that signal
@@ -47,9 +47,9 @@ const SIGNALS: Readonly<Record<MonitorSignal, { label: string; fix: Step }>> = {
 };
 
 export function monitorDegradedView(alert: Alert, _ctx: RenderContext): KindView {
-  const d = alert.details as Loose<MonitorDegradedDetails>;
-  const signal = SIGNALS[(d.signal ?? alert.subject.signal ?? '') as MonitorSignal];
-  const label = signal?.label ?? name(d.signal ?? alert.subject.signal, 'a signal');
+  const d = requireDetails('monitor-degraded', alert);
+  const signal = SIGNALS[d.signal];
+  const label = signal.label;
   const runs = d.consecutiveRuns;
 
   const facts: Fact[] = [];

@@ -1,4 +1,4 @@
-import type { QuarantineFacts } from '../../alerts/details.js';
+import type { QuarantineFacts } from '../../domain/alertDetails.js';
 import { formatInstant, formatSince } from '../format.js';
 import type { Fact } from '../view.js';
 import { name, text, type Loose } from './common.js';

@@ -1,17 +1,18 @@
-import type { Alert } from '../../alerts/model.js';
-import type { SyncErrorsDetails } from '../../alerts/details.js';
+import { syncDirection } from '../../domain/jobTemplates.js';
+import type { Alert } from '../../domain/alertModel.js';
 import { categoryAdvice, categoryLabel } from '../guidance/errorCategories.js';
-import { formatInstant, formatSince, plural } from '../format.js';
+import { formatInstant, formatSince } from '../format.js';
+import { plural } from '../../domain/text.js';
 import { docs } from '../links.js';
 import type { Fact, ItemGroup, KindView, RenderContext, Step } from '../view.js';
 import {
   jobFacts,
   name,
   provisioningQueryStep,
+  requireDetails,
   text,
   troubleshootingLink,
   whereOf,
-  type Loose,
 } from './common.js';
 
 /**
@@ -19,7 +20,7 @@ import {
  * category, each group with what the code means and what fixes it.
  */
 export function syncErrorsView(alert: Alert, ctx: RenderContext): KindView {
-  const d = alert.details as Loose<SyncErrorsDetails>;
+  const d = requireDetails('sync-errors', alert);
   const where = whereOf(d.job, alert.subject.configurationName);
   const groups = (d.groups ?? []).filter((g) => g !== null && g !== undefined);
   const failing = d.failingObjects ?? groups.reduce((sum, g) => sum + (g.objectCount ?? 0), 0);
@@ -70,9 +71,10 @@ export function syncErrorsView(alert: Alert, ctx: RenderContext): KindView {
     text: 'Fixed objects are retried in the next cycle (about every 2 minutes); this alert resolves when no object fails any more.',
   });
 
-  const direction = (d.job?.templateId ?? d.job?.jobId ?? '').startsWith('AAD2AD')
-    ? 'from Entra ID to Active Directory'
-    : 'from Active Directory to Entra ID';
+  const direction =
+    syncDirection(d.job.templateId ?? d.job.jobId) === 'Entra ID to AD'
+      ? 'from Entra ID to Active Directory'
+      : 'from Active Directory to Entra ID';
   return {
     headline: `Sync errors: ${plural(failing, 'object')} failing in ${where}`,
     topic: `Sync errors in ${where}`,

@@ -1,17 +1,17 @@
-import type { SyncStalledDetails } from '../../alerts/details.js';
-import type { Alert } from '../../alerts/model.js';
+import type { Alert } from '../../domain/alertModel.js';
 import { jobErrorGuidance } from '../guidance/jobErrors.js';
-import { formatDuration, formatIsoDuration, formatSince } from '../format.js';
+import { formatSince } from '../format.js';
+import { formatDuration, formatIsoDuration } from '../../domain/duration.js';
 import { docs } from '../links.js';
 import type { Fact, KindView, RenderContext, Step } from '../view.js';
-import { jobFacts, name, troubleshootingLink, whereOf, type Loose } from './common.js';
+import { jobFacts, name, requireDetails, troubleshootingLink, whereOf } from './common.js';
 
 /**
  * sync-stalled: an Active job that has not completed a cycle for far longer than its 2-minute schedule,
  * or a job left paused: both stop sync without any error or Microsoft email.
  */
 export function syncStalledView(alert: Alert, ctx: RenderContext): KindView {
-  const d = alert.details as Loose<SyncStalledDetails>;
+  const d = requireDetails('sync-stalled', alert);
   const where = whereOf(d.job, alert.subject.configurationName);
   const duration = typeof d.minutes === 'number' ? formatDuration(d.minutes * 60_000) : 'a long time';
   const paused = d.mode === 'paused';

@@ -1,4 +1,5 @@
-import type { DigestAction, DigestResult } from './vocabulary.js';
+import type { JobConditionState } from './jobCondition.js';
+import type { DigestAction, DigestResult } from './digestVocabulary.js';
 
 /**
  * The daily digest as data: everything the email, the plain text and the Teams card show, decided once
@@ -30,6 +31,7 @@ export type ProblemKind =
   | 'job-quarantined'
   | 'no-active-agent'
   | 'monitoring-gap'
+  | 'job-stalled'
   | 'job-failing'
   | 'agent-inactive'
   | 'sync-errors'
@@ -97,7 +99,7 @@ export interface FailingCodeDigest {
 }
 
 export interface JobIncident {
-  readonly state: string;
+  readonly state: JobConditionState;
   readonly detail: string | null;
   readonly severity: ProblemSeverity;
   readonly from: string;
@@ -115,7 +117,7 @@ export interface JobDigest {
   /** Latest observation in the window; null when the job was only seen in provisioning events. */
   readonly now: {
     readonly statusCode: string | null;
-    readonly state: string;
+    readonly state: JobConditionState;
     readonly detail: string | null;
     readonly observedAt: string;
     readonly lastExecutionState: string | null;

@@ -1,6 +1,7 @@
 /**
  * The alert vocabulary shared by rules (what is wrong now), the lifecycle engine (what changed since
- * last run) and the renderers and channels (what people are told). Design section 5.
+ * last run) and the renderers and channels (what people are told). Design section 5. Each kind's
+ * details are described in alertDetails.ts.
  */
 
 export const ALERT_KINDS = [

@@ -4,13 +4,31 @@
  * Graph's own `errorCategory` (failure / nonServiceFailure) says who must act, not what is wrong, so the
  * code is what we classify. Explicit codes first, then patterns for codes we have not met yet.
  */
-export type ErrorCategory =
-  | 'DuplicateAttribute'
-  | 'DataMismatch'
-  | 'DataValidationFailure'
-  | 'LargeAttribute'
-  | 'FederatedDomainChange'
-  | 'Other';
+export const ERROR_CATEGORIES = [
+  'DuplicateAttribute',
+  'DataMismatch',
+  'DataValidationFailure',
+  'LargeAttribute',
+  'FederatedDomainChange',
+  'Other',
+] as const;
+/** In the order Connect Health's report lists them (the digest keeps that order). */
+export type ErrorCategory = (typeof ERROR_CATEGORIES)[number];
+
+/** A category as stored (rollups, alert details, table rows): anything unknown reads as Other. */
+export function asErrorCategory(value: string | null | undefined): ErrorCategory {
+  return value && isErrorCategory(value) ? value : 'Other';
+}
+
+const isErrorCategory = (value: string): value is ErrorCategory =>
+  (ERROR_CATEGORIES as readonly string[]).includes(value);
+
+/** Connect Health's wording: DuplicateAttribute -> Duplicate attribute. */
+export function errorCategoryLabel(category: string | null | undefined): string {
+  return (category ?? 'Other')
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .replace(/ ([A-Z])/g, (_m, c: string) => ` ${c.toLowerCase()}`);
+}
 
 const explicit: Readonly<Record<string, ErrorCategory>> = {
   attributevaluemustbeunique: 'DuplicateAttribute',

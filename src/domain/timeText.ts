@@ -1,3 +1,5 @@
+import { formatDuration } from './duration.js';
+
 /**
  * Times and durations as the digest writes them: UTC, 24-hour clock. Inside the 24-hour window "09:02" is
  * unambiguous (each clock time occurs once); instants before the window carry their date.
@@ -20,17 +22,8 @@ export function timeInWindow(iso: string, windowStart: number): string {
   return Date.parse(iso) < windowStart ? `${dayMonth(iso)} ${clockTime(iso)}` : clockTime(iso);
 }
 
-/** "2 h 28 min", "45 min", "3 days 4 h". */
-export function duration(ms: number): string {
-  const minutes = Math.max(0, Math.round(ms / 60_000));
-  if (minutes < 60) return `${minutes} min`;
-  const hours = Math.floor(minutes / 60);
-  const rest = minutes % 60;
-  if (hours < 48) return rest ? `${hours} h ${rest} min` : `${hours} h`;
-  const days = Math.floor(hours / 24);
-  const h = hours % 24;
-  return h ? `${days} days ${h} h` : `${days} days`;
-}
+/** "2 h 28 min", "45 min", "3 d 4 h": the compact duration of src/domain/duration.ts. */
+export const duration = formatDuration;
 
 /** "09:02 – 11:30 (2 h 28 min)" or "since 09:02 (15 h so far)". */
 export function periodText(

@@ -41,23 +41,3 @@ export function digestResult(raw: string | null | undefined): DigestResult {
       return 'other';
   }
 }
-
-/** The Connect Health sync-error categories (src/collect/errorCategory.ts), in the order its report lists them. */
-export const ERROR_CATEGORIES = [
-  'DuplicateAttribute',
-  'DataMismatch',
-  'DataValidationFailure',
-  'LargeAttribute',
-  'FederatedDomainChange',
-  'Other',
-] as const;
-
-/** Job error codes that mean "no agent is listening": sync for the configuration has stopped. */
-export const NO_AGENT_ERROR_CODES: readonly string[] = [
-  'HybridIdentityServiceNoActiveAgents',
-  'HybridIdentityServiceNoAgentsAssigned',
-  'HybridIdentityServiceAgentSignalingError',
-];
-
-export const isNoAgentCode = (code: string | null | undefined): boolean =>
-  code != null && NO_AGENT_ERROR_CODES.some((c) => c.toLowerCase() === code.toLowerCase());

@@ -1,0 +1,35 @@
+/**
+ * Text from the directory and from Graph (display names, error messages) is attacker-controllable and
+ * can be huge. Whatever stores it (alerts, rollups) or shows it caps it with these, once; escaping for
+ * HTML or card text stays with the renderers (src/render/escape.ts).
+ */
+
+/** Names in alerts and rollups. */
+export const NAME_MAX = 120;
+/** Longer text: error messages, descriptions. */
+export const TEXT_MAX = 400;
+
+/** Caps a string at `max` characters (default 200), marking the cut. Counts code points, never splits a pair. */
+export function capText(value: string, max = 200): string {
+  const points = Array.from(value);
+  return points.length <= max ? value : `${points.slice(0, Math.max(0, max - 1)).join('')}…`;
+}
+
+/** Whitespace runs (newlines included) folded to one space, then capped; null stays null. */
+export function capFlat(value: string | null | undefined, max: number = TEXT_MAX): string | null {
+  if (value == null) return null;
+  return capText(value.replace(/\s+/g, ' ').trim(), max);
+}
+
+export const capName = (value: string | null | undefined): string | null => capFlat(value, NAME_MAX);
+
+/** Control characters (header injection, layout) out, length capped: for subjects and titles. */
+export function oneLine(value: string, max: number): string {
+  // eslint-disable-next-line no-control-regex -- stripping control characters is the point
+  return capText(value.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').trim(), max);
+}
+
+/** "1 object", "1,204 objects". */
+export function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count.toLocaleString('en-US')} ${count === 1 ? one : many}`;
+}
