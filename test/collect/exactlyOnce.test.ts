@@ -261,7 +261,12 @@ describe('one run at a time, fenced by its lease (issue 9, row 6)', () => {
     // The third page hangs; meanwhile the lease runs out and another run takes it over.
     tenant.injectFault({ kind: 'timeout', route: 'provisioning', afterMatching: 2 });
     const running = run(deps);
-    while (tenant.stats.byRoute.provisioning < 3) await new Promise((resolve) => setTimeout(resolve, 5));
+    // Two pages of 200 are written; the request for the third hangs.
+    while (
+      (await readTable(dataDir, 'CloudSyncProvisioning_CL')).length < 400 ||
+      tenant.stats.byRoute.provisioning < 3
+    )
+      await new Promise((resolve) => setTimeout(resolve, 5));
     const before = (await readTable(dataDir, 'CloudSyncProvisioning_CL')).length;
     clock.advance(2 * MINUTE);
     await deps.state.write(

@@ -59,7 +59,7 @@ describe('AZURE_CLOUD', () => {
       'https://127.0.0.1:8443',
     );
     expect(() => loadSettings({ GRAPH_BASE_URL: 'https://graph.microsoft.us' })).toThrow(
-      /GRAPH_BASE_URL: is Microsoft Graph of the usgovernment cloud but AZURE_CLOUD is public/,
+      /GRAPH_BASE_URL is Microsoft Graph of the usgovernment cloud but AZURE_CLOUD is public/,
     );
     expect(() => loadSettings({ AZURE_CLOUD: 'germany' })).toThrow(ConfigError);
   });
