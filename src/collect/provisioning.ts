@@ -254,13 +254,16 @@ async function readWindow(
         input.onWritten?.(batch);
       }
       if (page.nextLink !== undefined && input.clock.now().getTime() >= input.deadline) {
+        await checkpoint.flush(issues);
         return { complete: false, backlogRemaining: true };
       }
     }
   } catch (error) {
     issues.push(issueFrom('provisioning', error));
+    await checkpoint.flush(issues);
     return { complete: false, backlogRemaining: false };
   }
+  await checkpoint.flush(issues);
   // Out of order: everything was written and remembered, but no progress can be claimed for the window.
   return { complete: ordered, backlogRemaining: false };
 }

@@ -37,6 +37,9 @@ export const provisioningMark = z.object({
 });
 export type ProvisioningMark = z.infer<typeof provisioningMark>;
 
+/** Pages without new events whose progress may wait for a later save. */
+const DEFERRED_PAGES_MAX = 20;
+
 export interface CheckpointInput {
   readonly state: StateStore;
   readonly sink: RecordSink;
@@ -52,6 +55,9 @@ export class ProvisioningCheckpoint {
   private markEtag: string | undefined;
   private chunks: ChunkName[] = [];
   private nextSeq = 1;
+  /** Progress of pages without new events, not saved yet (see commitPage). */
+  private deferred: ((mark: ProvisioningMark) => ProvisioningMark) | undefined;
+  private deferredPages = 0;
 
   private constructor(
     private readonly input: CheckpointInput,
@@ -115,7 +121,14 @@ export class ProvisioningCheckpoint {
     advance: (mark: ProvisioningMark) => ProvisioningMark,
     issues: RunIssue[],
   ): Promise<boolean> {
-    if (page.ids.length === 0) return this.save(advance, issues);
+    if (page.ids.length === 0) {
+      // Nothing new on the page: progress only. Saving it can wait (a crash just re-reads pages whose
+      // ids are all remembered), which spares a state write per page of an overlap or a sweep.
+      const earlier = this.deferred;
+      this.deferred = earlier ? (mark) => advance(earlier(mark)) : advance;
+      if (++this.deferredPages < DEFERRED_PAGES_MAX) return true;
+      return this.save((mark) => mark, issues);
+    }
     const seq = this.nextSeq++;
     const name = chunkName(seq, page.toMs);
     const { state, sink, table, tenantId } = this.input;
@@ -160,7 +173,10 @@ export class ProvisioningCheckpoint {
   /** Saves the mark changed by `change`; false (with an issue) when it could not be saved. */
   async save(change: (mark: ProvisioningMark) => ProvisioningMark, issues: RunIssue[]): Promise<boolean> {
     const base = this.current ?? { watermark: new Date(0).toISOString(), seq: this.nextSeq - 1 };
-    const next = change(base);
+    const deferred = this.deferred;
+    this.deferred = undefined;
+    this.deferredPages = 0;
+    const next = change(deferred ? deferred(base) : base);
     if (this.current !== undefined && JSON.stringify(next) === JSON.stringify(this.current)) return true;
     const { recent: _legacy, ...value } = next;
     const condition: WriteCondition = this.markEtag ? { ifMatch: this.markEtag } : { unconditional: true };
@@ -173,6 +189,11 @@ export class ProvisioningCheckpoint {
       if (error instanceof StateConflictError) this.markEtag = undefined;
       return false;
     }
+  }
+
+  /** Saves progress that waits (see commitPage); the end of every window calls it. */
+  async flush(issues: RunIssue[]): Promise<boolean> {
+    return this.deferred ? this.save((mark) => mark, issues) : true;
   }
 
   /** Forgets chunks no window can reach any more (confirmed ones only). */
