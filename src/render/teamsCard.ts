@@ -58,6 +58,8 @@ const QUIET_FACTS = new Set([
   'Lasted',
   'Acknowledged by',
   'Silenced',
+  // What `cloudsync-monitor ack` takes, and what ties the card to its CloudSyncAlert_CL row.
+  'Alert id',
 ]);
 /** An alert bigger than this at full detail is shown compacted, so one alert cannot crowd out the rest. */
 const ALERT_MAX_BYTES = 9_000;
