@@ -29,7 +29,7 @@ describe.skipIf(pwsh.skip)('Send-CloudSyncHeartbeat.ps1 (pwsh, Pester) -> heartb
     await host.close();
   });
 
-  it('records heartbeats, refuses a replay and a wrong key, and takes a retry after a lost answer', async () => {
+  it('records heartbeats, refuses a replay and a wrong key, and takes a retry after a lost answer', { timeout: 300_000 }, async () => {
     host.loseResponses(1, ({ body }) => body.includes('"machineName":"CSYNC-LOST.contoso.com"'));
     const run = await runPester(
       pwsh.path!,

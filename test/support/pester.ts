@@ -51,6 +51,7 @@ export async function runPester(
   container: string,
   data: Record<string, unknown>,
   env: Record<string, string> = {},
+  timeoutMs = 240_000,
 ): Promise<PesterRun> {
   const resultDir = await mkdtemp(path.join(tmpdir(), 'csm-pester-'));
   try {
@@ -66,6 +67,8 @@ export async function runPester(
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: timeoutMs, // a hung script is killed, never left running after the test
+      killSignal: 'SIGKILL',
     });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
