@@ -42,15 +42,22 @@ function Find-MockService([object[]]$Installed, [hashtable]$Bound) {
 }
 
 # Mocks Get-Service, Start-Service and Restart-Service over $global:CsmInstalledServices; the verbs record
-# the services they acted on in $global:CsmServiceActions.
+# the services they acted on in $global:CsmServiceActions. (A mock body sees its parameters as variables;
+# its $PSBoundParameters is empty.)
 function Use-AgentServices {
-    Mock Get-Service { Find-MockService $global:CsmInstalledServices $PSBoundParameters }
+    Mock Get-Service { Find-MockService $global:CsmInstalledServices (Get-ServiceSelector $Name $DisplayName) }
     Mock Start-Service {
-        foreach ($s in @(Find-MockService $global:CsmInstalledServices $PSBoundParameters)) { $global:CsmServiceActions += "start $($s.Name)" }
+        foreach ($s in @(Find-MockService $global:CsmInstalledServices (Get-ServiceSelector $Name $DisplayName))) { $global:CsmServiceActions += "start $($s.Name)" }
     }
     Mock Restart-Service {
-        foreach ($s in @(Find-MockService $global:CsmInstalledServices $PSBoundParameters)) { $global:CsmServiceActions += "restart $($s.Name)" }
+        foreach ($s in @(Find-MockService $global:CsmInstalledServices (Get-ServiceSelector $Name $DisplayName))) { $global:CsmServiceActions += "restart $($s.Name)" }
     }
+}
+
+function Get-ServiceSelector($Name, $DisplayName) {
+    if ($null -ne $DisplayName) { return @{ DisplayName = $DisplayName } }
+    if ($null -ne $Name) { return @{ Name = $Name } }
+    return @{}
 }
 
 function Set-InstalledServices([object[]]$Services) {
