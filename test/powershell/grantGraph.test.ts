@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:https';
+import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -63,9 +63,14 @@ function graphError(status: number, code: string, message: string) {
 /** The few Graph calls the script makes, answered as Graph v1.0 answers them. */
 function graphStandIn() {
   const assignments: Assignment[] = [
-    { id: randomUUID(), principalId: PRINCIPALS.partly, resourceId: GRAPH_SP_ID, appRoleId: ROLES['AuditLog.Read.All'] },
+    {
+      id: randomUUID(),
+      principalId: PRINCIPALS.partly,
+      resourceId: GRAPH_SP_ID,
+      appRoleId: ROLES['AuditLog.Read.All'],
+    },
   ];
-  const known = new Set([PRINCIPALS.fresh, PRINCIPALS.partly, PRINCIPALS.denied]);
+  const known = new Set<string>([PRINCIPALS.fresh, PRINCIPALS.partly, PRINCIPALS.denied]);
   const calls: GraphCall[] = [];
   const graphSp = {
     id: GRAPH_SP_ID,
@@ -80,7 +85,13 @@ function graphStandIn() {
         displayName: value,
       })),
       // A delegated-only permission of the same name pattern must not be taken for an app role.
-      { id: randomUUID(), value: 'Sites.Selected', allowedMemberTypes: ['User'], isEnabled: true, displayName: 'x' },
+      {
+        id: randomUUID(),
+        value: 'Sites.Selected',
+        allowedMemberTypes: ['User'],
+        isEnabled: true,
+        displayName: 'x',
+      },
     ],
   };
   const notFound = (id: string) =>
@@ -90,9 +101,18 @@ function graphStandIn() {
       `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
     );
 
-  function answer(account: string, method: string, url: URL, body: string): { status: number; body?: unknown } {
+  function answer(
+    account: string,
+    method: string,
+    url: URL,
+    body: string,
+  ): { status: number; body?: unknown } {
     if (account === 'nobody') {
-      return graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+      return graphError(
+        403,
+        'Authorization_RequestDenied',
+        'Insufficient privileges to complete the operation.',
+      );
     }
     if (method === 'GET' && url.pathname === `/v1.0/servicePrincipals(appId='${GRAPH_APP_ID}')`) {
       return { status: 200, body: graphSp };
@@ -106,12 +126,20 @@ function graphStandIn() {
     }
     if (method !== 'POST') return graphError(405, 'BadRequest', 'method not allowed');
     if (account !== 'admin') {
-      return graphError(403, 'Authorization_RequestDenied', 'Insufficient privileges to complete the operation.');
+      return graphError(
+        403,
+        'Authorization_RequestDenied',
+        'Insufficient privileges to complete the operation.',
+      );
     }
     const request = JSON.parse(body) as Partial<Assignment>;
     const role = graphSp.appRoles.find((r) => r.id === request.appRoleId);
     if (request.principalId !== principal || request.resourceId !== GRAPH_SP_ID || !role) {
-      return graphError(400, 'Request_BadRequest', 'Invalid value specified for property of resource appRoleAssignment.');
+      return graphError(
+        400,
+        'Request_BadRequest',
+        'Invalid value specified for property of resource appRoleAssignment.',
+      );
     }
     if (assignments.some((a) => a.principalId === principal && a.appRoleId === role.id)) {
       return graphError(400, 'Request_BadRequest', 'Permission being assigned already exists on the object');
@@ -197,30 +225,42 @@ describe.skipIf(pwsh.skip)('grant-graph-permissions.ps1 (pwsh, Pester) against a
   });
   afterAll(async () => {
     rmSync(bin, { recursive: true, force: true });
-    await new Promise<void>((resolve) => (graph.server as Server).close(() => resolve()));
+    await new Promise<void>((resolve) => graph.server.close(() => resolve()));
   });
 
-  it('grants once and then nothing new, refuses another tenant, and names the cause of a failure', { timeout: 300_000 }, async () => {
-    const run = await runPester(
-      pwsh.path!,
-      'test/powershell/grant-graph-permissions.Tests.ps1',
-      { BinDir: bin, GraphUrl: graphUrl, TenantId: TENANT, Principals: PRINCIPALS },
-    );
-    expect(pesterFailures(run), run.output).toEqual([]);
-    expect(run.tests.length).toBeGreaterThanOrEqual(7);
+  it(
+    'grants once and then nothing new, refuses another tenant, and names the cause of a failure',
+    { timeout: 300_000 },
+    async () => {
+      const run = await runPester(pwsh.path!, 'test/powershell/grant-graph-permissions.Tests.ps1', {
+        BinDir: bin,
+        GraphUrl: graphUrl,
+        TenantId: TENANT,
+        Principals: PRINCIPALS,
+      });
+      expect(pesterFailures(run), run.output).toEqual([]);
+      expect(run.tests.length).toBeGreaterThanOrEqual(7);
 
-    // Graph's side: each missing permission was assigned exactly once, whatever the number of runs.
-    const held = (principal: string) =>
-      graph.assignments.filter((a) => a.principalId === principal).map((a) => a.appRoleId).sort();
-    const wanted = [ROLES['Synchronization.Read.All'], ROLES['AuditLog.Read.All'], ROLES['Directory.Read.All']].sort();
-    expect(held(PRINCIPALS.fresh)).toEqual(wanted);
-    expect(held(PRINCIPALS.partly)).toEqual(wanted);
-    const posts = graph.calls.filter((c) => c.method === 'POST' && c.status === 201);
-    expect(posts.filter((c) => c.path.includes(PRINCIPALS.fresh))).toHaveLength(3);
-    expect(posts.filter((c) => c.path.includes(PRINCIPALS.partly))).toHaveLength(2);
-    expect(held(PRINCIPALS.denied)).toEqual([]);
-    expect(graph.assignments.map((a) => a.appRoleId)).not.toContain(ROLES['User.Read.All']);
-    // Another tenant: not one Graph call was made by that run (its account is only used there).
-    expect(graph.calls.filter((c) => c.account === 'admin-elsewhere')).toEqual([]);
-  });
+      // Graph's side: each missing permission was assigned exactly once, whatever the number of runs.
+      const held = (principal: string) =>
+        graph.assignments
+          .filter((a) => a.principalId === principal)
+          .map((a) => a.appRoleId)
+          .sort();
+      const wanted = [
+        ROLES['Synchronization.Read.All'],
+        ROLES['AuditLog.Read.All'],
+        ROLES['Directory.Read.All'],
+      ].sort();
+      expect(held(PRINCIPALS.fresh)).toEqual(wanted);
+      expect(held(PRINCIPALS.partly)).toEqual(wanted);
+      const posts = graph.calls.filter((c) => c.method === 'POST' && c.status === 201);
+      expect(posts.filter((c) => c.path.includes(PRINCIPALS.fresh))).toHaveLength(3);
+      expect(posts.filter((c) => c.path.includes(PRINCIPALS.partly))).toHaveLength(2);
+      expect(held(PRINCIPALS.denied)).toEqual([]);
+      expect(graph.assignments.map((a) => a.appRoleId)).not.toContain(ROLES['User.Read.All']);
+      // Another tenant: not one Graph call was made by that run (its account is only used there).
+      expect(graph.calls.filter((c) => c.account === 'admin-elsewhere')).toEqual([]);
+    },
+  );
 });

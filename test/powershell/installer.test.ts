@@ -10,10 +10,21 @@ import { pesterFailures, runPester } from '../support/pester.js';
 
 const pwsh = toolOrSkip('pwsh');
 
-describe.skipIf(pwsh.skip)('Install-CloudSyncHeartbeatTask.ps1 (pwsh, Pester, Windows cmdlets mocked)', () => {
-  it('registers the heartbeat task, writes a locked-down configuration and uninstalls', { timeout: 300_000 }, async () => {
-    const run = await runPester(pwsh.path!, 'test/powershell/Install-CloudSyncHeartbeatTask.Tests.ps1', {});
-    expect(pesterFailures(run), run.output).toEqual([]);
-    expect(run.tests.length).toBeGreaterThanOrEqual(10);
-  });
-});
+describe.skipIf(pwsh.skip)(
+  'Install-CloudSyncHeartbeatTask.ps1 (pwsh, Pester, Windows cmdlets mocked)',
+  () => {
+    it(
+      'registers the heartbeat task, writes a locked-down configuration and uninstalls',
+      { timeout: 300_000 },
+      async () => {
+        const run = await runPester(
+          pwsh.path!,
+          'test/powershell/Install-CloudSyncHeartbeatTask.Tests.ps1',
+          {},
+        );
+        expect(pesterFailures(run), run.output).toEqual([]);
+        expect(run.tests.length).toBeGreaterThanOrEqual(10);
+      },
+    );
+  },
+);

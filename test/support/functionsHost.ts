@@ -1,6 +1,7 @@
 import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
 import { timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:https';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { testCertificate } from './tls.js';
 
@@ -112,7 +113,9 @@ export async function startFunctionsHost(
       } catch {
         answer = { status: 500 };
       }
-      const lose = toLose.find((rule) => rule.count > 0 && rule.match({ functionName: name, body: bytes.toString('utf8') }));
+      const lose = toLose.find(
+        (rule) => rule.count > 0 && rule.match({ functionName: name, body: bytes.toString('utf8') }),
+      );
       if (lose) {
         lose.count -= 1;
         record('lost');
