@@ -224,6 +224,13 @@ function Send-Heartbeat($Config, [string]$Json) {
         catch {
             $failure = Get-FailureDetails $_
             $reason = if ($failure.Status) { "HTTP $($failure.Status)" } else { $_.Exception.Message }
+            # A retry whose identical body the function already holds: an earlier attempt got through and
+            # only its answer was lost. That is delivered, not refused (a first attempt's 409 stays a failure).
+            $answer = if ($_.ErrorDetails -and $_.ErrorDetails.Message) { [string]$_.ErrorDetails.Message } else { '' }
+            if ($failure.Status -eq 409 -and $attempt -gt 1 -and $answer -match 'already received') {
+                Write-Log ('heartbeat sent to {0}: HTTP 409 on attempt {1}/{2}, an earlier attempt was already received' -f $Config.Uri.Host, $attempt, $MaxAttempts)
+                return $true
+            }
             # 4xx other than 408 and 429 will not change by retrying: a wrong key, URL or body.
             $retryable = (-not $failure.Status) -or $failure.Status -eq 408 -or $failure.Status -eq 429 -or $failure.Status -ge 500
             if (-not $retryable -or $attempt -eq $MaxAttempts) {

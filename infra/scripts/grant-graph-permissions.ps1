@@ -38,6 +38,15 @@ function Write-ManualSteps {
     Write-Host 'to the managed identity in the Entra admin center. Until then every collect run reports a permission error.'
 }
 
+# Graph's own words from a failed az call ("ERROR: Forbidden({"error":{"code":...,"message":...}})"): code and
+# message when present, else the first line; at most 300 characters.
+function Get-ErrorSummary([string]$Message) {
+    $summary = if ($Message -match '"code"\s*:\s*"([^"]+)"[^{}]*?"message"\s*:\s*"([^"]*)"') { "$($Matches[1]): $($Matches[2])" }
+    else { @($Message -split "`r?`n" | Where-Object { $_.Trim() })[0] }
+    if (-not $summary) { $summary = 'no error text' }
+    return $summary.Trim().Substring(0, [Math]::Min(300, $summary.Trim().Length))
+}
+
 function Test-Denied([string]$Message) {
     return $Message -match 'Authorization_RequestDenied|Insufficient privileges|Forbidden|403'
 }
@@ -58,7 +67,7 @@ function Grant-WithRetry([scriptblock]$Grant) {
                 continue
             }
             if (Test-Denied $message) { return 'denied: the signed-in account is not allowed to grant application permissions' }
-            return "failed: $($message.Substring(0, [Math]::Min(300, $message.Length)))"
+            return "failed: $(Get-ErrorSummary $message)"
         }
     }
 }
@@ -98,7 +107,7 @@ function Grant-WithAzureCli {
         $graphSp = Invoke-Az @('ad', 'sp', 'show', '--id', $GraphAppId, '--output', 'json') | ConvertFrom-Json
     }
     catch {
-        Write-Host 'WARNING: could not read the Microsoft Graph service principal with the signed-in account.'
+        Write-Host "WARNING: could not read the Microsoft Graph service principal with the signed-in account: $(Get-ErrorSummary "$_")"
         return $Permissions
     }
 
@@ -194,7 +203,9 @@ if (-not $PrincipalId) {
 }
 
 try {
-    $missing = if ($UseGraphPowerShell) { @(Grant-WithGraphPowerShell) } else { @(Grant-WithAzureCli) }
+    # @() around the whole if: an if statement that yields an empty array yields $null, and $null.Count
+    # throws under StrictMode Latest (every run that granted everything would end in an error).
+    $missing = @(if ($UseGraphPowerShell) { Grant-WithGraphPowerShell } else { Grant-WithAzureCli })
 }
 catch {
     Write-Host "WARNING: granting failed: $_"

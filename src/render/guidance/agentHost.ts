@@ -6,13 +6,18 @@ import type { Step } from '../view.js';
  * known, so the reader knows where to log on.
  */
 export const AGENT_SERVICES = ['Microsoft Entra Provisioning Agent', 'Microsoft Entra Connect Agent Updater'];
+/**
+ * The Windows service names: unlike the display names (older agents show "Microsoft Azure AD Connect ...",
+ * agent-heartbeat/README.md), they never changed, so commands select the services by name.
+ */
+export const AGENT_SERVICE_NAMES = ['AADConnectProvisioningAgent', 'AzureADConnectAgentUpdater'];
 
 export function agentHostSteps(machine: string | undefined): Step[] {
   const where = machine ? `On ${machine}` : 'On each agent host';
   return [
     {
-      text: `${where}: check that the Windows services "${AGENT_SERVICES[0]}" and "${AGENT_SERVICES[1]}" are running; start them if not:`,
-      code: `Get-Service -DisplayName '${AGENT_SERVICES[0]}','${AGENT_SERVICES[1]}'\nStart-Service -DisplayName '${AGENT_SERVICES[0]}'`,
+      text: `${where}: check that the Windows services "${AGENT_SERVICES[0]}" and "${AGENT_SERVICES[1]}" are running (service names ${AGENT_SERVICE_NAMES[0]} and ${AGENT_SERVICE_NAMES[1]} on every agent version; older agents display "Microsoft Azure AD Connect" names); start them if not:`,
+      code: `Get-Service -Name ${AGENT_SERVICE_NAMES[0]}, ${AGENT_SERVICE_NAMES[1]}\nStart-Service -Name ${AGENT_SERVICE_NAMES[0]}`,
     },
     {
       text: 'Check that the host is up, its clock is right, and outbound HTTPS (443) to *.msappproxy.net and *.servicebus.windows.net is allowed through firewall and proxy.',

@@ -40,7 +40,7 @@ const GUIDANCE: Readonly<Record<string, ErrorGuidance>> = {
     steps: [
       {
         text: 'Restart the "Microsoft Entra Provisioning Agent" service on the agent host(s):',
-        code: "Restart-Service -DisplayName 'Microsoft Entra Provisioning Agent'",
+        code: 'Restart-Service -Name AADConnectProvisioningAgent',
       },
       {
         text: 'Check outbound HTTPS (443) from the agent host to *.servicebus.windows.net and *.msappproxy.net, including any proxy.',

@@ -1,0 +1,266 @@
+import { randomUUID } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toolOrSkip } from '../support/externalTools.js';
+import { pesterFailures, runPester } from '../support/pester.js';
+import { testCertificate } from '../support/tls.js';
+
+/*
+ * infra/scripts/grant-graph-permissions.ps1 (the Azure CLI path azd's hook takes) in real pwsh under Pester,
+ * against a local stand-in of Microsoft Graph over HTTPS. The script reaches Graph only through `az`: a
+ * stand-in `az` on PATH (a small Node program) answers `account show` and `cloud show` locally, as the real
+ * one answers from its own files, and turns `ad sp show` and `az rest` into real HTTP requests to the Graph
+ * stand-in, printing what the real CLI prints (JSON on stdout; `ERROR: Forbidden({...})` on stderr, exit 1).
+ * `az cloud show` names the stand-in as the cloud's Graph endpoint, which is how the script finds Graph in a
+ * sovereign cloud too. The signed-in account decides what Graph allows, as Entra roles would:
+ *   admin             reads and grants
+ *   reader            reads; a grant is 403 Authorization_RequestDenied
+ *   nobody            every call is 403
+ */
+
+const pwsh = toolOrSkip('pwsh');
+const TENANT = '6b1e1c52-3f0e-4b8e-9d7a-2f1d7c4a9e10';
+const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
+const GRAPH_SP_ID = 'a1b2c3d4-0000-4000-8000-00000000a1b2';
+// Microsoft Graph's application permission ids (stable across tenants).
+const ROLES = {
+  'User.Read.All': 'df021288-bdef-4463-88db-98f22de89214',
+  'Synchronization.Read.All': '5ba43d2f-fa88-4db2-bd1c-a67c5f0fb1ce',
+  'AuditLog.Read.All': 'b0afded3-3588-46d8-8b3d-9842eff778da',
+  'Directory.Read.All': '7ab1d382-f21e-4acd-a863-ba3e13f7da61',
+} as const;
+
+/** The managed identities the tenant has, by scenario (the Pester container gets the same ids). */
+const PRINCIPALS = {
+  fresh: randomUUID(),
+  partly: randomUUID(), // already holds AuditLog.Read.All
+  denied: randomUUID(), // for the runs that must not (or cannot) grant
+  missing: randomUUID(), // not in the tenant (a typo, or not replicated yet)
+};
+
+interface Assignment {
+  id: string;
+  principalId: string;
+  resourceId: string;
+  appRoleId: string;
+}
+
+interface GraphCall {
+  account: string;
+  method: string;
+  path: string;
+  status: number;
+}
+
+function graphError(status: number, code: string, message: string) {
+  return { status, body: { error: { code, message, innerError: { 'request-id': randomUUID() } } } };
+}
+
+/** The few Graph calls the script makes, answered as Graph v1.0 answers them. */
+function graphStandIn() {
+  const assignments: Assignment[] = [
+    {
+      id: randomUUID(),
+      principalId: PRINCIPALS.partly,
+      resourceId: GRAPH_SP_ID,
+      appRoleId: ROLES['AuditLog.Read.All'],
+    },
+  ];
+  const known = new Set<string>([PRINCIPALS.fresh, PRINCIPALS.partly, PRINCIPALS.denied]);
+  const calls: GraphCall[] = [];
+  const graphSp = {
+    id: GRAPH_SP_ID,
+    appId: GRAPH_APP_ID,
+    displayName: 'Microsoft Graph',
+    appRoles: [
+      ...Object.entries(ROLES).map(([value, id]) => ({
+        id,
+        value,
+        allowedMemberTypes: ['Application'],
+        isEnabled: true,
+        displayName: value,
+      })),
+      // A delegated-only permission of the same name pattern must not be taken for an app role.
+      {
+        id: randomUUID(),
+        value: 'Sites.Selected',
+        allowedMemberTypes: ['User'],
+        isEnabled: true,
+        displayName: 'x',
+      },
+    ],
+  };
+  const notFound = (id: string) =>
+    graphError(
+      404,
+      'Request_ResourceNotFound',
+      `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+    );
+
+  function answer(
+    account: string,
+    method: string,
+    url: URL,
+    body: string,
+  ): { status: number; body?: unknown } {
+    if (account === 'nobody') {
+      return graphError(
+        403,
+        'Authorization_RequestDenied',
+        'Insufficient privileges to complete the operation.',
+      );
+    }
+    if (method === 'GET' && url.pathname === `/v1.0/servicePrincipals(appId='${GRAPH_APP_ID}')`) {
+      return { status: 200, body: graphSp };
+    }
+    const match = /^\/v1\.0\/servicePrincipals\/([^/]+)\/appRoleAssignments$/.exec(url.pathname);
+    if (!match) return graphError(400, 'BadRequest', `stand-in: unexpected ${method} ${url.pathname}`);
+    const principal = decodeURIComponent(match[1]!);
+    if (!known.has(principal)) return notFound(principal);
+    if (method === 'GET') {
+      return { status: 200, body: { value: assignments.filter((a) => a.principalId === principal) } };
+    }
+    if (method !== 'POST') return graphError(405, 'BadRequest', 'method not allowed');
+    if (account !== 'admin') {
+      return graphError(
+        403,
+        'Authorization_RequestDenied',
+        'Insufficient privileges to complete the operation.',
+      );
+    }
+    const request = JSON.parse(body) as Partial<Assignment>;
+    const role = graphSp.appRoles.find((r) => r.id === request.appRoleId);
+    if (request.principalId !== principal || request.resourceId !== GRAPH_SP_ID || !role) {
+      return graphError(
+        400,
+        'Request_BadRequest',
+        'Invalid value specified for property of resource appRoleAssignment.',
+      );
+    }
+    if (assignments.some((a) => a.principalId === principal && a.appRoleId === role.id)) {
+      return graphError(400, 'Request_BadRequest', 'Permission being assigned already exists on the object');
+    }
+    const created = { id: randomUUID(), principalId: principal, resourceId: GRAPH_SP_ID, appRoleId: role.id };
+    assignments.push(created);
+    return { status: 201, body: created };
+  }
+
+  const { cert, key } = testCertificate();
+  const server = createServer({ cert, key }, (request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const url = new URL(request.url ?? '/', 'https://127.0.0.1');
+      const auth = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
+      const method = request.method ?? 'GET';
+      const result = auth
+        ? answer(auth, method, url, Buffer.concat(chunks).toString('utf8'))
+        : graphError(401, 'InvalidAuthenticationToken', 'Access token is empty.');
+      calls.push({ account: auth ?? '', method, path: url.pathname, status: result.status });
+      response.writeHead(result.status, { 'content-type': 'application/json' });
+      response.end(result.body === undefined ? '' : JSON.stringify(result.body));
+    });
+  });
+  return { server, calls, assignments };
+}
+
+/**
+ * The stand-in `az`. Signed-in state comes from FAKE_AZ_TENANT (empty: not logged in) and FAKE_AZ_ACCOUNT
+ * (sent to the Graph stand-in as the bearer token); every call is appended to FAKE_AZ_LOG.
+ */
+const fakeAz = `#!${process.execPath}
+const fs = require('node:fs');
+const args = process.argv.slice(2);
+fs.appendFileSync(process.env.FAKE_AZ_LOG, args.join(' ') + '\\n');
+const flag = (name) => { const i = args.indexOf(name); return i < 0 ? undefined : args[i + 1]; };
+const fail = (message) => { process.stderr.write('ERROR: ' + message + '\\n'); process.exit(1); };
+const tenant = process.env.FAKE_AZ_TENANT;
+const graph = process.env.FAKE_AZ_GRAPH;
+const reasons = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found' };
+async function call(method, url, body) {
+  const response = await fetch(url, {
+    method,
+    headers: { authorization: 'Bearer ' + process.env.FAKE_AZ_ACCOUNT, 'content-type': 'application/json' },
+    body,
+  });
+  const text = await response.text();
+  if (!response.ok) fail((reasons[response.status] || response.status) + '(' + text + ')');
+  return text;
+}
+(async () => {
+  const command = args.slice(0, 2).join(' ');
+  if (command !== 'cloud show' && !tenant) fail("Please run 'az login' to setup account.");
+  if (command === 'account show') { process.stdout.write(tenant + '\\n'); return; }
+  if (command === 'cloud show') { process.stdout.write(graph + '/\\n'); return; }
+  if (command === 'ad sp') {
+    const text = await call('GET', graph + "/v1.0/servicePrincipals(appId='" + flag('--id') + "')");
+    process.stdout.write(JSON.stringify(JSON.parse(text), null, 2) + '\\n');
+    return;
+  }
+  if (args[0] === 'rest') {
+    let body = flag('--body');
+    if (body && body.startsWith('@')) body = fs.readFileSync(body.slice(1), 'utf8');
+    const text = await call(flag('--method').toUpperCase(), flag('--url'), body);
+    if (flag('--output') !== 'none' && text) process.stdout.write(JSON.stringify(JSON.parse(text), null, 2) + '\\n');
+    return;
+  }
+  fail('stand-in az: unexpected command: ' + args.join(' '));
+})().catch((error) => fail(String(error)));
+`;
+
+describe.skipIf(pwsh.skip)('grant-graph-permissions.ps1 (pwsh, Pester) against a Graph stand-in', () => {
+  const graph = graphStandIn();
+  let bin: string;
+  let graphUrl: string;
+  beforeAll(async () => {
+    await new Promise<void>((resolve) => graph.server.listen(0, '127.0.0.1', resolve));
+    graphUrl = `https://127.0.0.1:${(graph.server.address() as AddressInfo).port}`;
+    bin = mkdtempSync(path.join(tmpdir(), 'csm-az-'));
+    writeFileSync(path.join(bin, 'az'), fakeAz);
+    chmodSync(path.join(bin, 'az'), 0o755);
+  });
+  afterAll(async () => {
+    rmSync(bin, { recursive: true, force: true });
+    await new Promise<void>((resolve) => graph.server.close(() => resolve()));
+  });
+
+  it(
+    'grants once and then nothing new, refuses another tenant, and names the cause of a failure',
+    { timeout: 300_000 },
+    async () => {
+      const run = await runPester(pwsh.path!, 'test/powershell/grant-graph-permissions.Tests.ps1', {
+        BinDir: bin,
+        GraphUrl: graphUrl,
+        TenantId: TENANT,
+        Principals: PRINCIPALS,
+      });
+      expect(pesterFailures(run), run.output).toEqual([]);
+      expect(run.tests.length).toBeGreaterThanOrEqual(7);
+
+      // Graph's side: each missing permission was assigned exactly once, whatever the number of runs.
+      const held = (principal: string) =>
+        graph.assignments
+          .filter((a) => a.principalId === principal)
+          .map((a) => a.appRoleId)
+          .sort();
+      const wanted = [
+        ROLES['Synchronization.Read.All'],
+        ROLES['AuditLog.Read.All'],
+        ROLES['Directory.Read.All'],
+      ].sort();
+      expect(held(PRINCIPALS.fresh)).toEqual(wanted);
+      expect(held(PRINCIPALS.partly)).toEqual(wanted);
+      const posts = graph.calls.filter((c) => c.method === 'POST' && c.status === 201);
+      expect(posts.filter((c) => c.path.includes(PRINCIPALS.fresh))).toHaveLength(3);
+      expect(posts.filter((c) => c.path.includes(PRINCIPALS.partly))).toHaveLength(2);
+      expect(held(PRINCIPALS.denied)).toEqual([]);
+      expect(graph.assignments.map((a) => a.appRoleId)).not.toContain(ROLES['User.Read.All']);
+      // Another tenant: not one Graph call was made by that run (its account is only used there).
+      expect(graph.calls.filter((c) => c.account === 'admin-elsewhere')).toEqual([]);
+    },
+  );
+});
