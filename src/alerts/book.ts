@@ -21,6 +21,7 @@ const subject = z.object({
   agentId: z.string().optional(),
   machineName: z.string().optional(),
   signal: z.string().optional(),
+  channel: z.string().optional(),
 });
 
 export const storedAlert = z.object({

@@ -12,6 +12,7 @@ export const ALERT_KINDS = [
   'sync-stalled',
   'job-failing',
   'monitor-degraded',
+  'notification-failing',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
@@ -31,6 +32,8 @@ export interface AlertSubject {
   readonly machineName?: string;
   /** For `monitor-degraded`: which of the monitor's own signals (jobs, agents, provisioning, sink, state, notify). */
   readonly signal?: string;
+  /** For `notification-failing`: the channel that fails (email, teams, or a routed receiver's channel). */
+  readonly channel?: string;
 }
 
 /** A rule's verdict for one subject in one run: this is wrong, now. */
