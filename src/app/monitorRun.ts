@@ -24,6 +24,7 @@ import type { AgentRecord, ProvisioningRecord } from '../tables/definitions.js';
 import { deliverOutbox, type OutboxDelivery } from './deliverOutbox.js';
 import type { RunGuard } from './runGuard.js';
 import { underRunLease } from './underRunLease.js';
+import { readSilences, windowSilences } from '../alerts/silences.js';
 import { NOTIFY_STATE_SCOPE } from '../notify/notifyState.js';
 import { corruptStateIssue, listSetAside } from '../state/setAside.js';
 import {
@@ -237,6 +238,11 @@ async function evaluate(work: RunWork): Promise<void> {
   }
   if (heartbeats) work.heartbeats = heartbeats;
   const messageId = `alerts-${deps.tenantId}-${run.runId}`;
+  const stored = await attempt(work, 'state', () => readSilences(deps.state, deps.tenantId));
+  const silences = [
+    ...(stored ?? []),
+    ...windowSilences(deps.settings.alerts.maintenanceWindows, deps.clock.now()),
+  ];
   try {
     work.alerting = await runAlerting(
       {
@@ -246,6 +252,7 @@ async function evaluate(work: RunWork): Promise<void> {
         tenantId: deps.tenantId,
         settings: deps.settings.alerts,
         channels: ['email', 'teams'],
+        silences,
       },
       buildObservations({
         collect: collected,
@@ -368,6 +375,7 @@ async function finish(work: RunWork): Promise<CollectResult> {
         severity: a.severity,
         summary: a.summary,
         since: a.since,
+        ...(a.silencedBy ? { silencedBy: a.silencedBy } : {}),
       })),
     }),
   );

@@ -19,6 +19,8 @@ export const monitorStatus = z.object({
       severity: z.string(),
       summary: z.string(),
       since: z.string(),
+      /** Muted by this silence or maintenance window: recorded, not notified. */
+      silencedBy: z.string().optional(),
     }),
   ),
   /** Each channel's delivery health after the run (absent: written by an older version). */
