@@ -111,7 +111,7 @@ resource deliveryFailing 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
   kind: 'LogAlert'
   properties: {
     displayName: 'Cloud Sync Monitor: notifications failing for 30 minutes'
-    description: 'Every Cloud Sync Monitor run of the last 30 minutes could not deliver through at least one notification channel (Teams webhook or ACS email refuses it). See ChannelsFailing in CloudSyncMonitorRun_CL and the notification-failing alert.'
+    description: 'Every Cloud Sync Monitor run of the last 30 minutes could not deliver through at least one notification channel (Teams webhook or ACS email refuses it). See ChannelsFailing in the monitor run table and the notification-failing alert.'
     severity: 2
     enabled: true
     scopes: [
