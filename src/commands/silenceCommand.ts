@@ -118,7 +118,7 @@ export function parseMatchers(text: string | undefined): SilenceMatchers | strin
   }
   if (out.severity && !['warning', 'critical'].includes(out.severity))
     return '--match: severity is warning or critical';
-  return out as SilenceMatchers;
+  return out;
 }
 
 function endOf(options: SilenceOptions, now: Date): Date | string {

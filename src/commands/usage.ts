@@ -165,7 +165,11 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
       'Recurring windows: MAINTENANCE_WINDOWS. Reads and writes the state store only: no Graph call.',
     ],
     options: {
-      match: { type: 'string', value: 'LABEL=VALUE,...', help: 'which alerts, e.g. kind=agent-offline,configuration=contoso.com' },
+      match: {
+        type: 'string',
+        value: 'LABEL=VALUE,...',
+        help: 'which alerts, e.g. kind=agent-offline,configuration=contoso.com',
+      },
       for: { type: 'string', value: 'DURATION', help: 'how long from now: 30m, 2h, 3d' },
       until: { type: 'string', value: 'ISO', help: 'or until this future instant' },
       comment: { type: 'string', value: 'TEXT', help: 'why (required for add)' },
