@@ -8,6 +8,7 @@ import { digestCommand } from './commands/digestCommand.js';
 import { explainFailure, type FailureKind } from './commands/failure.js';
 import { NoLocalTenantError } from './commands/localState.js';
 import { runCommand } from './commands/runCommand.js';
+import { silenceCommand } from './commands/silenceCommand.js';
 import { statusCommand } from './commands/statusCommand.js';
 import { undecided } from './commands/statusReport.js';
 import { COMMANDS, commandHelp, isCommandName, USAGE, type CommandSpec } from './commands/usage.js';
@@ -120,6 +121,22 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
           ...(by ? { by } : {}),
           print: io.out,
         });
+      }
+      case 'silence': {
+        const [action, id] = positionals;
+        const done = await silenceCommand(loaded, log, {
+          action,
+          id,
+          match: text('match'),
+          for: text('for'),
+          until: text('until'),
+          by: text('by'),
+          comment: text('comment'),
+          json: flag('json'),
+          now,
+          print: io.out,
+        });
+        return typeof done === 'number' ? done : usageError(spec, done.usage, rest, io);
       }
     }
   } catch (error) {

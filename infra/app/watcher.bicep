@@ -101,5 +101,49 @@ resource monitorSilent 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
   }
 }
 
+// Delivery failing for 30 minutes: every run of the window recorded Outcome 'degraded' (a channel
+// answers 401/403/404/410 or gave up after retrying). The monitor raises notification-failing through
+// its other channels; this rule covers the deployment whose only channel is the failing one.
+resource deliveryFailing 'Microsoft.Insights/scheduledQueryRules@2023-12-01' = {
+  name: '${alertRuleName}-delivery'
+  location: location
+  tags: tags
+  kind: 'LogAlert'
+  properties: {
+    displayName: 'Cloud Sync Monitor: notifications failing for 30 minutes'
+    description: 'Every Cloud Sync Monitor run of the last 30 minutes could not deliver through at least one notification channel (Teams webhook or ACS email refuses it). See ChannelsFailing in the monitor run table and the notification-failing alert.'
+    severity: 2
+    enabled: true
+    scopes: [
+      workspaceId
+    ]
+    evaluationFrequency: 'PT5M'
+    windowSize: 'PT30M'
+    criteria: {
+      allOf: [
+        {
+          query: loadTextContent('../queries/monitor-delivery-failing.kql')
+          timeAggregation: 'Count'
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: {
+            numberOfEvaluationPeriods: 1
+            minFailingPeriodsToAlert: 1
+          }
+        }
+      ]
+    }
+    autoMitigate: true
+    skipQueryValidation: true
+    actions: {
+      actionGroups: hasReceivers ? [actionGroup.id] : []
+      customProperties: {
+        source: 'cloud-sync-monitor'
+        check: 'notification-delivery'
+      }
+    }
+  }
+}
+
 output alertRuleId string = monitorSilent.id
 output actionGroupId string = hasReceivers ? actionGroup.id : ''

@@ -1,4 +1,10 @@
-import { acknowledge, AlertNotFoundError } from '../alerts/ack.js';
+import {
+  acknowledge,
+  AlertNotFoundError,
+  AlreadyAcknowledgedError,
+  isSilenced,
+  silencedText,
+} from '../alerts/ack.js';
 import { verifyAckToken } from '../alerts/ackToken.js';
 import { alertBook, ALERT_BOOK_KEY } from '../alerts/book.js';
 import type { Clock } from '../clock.js';
@@ -64,6 +70,7 @@ export async function showAck(deps: AckDependencies, token: string | null): Prom
   if (!alert || alert.state === 'resolved') {
     return { status: 404, html: ackResultPage('Nothing to acknowledge', 'This alert is no longer open.') };
   }
+  if (isSilenced(alert, deps.clock.now())) return alreadyAcknowledged(alert);
   return {
     status: 200,
     html: ackFormPage({
@@ -103,9 +110,25 @@ export async function performAck(
       html: ackResultPage('Acknowledged', `${transition.alert.summary}: silenced ${ACK_DURATIONS[choice]}.`),
     };
   } catch (error) {
+    // A second click (or a colleague's) changes nothing and says so, with who and until when.
+    if (error instanceof AlreadyAcknowledgedError) return alreadyAcknowledged(error.alert);
     if (error instanceof AlertNotFoundError) {
       return { status: 404, html: ackResultPage('Nothing to acknowledge', 'This alert is no longer open.') };
     }
     throw error;
   }
+}
+
+function alreadyAcknowledged(alert: {
+  readonly summary: string;
+  readonly acknowledgedBy?: string;
+  readonly silencedUntil?: string;
+}): AckResponse {
+  return {
+    status: 200,
+    html: ackResultPage(
+      'Already acknowledged',
+      `${alert.summary}: already acknowledged by ${alert.acknowledgedBy ?? 'someone'} ${silencedText(alert.silencedUntil)}. Nothing changed.`,
+    ),
+  };
 }

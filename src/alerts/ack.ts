@@ -120,7 +120,19 @@ export async function acknowledge(
     (current) => {
       if (!current) throw new AlertNotFoundError(input.alertId, 'unknown');
       const applied = applyAcknowledgement(current, input);
-      return { value: applied.book, result: applied.transition };
+      // An acknowledgement is a notifying transition (one short message: who, until when), committed
+      // in the book's outbox with it, so the next run tells every channel, in order after what it
+      // already told them. A second acknowledgement throws above: nothing is committed or sent.
+      const message = {
+        id: `ack-${input.alertId}-${applied.transition.at}`,
+        createdAt: applied.transition.at,
+        transitions: [applied.transition],
+        done: [],
+      };
+      return {
+        value: { ...applied.book, outbox: [...applied.book.outbox, message] },
+        result: applied.transition,
+      };
     },
     { now: input.now, maxRounds: ROUNDS },
   );

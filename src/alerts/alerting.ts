@@ -15,10 +15,11 @@ import {
   emptyAlertBook,
   type AlertBook,
 } from './book.js';
-import type { Alert, AlertCandidate, Transition } from '../domain/alertModel.js';
+import { bySeverity, type Alert, type AlertCandidate, type Transition } from '../domain/alertModel.js';
 import { transitionRow } from './rows.js';
 import type { AlertSettings } from './settings.js';
 import { readStoredState } from '../state/storedState.js';
+import { applySilences, type Silence } from './silences.js';
 
 export interface AlertingDependencies {
   readonly state: StateStore;
@@ -28,6 +29,8 @@ export interface AlertingDependencies {
   readonly settings: AlertSettings;
   /** The channels this run's notifications will go to, for the rows' Channels column; unknown: null. */
   readonly channels?: readonly string[];
+  /** Silences and maintenance windows (active or not: applySilences picks); none when absent. */
+  readonly silences?: readonly Silence[];
 }
 
 /** Names the notification of this run's transitions, committed in the book's outbox with them. */
@@ -122,13 +125,10 @@ export async function runAlerting(
   }
 
   const evaluation = evaluateRules(observations, previous.memory, now, settings);
-  const { book: advanced, transitions } = advance(
-    previous,
-    evaluation.candidates,
-    evaluation.coverage,
-    now,
-    settings,
-  );
+  const lifecycle = advance(previous, evaluation.candidates, evaluation.coverage, now, settings);
+  const silenced = applySilences(lifecycle.book.alerts, lifecycle.transitions, deps.silences ?? [], now);
+  const advanced = { ...lifecycle.book, alerts: silenced.alerts };
+  const transitions = silenced.transitions.sort(bySeverity);
   const rows = transitions.map((t) => transitionRow(t, deps.channels));
   const toSend = transitions.filter((t) => !t.recordOnly);
   const outbox =

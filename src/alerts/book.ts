@@ -21,6 +21,7 @@ const subject = z.object({
   agentId: z.string().optional(),
   machineName: z.string().optional(),
   signal: z.string().optional(),
+  channel: z.string().optional(),
 });
 
 export const storedAlert = z.object({
@@ -42,6 +43,8 @@ export const storedAlert = z.object({
   resolvedAt: time.optional(),
   reopenCount: z.number().int().nonnegative().optional(),
   inhibitedBy: z.string().optional(),
+  silencedBy: z.string().optional(),
+  heldBack: z.enum(TRANSITIONS).optional(),
 });
 
 const storedTransition = z.object({
@@ -51,6 +54,7 @@ const storedTransition = z.object({
   previousSeverity: z.enum(['warning', 'critical']).optional(),
   changes: z.array(z.string()).optional(),
   recordOnly: z.boolean().optional(),
+  silencedBy: z.string().optional(),
 });
 
 /**

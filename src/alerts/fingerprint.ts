@@ -11,7 +11,8 @@ export function subjectKey(subject: AlertSubject): string {
   if (subject.jobId) return `job=${jobKey(subject.jobId)}`;
   if (subject.agentId) return `agent=${subject.agentId.toLowerCase()}`;
   if (subject.servicePrincipalId) return `configuration=${subject.servicePrincipalId.toLowerCase()}`;
-  if (subject.signal) return `signal=${subject.signal.toLowerCase()}`;
+  if (subject.signal)
+    return `signal=${subject.signal.toLowerCase()}${subject.channel ? `;channel=${subject.channel.toLowerCase()}` : ''}`;
   return 'tenant';
 }
 

@@ -24,6 +24,7 @@ export function transitionRow(transition: Transition, channels: readonly string[
       since: alert.since,
       openedAt: alert.openedAt,
       notified: !transition.recordOnly,
+      ...(transition.silencedBy ? { silencedBy: transition.silencedBy } : {}),
       ...(transition.changes ? { changes: transition.changes } : {}),
       ...(transition.previousSeverity ? { previousSeverity: transition.previousSeverity } : {}),
       ...(alert.reopenCount ? { reopenCount: alert.reopenCount } : {}),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { RuleSettings } from '../rules/settings.js';
+import { maintenanceWindows, type MaintenanceWindow } from './silences.js';
 
 /**
  * Settings of alert rules and the lifecycle (thresholds, durations, repeat interval, ack secret).
@@ -73,6 +74,23 @@ export const alertSettingsShape = {
   ACK_BASE_URL: z.url({ protocol: /^https?$/, error: 'must be an http(s):// URL' }).optional(),
   /** How long an ack link stays valid. */
   ACK_LINK_TTL_HOURS: int(1, 90 * 24, 72),
+  /**
+   * Recurring maintenance windows (UTC), a JSON array, e.g.
+   * [{"name":"patch-night","matchers":{"kind":"agent-offline"},"days":["sat"],"start":"22:00","durationMinutes":240}].
+   * Alerts matching an open window record their transitions and notify nobody.
+   */
+  MAINTENANCE_WINDOWS: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'must be a JSON array of windows' });
+        return z.NEVER;
+      }
+    })
+    .pipe(maintenanceWindows)
+    .optional(),
 } satisfies z.ZodRawShape;
 
 /** The rules' thresholds (RuleSettings) and the lifecycle's. */
@@ -86,6 +104,7 @@ export interface AlertSettings extends RuleSettings {
     readonly baseUrl: string | undefined;
     readonly linkTtlMs: number;
   };
+  readonly maintenanceWindows: readonly MaintenanceWindow[];
 }
 
 const alertSettingsObject = z.object(alertSettingsShape);
@@ -113,6 +132,7 @@ export function toAlertSettings(raw: Raw): AlertSettings {
     sendResolved: raw.ALERT_SEND_RESOLVED,
     flapWindowMs: raw.ALERT_FLAP_WINDOW_MINUTES * MINUTE,
     ack: { secret: raw.ACK_SECRET, baseUrl: raw.ACK_BASE_URL, linkTtlMs: raw.ACK_LINK_TTL_HOURS * HOUR },
+    maintenanceWindows: raw.MAINTENANCE_WINDOWS ?? [],
   };
 }
 

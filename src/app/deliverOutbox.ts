@@ -39,21 +39,54 @@ export async function deliverOutbox(
   for (const entry of outbox) {
     const done = new Set<ChannelName>(entry.done);
     const due = CHANNEL_NAMES.filter((c) => !done.has(c) && !blocked.has(c));
-    if (due.length > 0) {
-      const report = await dispatch(alertMessage(deps.tenantId, entry, deps.ack), deps.notify, due);
-      reports.set(entry.id, [...report.channels]);
+    const entryReports: ChannelReport[] = [];
+    for (const { transitions, channels } of variants(entry, due)) {
+      // Nothing of this message is for these channels (a failing channel's own alert): settled unsent.
+      if (transitions.length === 0) {
+        for (const c of channels) done.add(c);
+        continue;
+      }
+      const variant = { ...entry, transitions };
+      const report = await dispatch(alertMessage(deps.tenantId, variant, deps.ack), deps.notify, channels);
+      entryReports.push(...report.channels);
       for (const channel of report.channels) {
         if (SETTLED.has(channel.outcome)) done.add(channel.channel);
         else blocked.add(channel.channel);
       }
-      const outcomes = Object.fromEntries(report.channels.map((c) => [c.channel, c.outcome]));
-      for (const t of entry.transitions) rowDelivery.set(rowKey(t.alert.id, t.transition, t.at), outcomes);
+      for (const t of transitions) {
+        const key = rowKey(t.alert.id, t.transition, t.at);
+        const outcomes = Object.fromEntries(report.channels.map((c) => [c.channel, c.outcome]));
+        rowDelivery.set(key, { ...rowDelivery.get(key), ...outcomes });
+      }
     }
+    if (entryReports.length > 0) reports.set(entry.id, entryReports);
     // Channels blocked by an earlier message wait, whatever this one's state.
     settled.set(entry.id, done);
   }
   const waiting = await settleOutbox(deps.notify, deps.tenantId, settled);
   return { reports, rowDelivery, waiting };
+}
+
+/**
+ * What each channel gets of an entry: all of it, except that `notification-failing` about a channel is
+ * told through the others only (the failing channel would refuse it, and holding it there would hold
+ * every later message). Channels that get the same transitions share one dispatch.
+ */
+function variants(
+  entry: OutboxEntry,
+  channels: readonly ChannelName[],
+): { transitions: OutboxEntry['transitions']; channels: ChannelName[] }[] {
+  const groups = new Map<string, { transitions: OutboxEntry['transitions']; channels: ChannelName[] }>();
+  for (const channel of channels) {
+    const transitions = entry.transitions.filter(
+      (t) => !(t.alert.kind === 'notification-failing' && t.alert.subject.channel === channel),
+    );
+    const key = transitions.map((t) => `${t.alert.id}|${t.transition}`).join(',');
+    const group = groups.get(key) ?? { transitions, channels: [] };
+    group.channels.push(channel);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
 }
 
 /** The message an outbox entry stands for: rendered from its transitions, the same every time. */

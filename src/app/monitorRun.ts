@@ -24,8 +24,16 @@ import type { AgentRecord, ProvisioningRecord } from '../tables/definitions.js';
 import { deliverOutbox, type OutboxDelivery } from './deliverOutbox.js';
 import type { RunGuard } from './runGuard.js';
 import { underRunLease } from './underRunLease.js';
+import { readSilences, windowSilences } from '../alerts/silences.js';
 import { NOTIFY_STATE_SCOPE } from '../notify/notifyState.js';
 import { corruptStateIssue, listSetAside } from '../state/setAside.js';
+import {
+  deliveryFigures,
+  failingChannels,
+  type DeliveryHealth,
+  type DeliveryOutcome,
+} from '../domain/deliveryHealth.js';
+import { outcomeOf, readDeliveryHealth, recordDeliveryHealth } from '../notify/deliveryHealthStore.js';
 
 /**
  * One run of the monitor (design section 6, `collect`), as named stages run in this order under the
@@ -86,6 +94,10 @@ interface RunWork {
   alerting?: AlertingResult;
   messageId?: string;
   delivery?: OutboxDelivery;
+  /** Every channel outcome of this run (deliver-pending and notify), in order. */
+  outcomes: DeliveryOutcome[];
+  /** Delivery health after the latest delivery step; undefined when it could not be read. */
+  deliveryHealth?: DeliveryHealth;
 }
 
 const STAGE_WORK: Readonly<Record<StageName, (work: RunWork) => Promise<void>>> = {
@@ -115,6 +127,7 @@ export async function runMonitor(deps: MonitorDependencies, options: MonitorOpti
         message: w.message,
       })),
       tally: new ProvisioningTally(),
+      outcomes: [],
     };
     const leaseAside = guard.currentLease.setAside;
     if (leaseAside) {
@@ -161,6 +174,23 @@ async function attempt<T>(
 async function deliverPending(work: RunWork): Promise<void> {
   const retried = await attempt(work, 'notify', () => retryPending(work.deps.notify));
   for (const report of retried?.results ?? []) reportDelivery(work, report);
+  await trackDelivery(work, retried?.results ?? []);
+}
+
+/**
+ * Keeps each channel's outcomes in the delivery health (what `notification-failing`, the run row,
+ * /health and `status` read). Read even when nothing was sent: a failing channel stays failing.
+ */
+async function trackDelivery(work: RunWork, reports: readonly ChannelReport[]): Promise<void> {
+  const { deps } = work;
+  const outcomes = reports.map(outcomeOf);
+  work.outcomes.push(...outcomes);
+  const health = await attempt(work, 'notify', () =>
+    outcomes.length > 0
+      ? recordDeliveryHealth(deps.notify.state, outcomes, deps.clock.now())
+      : readDeliveryHealth(deps.notify.state),
+  );
+  if (health) work.deliveryHealth = health;
 }
 
 async function collect(work: RunWork): Promise<void> {
@@ -208,6 +238,11 @@ async function evaluate(work: RunWork): Promise<void> {
   }
   if (heartbeats) work.heartbeats = heartbeats;
   const messageId = `alerts-${deps.tenantId}-${run.runId}`;
+  const stored = await attempt(work, 'state', () => readSilences(deps.state, deps.tenantId));
+  const silences = [
+    ...(stored ?? []),
+    ...windowSilences(deps.settings.alerts.maintenanceWindows, deps.clock.now()),
+  ];
   try {
     work.alerting = await runAlerting(
       {
@@ -217,12 +252,14 @@ async function evaluate(work: RunWork): Promise<void> {
         tenantId: deps.tenantId,
         settings: deps.settings.alerts,
         channels: ['email', 'teams'],
+        silences,
       },
       buildObservations({
         collect: collected,
         objectStatus: tracker.snapshot(),
         ...(heartbeats ? { heartbeats } : {}),
         extraIssues: [...work.issues],
+        ...(work.deliveryHealth ? { deliveryHealth: work.deliveryHealth } : {}),
       }),
       { id: messageId, createdAt: run.startedAt.toISOString() },
     );
@@ -246,8 +283,9 @@ async function notify(work: RunWork): Promise<void> {
   );
   if (!delivered) return;
   work.delivery = delivered;
-  for (const reports of delivered.reports.values())
-    for (const report of reports) reportDelivery(work, report);
+  const all = [...delivered.reports.values()].flat();
+  for (const report of all) reportDelivery(work, report);
+  await trackDelivery(work, all);
 }
 
 async function writeRows(work: RunWork): Promise<void> {
@@ -291,21 +329,53 @@ async function finish(work: RunWork): Promise<CollectResult> {
   const { deps, run } = work;
   const collected = work.collected;
   if (!collected) throw new Error('the run collected nothing and could not finish');
-  const finished = await finishRun(deps, collected, work.issues);
+  const failing = failingChannels(work.deliveryHealth);
+  for (const { channel, health } of failing) {
+    if (work.issues.some((i) => i.code === 'ChannelFailing' && i.target === channel)) continue;
+    work.issues.push({
+      signal: 'notify',
+      severity: 'warning',
+      code: 'ChannelFailing',
+      message: `${channel} has failed to deliver since ${health.failingSince ?? 'this run'}${health.lastError ? `: ${health.lastError}` : ''}`,
+      target: channel,
+    });
+  }
+  const finished = await finishRun(
+    deps,
+    collected,
+    work.issues,
+    deliveryFigures(work.outcomes, work.deliveryHealth),
+  );
   const previous = await readMonitorStatus(deps.state, deps.tenantId).catch(() => undefined);
   await attempt(work, 'state', () =>
     writeMonitorStatus(deps.state, deps.tenantId, {
       lastRunId: finished.runId,
       lastRunAt: finished.startedAt.toISOString(),
       lastOutcome: finished.outcome,
+      // A degraded run read every signal: the monitor works, it just cannot tell everyone.
       lastSuccessAt:
-        finished.outcome === 'success' ? finished.startedAt.toISOString() : (previous?.lastSuccessAt ?? null),
+        finished.outcome === 'success' || finished.outcome === 'degraded'
+          ? finished.startedAt.toISOString()
+          : (previous?.lastSuccessAt ?? null),
+      ...(work.deliveryHealth
+        ? {
+            delivery: Object.entries(work.deliveryHealth.channels).map(([channel, h]) => ({
+              channel,
+              status: h.status,
+              ...(h.failingSince ? { failingSince: h.failingSince } : {}),
+              ...(h.lastError ? { lastError: h.lastError } : {}),
+              ...(h.lastDeliveredAt ? { lastDeliveredAt: h.lastDeliveredAt } : {}),
+              ...(h.recent.at(-1) ? { lastOutcome: h.recent.at(-1)!.outcome } : {}),
+            })),
+          }
+        : {}),
       openAlerts: (work.alerting?.active ?? []).map((a) => ({
         id: a.id,
         kind: a.kind,
         severity: a.severity,
         summary: a.summary,
         since: a.since,
+        ...(a.silencedBy ? { silencedBy: a.silencedBy } : {}),
       })),
     }),
   );
@@ -319,15 +389,17 @@ async function finish(work: RunWork): Promise<CollectResult> {
 /** A message not settled on a channel is a run issue: the run row and `monitor-degraded` see it. */
 function reportDelivery(work: RunWork, report: ChannelReport): void {
   if (report.outcome !== 'pending' && report.outcome !== 'failed' && report.outcome !== 'unconfirmed') return;
+  // Warnings, not errors: a channel that fails is `notification-failing` (and the run `degraded`),
+  // not a signal the monitor could not read (`monitor-degraded`), which would alert twice.
+  const failed = report.outcome === 'failed' || report.channelDown === true;
   work.issues.push({
     signal: 'notify',
-    severity: report.outcome === 'failed' ? 'error' : 'warning',
-    code:
-      report.outcome === 'failed'
-        ? 'DeliveryFailed'
-        : report.outcome === 'pending'
-          ? 'DeliveryPending'
-          : 'DeliveryUnconfirmed',
+    severity: 'warning',
+    code: failed
+      ? 'DeliveryFailed'
+      : report.outcome === 'pending'
+        ? 'DeliveryPending'
+        : 'DeliveryUnconfirmed',
     message: `${report.channel} delivery of ${report.messageId}: ${report.outcome}${report.error ? ` (${report.error})` : ''}`,
     target: report.channel,
   });

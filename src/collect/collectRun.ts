@@ -18,6 +18,7 @@ import { collectJobs } from './jobs.js';
 import { collectProvisioning, type ProvisioningResult } from './provisioning.js';
 import { issueFrom, type RunIssue } from './runErrors.js';
 import { UnknownValues } from './unknownValues.js';
+import type { RunDeliveryFigures } from '../domain/deliveryHealth.js';
 
 export interface CollectDependencies {
   readonly settings: Settings;
@@ -29,7 +30,8 @@ export interface CollectDependencies {
   readonly log: Logger;
 }
 
-export type RunOutcome = 'success' | 'partial' | 'failed';
+/** `degraded`: every signal was read, but a notification channel fails (see RunDeliveryFigures). */
+export type RunOutcome = 'success' | 'degraded' | 'partial' | 'failed';
 
 export interface CollectResult {
   readonly runId: string;
@@ -64,14 +66,23 @@ export async function finishRun(
   deps: Pick<CollectDependencies, 'sink' | 'clock' | 'log'>,
   result: CollectResult,
   laterIssues: readonly RunIssue[],
+  delivery?: RunDeliveryFigures,
 ): Promise<CollectResult> {
   const issues = [...result.issues, ...laterIssues];
-  const outcome = outcomeOf(issues);
+  const collected = outcomeOf(issues);
+  // A run that read everything but cannot tell anyone is not a success: it says so (the watcher's
+  // "delivery failing for 30 minutes" rule and /health read it). Worse collection outcomes win.
+  const outcome: RunOutcome =
+    collected === 'success' && (delivery?.channelsFailing.length ?? 0) > 0 ? 'degraded' : collected;
   const run: MonitorRunRecord = {
     ...result.run,
     Outcome: outcome,
     DurationMs: deps.clock.now().getTime() - result.startedAt.getTime(),
     Errors: issues,
+    NotificationsDelivered: delivery?.delivered ?? 0,
+    NotificationsFailed: delivery?.failed ?? 0,
+    NotificationsPending: delivery?.pending ?? 0,
+    ChannelsFailing: [...(delivery?.channelsFailing ?? [])],
   };
   try {
     await deps.sink.write('CloudSyncMonitorRun_CL', [run]);
@@ -215,6 +226,10 @@ export async function collectSignals(
     Watermark: provisioning.watermark,
     BacklogRemaining: provisioning.backlogRemaining,
     Errors: issues,
+    NotificationsDelivered: 0,
+    NotificationsFailed: 0,
+    NotificationsPending: 0,
+    ChannelsFailing: [],
   };
 
   const { issues: _issues, ...provisioningSummary } = provisioning;

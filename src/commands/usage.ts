@@ -24,7 +24,7 @@ export interface CommandSpec {
   readonly exitCodes: string;
 }
 
-export type CommandName = 'demo' | 'run' | 'digest' | 'status' | 'ack';
+export type CommandName = 'demo' | 'run' | 'digest' | 'status' | 'ack' | 'silence';
 
 const DATA_DIR: OptionSpec = {
   type: 'string',
@@ -151,6 +151,36 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     positionals: 1,
     usageExitCode: 2,
     exitCodes: '0 acknowledged (or already acknowledged), 1 no such open alert, 2 bad arguments or settings',
+  },
+  silence: {
+    name: 'silence',
+    synopsis:
+      'cloudsync-monitor silence add|list|expire                          mute alerts by matchers for a time (maintenance)',
+    usage:
+      'cloudsync-monitor silence add --match LABEL=VALUE[,...] (--for 2h|--until ISO) --comment WHY [--by NAME] [--data-dir DIR]\n       cloudsync-monitor silence list [--json] [--data-dir DIR]\n       cloudsync-monitor silence expire SILENCE_ID [--data-dir DIR]',
+    about: [
+      'A silence mutes every alert whose labels match (kind, severity, configuration, jobFamily, tenant,',
+      'alertId; exact, any case) for a time window: transitions are still recorded and shown in `status`',
+      'and the digest, but nobody is notified. An alert still firing when the silence ends is told then.',
+      'Recurring windows: MAINTENANCE_WINDOWS. Reads and writes the state store only: no Graph call.',
+    ],
+    options: {
+      match: {
+        type: 'string',
+        value: 'LABEL=VALUE,...',
+        help: 'which alerts, e.g. kind=agent-offline,configuration=contoso.com',
+      },
+      for: { type: 'string', value: 'DURATION', help: 'how long from now: 30m, 2h, 3d' },
+      until: { type: 'string', value: 'ISO', help: 'or until this future instant' },
+      comment: { type: 'string', value: 'TEXT', help: 'why (required for add)' },
+      by: { type: 'string', value: 'NAME', help: 'who (default: cli:<user name>)' },
+      json: { type: 'boolean', help: 'list as one JSON document' },
+      now: NOW,
+      'data-dir': DATA_DIR,
+    },
+    positionals: 2,
+    usageExitCode: 2,
+    exitCodes: '0 done, 1 no such silence, 2 bad arguments or settings',
   },
 };
 

@@ -279,6 +279,21 @@ export const monitorDegradedDetailsSchema = z.object({
 });
 export type MonitorDegradedDetails = z.infer<typeof monitorDegradedDetailsSchema>;
 
+/* ------------------------------------------------------------------ notification-failing */
+
+export const notificationFailingDetailsSchema = z.object({
+  /** The failing channel (email, teams, or receiver/channel with ALERT_ROUTES). */
+  channel: z.string(),
+  failingSince: z.string(),
+  /** auth (401/403), client-error (404/410), expired (retried for NOTIFY_PENDING_MAX_HOURS), ... */
+  reason: z.string().optional(),
+  lastStatus: z.number().int().optional(),
+  /** Secret-free, capped. */
+  lastError: z.string().optional(),
+  lastDeliveredAt: z.string().optional(),
+});
+export type NotificationFailingDetails = z.infer<typeof notificationFailingDetailsSchema>;
+
 /* ------------------------------------------------------------------ by kind */
 
 export const ALERT_DETAILS_SCHEMAS = {
@@ -289,6 +304,7 @@ export const ALERT_DETAILS_SCHEMAS = {
   'sync-stalled': syncStalledDetailsSchema,
   'job-failing': jobFailingDetailsSchema,
   'monitor-degraded': monitorDegradedDetailsSchema,
+  'notification-failing': notificationFailingDetailsSchema,
 } as const satisfies Record<AlertKind, z.ZodType>;
 
 export type AlertDetailsByKind = { [K in AlertKind]: z.infer<(typeof ALERT_DETAILS_SCHEMAS)[K]> };
@@ -302,6 +318,7 @@ export const kindDetailsSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('sync-stalled'), details: syncStalledDetailsSchema }),
   z.object({ kind: z.literal('job-failing'), details: jobFailingDetailsSchema }),
   z.object({ kind: z.literal('monitor-degraded'), details: monitorDegradedDetailsSchema }),
+  z.object({ kind: z.literal('notification-failing'), details: notificationFailingDetailsSchema }),
 ]);
 export type KindDetails = z.infer<typeof kindDetailsSchema>;
 
@@ -325,6 +342,7 @@ const PARSERS: DetailsParsers = {
   'sync-stalled': parseWith(syncStalledDetailsSchema),
   'job-failing': parseWith(jobFailingDetailsSchema),
   'monitor-degraded': parseWith(monitorDegradedDetailsSchema),
+  'notification-failing': parseWith(notificationFailingDetailsSchema),
 };
 
 /**

@@ -12,6 +12,7 @@ export const ALERT_KINDS = [
   'sync-stalled',
   'job-failing',
   'monitor-degraded',
+  'notification-failing',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
@@ -31,6 +32,8 @@ export interface AlertSubject {
   readonly machineName?: string;
   /** For `monitor-degraded`: which of the monitor's own signals (jobs, agents, provisioning, sink, state, notify). */
   readonly signal?: string;
+  /** For `notification-failing`: the channel that fails (email, teams, or a routed receiver's channel). */
+  readonly channel?: string;
 }
 
 /** A rule's verdict for one subject in one run: this is wrong, now. */
@@ -72,6 +75,10 @@ export interface Alert extends AlertCandidate {
   readonly reopenCount?: number;
   /** While another alert mutes this one (inhibition): that alert's id. No transitions while muted. */
   readonly inhibitedBy?: string;
+  /** While a silence (or maintenance window) mutes it: that silence's id. Transitions are recorded only. */
+  readonly silencedBy?: string;
+  /** What a silence held back (`new` when people never heard of it): told when the silence ends. */
+  readonly heldBack?: TransitionKind;
 }
 
 /** One lifecycle step of one alert in one run: each is one CloudSyncAlert_CL row; each notifies. */
@@ -88,6 +95,8 @@ export interface Transition {
    * `updated` of an acknowledged (silenced) alert. Channels skip these.
    */
   readonly recordOnly?: boolean;
+  /** The silence that made it record-only. */
+  readonly silencedBy?: string;
 }
 
 const SEVERITY_RANK: Readonly<Record<Severity, number>> = { warning: 1, critical: 2 };

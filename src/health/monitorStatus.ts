@@ -10,7 +10,7 @@ export const MONITOR_STATUS_KEY = 'monitor-status';
 export const monitorStatus = z.object({
   lastRunId: z.string(),
   lastRunAt: z.iso.datetime(),
-  lastOutcome: z.enum(['success', 'partial', 'failed']),
+  lastOutcome: z.enum(['success', 'degraded', 'partial', 'failed']),
   lastSuccessAt: z.iso.datetime().nullable(),
   openAlerts: z.array(
     z.object({
@@ -19,8 +19,23 @@ export const monitorStatus = z.object({
       severity: z.string(),
       summary: z.string(),
       since: z.string(),
+      /** Muted by this silence or maintenance window: recorded, not notified. */
+      silencedBy: z.string().optional(),
     }),
   ),
+  /** Each channel's delivery health after the run (absent: written by an older version). */
+  delivery: z
+    .array(
+      z.object({
+        channel: z.string(),
+        status: z.enum(['ok', 'failing']),
+        failingSince: z.string().optional(),
+        lastError: z.string().optional(),
+        lastDeliveredAt: z.string().optional(),
+        lastOutcome: z.string().optional(),
+      }),
+    )
+    .optional(),
 });
 export type MonitorStatus = z.infer<typeof monitorStatus>;
 

@@ -30,7 +30,18 @@ export interface ChannelReport {
   /** Secret-free. */
   readonly error?: string;
   readonly nextAttemptAt?: string;
+  /** The HTTP status of the last failed attempt, when there was one. */
+  readonly status?: number;
+  /**
+   * The channel refused the monitor itself (401/403/404/410: a deleted workflow, a rotated key): the
+   * message is kept and tried again each run like a throttled one, so nothing is lost and the channel is
+   * probed with real content until it works again; its delivery health is `failing` meanwhile.
+   */
+  readonly channelDown?: boolean;
 }
+
+/** Statuses that mean the endpoint or its credential is gone, not that this message is wrong. */
+const CHANNEL_DOWN_STATUSES: ReadonlySet<number> = new Set([401, 403, 404, 410]);
 
 export interface DeliveryContext {
   readonly state: StateStore;
@@ -117,9 +128,14 @@ export async function deliverClaimed(
 
   const { error } = result;
   const expired = now.getTime() - Date.parse(entry.firstQueuedAt) >= ctx.delivery.pendingMaxAgeMs;
-  if (!error.retryable || expired) {
-    const reason = error.retryable ? 'expired' : error.reason;
-    const text = expired && error.retryable ? `gave up after retrying: ${error.message}` : error.message;
+  const channelDown =
+    error.reason === 'auth' || (error.status !== undefined && CHANNEL_DOWN_STATUSES.has(error.status));
+  if ((!error.retryable && !channelDown) || expired) {
+    const reason = error.retryable || channelDown ? 'expired' : error.reason;
+    const text =
+      expired && (error.retryable || channelDown)
+        ? `gave up after retrying: ${error.message}`
+        : error.message;
     await recordInLedger(
       ctx.state,
       channel.name,
@@ -134,7 +150,14 @@ export async function deliverClaimed(
       ...(error.status !== undefined ? { status: error.status } : {}),
       error: text,
     });
-    return { ...base, outcome: 'failed', attempts: result.attempts, reason, error: text };
+    return {
+      ...base,
+      outcome: 'failed',
+      attempts: result.attempts,
+      reason,
+      error: text,
+      ...(error.status !== undefined ? { status: error.status } : {}),
+    };
   }
 
   const failedRuns = entry.failedRuns + 1;
@@ -148,14 +171,20 @@ export async function deliverClaimed(
     claimedUntil: undefined,
     lastError: error.message,
   });
-  ctx.log.warn('notification not delivered yet; kept for a later run', {
-    ...logProps,
-    attempts: result.attempts,
-    reason: error.reason,
-    ...(error.status !== undefined ? { status: error.status } : {}),
-    nextAttemptAt,
-    error: error.message,
-  });
+  const log = channelDown ? ctx.log.error.bind(ctx.log) : ctx.log.warn.bind(ctx.log);
+  log(
+    channelDown
+      ? 'notification channel refuses the monitor; message kept for a later run'
+      : 'notification not delivered yet; kept for a later run',
+    {
+      ...logProps,
+      attempts: result.attempts,
+      reason: error.reason,
+      ...(error.status !== undefined ? { status: error.status } : {}),
+      nextAttemptAt,
+      error: error.message,
+    },
+  );
   return {
     ...base,
     outcome: 'pending',
@@ -163,6 +192,8 @@ export async function deliverClaimed(
     reason: error.reason,
     error: error.message,
     nextAttemptAt,
+    ...(error.status !== undefined ? { status: error.status } : {}),
+    ...(channelDown ? { channelDown: true } : {}),
   };
 }
 

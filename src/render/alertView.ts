@@ -7,6 +7,7 @@ import { deletionThresholdView } from './kinds/deletionThreshold.js';
 import { jobFailingView } from './kinds/jobFailing.js';
 import { jobQuarantinedView } from './kinds/jobQuarantined.js';
 import { monitorDegradedView } from './kinds/monitorDegraded.js';
+import { notificationFailingView } from './kinds/notificationFailing.js';
 import { syncErrorsView } from './kinds/syncErrors.js';
 import { syncStalledView } from './kinds/syncStalled.js';
 import { isOwnUrl, type Link } from './links.js';
@@ -25,6 +26,7 @@ const KIND_VIEWS: Readonly<Record<AlertKind, (alert: Alert, ctx: RenderContext) 
   'sync-stalled': syncStalledView,
   'job-failing': jobFailingView,
   'monitor-degraded': monitorDegradedView,
+  'notification-failing': notificationFailingView,
 };
 
 const STATUS: Readonly<Record<TransitionKind, string>> = {

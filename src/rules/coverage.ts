@@ -76,6 +76,9 @@ export function coverageOf(observations: Observations, now: Date, settings: Rule
             : configurationChecked(subject.servicePrincipalId);
         case 'monitor-degraded':
           return true;
+        case 'notification-failing':
+          // Only the delivery health says a channel works again; without it, nothing resolves.
+          return observations.deliveryHealth !== undefined;
         case 'deletion-threshold':
         case 'job-quarantined':
         case 'sync-stalled':

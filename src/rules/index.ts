@@ -8,6 +8,7 @@ import { jobFailingRule } from './jobFailing.js';
 import { jobQuarantinedRule } from './jobQuarantined.js';
 import type { RuleMemory } from './memory.js';
 import { monitorDegradedRule } from './monitorDegraded.js';
+import { notificationFailingRule } from './notificationFailing.js';
 import type { Observations } from './observations.js';
 import { syncErrorsRule } from './syncErrors.js';
 import { syncStalledRule } from './syncStalled.js';
@@ -26,6 +27,7 @@ export const RULES: readonly Rule[] = [
   syncStalledRule,
   jobFailingRule,
   monitorDegradedRule,
+  notificationFailingRule,
 ];
 
 export interface Evaluation {

@@ -3,6 +3,7 @@ import type { Configuration } from '../collect/discovery.js';
 import type { RunIssue } from '../collect/runErrors.js';
 import type { AgentRecord, JobStatusRecord } from '../tables/definitions.js';
 import type { ObjectStatusSnapshot } from './objectStatus.js';
+import type { DeliveryHealth } from '../domain/deliveryHealth.js';
 
 /**
  * Everything the rules look at for one run of one tenant: what the collector saw (jobs, agents, what
@@ -28,6 +29,8 @@ export interface Observations {
   /** The provisioning log was read up to now without error this run. */
   readonly provisioningComplete: boolean;
   readonly objectStatus: ObjectStatusSnapshot;
+  /** Per channel, whether it delivers (notification-failing); undefined when it could not be read. */
+  readonly deliveryHealth?: DeliveryHealth | undefined;
 }
 
 export function buildObservations(input: {
@@ -36,6 +39,7 @@ export function buildObservations(input: {
   readonly heartbeats?: readonly AgentRecord[];
   /** e.g. the issues ObjectStatusTracker.save returned. */
   readonly extraIssues?: readonly RunIssue[];
+  readonly deliveryHealth?: DeliveryHealth;
 }): Observations {
   const { collect } = input;
   const issues = [...collect.issues, ...(input.extraIssues ?? [])];
@@ -51,6 +55,7 @@ export function buildObservations(input: {
     issues,
     provisioningComplete: provisioningReadFully(collect),
     objectStatus: input.objectStatus,
+    ...(input.deliveryHealth ? { deliveryHealth: input.deliveryHealth } : {}),
   };
 }
 

@@ -110,7 +110,7 @@ export const alertTable = defineTable(
     AADTenantId: tenant,
     AlertId: s('stable alert fingerprint'),
     Kind: s(
-      'sync-errors, deletion-threshold, job-quarantined, agent-offline, sync-stalled, job-failing, monitor-degraded',
+      'sync-errors, deletion-threshold, job-quarantined, agent-offline, sync-stalled, job-failing, monitor-degraded, notification-failing',
     ),
     Severity: s('warning or critical'),
     State: s('open, acknowledged or resolved'),
@@ -132,7 +132,7 @@ export const monitorRunTable = defineTable(
     AADTenantId: tenant,
     RunId: s('run id'),
     Trigger: s('timer, cli, demo'),
-    Outcome: s('success, partial, failed, skipped'),
+    Outcome: s('success, degraded (collected, but a notification channel fails), partial, failed, skipped'),
     DurationMs: long('duration of the run'),
     EventsCollected: long('provisioning events written'),
     EventsDuplicate: long('provisioning events skipped as already written'),
@@ -142,6 +142,10 @@ export const monitorRunTable = defineTable(
     Watermark: dt('provisioning watermark after the run'),
     BacklogRemaining: bool('true when the time budget ended the run before the backlog was worked off'),
     Errors: dyn('what failed: signal, code, message'),
+    NotificationsDelivered: int('messages delivered on a channel this run'),
+    NotificationsFailed: int('messages a channel refused (401/403/404/410, kept) or gave up on this run'),
+    NotificationsPending: int('messages waiting to be retried (429, 5xx, quota) after this run'),
+    ChannelsFailing: dyn('channels whose delivery health is failing after this run'),
   },
 );
 

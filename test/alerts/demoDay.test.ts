@@ -84,7 +84,10 @@ describe('alerts over the demo day', () => {
   it('raises every kind, with and without the agents API', () => {
     for (const lines of [delegated, appOnly]) {
       const kinds = new Set(lines.filter((l) => l.transition === 'new').map((l) => l.kind));
-      expect([...ALERT_KINDS].filter((k) => !kinds.has(k))).toEqual([]);
+      // The demo writes to the outbox, which never fails: notification-failing is shown through the
+      // real channels' servers in test/app/deliveryHealth.test.ts.
+      const shown = ALERT_KINDS.filter((k) => k !== 'notification-failing');
+      expect(shown.filter((k) => !kinds.has(k))).toEqual([]);
     }
   });
 

@@ -19,6 +19,7 @@ describe('alert settings', () => {
       sendResolved: true,
       flapWindowMs: 60 * 60_000,
       ack: { secret: undefined, baseUrl: undefined, linkTtlMs: 72 * 3_600_000 },
+      maintenanceWindows: [],
     });
   });
 

@@ -83,7 +83,8 @@ describe('alerts end to end through the CLI over the demo day', () => {
   it('fires every kind, each incident once, and resolves each once', async () => {
     const rows = await readTable(dataDir, 'CloudSyncAlert_CL');
     const kindsFired = new Set(rows.filter((r) => r.Transition === 'new').map((r) => r.Kind));
-    expect(ALERT_KINDS.filter((k) => !kindsFired.has(k))).toEqual([]);
+    // notification-failing needs a failing channel: test/app/deliveryHealth.test.ts (the demo uses the outbox).
+    expect(ALERT_KINDS.filter((k) => k !== 'notification-failing' && !kindsFired.has(k))).toEqual([]);
     const byAlert = new Map<string, string[]>();
     for (const r of rows)
       byAlert.set(r.AlertId as string, [...(byAlert.get(r.AlertId as string) ?? []), r.Transition as string]);

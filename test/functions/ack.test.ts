@@ -10,6 +10,13 @@ import { FileStateStore } from '../../src/state/fileStateStore.js';
 import { candidate, idOf } from '../alerts/lifecycle.js';
 import { TENANT } from '../rules/fixtures.js';
 import { readTable, tempDataDir } from '../support/collectHarness.js';
+import { TeamsWebhookServer } from '../support/teamsWebhookServer.js';
+import { alertBook } from '../../src/alerts/book.js';
+import { deliverOutbox } from '../../src/app/deliverOutbox.js';
+import { systemClock } from '../../src/clock.js';
+import { loadSettings } from '../../src/config.js';
+import { silentLogger } from '../../src/log.js';
+import { readValidated } from '../../src/state/store.js';
 
 const SECRET = 'a-test-secret-that-is-long-enough-for-hmac-0123456789';
 
@@ -73,6 +80,35 @@ describe('functions/ack (confirmation page, then POST)', () => {
     const rows = await readTable(dataDir, 'CloudSyncAlert_CL');
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ AlertId: alertId, Transition: 'acknowledged', State: 'acknowledged' });
+  });
+
+  it('a second acknowledgement changes nothing and says "already acknowledged"; the first notifies once', async () => {
+    expect((await call(post({ token: token(), until: '24h', by: 'Ops on call' }))).status).toBe(200);
+    const again = await call(post({ token: token(), until: 'resolve', by: 'Someone else' }));
+    expect(again.status).toBe(200);
+    expect(again.body as string).toMatch(/Already acknowledged/);
+    expect(again.body as string).toContain('Ops on call');
+    expect((await call(get(token()))).body as string).toMatch(/already acknowledged by Ops on call/);
+    expect(await readTable(dataDir, 'CloudSyncAlert_CL')).toHaveLength(1);
+
+    // The acknowledgement was committed in the book's outbox: the next delivery tells Teams, once.
+    const state = new FileStateStore(path.join(dataDir, 'state'));
+    const book = await readValidated(state, { tenantId: TENANT, name: ALERT_BOOK_KEY }, alertBook);
+    expect(book?.value.outbox.map((e) => e.transitions.map((t) => t.transition))).toEqual([['acknowledged']]);
+    const teams = await TeamsWebhookServer.start();
+    try {
+      const settings = loadSettings({}, { TEAMS_WEBHOOK_URL: teams.webhookUrl, DATA_DIR: dataDir });
+      const notify = { state, clock: systemClock, log: silentLogger, settings: settings.notify, dataDir };
+      const deps = { tenantId: TENANT, notify, ack: settings.alerts.ack };
+      await deliverOutbox(deps, book!.value.outbox);
+      await deliverOutbox(deps, book!.value.outbox);
+      expect(teams.accepted).toHaveLength(1);
+      const card = JSON.stringify(teams.accepted[0]!.body);
+      expect(card).toMatch(/ACKNOWLEDGED/);
+      expect(card).toContain('Ops on call');
+    } finally {
+      await teams.close();
+    }
   });
 
   it.each([

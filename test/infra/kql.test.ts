@@ -116,6 +116,15 @@ describe('alert rule queries (loaded by the Bicep)', () => {
 
   it("the dead-man's switch counts successful and partial runs only", () => {
     const query = readRepoFile('infra/queries/monitor-successful-runs.kql');
-    expect(query).toMatch(/^CloudSyncMonitorRun_CL\s*\n\| where Outcome in \('success', 'partial'\)\s*$/);
+    expect(query).toMatch(
+      /^CloudSyncMonitorRun_CL\s*\n\| where Outcome in \('success', 'degraded', 'partial'\)\s*$/,
+    );
+  });
+
+  it('the delivery watcher fires only when every run of its window was degraded', () => {
+    expect(deployedKqlFiles).toContain('infra/queries/monitor-delivery-failing.kql');
+    const query = readRepoFile('infra/queries/monitor-delivery-failing.kql');
+    expect(query).toMatch(/Degraded == Runs/);
+    expect(describeErrors(errorsOf(analyze(query)))).toBe('');
   });
 });

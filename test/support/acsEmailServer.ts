@@ -132,6 +132,10 @@ export class AcsEmailServer {
     for (let i = 0; i < count; i++) this.faults.push(fault);
   }
 
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
   async close(): Promise<void> {
     for (const res of this.hanging) res.destroy();
     this.server.closeAllConnections();

@@ -1,0 +1,53 @@
+import {
+  applyOutcomes,
+  deliveryHealthSchema,
+  emptyDeliveryHealth,
+  type DeliveryHealth,
+  type DeliveryOutcome,
+} from '../domain/deliveryHealth.js';
+import { readValidated, type StateStore } from '../state/store.js';
+import { updateState } from '../state/update.js';
+import type { ChannelReport } from './delivery.js';
+import { notifyKey } from './notifyState.js';
+
+/**
+ * Delivery health is kept with the rest of the delivery state (per deployment: a dead webhook is dead
+ * for every tenant it serves). Runs read it to raise `notification-failing` and write it after each
+ * delivery step.
+ */
+export const DELIVERY_HEALTH_KEY = notifyKey('delivery-health');
+
+export async function readDeliveryHealth(state: StateStore): Promise<DeliveryHealth> {
+  return (
+    (await readValidated(state, DELIVERY_HEALTH_KEY, deliveryHealthSchema))?.value ?? emptyDeliveryHealth()
+  );
+}
+
+export async function recordDeliveryHealth(
+  state: StateStore,
+  outcomes: readonly DeliveryOutcome[],
+  now: Date,
+): Promise<DeliveryHealth> {
+  return updateState(
+    state,
+    DELIVERY_HEALTH_KEY,
+    deliveryHealthSchema,
+    (current) => {
+      const next = applyOutcomes(current ?? emptyDeliveryHealth(), outcomes, now);
+      return { value: next, result: next };
+    },
+    { now },
+  );
+}
+
+export function outcomeOf(report: ChannelReport): DeliveryOutcome {
+  return {
+    channel: report.channel,
+    messageId: report.messageId,
+    outcome: report.outcome,
+    reason: report.reason,
+    error: report.error,
+    status: report.status,
+    channelDown: report.channelDown,
+  };
+}
