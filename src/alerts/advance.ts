@@ -250,10 +250,13 @@ function step(
       ...(silenced ? { recordOnly: true } : {}),
     };
     // A warning's news that is not urgent (a new code among a few failing objects) rides along with
-    // the next message, told on its own only once ALERT_REPEAT_HOURS have passed without one.
+    // the next message, told on its own once ALERT_REPEAT_WARNING_HOURS passed without one (that
+    // setting equal to ALERT_REPEAT_HOURS tells warnings at once, like criticals).
+    const warningBound = settings.repeatWarningMs ?? settings.repeatMs;
     const rides =
       !silenced &&
       prior.severity === 'warning' &&
+      warningBound > settings.repeatMs &&
       now.getTime() - Date.parse(current.lastNotifiedAt) < (settings.repeatWarningMs ?? settings.repeatMs);
     if (rides) {
       const unsent = withoutUndefined({
