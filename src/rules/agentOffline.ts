@@ -142,7 +142,7 @@ function agentCandidates(
       ? groups.filter((g) => g.activeAgents.length === 0).map((g) => configurationOf(g.displayName))
       : [];
     if (stopped.length > 0 && stopped.every((sp) => sp !== undefined)) {
-      for (const sp of stopped as string[]) {
+      for (const sp of stopped) {
         const known = evidence.get(sp) ?? { since: agent.inactiveSince, agents: [] };
         known.since = Math.min(known.since, agent.inactiveSince);
         known.agents.push({
