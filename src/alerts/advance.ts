@@ -1,5 +1,5 @@
 import type { Coverage } from '../rules/coverage.js';
-import type { AlertBook } from './book.js';
+import type { AlertBook, PendingAlert } from './book.js';
 import { fingerprint } from './fingerprint.js';
 import { inhibitorsOf, mutedBy } from './inhibit.js';
 import {
@@ -11,7 +11,9 @@ import {
 } from '../domain/alertModel.js';
 import type { AlertSettings } from './settings.js';
 
-type LifecycleSettings = Pick<AlertSettings, 'repeatMs' | 'sendResolved' | 'flapWindowMs'>;
+/** Hold-down and group interval are off (0) when a caller leaves them out. */
+type LifecycleSettings = Pick<AlertSettings, 'repeatMs' | 'sendResolved' | 'flapWindowMs'> &
+  Partial<Pick<AlertSettings, 'holdDownMs' | 'groupIntervalMs' | 'repeatWarningMs'>>;
 
 const RANK: Readonly<Record<Severity, number>> = { warning: 1, critical: 2 };
 const CHANGES_MAX = 10;
@@ -22,14 +24,23 @@ const CHANGES_MAX = 10;
  *
  * Per alert (one per fingerprint), in this order:
  * - muted by inhibition: not opened; an open one stays as it is, with no transition of any kind;
+ * - raised and not open, warning, raised for less than ALERT_HOLD_DOWN_MINUTES (Prometheus `for:`):
+ *   pending, no alert and no transition yet; gone again before that: never told, never recorded.
+ *   Critical conditions skip the hold-down: they open at once;
  * - raised and not open: `new`. A resolved alert that comes back within ALERT_FLAP_WINDOW_MINUTES is
  *   `new` again too, with `reopenCount` + 1: people were told RESOLVED, so they must be told it is back,
  *   and the count lets the message say "back again (flapping)". Its old acknowledgement does not carry
  *   over: an acknowledgement ends when the alert resolves;
  * - severity up: `escalated`. It also ends an acknowledgement: the acknowledgement was given for less;
  * - material change (materialKey differs, a new material item, or severity down): `updated`; for an
- *   acknowledged alert it is recorded but not notified (`recordOnly`);
- * - still firing ALERT_REPEAT_HOURS after the last notification, not acknowledged: `repeat`;
+ *   acknowledged alert it is recorded but not notified (`recordOnly`). For `sync-errors` at most one
+ *   per SYNC_ERRORS_GROUP_INTERVAL_MINUTES after the last notification (Alertmanager group_interval):
+ *   a change inside the interval waits, and is told at its end if it still holds;
+ * - only the tracked numbers changed (`trackedKey`): `updated`, recorded, not notified, so the row and
+ *   the text follow the data;
+ * - still firing ALERT_REPEAT_HOURS after the last notification, not acknowledged: `repeat`. A
+ *   warning's repeat rides along with other news of this run only; on its own it waits for
+ *   ALERT_REPEAT_WARNING_HOURS (reminders of warnings alone are what people learn to ignore);
  * - not raised and this run checked its subject: `resolved`, exactly once, notified even when
  *   acknowledged; recorded but not notified when ALERT_SEND_RESOLVED is off;
  * - not raised and not checked ("could not check is not clear"): stays open, no transition;
@@ -46,6 +57,8 @@ export function advance(
   const at = now.toISOString();
   const nowMs = now.getTime();
   const before = new Map(previous.alerts.map((a) => [a.id, a]));
+  const held = new Map((previous.pending ?? []).map((p) => [p.id, p]));
+  const pending: PendingAlert[] = [];
   const raised = new Map<string, AlertCandidate>();
   for (const candidate of candidates) {
     const id = fingerprint(candidate.kind, candidate.subject);
@@ -62,6 +75,9 @@ export function advance(
   const next: Alert[] = [];
   const transitions: Transition[] = [];
   const emit = (transition: Transition) => transitions.push(transition);
+  // Warning repeats that are due but go out only with other news: [transition, alert if not sent].
+  const riders: [Transition, Alert][] = [];
+  const ride = (transition: Transition, unsent: Alert) => riders.push([transition, unsent]);
 
   for (const [id, candidate] of raised) {
     const prior = before.get(id);
@@ -69,6 +85,12 @@ export function advance(
     if (!prior || prior.state === 'resolved') {
       const recent = prior !== undefined && withinFlapWindow(prior, nowMs, settings);
       if (muter) {
+        if (recent) next.push(prior);
+        continue;
+      }
+      const firstSeenAt = held.get(id)?.firstSeenAt ?? at;
+      if (candidate.severity === 'warning' && nowMs - Date.parse(firstSeenAt) < (settings.holdDownMs ?? 0)) {
+        pending.push({ id, kind: candidate.kind, subject: candidate.subject, firstSeenAt });
         if (recent) next.push(prior);
         continue;
       }
@@ -90,7 +112,13 @@ export function advance(
       next.push({ ...prior, inhibitedBy: muter });
       continue;
     }
-    next.push(step(prior, candidate, now, settings, emit));
+    next.push(step(prior, candidate, now, settings, emit, ride));
+  }
+
+  // A pending warning that was not raised again cleared within its hold-down, unless this run could not check it.
+  for (const waiting of held.values()) {
+    if (!raised.has(waiting.id) && !coverage.isChecked({ ...waiting, openedAt: waiting.firstSeenAt }))
+      pending.push(waiting);
   }
 
   for (const prior of previous.alerts) {
@@ -124,9 +152,17 @@ export function advance(
     next.push(alert); // kept for the flap window, dropped by a later run
   }
 
+  if (transitions.some((t) => !t.recordOnly)) {
+    transitions.push(...riders.map(([t]) => t));
+  } else {
+    const unsent = new Map(riders.map(([t, alert]) => [t.alert.id, alert]));
+    for (let i = 0; i < next.length; i++) next[i] = unsent.get(next[i]?.id ?? '') ?? next[i]!;
+  }
+
   next.sort((a, b) => a.id.localeCompare(b.id));
   transitions.sort(bySeverity);
-  return { book: { ...previous, alerts: next }, transitions };
+  pending.sort((a, b) => a.id.localeCompare(b.id));
+  return { book: { ...previous, alerts: next, pending }, transitions };
 }
 
 /** An open (or acknowledged) alert that is still raised: escalated, updated, repeat, or quietly refreshed. */
@@ -136,6 +172,7 @@ function step(
   now: Date,
   settings: LifecycleSettings,
   emit: (t: Transition) => void,
+  ride: (t: Transition, unsent: Alert) => void,
 ): Alert {
   const at = now.toISOString();
   const current = expireSilence({ ...prior, inhibitedBy: undefined }, now.getTime());
@@ -148,10 +185,18 @@ function step(
     details: candidate.details,
     subject: candidate.subject,
     materialItems: candidate.materialItems,
+    trackedKey: candidate.trackedKey,
   });
   const changes = materialChanges(prior, candidate);
   const up = RANK[candidate.severity] > RANK[prior.severity];
   const down = RANK[candidate.severity] < RANK[prior.severity];
+  const groupWait =
+    prior.kind === 'sync-errors' &&
+    now.getTime() - Date.parse(current.lastNotifiedAt) < (settings.groupIntervalMs ?? 0);
+  const trackedChange =
+    candidate.trackedKey !== undefined && prior.trackedKey !== candidate.trackedKey
+      ? [`${prior.trackedKey ?? 'before'} → ${candidate.trackedKey}`]
+      : [];
 
   if (up) {
     const alert: Alert = withoutUndefined({
@@ -173,6 +218,18 @@ function step(
     });
     return alert;
   }
+  if ((down || changes.length > 0) && groupWait) {
+    // Inside the group interval: the text follows the data, the material state stays as last told, so
+    // the change is told at the end of the interval if it still holds.
+    const alert: Alert = withoutUndefined({
+      ...refreshed,
+      materialKey: prior.materialKey,
+      materialItems: prior.materialItems,
+    });
+    if (trackedChange.length > 0)
+      emit({ transition: 'updated', at, alert, changes: trackedChange, recordOnly: true });
+    return alert;
+  }
   if (down || changes.length > 0) {
     const alert: Alert = {
       ...refreshed,
@@ -181,7 +238,7 @@ function step(
       lastChangedAt: at,
       lastNotifiedAt: silenced ? current.lastNotifiedAt : at,
     };
-    emit({
+    const transition: Transition = {
       transition: 'updated',
       at,
       alert,
@@ -191,13 +248,38 @@ function step(
         ...changes,
       ],
       ...(silenced ? { recordOnly: true } : {}),
-    });
+    };
+    // A warning's news that is not urgent (a new code among a few failing objects) rides along with
+    // the next message, told on its own once ALERT_REPEAT_WARNING_HOURS passed without one (that
+    // setting equal to ALERT_REPEAT_HOURS tells warnings at once, like criticals).
+    const warningBound = settings.repeatWarningMs ?? settings.repeatMs;
+    const rides =
+      !silenced &&
+      prior.severity === 'warning' &&
+      warningBound > settings.repeatMs &&
+      now.getTime() - Date.parse(current.lastNotifiedAt) < (settings.repeatWarningMs ?? settings.repeatMs);
+    if (rides) {
+      const unsent = withoutUndefined({
+        ...refreshed,
+        materialKey: prior.materialKey,
+        materialItems: prior.materialItems,
+      });
+      ride(transition, unsent);
+      if (trackedChange.length > 0)
+        emit({ transition: 'updated', at, alert: unsent, changes: trackedChange, recordOnly: true });
+    } else emit(transition);
     return alert;
   }
-  if (!silenced && now.getTime() - Date.parse(current.lastNotifiedAt) >= settings.repeatMs) {
+  const quiet = now.getTime() - Date.parse(current.lastNotifiedAt);
+  if (!silenced && quiet >= settings.repeatMs) {
     const alert: Alert = { ...refreshed, lastNotifiedAt: at };
-    emit({ transition: 'repeat', at, alert });
+    const alone = prior.severity === 'critical' || quiet >= (settings.repeatWarningMs ?? settings.repeatMs);
+    if (alone) emit({ transition: 'repeat', at, alert });
+    else ride({ transition: 'repeat', at, alert }, refreshed);
     return alert;
+  }
+  if (trackedChange.length > 0) {
+    emit({ transition: 'updated', at, alert: refreshed, changes: trackedChange, recordOnly: true });
   }
   return refreshed;
 }

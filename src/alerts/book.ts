@@ -33,6 +33,7 @@ export const storedAlert = z.object({
   since: time,
   materialKey: z.string(),
   materialItems: z.array(z.string()).optional(),
+  trackedKey: z.string().optional(),
   details: z.record(z.string(), z.unknown()),
   state: z.enum(['open', 'acknowledged', 'resolved']),
   openedAt: time,
@@ -78,9 +79,19 @@ const pendingRow = z.object(
   Object.fromEntries(Object.keys(alertTable.columns).map((column) => [column, z.unknown()])),
 );
 
+/** A warning raised but not held long enough to notify (hold-down): no alert, no row yet. */
+const pendingAlert = z.object({
+  id: z.string().min(1),
+  kind: z.enum(ALERT_KINDS),
+  subject,
+  firstSeenAt: time,
+});
+export type PendingAlert = z.infer<typeof pendingAlert>;
+
 export const alertBook = z.object({
   version: z.literal(1),
   alerts: z.array(storedAlert),
+  pending: z.array(pendingAlert).default([]),
   memory: ruleMemory,
   pendingRows: z.array(pendingRow).default([]),
   outbox: z.array(outboxEntry).default([]),
@@ -90,6 +101,8 @@ export const alertBook = z.object({
 export interface AlertBook {
   readonly version: 1;
   readonly alerts: readonly Alert[];
+  /** Warnings in their hold-down (ALERT_HOLD_DOWN_MINUTES): raised, not yet alerts. Absent: none. */
+  readonly pending?: readonly PendingAlert[];
   readonly memory: z.infer<typeof ruleMemory>;
   /** Rows of committed transitions the sink has not confirmed yet: written first thing next run. */
   readonly pendingRows: readonly Readonly<Record<string, unknown>>[];

@@ -64,10 +64,38 @@ export const alertSettingsShape = {
     .positive()
     .max(30 * 24)
     .default(4),
+  /**
+   * A still-firing warning is repeated on its own only after this long; a repeat due by
+   * ALERT_REPEAT_HOURS rides along with any message that goes out anyway (Alertmanager re-sends a
+   * group's firing alerts with its next notification). The daily digest lists open warnings too.
+   */
+  ALERT_REPEAT_WARNING_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(30 * 24)
+    .default(24),
   /** Send RESOLVED notifications (the resolved transition is recorded either way). */
   ALERT_SEND_RESOLVED: flag(true),
   /** A resolved alert is remembered this long; coming back within it counts as a reopening (flapping). */
   ALERT_FLAP_WINDOW_MINUTES: int(0, 7 * 24 * 60, 60),
+  /**
+   * A warning-level condition notifies only once it has held this long (Prometheus `for:`): most
+   * warnings (one failed cycle, an agent restarting) clear by themselves within a few runs. Critical
+   * conditions (quarantine, deletion threshold, no active agent) notify at once. 0 turns it off.
+   */
+  ALERT_HOLD_DOWN_MINUTES: int(0, 24 * 60, 10),
+  /**
+   * Error codes Entra retries by itself (InternalError, server busy, timeouts) count towards an alert
+   * only once they persist: a job failing with them for this long, an object failing with them for
+   * this long and again after Entra's own retry (InternalError is retried after about 40 minutes, so
+   * time alone would page for what heals itself).
+   */
+  TRANSIENT_ERRORS_PERSIST_MINUTES: int(0, 7 * 24 * 60, 30),
+  /**
+   * Alertmanager's group_interval for sync-errors: at most one `updated` per alert in this interval,
+   * and only for a new set of error codes or an object count in another doubling bucket.
+   */
+  SYNC_ERRORS_GROUP_INTERVAL_MINUTES: int(0, 7 * 24 * 60, 60),
   /** Secret for signing acknowledge links (HMAC-SHA256). Without it no ack links are produced. */
   ACK_SECRET: z.string().min(32, 'must be at least 32 characters (e.g. openssl rand -base64 48)').optional(),
   /** The ack endpoint, e.g. https://<app>.azurewebsites.net/api/ack; links are this URL plus ?token=. */
@@ -96,8 +124,14 @@ export const alertSettingsShape = {
 /** The rules' thresholds (RuleSettings) and the lifecycle's. */
 export interface AlertSettings extends RuleSettings {
   readonly repeatMs: number;
+  /** A warning repeats on its own only after this long; a due repeat rides along with other news. */
+  readonly repeatWarningMs: number;
   readonly sendResolved: boolean;
   readonly flapWindowMs: number;
+  /** Warnings notify once held this long (critical at once). */
+  readonly holdDownMs: number;
+  /** At most one sync-errors `updated` per alert per this interval. */
+  readonly groupIntervalMs: number;
   /** Ack links are produced only when both secret and baseUrl are set; verifying needs the secret only. */
   readonly ack: {
     readonly secret: string | undefined;
@@ -122,6 +156,7 @@ export function toAlertSettings(raw: Raw): AlertSettings {
       trackMaxPerJob: raw.SYNC_ERRORS_TRACK_MAX_PER_JOB,
       staleMs: raw.SYNC_ERRORS_STALE_HOURS * HOUR,
     },
+    transientPersistMs: raw.TRANSIENT_ERRORS_PERSIST_MINUTES * MINUTE,
     agentOfflineMs: raw.AGENT_OFFLINE_MINUTES * MINUTE,
     syncStalledMs: raw.SYNC_STALLED_MINUTES * MINUTE,
     pausedMs: raw.PAUSED_ALERT_HOURS * HOUR,
@@ -129,8 +164,11 @@ export function toAlertSettings(raw: Raw): AlertSettings {
     monitorDegradedRuns: raw.MONITOR_DEGRADED_RUNS,
     quarantine: { disableDays: raw.QUARANTINE_DISABLE_DAYS, remindDaysLeft: raw.QUARANTINE_REMIND_DAYS_LEFT },
     repeatMs: raw.ALERT_REPEAT_HOURS * HOUR,
+    repeatWarningMs: Math.max(raw.ALERT_REPEAT_WARNING_HOURS, raw.ALERT_REPEAT_HOURS) * HOUR,
     sendResolved: raw.ALERT_SEND_RESOLVED,
     flapWindowMs: raw.ALERT_FLAP_WINDOW_MINUTES * MINUTE,
+    holdDownMs: raw.ALERT_HOLD_DOWN_MINUTES * MINUTE,
+    groupIntervalMs: raw.SYNC_ERRORS_GROUP_INTERVAL_MINUTES * MINUTE,
     ack: { secret: raw.ACK_SECRET, baseUrl: raw.ACK_BASE_URL, linkTtlMs: raw.ACK_LINK_TTL_HOURS * HOUR },
     maintenanceWindows: raw.MAINTENANCE_WINDOWS ?? [],
   };

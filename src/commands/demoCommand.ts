@@ -81,7 +81,7 @@ export async function demoCommand(options: {
     for (const file of await readdir(path.join(dataDir, 'tables')))
       print(`  ${path.join(dataDir, 'tables', file)}`);
     print(
-      `Notifications (the exact email and Teams payloads, one file each): ${path.join(dataDir, 'outbox')} (${timeline.notifications} messages)`,
+      `Notifications (the exact email and Teams payloads, one file each): ${path.join(dataDir, 'outbox')} (${timeline.notifications} messages for ${timeline.incidents.size} incidents)`,
     );
     print(`State: ${path.join(dataDir, 'state')}`);
 
@@ -97,12 +97,15 @@ export async function demoCommand(options: {
 /** Prints the alert transitions of each run as they happen, and counts the notifications sent. */
 class Timeline {
   notifications = 0;
+  readonly incidents = new Set<string>();
 
   constructor(private readonly print: (line: string) => void) {}
 
   observe(run: MonitorResult): void {
     for (const t of run.transitions) this.print(line(t));
     this.notifications += run.delivery?.reports.size ?? 0;
+    // An incident is one opened alert: what people would count as "a problem we had".
+    for (const t of run.transitions) if (t.transition === 'new') this.incidents.add(`${t.alert.id}@${t.at}`);
   }
 }
 

@@ -212,6 +212,22 @@ export const agentOfflineConfigurationDetailsSchema = z.object({
       lastSuccessfulExecutionEnded: time,
     }),
   ),
+  /**
+   * The configuration's agents that are offline, as the agents API or heartbeats tell (one outage is
+   * one alert: these are its evidence next to the jobs' codes). Absent in alerts stored before.
+   */
+  offlineAgents: z
+    .array(
+      z.object({
+        agentId: z.string(),
+        machineName: text,
+        sources: z.array(z.enum(['graph', 'heartbeat'])),
+        lastSeenActive: time,
+        offlineMinutes: count,
+        agentVersion: text,
+      }),
+    )
+    .optional(),
 });
 export type AgentOfflineConfigurationDetails = z.infer<typeof agentOfflineConfigurationDetailsSchema>;
 

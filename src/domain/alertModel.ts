@@ -55,6 +55,12 @@ export interface AlertCandidate {
    * a new item makes an `updated`, a fixed object alone does not. Human-readable; directory data (escape).
    */
   readonly materialItems?: readonly string[];
+  /**
+   * The numbers an open alert must keep true (objects failing, deletions staged): when it changes
+   * without a material change, the alert records a silent `updated` (a row, no notification), so the
+   * stored text and the table never lag the data.
+   */
+  readonly trackedKey?: string;
   /** Kind-specific facts for the renderers (failing objects by error code, StagedDelete count, ...). JSON only. */
   readonly details: Readonly<Record<string, unknown>>;
 }

@@ -66,3 +66,27 @@ export function errorCategory(code: string | null | undefined): ErrorCategory | 
   for (const [pattern, category] of patterns) if (pattern.test(code)) return category;
   return 'Other';
 }
+
+/**
+ * Error codes that Entra retries by itself: service-side hiccups (an internal error, a busy or
+ * unavailable directory, a timeout), not something in the object or the configuration. The demo's
+ * error catalogue and Microsoft's texts say so ("This attempt is automatically retried in 40 minutes",
+ * "This operation will be retried automatically"). Alone they never open or update an alert; they count
+ * once they persist (TRANSIENT_ERRORS_PERSIST_MINUTES).
+ */
+const RETRIED_CODES: readonly string[] = [
+  'internalerror',
+  'azuredirectoryserviceserverbusy',
+  'serverbusy',
+  'serviceunavailable',
+  'timeout',
+  'requesttimeout',
+  'gatewaytimeout',
+  'azuredirectoryservicetimeout',
+];
+const RETRIED_PATTERN = /(server|service)busy|timed?out|serviceunavailable|internalservererror/i;
+
+export function isRetriedAutomatically(code: string | null | undefined): boolean {
+  if (!code) return false;
+  return RETRIED_CODES.includes(code.toLowerCase()) || RETRIED_PATTERN.test(code);
+}

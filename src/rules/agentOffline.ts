@@ -1,4 +1,4 @@
-import { asDetails, type AgentGroupHealth } from '../domain/alertDetails.js';
+import { asDetails, type AgentGroupHealth, type AgentOfflineDetails } from '../domain/alertDetails.js';
 import type { AlertCandidate } from '../domain/alertModel.js';
 import type { AgentRecord, JobStatusRecord } from '../tables/definitions.js';
 import { jobNoAgentCode } from '../domain/jobStatus.js';
@@ -28,10 +28,15 @@ interface AgentView {
  * - per configuration, from job error codes (works app-only): a job failing or quarantined with
  *   HybridIdentityServiceNoActiveAgents, ...NoAgentsAssigned or ...AgentSignalingError means no agent
  *   answers for that configuration: critical. This alert also mutes the configuration's job alerts.
+ * One outage is one incident: when no agent of a configuration is active, the jobs' codes, the agents
+ * API and the heartbeats are evidence of one configuration alert (matched by the agent group's name,
+ * which Cloud Sync names after the domain), not an alert each. An agent whose group matches no
+ * configuration the monitor reads keeps its own alert; HA degraded (others still active) is per agent.
  */
 export const agentOfflineRule: Rule = (context) => {
   const agents = agentViews(context);
-  const candidates = [...agentCandidates(context, agents), ...configurationCandidates(context)];
+  const { candidates: perAgent, evidence } = agentCandidates(context, agents);
+  const candidates = [...perAgent, ...configurationCandidates(context, evidence)];
   const agentInactiveSince: Record<string, string> = {};
   for (const [key, since] of Object.entries(context.memory.agentInactiveSince)) {
     // Agents not in this run's evidence keep their memory (the API or the heartbeats were not read).
@@ -84,12 +89,26 @@ function agentViews({ observations, memory, now, settings }: RuleContext): Agent
   return views.sort((a, b) => a.key.localeCompare(b.key));
 }
 
+/** Offline agents that leave a configuration without an active agent, by service principal (lowercase). */
+type AgentEvidence = Map<string, { since: number; agents: OfflineAgent[] }>;
+type OfflineAgent = NonNullable<
+  Extract<AgentOfflineDetails, { scope: 'configuration' }>['offlineAgents']
+>[number];
+
 function agentCandidates(
   { observations, now, settings }: RuleContext,
   agents: readonly AgentView[],
-): AlertCandidate[] {
+): { candidates: AlertCandidate[]; evidence: AgentEvidence } {
   const nowMs = now.getTime();
   const candidates: AlertCandidate[] = [];
+  const evidence: AgentEvidence = new Map();
+  const configurationOf = (groupName: string | null): string | undefined => {
+    if (!groupName) return undefined;
+    const job = observations.jobs.find(
+      (j) => j.ServicePrincipalId && j.ConfigurationName?.toLowerCase() === groupName.toLowerCase(),
+    );
+    return job?.ServicePrincipalId?.toLowerCase();
+  };
   const name = (a: AgentView) => capName(a.graph?.MachineName ?? a.heartbeat?.MachineName) ?? a.agentId;
   const groupHealth = (group: { id: string; displayName: string | null } | undefined): AgentGroupHealth => {
     // Agents without a group form one pool: with no way to tell configurations apart, the others count.
@@ -115,6 +134,29 @@ function agentCandidates(
       .filter((n): n is string => Boolean(n))
       .join(', ');
     const record = agent.graph ?? agent.heartbeat;
+    const sources = [
+      ...(agent.graph ? ['graph' as const] : []),
+      ...(agent.heartbeat ? ['heartbeat' as const] : []),
+    ];
+    const stopped = noActiveAgent
+      ? groups.filter((g) => g.activeAgents.length === 0).map((g) => configurationOf(g.displayName))
+      : [];
+    if (stopped.length > 0 && stopped.every((sp) => sp !== undefined)) {
+      for (const sp of stopped) {
+        const known = evidence.get(sp) ?? { since: agent.inactiveSince, agents: [] };
+        known.since = Math.min(known.since, agent.inactiveSince);
+        known.agents.push({
+          agentId: agent.agentId,
+          machineName: capName(record?.MachineName),
+          sources,
+          lastSeenActive: agent.lastSeenActive === undefined ? null : iso(agent.lastSeenActive),
+          offlineMinutes: minutes,
+          agentVersion: capFlat(agent.heartbeat?.AgentVersion, 40),
+        });
+        evidence.set(sp, known);
+      }
+      continue;
+    }
     candidates.push({
       kind: 'agent-offline',
       subject: {
@@ -134,10 +176,7 @@ function agentCandidates(
         machineName: capName(record?.MachineName),
         externalIp: record?.ExternalIp ?? null,
         status: capFlat(agent.graph?.Status ?? agent.heartbeat?.Status, 40),
-        sources: [
-          ...(agent.graph ? ['graph' as const] : []),
-          ...(agent.heartbeat ? ['heartbeat' as const] : []),
-        ],
+        sources,
         lastSeenActive: agent.lastSeenActive === undefined ? null : iso(agent.lastSeenActive),
         offlineMinutes: minutes,
         thresholdMinutes: Math.round(settings.agentOfflineMs / 60_000),
@@ -148,11 +187,15 @@ function agentCandidates(
       }),
     });
   }
-  return candidates;
+  return { candidates, evidence };
 }
 
-function configurationCandidates({ observations, now }: RuleContext): AlertCandidate[] {
+function configurationCandidates(
+  { observations, now }: RuleContext,
+  evidence: AgentEvidence,
+): AlertCandidate[] {
   const byConfiguration = new Map<string, { job: JobStatusRecord; code: string }[]>();
+  for (const key of evidence.keys()) byConfiguration.set(key, []);
   for (const job of observations.jobs) {
     if (!job.JobId || !job.ServicePrincipalId) continue;
     const code = jobNoAgentCode(job);
@@ -161,19 +204,26 @@ function configurationCandidates({ observations, now }: RuleContext): AlertCandi
     byConfiguration.set(key, [...(byConfiguration.get(key) ?? []), { job, code }]);
   }
   const candidates: AlertCandidate[] = [];
-  for (const affected of byConfiguration.values()) {
-    const first = affected[0];
-    if (!first) continue;
-    const { job } = first;
+  for (const [key, affected] of byConfiguration) {
+    const job =
+      affected[0]?.job ?? observations.jobs.find((j) => j.ServicePrincipalId?.toLowerCase() === key);
+    if (!job) continue;
     const servicePrincipalId = job.ServicePrincipalId ?? '';
     const codes = [...new Set(affected.map((a) => a.code))].sort();
+    const offline = evidence.get(key);
+    const offlineAgents = offline?.agents ?? [];
     const since = Math.min(
       ...affected.map(
         (a) =>
           instant(a.job.LastSuccessfulExecutionEnded) ?? instant(a.job.LastExecutionBegan) ?? now.getTime(),
       ),
+      offline?.since ?? Infinity,
     );
     const configuration = capName(job.ConfigurationName) ?? servicePrincipalId;
+    const agentText = offlineAgents
+      .map((a) => `${a.machineName ?? a.agentId} offline for ${duration(a.offlineMinutes ?? 0)}`)
+      .join(', ');
+    const evidenceText = [codes.join(', '), agentText].filter(Boolean).join('; ');
     candidates.push({
       kind: 'agent-offline',
       subject: {
@@ -182,9 +232,11 @@ function configurationCandidates({ observations, now }: RuleContext): AlertCandi
         ...(job.ConfigurationName ? { configurationName: job.ConfigurationName } : {}),
       },
       severity: 'critical',
-      summary: `${configuration}: no active provisioning agent (${codes.join(', ')}); sync of this configuration has stopped`,
+      summary: `${configuration}: no active provisioning agent (${evidenceText}); sync of this configuration has stopped`,
       since: iso(since),
-      materialKey: `error codes ${codes.join(', ')}`,
+      // The outage is the news; which signal shows it (codes, agents API, heartbeats) is evidence.
+      materialKey: 'no active agent',
+      trackedKey: `evidence: ${[codes.length > 0 ? `job codes ${codes.join(', ')}` : '', offlineAgents.length > 0 ? `offline ${offlineAgents.map((a) => a.machineName ?? a.agentId).join(', ')}` : ''].filter(Boolean).join('; ')}`,
       details: asDetails('agent-offline', {
         scope: 'configuration',
         servicePrincipalId,
@@ -199,6 +251,7 @@ function configurationCandidates({ observations, now }: RuleContext): AlertCandi
           lastExecutionEnded: j.LastExecutionEnded,
           lastSuccessfulExecutionEnded: j.LastSuccessfulExecutionEnded,
         })),
+        offlineAgents,
       }),
     });
   }

@@ -40,6 +40,8 @@ export const deletionThresholdRule: Rule = ({ observations, now, settings }) => 
         ` (${staged.count} deletions staged${threshold !== null ? `, threshold ${threshold}` : ''})`,
       since: quarantineSince(job, now),
       materialKey: `quarantine reason TooManyDeletes${disableStageKey(quarantine.disable)}`,
+      // The count grows while the cycle is retried (540 -> 600): the alert's text and row follow it.
+      trackedKey: `${staged.count} deletions staged`,
       details: asDetails('deletion-threshold', {
         job: ref,
         quarantine,

@@ -10,6 +10,8 @@ export interface RuleSettings {
     readonly trackMaxPerJob: number;
     readonly staleMs: number;
   };
+  /** Automatically retried error codes count only once failing this long (TRANSIENT_ERRORS_PERSIST_MINUTES). */
+  readonly transientPersistMs: number;
   readonly agentOfflineMs: number;
   readonly syncStalledMs: number;
   readonly pausedMs: number;

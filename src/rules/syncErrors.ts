@@ -6,7 +6,7 @@ import {
 } from '../domain/alertDetails.js';
 import type { AlertCandidate } from '../domain/alertModel.js';
 import { templateOfJobId } from '../domain/jobId.js';
-import { ERROR_CATEGORIES, type ErrorCategory } from '../domain/errorCategory.js';
+import { ERROR_CATEGORIES, isRetriedAutomatically, type ErrorCategory } from '../domain/errorCategory.js';
 import type { JobStatusRecord } from '../tables/definitions.js';
 import type { Rule } from './context.js';
 import { jobLabel, jobRef } from './jobFacts.js';
@@ -14,8 +14,6 @@ import { jobKey } from '../domain/jobId.js';
 import type { JobObjectStatus } from './objectStatusState.js';
 import { plural } from '../domain/text.js';
 
-/** Objects named among the material items: beyond this, only new error codes (and the count) are material. */
-const MATERIAL_OBJECTS_MAX = 200;
 /** Error code groups listed; the rest are summed into the categories. */
 const GROUPS_MAX = 25;
 const CATEGORIES: readonly ErrorCategory[] = ERROR_CATEGORIES;
@@ -23,18 +21,46 @@ const CATEGORIES: readonly ErrorCategory[] = ERROR_CATEGORIES;
 /**
  * `sync-errors`: a job has objects whose latest provisioning event failed. One alert per job, the objects
  * grouped by error code and category. Warning; critical above SYNC_ERRORS_CRITICAL_COUNT objects.
- * Material: a new error code or a newly failing object (a fixed object alone is not news).
+ * Material (what notifies an `updated`): the set of error codes, and the object count's doubling bucket
+ * (1, 2-3, 4-7, ...): one more object with a known code is not news; the count in the text and the
+ * alert row still track it (`trackedKey`). Objects failing with a code Entra retries by itself
+ * (InternalError, server busy, timeouts) count only once they persist (TRANSIENT_ERRORS_PERSIST_MINUTES
+ * and a failed retry): alone, a fresh one raises nothing.
  */
-export const syncErrorsRule: Rule = ({ observations, settings }) => {
+export const syncErrorsRule: Rule = ({ observations, settings, now }) => {
   const candidates: AlertCandidate[] = [];
   const listed = new Map(observations.jobs.filter((j) => j.JobId).map((j) => [jobKey(j.JobId ?? ''), j]));
-  for (const [key, status] of Object.entries(observations.objectStatus.state.jobs)) {
+  for (const [key, all] of Object.entries(observations.objectStatus.state.jobs)) {
+    const status = persisting(all, now.getTime(), settings.transientPersistMs);
     const failing = Object.keys(status.failing).length + Object.keys(status.more).length;
     if (failing === 0) continue;
     candidates.push(candidate(observations.tenantId, status, listed.get(key), settings.syncErrors));
   }
   return { candidates };
 };
+
+/**
+ * The job's failing objects without those whose automatically retried code has not persisted: failing
+ * for `persistMs` and failed again after a retry (a later failure than the first). Untracked objects keep only their last failure time, not since when they fail, so they
+ * always count (they only exist beyond SYNC_ERRORS_TRACK_MAX_PER_JOB objects).
+ */
+function persisting(status: JobObjectStatus, nowMs: number, persistMs: number): JobObjectStatus {
+  const failing = Object.fromEntries(
+    Object.entries(status.failing).filter(
+      ([, o]) =>
+        !isRetriedAutomatically(o.c) ||
+        (nowMs - Date.parse(o.f) >= persistMs && Date.parse(o.l) > Date.parse(o.f)),
+    ),
+  );
+  return { ...status, failing };
+}
+
+/** The doubling buckets a count has reached, as material items: 5 objects -> "2+ objects", "4+ objects". */
+export function bucketsReached(count: number): string[] {
+  const buckets: string[] = [];
+  for (let low = 2; low <= count; low *= 2) buckets.push(`${low}+ objects failing`);
+  return buckets;
+}
 
 function candidate(
   tenantId: string,
@@ -132,11 +158,10 @@ function candidate(
     severity: total > settings.criticalCount ? 'critical' : 'warning',
     summary: `${label}: ${plural(total, 'object')} failing to sync (${top}${ordered.length > 2 ? ', …' : ''})`,
     since: oldest,
+    // A new code or a higher bucket is news; a code or objects that went away are not (like a fixed object).
     materialKey: 'failing objects',
-    materialItems: [
-      ...codes.map((code) => `error code ${code}`),
-      ...tracked.slice(0, MATERIAL_OBJECTS_MAX).map(([id, o]) => `${o.n ?? id}: ${o.c || 'Unknown'}`),
-    ],
+    materialItems: [...codes.map((code) => `error code ${code}`), ...bucketsReached(total)],
+    trackedKey: `${plural(total, 'object')}: ${ordered.map((g) => `${g.code || 'Unknown'} ×${g.count}`).join(', ')}`,
     details: asDetails('sync-errors', {
       job: ref,
       failingObjects: total,

@@ -283,8 +283,123 @@ describe('lifecycle engine', () => {
       [errors({ subject: otherJob }), quarantine()],
       { isChecked: () => true },
       at(0),
-      defaultAlertSettings,
+      { ...defaultAlertSettings, holdDownMs: 0 },
     );
     expect(transitions.map((t) => t.alert.kind)).toEqual(['job-quarantined', 'sync-errors']);
+  });
+});
+
+describe('noise controls (defaults: hold-down 10 min, group interval 1 h, warnings ride along)', () => {
+  const noisy = {
+    holdDownMs: defaultAlertSettings.holdDownMs,
+    groupIntervalMs: defaultAlertSettings.groupIntervalMs,
+    repeatWarningMs: defaultAlertSettings.repeatWarningMs,
+  };
+  const items = (...codes: string[]) => ({ materialItems: codes.map((c) => `error code ${c}`) });
+
+  it.each<{ title: string; steps: Step[]; expected: string[][] }>([
+    {
+      title: 'hold-down: a warning is told once it held 10 minutes; one that clears before is never told',
+      steps: [
+        { minute: 0, candidates: [errors(), stalled()] },
+        { minute: 5, candidates: [errors(), stalled()] },
+        { minute: 10, candidates: [errors()] },
+        { minute: 15, candidates: [errors()] },
+      ],
+      expected: [[], [], ['new sync-errors warning'], []],
+    },
+    {
+      title: 'hold-down: critical conditions are told at once',
+      steps: [{ minute: 0, candidates: [quarantine(), noAgent()] }],
+      expected: [['new agent-offline critical', 'new job-quarantined critical']],
+    },
+    {
+      title: 'hold-down: a pending warning that turns critical is told at once',
+      steps: [
+        { minute: 0, candidates: [errors()] },
+        { minute: 5, candidates: [errors({ severity: 'critical' })] },
+      ],
+      expected: [[], ['new sync-errors critical']],
+    },
+    {
+      title: 'hold-down: a run that could not check keeps the pending warning pending',
+      steps: [
+        { minute: 0, candidates: [errors()] },
+        { minute: 5, coverage: notChecked },
+        { minute: 10, candidates: [errors()] },
+      ],
+      expected: [[], [], ['new sync-errors warning']],
+    },
+    {
+      title: 'a warning update rides along with other news; alone it waits',
+      steps: [
+        { minute: 0, candidates: [errors(items('A'))] },
+        { minute: 10, candidates: [errors(items('A'))] },
+        { minute: 80, candidates: [errors(items('A', 'B'))] },
+        { minute: 85, candidates: [errors(items('A', 'B')), quarantine({ subject: otherJob })] },
+      ],
+      expected: [
+        [],
+        ['new sync-errors warning'],
+        [],
+        ['new job-quarantined critical', 'updated sync-errors warning'],
+      ],
+    },
+    {
+      title: 'a news that went away before it was told is never told',
+      steps: [
+        { minute: 0, candidates: [errors(items('A'))] },
+        { minute: 10, candidates: [errors(items('A'))] },
+        { minute: 80, candidates: [errors(items('A', 'B'))] },
+        { minute: 90, candidates: [errors(items('A')), quarantine({ subject: otherJob })] },
+      ],
+      expected: [[], ['new sync-errors warning'], [], ['new job-quarantined critical']],
+    },
+    {
+      title: 'group interval: at most one sync-errors update per hour after the last message',
+      steps: [
+        { minute: 0, candidates: [errors({ severity: 'critical', ...items('A') })] },
+        { minute: 20, candidates: [errors({ severity: 'critical', ...items('A', 'B') })] },
+        { minute: 40, candidates: [errors({ severity: 'critical', ...items('A', 'B', 'C') })] },
+        { minute: 60, candidates: [errors({ severity: 'critical', ...items('A', 'B', 'C') })] },
+        { minute: 65, candidates: [errors({ severity: 'critical', ...items('A', 'B', 'C') })] },
+      ],
+      expected: [['new sync-errors critical'], [], [], ['updated sync-errors critical'], []],
+    },
+    {
+      title: 'warning repeats ride along; alone only after ALERT_REPEAT_WARNING_HOURS',
+      steps: [
+        { minute: 0, candidates: [errors()] },
+        { minute: 10, candidates: [errors()] },
+        { minute: 4 * H + 10, candidates: [errors()] },
+        { minute: 5 * H, candidates: [errors(), quarantine({ subject: otherJob })] },
+        { minute: 29 * H, candidates: [errors(), quarantine({ subject: otherJob })] },
+      ],
+      expected: [
+        [],
+        ['new sync-errors warning'],
+        [],
+        ['new job-quarantined critical', 'repeat sync-errors warning'],
+        // The quarantine repeats every 4 h on its own; by then the warning rode along.
+        ['repeat job-quarantined critical', 'repeat sync-errors warning'],
+      ],
+    },
+  ])('$title', ({ steps, expected }) => {
+    expect(replay(steps, noisy).perStep).toEqual(expected);
+  });
+
+  it('a changed tracked number updates the alert and its row without a notification', () => {
+    const { perStep, book } = replay(
+      [
+        { minute: 0, candidates: [quarantine({ trackedKey: '540 staged' })] },
+        {
+          minute: 5,
+          candidates: [quarantine({ trackedKey: '600 staged', summary: '600 deletions staged' })],
+        },
+      ],
+      noisy,
+    );
+    expect(perStep).toEqual([['new job-quarantined critical'], ['updated job-quarantined critical quiet']]);
+    expect(book.alerts[0]?.summary).toBe('600 deletions staged');
   });
 });

@@ -52,7 +52,15 @@ export function replay(
   settings: Partial<AlertSettings> = {},
 ): { perStep: string[][]; book: AlertBook } {
   let book = emptyAlertBook();
-  const all = { ...defaultAlertSettings, ...settings };
+  // The noise controls (hold-down, group interval, warnings riding along) are off unless a test sets
+  // them: each lifecycle test states the behaviour it exercises.
+  const all = {
+    ...defaultAlertSettings,
+    holdDownMs: 0,
+    groupIntervalMs: 0,
+    repeatWarningMs: defaultAlertSettings.repeatMs,
+    ...settings,
+  };
   const perStep = steps.map((step) => {
     const now = at(step.minute * 60_000);
     if (step.ack) {

@@ -9,6 +9,7 @@ describe('alert settings', () => {
   it('have sensible defaults', () => {
     expect(defaultAlertSettings).toEqual({
       syncErrors: { criticalCount: 50, listMax: 50, trackMaxPerJob: 500, staleMs: 7 * 24 * 3_600_000 },
+      transientPersistMs: 30 * 60_000,
       agentOfflineMs: 15 * 60_000,
       syncStalledMs: 30 * 60_000,
       pausedMs: 24 * 3_600_000,
@@ -16,8 +17,11 @@ describe('alert settings', () => {
       monitorDegradedRuns: 3,
       quarantine: { disableDays: 28, remindDaysLeft: [7, 1] },
       repeatMs: 4 * 3_600_000,
+      repeatWarningMs: 24 * 3_600_000,
       sendResolved: true,
       flapWindowMs: 60 * 60_000,
+      holdDownMs: 10 * 60_000,
+      groupIntervalMs: 60 * 60_000,
       ack: { secret: undefined, baseUrl: undefined, linkTtlMs: 72 * 3_600_000 },
       maintenanceWindows: [],
     });

@@ -37,6 +37,10 @@ describe('alerts end to end through the CLI over the demo day', () => {
     GRAPH_ACCESS_TOKEN: 'cli-day-token',
     TENANT_ID: tenant.tenantId,
     DATA_DIR: dataDir,
+    // At this test's 10-minute cadence the 30-minute reporting outage is seen by three runs only, which
+    // is monitor-degraded's own threshold: a hold-down on top would swallow it. The hold-down is tested
+    // at the demo's 5-minute cadence (test/alerts/demoDay.test.ts) and in test/alerts/advance.test.ts.
+    ALERT_HOLD_DOWN_MINUTES: '0',
   });
   const runInProcess = async (instant: Date) => {
     clock.set(instant);
@@ -109,7 +113,8 @@ describe('alerts end to end through the CLI over the demo day', () => {
       if (r.Transition === 'repeat') {
         expect(at - (notified.get(r.AlertId as string) ?? 0)).toBeGreaterThanOrEqual(4 * 3600_000);
       }
-      notified.set(r.AlertId as string, at);
+      // Rows recorded without a notification (numbers that changed) do not restart the interval.
+      if ((r.Details as { notified?: boolean }).notified !== false) notified.set(r.AlertId as string, at);
     }
     expect(rows.some((r) => r.Transition === 'repeat')).toBe(true);
   });

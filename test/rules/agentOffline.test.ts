@@ -28,12 +28,10 @@ describe('agent-offline rule with the agents API', () => {
       expected: [['CSYNC02.contoso.com', 'warning']],
     },
     {
-      title: 'the last active agent of the group gone: critical',
+      // One outage, one alert: the configuration's (its group is named after the domain), both agents as evidence.
+      title: 'the last active agent of the group gone: critical, one alert for the configuration',
       agents: [primary(inactive(-20 * MIN)), secondary(inactive(-60 * MIN))],
-      expected: [
-        ['CSYNC01.contoso.com', 'critical'],
-        ['CSYNC02.contoso.com', 'critical'],
-      ],
+      expected: [['contoso.com', 'critical', 'CSYNC01.contoso.com, CSYNC02.contoso.com']],
     },
     {
       title: 'an active agent of another group does not help',
@@ -41,7 +39,7 @@ describe('agent-offline rule with the agents API', () => {
         primary(inactive(-20 * MIN)),
         secondary({ AgentGroups: [{ id: 'group-fabrikam', displayName: 'fabrikam.local' }] }),
       ],
-      expected: [['CSYNC01.contoso.com', 'critical']],
+      expected: [['contoso.com', 'critical', 'CSYNC01.contoso.com']],
     },
     {
       title: 'status casing is tolerated',
@@ -50,7 +48,16 @@ describe('agent-offline rule with the agents API', () => {
     },
   ])('$title', ({ agents, expected }) => {
     const { candidates } = evaluate('agent-offline', observations({ agents, agentsApi: 'available' }));
-    expect(candidates.map((c) => [c.subject.machineName, c.severity])).toEqual(expected);
+    expect(
+      candidates.map((c) => {
+        const evidence = (c.details as { offlineAgents?: { machineName: string }[] }).offlineAgents;
+        return [
+          c.subject.machineName ?? c.subject.configurationName,
+          c.severity,
+          ...(evidence ? [evidence.map((a) => a.machineName).join(', ')] : []),
+        ];
+      }),
+    ).toEqual(expected);
   });
 
   it('describes the agent, its groups and who is still active', () => {

@@ -231,7 +231,7 @@ describe('job-failing rule', () => {
       job({
         LastExecutionState: state,
         SuccessiveCompleteFailures: failures,
-        LastErrorCode: 'AzureDirectoryServiceServerBusy',
+        LastErrorCode: 'AzureActiveDirectoryInvalidCredential',
         LastSuccessfulExecutionEnded: iso(-10 * MIN),
       }),
     ];
@@ -240,8 +240,30 @@ describe('job-failing rule', () => {
     });
     expect(candidates.length).toBe(fires ? 1 : 0);
     if (fires) {
-      expect(candidates[0]?.materialKey).toBe('error AzureDirectoryServiceServerBusy');
+      expect(candidates[0]?.materialKey).toBe('error AzureActiveDirectoryInvalidCredential');
       expect(candidates[0]?.since).toBe(iso(-10 * MIN));
     }
   });
+
+  it.each([
+    { failingFor: 10, fires: false },
+    { failingFor: 29, fires: false },
+    { failingFor: 30, fires: true },
+  ])(
+    'a code Entra retries by itself (server busy) counts once the job has failed with it for 30 minutes: $failingFor min -> $fires',
+    ({ failingFor, fires }) => {
+      const jobs = [
+        job({
+          LastExecutionState: 'Failed',
+          SuccessiveCompleteFailures: 5,
+          LastErrorCode: 'AzureDirectoryServiceServerBusy',
+          LastSuccessfulExecutionEnded: iso(-failingFor * MIN),
+        }),
+      ];
+      const { candidates } = evaluate('job-failing', observations({ jobs }), {
+        settings: settings({ transientPersistMs: 30 * MIN }),
+      });
+      expect(candidates.length).toBe(fires ? 1 : 0);
+    },
+  );
 });

@@ -73,12 +73,59 @@ describe('sync-errors rule', () => {
     expect(details.groups[0]?.moreObjects).toBe(2);
   });
 
-  it('names codes and objects as material items, so a new object or code is an update but a fix is not', () => {
+  it('names codes and doubling buckets as material items: a new code or bucket is an update, one more object or a fix is not', () => {
     const { candidates } = evaluate(
       'sync-errors',
       observations({ objectState: objectState([failure('megan', 'Megan Bowen', 'DupUpn', -MIN)]) }),
     );
-    expect(candidates[0]?.materialItems).toEqual(['error code DupUpn', 'Megan Bowen: DupUpn']);
+    expect(candidates[0]?.materialItems).toEqual(['error code DupUpn']);
+    expect(candidates[0]?.trackedKey).toBe('1 object: DupUpn ×1');
+    const five = evaluate(
+      'sync-errors',
+      observations({
+        objectState: objectState(
+          ['a', 'b', 'c', 'd', 'e'].map((id) => failure(id, id.toUpperCase(), 'DupUpn', -MIN)),
+        ),
+      }),
+    );
+    expect(five.candidates[0]?.materialItems).toEqual([
+      'error code DupUpn',
+      '2+ objects failing',
+      '4+ objects failing',
+    ]);
+  });
+
+  it('an object failing with a code Entra retries by itself counts only once it persists (time and a failed retry)', () => {
+    const persist = { transientPersistMs: 30 * MIN };
+    const fresh = evaluate(
+      'sync-errors',
+      observations({ objectState: objectState([failure('a', 'A', 'InternalError', -5 * MIN)]) }),
+      { settings: settings(persist) },
+    );
+    expect(fresh.candidates).toEqual([]);
+    const old = evaluate(
+      'sync-errors',
+      observations({
+        objectState: objectState([
+          failure('a', 'A', 'InternalError', -50 * MIN),
+          failure('a', 'A', 'InternalError', -5 * MIN),
+        ]),
+      }),
+      { settings: settings(persist) },
+    );
+    expect(old.candidates.map((c) => c.materialItems)).toEqual([['error code InternalError']]);
+    // Next to a real error, a fresh retried one is not listed (and not material).
+    const mixed = evaluate(
+      'sync-errors',
+      observations({
+        objectState: objectState([
+          failure('a', 'A', 'InternalError', -5 * MIN),
+          failure('b', 'B', 'DupUpn', -5 * MIN),
+        ]),
+      }),
+      { settings: settings(persist) },
+    );
+    expect(mixed.candidates[0]?.materialItems).toEqual(['error code DupUpn']);
   });
 
   it('raises nothing once every failing object had a later success', () => {

@@ -94,6 +94,24 @@ function configurationView(
   if (codes.length > 0) facts.push({ label: 'Error codes', value: codes.map((c) => name(c)).join(', ') });
   const meanings = codes.map((c) => jobErrorGuidance(c)?.meaning).filter((m): m is string => Boolean(m));
   if (meanings.length > 0) facts.push({ label: 'Meaning', value: meanings.join(' ') });
+  // The same outage as seen by the agents API or heartbeats: evidence inside this one alert.
+  const offline = (d.offlineAgents ?? []).filter((a) => a !== null && a !== undefined);
+  for (const a of offline) {
+    const machine = name(a.machineName ?? a.agentId, 'unknown agent');
+    const seen = a.lastSeenActive ? `last seen active ${formatSince(a.lastSeenActive, ctx.generatedAt)}` : '';
+    const sources = (a.sources ?? []).filter(Boolean).join(' and ');
+    facts.push({
+      label: 'Agent offline',
+      value: [
+        machine,
+        typeof a.offlineMinutes === 'number' ? `for ${formatDuration(a.offlineMinutes * 60_000)}` : '',
+        seen,
+        sources ? `(${sources})` : '',
+      ]
+        .filter(Boolean)
+        .join(' '),
+    });
+  }
 
   const items = jobs.map((j) => {
     const purpose = jobPurpose(j.templateId, j.jobId) ?? name(j.jobId);
@@ -106,6 +124,13 @@ function configurationView(
 
   const steps: Step[] = [];
   const seen = new Set<string>();
+  const machines = offline.map((a) => a.machineName).filter((m): m is string => Boolean(m));
+  if (machines.length > 0) {
+    for (const step of agentHostSteps(machines.map((m) => name(m)).join(', '))) {
+      seen.add(step.text);
+      steps.push(step);
+    }
+  }
   for (const code of codes) {
     for (const step of jobErrorGuidance(code)?.steps ?? []) {
       if (!seen.has(step.text)) {
