@@ -58,7 +58,11 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
 describe('silences', () => {
   it('a CLI silence mutes the alerts (recorded, in status, not notified); when it ends while they fire, they are told', async () => {
     const dataDir = await tempDataDir();
-    const settings = settingsFor(tenant, dataDir, { TEAMS_WEBHOOK_URL: teams.webhookUrl });
+    // No hold-down: these tests are about silences, and want the alerts of the first run.
+    const settings = settingsFor(tenant, dataDir, {
+      TEAMS_WEBHOOK_URL: teams.webhookUrl,
+      ALERT_HOLD_DOWN_MINUTES: '0',
+    });
     const deps = await dependencies(settings, clock);
     Object.assign(process.env, { TENANT_ID: tenant.tenantId, DATA_DIR: dataDir });
 
@@ -131,6 +135,7 @@ describe('silences', () => {
   it('a recurring MAINTENANCE_WINDOWS window mutes what matches, only while it is open', async () => {
     const dataDir = await tempDataDir();
     const settings = settingsFor(tenant, dataDir, {
+      ALERT_HOLD_DOWN_MINUTES: '0',
       TEAMS_WEBHOOK_URL: teams.webhookUrl,
       MAINTENANCE_WINDOWS: JSON.stringify([
         {
