@@ -1,7 +1,8 @@
 import type { TokenCredential } from '@azure/identity';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
-import { StateConflictError, type StateStore } from '../state/store.js';
+import { setAside } from '../state/setAside.js';
+import { StateConflictError, StateDecodeError, type StateStore } from '../state/store.js';
 import { CHANNEL_NAMES, type Channel, type ChannelName } from './channel.js';
 import { channelsFor } from './channels.js';
 import { claimMs, deliverClaimed, type ChannelReport, type DeliveryContext } from './delivery.js';
@@ -109,6 +110,13 @@ export async function retryPending(deps: NotifyDependencies): Promise<RetryRepor
       const found = await readPending(deps.state, name);
       if (found) entries.push({ name, ...found });
     } catch (error) {
+      if (error instanceof StateDecodeError) {
+        // Set aside, so it neither blocks its channel's later messages nor is tried for ever; a message
+        // of the alert book's outbox is queued afresh by the notify stage. The next run reports it.
+        const aside = await setAside(deps.state, notifyKey(name), error.reason, error.etag);
+        deps.log.error(aside.message, { entry: name });
+        continue;
+      }
       deps.log.error('unreadable pending notification left in place', {
         entry: name,
         error: describeError(error, ctx.secrets),

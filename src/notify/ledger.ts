@@ -3,7 +3,8 @@ import type { StateStore } from '../state/store.js';
 import type { ChannelName } from './channel.js';
 import { notifyKey } from './notifyState.js';
 import { updateState } from '../state/update.js';
-import { readValidated } from '../state/store.js';
+import { setAside } from '../state/setAside.js';
+import { readStoredState } from '../state/storedState.js';
 
 /**
  * The delivered-ids ledger: per channel, which message ids were delivered (or given up on) and when.
@@ -30,8 +31,14 @@ export async function findInLedger(
   channel: ChannelName,
   id: string,
 ): Promise<LedgerEntry | undefined> {
-  const ledger = await readValidated(store, keyOf(channel), ledgerSchema);
-  return ledger?.value.entries.find((entry) => entry.id === id);
+  const stored = await readStoredState(store, keyOf(channel), ledgerSchema);
+  if (stored.kind === 'unavailable') throw stored.error;
+  if (stored.kind === 'corrupt') {
+    // Set aside (the next run reports it): a corrupt ledger must not stop every later message.
+    await setAside(store, keyOf(channel), stored.reason, stored.etag);
+    return undefined;
+  }
+  return stored.kind === 'found' ? stored.value.entries.find((entry) => entry.id === id) : undefined;
 }
 
 /** Records the outcome (first outcome wins), dropping entries past retention. */

@@ -2,6 +2,8 @@ import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dispatch, retryPending } from '../../src/notify/dispatch.js';
+import { NOTIFY_STATE_SCOPE, notifyKey } from '../../src/notify/notifyState.js';
+import { pendingKey } from '../../src/notify/pending.js';
 import { fitWorkflowsBody } from '../../src/notify/teamsPayload.js';
 import { TeamsWebhookServer } from '../support/teamsWebhookServer.js';
 import { harness, message, type Harness } from './helpers.js';
@@ -193,3 +195,33 @@ async function readAll(dir: string): Promise<string> {
   }
   return out.join('\n');
 }
+
+describe('corrupt delivery state never stops a channel (issue 9, row 10)', () => {
+  let h: Harness;
+  let server: TeamsWebhookServer;
+  beforeEach(async () => {
+    h = await harness();
+    server = await TeamsWebhookServer.start();
+  });
+  afterEach(async () => {
+    await server.close();
+    await h.cleanup();
+  });
+
+  it('a corrupt ledger is set aside and the message is delivered', async () => {
+    await h.state.write(notifyKey('ledger-teams'), { entries: 'garbage' }, { unconditional: true });
+    const report = await dispatch(message('m-ledger'), h.deps({ TEAMS_WEBHOOK_URL: server.webhookUrl }));
+    expect(report.channels.find((c) => c.channel === 'teams')?.outcome).toBe('delivered');
+    expect(server.accepted).toHaveLength(1);
+    expect(await h.state.list(NOTIFY_STATE_SCOPE, 'corrupt-ledger-teams')).toHaveLength(1);
+  });
+
+  it('a corrupt pending entry is set aside, and the same message can be queued and delivered again', async () => {
+    await h.state.write(pendingKey('teams', 'm-pending'), { channel: 'teams' }, { unconditional: true });
+    const deps = h.deps({ TEAMS_WEBHOOK_URL: server.webhookUrl });
+    await retryPending(deps);
+    const report = await dispatch(message('m-pending'), deps);
+    expect(report.channels.find((c) => c.channel === 'teams')?.outcome).toBe('delivered');
+    expect(server.accepted).toHaveLength(1);
+  });
+});
