@@ -194,6 +194,11 @@ interface WindowOptions {
  * Reads one window oldest first. After each page: its new events go to the sink, then the checkpoint
  * (ids and progress) is saved. Progress only moves while pages come oldest first: if Graph ever answers
  * out of order, everything is still written but the window is read again next time.
+ *
+ * Pages are committed strictly one after another, as the protocol requires; what overlaps is the CPU
+ * work on the next page (validation, records) with the previous page's commit, which mostly waits for
+ * the disk or the network (three durable writes per page). The ids of the page being committed count
+ * as seen already; if its commit fails, the page prepared meanwhile is dropped unwritten.
  */
 async function readWindow(
   input: ProvisioningInput,
@@ -205,64 +210,123 @@ async function readWindow(
   const path =
     `/auditLogs/provisioning?$filter=activityDateTime gt ${literal(window.from)} and activityDateTime lt ${literal(window.to)}` +
     `&$orderby=activityDateTime asc&$top=${input.settings.pageSize}`;
-  let ordered = true;
-  let latestSeen = Number.NEGATIVE_INFINITY;
-  let progress = window.from;
+  const reading: ReadState = {
+    ordered: true,
+    latestSeen: Number.NEGATIVE_INFINITY,
+    progress: window.from,
+    committing: new Set(),
+  };
+  /** The previous page's commit: true once it is written and checkpointed. */
+  let commit: Promise<boolean> = Promise.resolve(true);
   try {
     for await (const page of input.graph.pages(path, 'v1.0', { prefetch: true })) {
       totals.pages += 1;
-      const batch: ProvisioningRecord[] = [];
-      const inBatch = new Set<string>();
-      let pageEarliest = Number.POSITIVE_INFINITY;
-      let pageLatest = Number.NEGATIVE_INFINITY;
-      for (const item of page.value) {
-        const parsed = provisioningObjectSummary.safeParse(item);
-        if (!parsed.success) {
-          totals.invalid += 1;
-          if (totals.invalid <= MAX_INVALID_DETAILS) issues.push(invalidIssue(item, parsed.error));
-          continue;
-        }
-        const event = parsed.data;
-        const at = Date.parse(event.activityDateTime);
-        if (at < latestSeen) ordered = false;
-        latestSeen = Math.max(latestSeen, at);
-        pageLatest = Math.max(pageLatest, at);
-        if (!isCloudSync(event.jobId, event.servicePrincipal, input.cloudSyncServicePrincipalIds)) {
-          totals.ignored += 1;
-          continue;
-        }
-        if (checkpoint.seen.has(event.id) || inBatch.has(event.id)) {
-          totals.duplicates += 1;
-          continue;
-        }
-        inBatch.add(event.id);
-        pageEarliest = Math.min(pageEarliest, at);
-        batch.push(toProvisioningRecord(input.tenantId, event, input.names, input.unknown));
-      }
-      const moved = ordered && pageLatest > progress;
-      if (moved) progress = pageLatest;
-      const advance = (state: ProvisioningMark) => (moved ? window.onPage(progress, state) : state);
-      const done = await checkpoint.commitPage(
-        { ids: [...inBatch], fromMs: pageEarliest, toMs: pageLatest },
-        () => input.sink.write(TABLE, batch),
-        advance,
-        issues,
-      );
-      if (!done) return { complete: false, backlogRemaining: false };
-      if (batch.length > 0) {
-        totals.written += batch.length;
-        input.onWritten?.(batch);
-      }
+      const prepared = preparePage(input, checkpoint, totals, issues, reading, page.value);
+      if (!(await commit)) return { complete: false, backlogRemaining: false };
+      const pageProgress = reading.progress;
+      // Captured now: by the time the commit calls it, the next page may have moved `reading.progress`.
+      const advance = (state: ProvisioningMark) =>
+        prepared.moved ? window.onPage(pageProgress, state) : state;
+      reading.committing = prepared.inBatch;
+      commit = commitPrepared(input, checkpoint, totals, issues, prepared, advance);
       if (page.nextLink !== undefined && input.clock.now().getTime() >= input.deadline) {
-        return { complete: false, backlogRemaining: true };
+        return (await commit)
+          ? { complete: false, backlogRemaining: true }
+          : { complete: false, backlogRemaining: false };
       }
     }
+    if (!(await commit)) return { complete: false, backlogRemaining: false };
   } catch (error) {
+    // A commit in flight still finishes (and counts) before the run reports what stopped it.
+    await commit.catch(() => false);
     issues.push(issueFrom('provisioning', error));
     return { complete: false, backlogRemaining: false };
   }
   // Out of order: everything was written and remembered, but no progress can be claimed for the window.
-  return { complete: ordered, backlogRemaining: false };
+  return { complete: reading.ordered, backlogRemaining: false };
+}
+
+interface ReadState {
+  ordered: boolean;
+  latestSeen: number;
+  progress: number;
+  /** Ids of the page whose commit is in flight: not in `checkpoint.seen` yet, but already taken. */
+  committing: ReadonlySet<string>;
+}
+
+interface PreparedPage {
+  readonly batch: ProvisioningRecord[];
+  readonly ids: string[];
+  readonly inBatch: Set<string>;
+  readonly fromMs: number;
+  readonly toMs: number;
+  /** Whether this page moves the window's progress (to `ReadState.progress` as it left it). */
+  readonly moved: boolean;
+}
+
+/** Validates one page and makes the records of its new Cloud Sync events. */
+function preparePage(
+  input: ProvisioningInput,
+  checkpoint: ProvisioningCheckpoint,
+  totals: PassTotals,
+  issues: RunIssue[],
+  reading: ReadState,
+  items: readonly unknown[],
+): PreparedPage {
+  const batch: ProvisioningRecord[] = [];
+  const ids: string[] = [];
+  const inBatch = new Set<string>();
+  let pageEarliest = Number.POSITIVE_INFINITY;
+  let pageLatest = Number.NEGATIVE_INFINITY;
+  for (const item of items) {
+    const parsed = provisioningObjectSummary.safeParse(item);
+    if (!parsed.success) {
+      totals.invalid += 1;
+      if (totals.invalid <= MAX_INVALID_DETAILS) issues.push(invalidIssue(item, parsed.error));
+      continue;
+    }
+    const event = parsed.data;
+    const at = Date.parse(event.activityDateTime);
+    if (at < reading.latestSeen) reading.ordered = false;
+    reading.latestSeen = Math.max(reading.latestSeen, at);
+    pageLatest = Math.max(pageLatest, at);
+    if (!isCloudSync(event.jobId, event.servicePrincipal, input.cloudSyncServicePrincipalIds)) {
+      totals.ignored += 1;
+      continue;
+    }
+    if (checkpoint.seen.has(event.id) || reading.committing.has(event.id) || inBatch.has(event.id)) {
+      totals.duplicates += 1;
+      continue;
+    }
+    inBatch.add(event.id);
+    ids.push(event.id);
+    pageEarliest = Math.min(pageEarliest, at);
+    batch.push(toProvisioningRecord(input.tenantId, event, input.names, input.unknown));
+  }
+  const moved = reading.ordered && pageLatest > reading.progress;
+  if (moved) reading.progress = pageLatest;
+  return { batch, ids, inBatch, fromMs: pageEarliest, toMs: pageLatest, moved };
+}
+
+async function commitPrepared(
+  input: ProvisioningInput,
+  checkpoint: ProvisioningCheckpoint,
+  totals: PassTotals,
+  issues: RunIssue[],
+  page: PreparedPage,
+  advance: (state: ProvisioningMark) => ProvisioningMark,
+): Promise<boolean> {
+  const done = await checkpoint.commitPage(
+    { ids: page.ids, fromMs: page.fromMs, toMs: page.toMs },
+    () => input.sink.write(TABLE, page.batch),
+    advance,
+    issues,
+  );
+  if (done && page.batch.length > 0) {
+    totals.written += page.batch.length;
+    input.onWritten?.(page.batch);
+  }
+  return done;
 }
 
 function isCloudSync(
