@@ -69,6 +69,7 @@ export function notifyDependencies(
     log: deps.log,
     settings: settings.notify,
     dataDir: settings.dataDir,
+    localRetentionDays: settings.localRetentionDays,
     ...(options.credential ? { credential: options.credential } : {}),
   };
 }
