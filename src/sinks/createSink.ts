@@ -1,4 +1,5 @@
-import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
+import { defaultAzureCredential } from '../azure/defaultCredential.js';
 import type { Settings } from '../config.js';
 import { LogAnalyticsSink, type LogAnalyticsSinkOptions } from './logAnalyticsSink.js';
 import { NdjsonSink } from './ndjsonSink.js';
@@ -28,6 +29,6 @@ export function createSink(settings: SinkSettings, dependencies: SinkDependencie
   // A user-assigned managed identity needs its client id; without one DefaultAzureCredential tries the rest.
   const credential =
     dependencies.credential ??
-    new DefaultAzureCredential({ managedIdentityClientId: settings.graph.managedIdentityClientId });
+    defaultAzureCredential({ managedIdentityClientId: settings.graph.managedIdentityClientId });
   return new LogAnalyticsSink(settings.logsIngestion, credential, dependencies.logAnalytics);
 }

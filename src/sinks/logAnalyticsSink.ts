@@ -1,9 +1,5 @@
 import type { TokenCredential } from '@azure/identity';
-import {
-  isAggregateLogsUploadError,
-  LogsIngestionClient,
-  type LogsIngestionClientOptions,
-} from '@azure/monitor-ingestion';
+import type { LogsIngestionClient, LogsIngestionClientOptions } from '@azure/monitor-ingestion';
 import { tableByName, type TableName, type TableRecords } from '../tables/definitions.js';
 import { streamName, toRow, type TableDefinition } from '../tables/schema.js';
 import { SinkError, type RecordSink } from './sink.js';
@@ -81,24 +77,34 @@ function preSerialisedBodies(bodies: Map<string, string>): PipelinePolicy {
   };
 }
 
+type Sdk = typeof import('@azure/monitor-ingestion');
+
 export class LogAnalyticsSink implements RecordSink {
-  private readonly client: LogsIngestionClient;
+  /** The SDK and its client, loaded with the first write: a function file that never writes loads neither. */
+  private sdk: Promise<{ client: LogsIngestionClient; sdk: Sdk }> | undefined;
   private readonly maxConcurrency: number;
   private readonly bodies = new Map<string, string>();
   private nextBody = 0;
 
   constructor(
     private readonly target: LogAnalyticsTarget,
-    credential: TokenCredential,
-    options: LogAnalyticsSinkOptions = {},
+    private readonly credential: TokenCredential,
+    private readonly options: LogAnalyticsSinkOptions = {},
   ) {
-    const { maxConcurrency, ...clientOptions } = options;
-    this.maxConcurrency = Math.max(1, maxConcurrency ?? DEFAULT_CONCURRENCY);
-    this.client = new LogsIngestionClient(target.endpoint, credential, {
-      ...(target.audience ? { audience: target.audience } : {}),
-      ...clientOptions,
+    this.maxConcurrency = Math.max(1, options.maxConcurrency ?? DEFAULT_CONCURRENCY);
+  }
+
+  private clientOf(): Promise<{ client: LogsIngestionClient; sdk: Sdk }> {
+    this.sdk ??= import('@azure/monitor-ingestion').then((sdk) => {
+      const { maxConcurrency: _perWrite, ...clientOptions } = this.options;
+      const client = new sdk.LogsIngestionClient(this.target.endpoint, this.credential, {
+        ...(this.target.audience ? { audience: this.target.audience } : {}),
+        ...clientOptions,
+      });
+      client.pipeline.addPolicy(preSerialisedBodies(this.bodies), { beforePolicies: [GZIP_POLICY] });
+      return { client, sdk };
     });
-    this.client.pipeline.addPolicy(preSerialisedBodies(this.bodies), { beforePolicies: [GZIP_POLICY] });
+    return this.sdk;
   }
 
   async write<N extends TableName>(table: N, rows: readonly TableRecords[N][]): Promise<void> {
@@ -147,11 +153,14 @@ export class LogAnalyticsSink implements RecordSink {
     const token = `csm-body-${this.nextBody++}`;
     this.bodies.set(token, body);
     const standIn = { toJSON: () => token };
+    let sdk: Sdk | undefined;
     try {
-      await this.client.upload(this.target.dcrImmutableId, stream, [standIn], { maxConcurrency: 1 });
+      const loaded = await this.clientOf();
+      sdk = loaded.sdk;
+      await loaded.client.upload(this.target.dcrImmutableId, stream, [standIn], { maxConcurrency: 1 });
       return undefined;
     } catch (error) {
-      if (isAggregateLogsUploadError(error)) return { cause: error.errors[0]?.cause ?? error };
+      if (sdk?.isAggregateLogsUploadError(error)) return { cause: error.errors[0]?.cause ?? error };
       return { cause: error };
     } finally {
       this.bodies.delete(token);
