@@ -197,7 +197,8 @@ interface WindowOptions {
  *
  * Pages are committed strictly one after another, as the protocol requires; what overlaps is the CPU
  * work on the next page (validation, records) with the previous page's commit, which mostly waits for
- * the disk or the network (three durable writes per page). The ids of the page being committed count
+ * the disk or the network (three durable writes per page, the last of which overlaps with the first of
+ * the next page: see ProvisioningCheckpoint). The ids of the page being committed count
  * as seen already; if its commit fails, the page prepared meanwhile is dropped unwritten.
  */
 async function readWindow(
@@ -216,7 +217,7 @@ async function readWindow(
     progress: window.from,
     committing: new Set(),
   };
-  /** The previous page's commit: true once it is written and checkpointed. */
+  /** The previous page's commit: true once it is written (its mark may still be saving: settled()). */
   let commit: Promise<boolean> = Promise.resolve(true);
   try {
     for await (const page of input.graph.pages(path, 'v1.0', { prefetch: true })) {
@@ -230,15 +231,15 @@ async function readWindow(
       reading.committing = prepared.inBatch;
       commit = commitPrepared(input, checkpoint, totals, issues, prepared, advance);
       if (page.nextLink !== undefined && input.clock.now().getTime() >= input.deadline) {
-        return (await commit)
-          ? { complete: false, backlogRemaining: true }
-          : { complete: false, backlogRemaining: false };
+        const confirmed = (await commit) && (await checkpoint.settled());
+        return { complete: false, backlogRemaining: confirmed };
       }
     }
-    if (!(await commit)) return { complete: false, backlogRemaining: false };
+    if (!(await commit) || !(await checkpoint.settled())) return { complete: false, backlogRemaining: false };
   } catch (error) {
     // A commit in flight still finishes (and counts) before the run reports what stopped it.
     await commit.catch(() => false);
+    await checkpoint.settled();
     issues.push(issueFrom('provisioning', error));
     return { complete: false, backlogRemaining: false };
   }

@@ -15,6 +15,9 @@ import { chunkName, listChunks, readChunk, SeenIds, type ChunkName, type SeenChu
  *   3. the mark is saved with the new progress and `seq`: from here on the chunk counts as written.
  * A crash after 1 leaves a chunk above the mark's `seq`, resolved by the next run: kept with the ids the
  * sink says it holds, or dropped (its page is then read and written again) when the sink cannot tell.
+ * Step 3 of a page overlaps with step 1 of the next (each is a durable write that mostly waits for the
+ * disk or the network); step 2 of the next waits for both. A crash in between leaves two chunks above
+ * the mark, each resolved as above; a failed step 3 stops the run before the next page is written.
  */
 export const WATERMARK_KEY = 'collect-provisioning-watermark';
 
@@ -52,6 +55,8 @@ export class ProvisioningCheckpoint {
   private markEtag: string | undefined;
   private chunks: ChunkName[] = [];
   private nextSeq = 1;
+  /** The last mark save, possibly still in flight: false when it failed. Saves run one after another. */
+  private saving: Promise<boolean> = Promise.resolve(true);
 
   private constructor(
     private readonly input: CheckpointInput,
@@ -116,6 +121,7 @@ export class ProvisioningCheckpoint {
     issues: RunIssue[],
   ): Promise<boolean> {
     if (page.ids.length === 0) return this.save(advance, issues);
+    // The previous page's mark may still be saving: this chunk is written meanwhile (see the protocol).
     const seq = this.nextSeq++;
     const name = chunkName(seq, page.toMs);
     const { state, sink, table, tenantId } = this.input;
@@ -127,6 +133,11 @@ export class ProvisioningCheckpoint {
       etag = await state.write({ tenantId, name }, chunk, { ifNoneMatch: '*' });
     } catch (error) {
       issues.push(issueFrom('state', error, name));
+      return false;
+    }
+    if (!(await this.saving)) {
+      // The previous page is written but not confirmed: stop here, and forget this page's ids.
+      await state.delete({ tenantId, name }).catch(() => undefined);
       return false;
     }
     try {
@@ -154,11 +165,27 @@ export class ProvisioningCheckpoint {
     }
     this.seen.add(page.ids);
     this.chunks.push({ name, seq, toMs: page.toMs });
-    return this.save((mark) => ({ ...advance(mark), seq }), issues);
+    // Resolves once the page is written; its mark is saved while the caller goes on (see settled()).
+    this.saving = this.saveNow((mark) => ({ ...advance(mark), seq }), issues);
+    return true;
   }
 
-  /** Saves the mark changed by `change`; false (with an issue) when it could not be saved. */
+  /** Resolves when the last mark save is done: false when it failed (the issue is reported). */
+  settled(): Promise<boolean> {
+    return this.saving;
+  }
+
+  /** Saves the mark changed by `change`, after any save in flight; false (with an issue) when it could not be saved. */
   async save(change: (mark: ProvisioningMark) => ProvisioningMark, issues: RunIssue[]): Promise<boolean> {
+    if (!(await this.saving)) return false;
+    this.saving = this.saveNow(change, issues);
+    return this.saving;
+  }
+
+  private async saveNow(
+    change: (mark: ProvisioningMark) => ProvisioningMark,
+    issues: RunIssue[],
+  ): Promise<boolean> {
     const base = this.current ?? { watermark: new Date(0).toISOString(), seq: this.nextSeq - 1 };
     const next = change(base);
     if (this.current !== undefined && JSON.stringify(next) === JSON.stringify(this.current)) return true;
@@ -177,6 +204,7 @@ export class ProvisioningCheckpoint {
 
   /** Forgets chunks no window can reach any more (confirmed ones only). */
   async prune(issues: RunIssue[]): Promise<void> {
+    await this.saving;
     const confirmed = this.current?.seq ?? 0;
     for (const chunk of this.chunks.filter((c) => c.toMs < this.input.forgetBeforeMs && c.seq <= confirmed)) {
       try {

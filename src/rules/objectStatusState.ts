@@ -251,12 +251,19 @@ function clear(job: JobObjectStatus, event: ObjectEvent): void {
     job.cleared[id] = event.at;
     return;
   }
+  // Most events clear an object that never failed: no hash for them while nothing is beyond the cap.
+  if (isEmpty(job.more)) return;
   const hash = idHash(id);
   const more = job.more[hash];
   if (more && more[1] <= event.at) {
     delete job.more[hash];
     job.cleared[id] = event.at;
   }
+}
+
+function isEmpty(record: Readonly<Record<string, unknown>>): boolean {
+  for (const _ in record) return false;
+  return true;
 }
 
 function countStagedDelete(job: JobObjectStatus, event: ObjectEvent): void {
