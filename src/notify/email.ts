@@ -139,7 +139,7 @@ export function repeatabilityPolicy(
 }
 
 function createEmailClient(
-  EmailClient: typeof import('@azure/communication-email').EmailClient,
+  Client: typeof EmailClient,
   connection: EmailConnection,
   credential: TokenCredential | undefined,
   repeatability: PipelinePolicy,
@@ -151,9 +151,8 @@ function createEmailClient(
     userAgentOptions: { userAgentPrefix: 'cloudsync-monitor' },
     additionalPolicies: [{ policy: repeatability, position: 'perCall' as const }],
   };
-  if (connection.kind === 'connectionString')
-    return new EmailClient(connection.connectionString, clientOptions);
-  return new EmailClient(
+  if (connection.kind === 'connectionString') return new Client(connection.connectionString, clientOptions);
+  return new Client(
     connection.endpoint,
     credential ?? defaultAzureCredential({ managedIdentityClientId: connection.managedIdentityClientId }),
     clientOptions,

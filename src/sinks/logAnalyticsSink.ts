@@ -1,4 +1,5 @@
 import type { TokenCredential } from '@azure/identity';
+import type * as MonitorIngestion from '@azure/monitor-ingestion';
 import type { LogsIngestionClient, LogsIngestionClientOptions } from '@azure/monitor-ingestion';
 import { tableByName, type TableName, type TableRecords } from '../tables/definitions.js';
 import { streamName, toRow, type TableDefinition } from '../tables/schema.js';
@@ -77,7 +78,7 @@ function preSerialisedBodies(bodies: Map<string, string>): PipelinePolicy {
   };
 }
 
-type Sdk = typeof import('@azure/monitor-ingestion');
+type Sdk = typeof MonitorIngestion;
 
 export class LogAnalyticsSink implements RecordSink {
   /** The SDK and its client, loaded with the first write: a function file that never writes loads neither. */

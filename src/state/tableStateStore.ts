@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { deflateRaw, inflateRaw } from 'node:zlib';
+import type * as DataTables from '@azure/data-tables';
 import type {
   TableClient,
   TableEntity,
@@ -57,7 +58,7 @@ type StoredEntity = TableEntityResult<Record<string, unknown>>;
  * answers; when a retried conditional write meets a 409/412, the first attempt may have succeeded, and
  * reading back our own write id tells a real conflict from our own earlier success.
  */
-type Tables = typeof import('@azure/data-tables');
+type Tables = typeof DataTables;
 
 export class TableStateStore implements StateStore {
   /** The SDK and the client, loaded with the first operation: a function file that never needs state loads neither. */
