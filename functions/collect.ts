@@ -1,10 +1,7 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import { systemClock } from '../src/clock.js';
-import { runMonitor } from '../src/app/monitorRun.js';
 import { loadSettings } from '../src/config.js';
 import { loggerFor } from '../src/log.js';
-import { LeaseHeldError } from '../src/state/lease.js';
-import { createMonitorDependencies } from '../src/wiring.js';
 
 /**
  * Timer: one monitor run: jobs, quarantine, agents, provisioning logs since the watermark, rules,
@@ -13,6 +10,13 @@ import { createMonitorDependencies } from '../src/wiring.js';
  * it would fire on every cold start and scale-out.
  */
 export async function collect(timer: Timer, context: InvocationContext): Promise<void> {
+  // The run's modules load with the first run, not with the worker: the host loads every function file
+  // at start-up (and on every cold start), whether or not its trigger fires.
+  const [{ runMonitor }, { LeaseHeldError }, { createMonitorDependencies }] = await Promise.all([
+    import('../src/app/monitorRun.js'),
+    import('../src/state/lease.js'),
+    import('../src/wiring.js'),
+  ]);
   const settings = loadSettings();
   const log = loggerFor(context, settings.logLevel);
   if (timer.isPastDue)

@@ -1,15 +1,18 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import { systemClock } from '../src/clock.js';
 import { loadSettings } from '../src/config.js';
-import { sendDailyDigest } from '../src/digest/sendDigest.js';
 import { loggerFor } from '../src/log.js';
-import { createMonitorDependencies } from '../src/wiring.js';
 
 /**
  * Timer: the daily sync-health digest to email and Teams, at DIGEST_SCHEDULE (UTC; Flex Consumption
  * timers are UTC only). Sent once per day even if the timer fires twice.
  */
 export async function digest(timer: Timer, context: InvocationContext): Promise<void> {
+  // Loaded with the first digest, not with the worker (see functions/collect.ts).
+  const [{ sendDailyDigest }, { createMonitorDependencies }] = await Promise.all([
+    import('../src/digest/sendDigest.js'),
+    import('../src/wiring.js'),
+  ]);
   const settings = loadSettings();
   const log = loggerFor(context, settings.logLevel);
   if (timer.isPastDue)

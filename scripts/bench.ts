@@ -1,162 +1,263 @@
 /**
- * `npm run bench [-- --events N]`: throughput and memory of provisioning collection.
+ * `npm run bench [-- --events N] [--sink ndjson|logs-ingestion] [--rounds R]`: throughput and memory of
+ * provisioning collection against its floor.
  *
- * Collects N synthetic provisioning events from the demo tenant (run in a child process, so its work
- * and memory are not counted) through the real pipeline: Graph client over HTTPS, paging, zod
- * validation, normalisation, de-duplication and the NDJSON sink, with pacing disabled. Then, on the
- * same pages, measures the floor: JSON.parse + JSON.stringify + gzip alone. Prints events/s for both,
- * their ratio (floor / pipeline) and the peak RSS of this process. The last line is one JSON object.
+ * - The demo tenant makes N synthetic events (its own process); a page server (scripts/bench/pageServer,
+ *   another process) reads every page from it once and serves them from memory, so the pipeline waits
+ *   for no page generation, and stands in for Logs Ingestion (204 after reading the body).
+ * - Rounds are interleaved, pipeline then floor, R times (default 3), each in a fresh process:
+ *   pipeline = one real monitor run through `collect` (Graph client over HTTPS, paging, zod, records,
+ *   de-duplication, the per-page checkpoint and the sink: NDJSON files or the real LogsIngestionClient),
+ *   pacing disabled; floor = the work a minimal correct pipeline must do on the same pages (see
+ *   scripts/bench/floor.ts), timed alone.
+ * - Prints every round, then the medians: events/s of both, ratio = floor / pipeline, and the highest
+ *   peak RSS of a pipeline process. The last line is one JSON object
+ *   {"events","sink","eventsPerSec","floorEventsPerSec","ratio","peakRssMb"}.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { gzipSync } from 'node:zlib';
+import type { TokenCredential } from '@azure/identity';
 import { systemClock } from '../src/clock.js';
 import { runMonitor } from '../src/app/monitorRun.js';
-import { environmentWith, extraCaCertsPath, loadSettings } from '../src/config.js';
+import { environmentWith, loadSettings } from '../src/config.js';
 import { ensureLocalCertificate } from '../src/demo/tls.js';
 import { silentLogger } from '../src/log.js';
 import { createMonitorDependencies } from '../src/wiring.js';
+import { floorSeconds, type FloorSink } from './bench/floor.js';
 
-const PAGE_SIZE = 500;
+const here = path.dirname(fileURLToPath(import.meta.url));
+const BENCH_TOKEN = 'bench-token';
+const DCR = 'dcr-00000000000000000000000000000b01';
+const SINKS: readonly FloorSink[] = ['ndjson', 'logs-ingestion'];
+
+interface Options {
+  readonly events: number;
+  readonly sink: FloorSink;
+  readonly rounds: number;
+}
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { events: { type: 'string', default: '200000' }, 'work-dir': { type: 'string' } },
+    options: {
+      events: { type: 'string', default: '200000' },
+      sink: { type: 'string', default: 'ndjson' },
+      rounds: { type: 'string', default: '3' },
+      // Internal: one round in a child process.
+      role: { type: 'string' },
+      'work-dir': { type: 'string' },
+      'page-server': { type: 'string' },
+      'tenant-id': { type: 'string' },
+    },
   });
   const events = Number(values.events);
   if (!Number.isInteger(events) || events < 1) throw new Error('--events takes a positive whole number');
+  const sink = values.sink as FloorSink;
+  if (!SINKS.includes(sink)) throw new Error(`--sink takes ${SINKS.join(' or ')}`);
+  const rounds = Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error('--rounds takes a positive whole number');
+  const options = { events, sink, rounds };
 
-  const workDir = values['work-dir'] ?? (await mkdtemp(path.join(tmpdir(), 'csm-bench-')));
-  const certificate = await ensureLocalCertificate(path.join(workDir, 'tls'));
-  if (extraCaCertsPath() !== certificate.certPath) {
-    // Node reads extra trusted certificates only at start-up: run again trusting the demo tenant's.
-    const child = spawn(
-      process.execPath,
-      [...process.execArgv, ...process.argv.slice(1), '--work-dir', workDir],
-      {
-        stdio: 'inherit',
-        env: environmentWith({ NODE_EXTRA_CA_CERTS: certificate.certPath }),
-      },
-    );
-    process.exitCode = await new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
-    await rm(workDir, { recursive: true, force: true });
+  if (values.role !== undefined) {
+    const workDir = values['work-dir'];
+    const pageServer = values['page-server'];
+    if (!workDir || !pageServer) throw new Error('a bench round needs --work-dir and --page-server');
+    const result =
+      values.role === 'pipeline'
+        ? await pipelineRound(options, workDir, pageServer, values['tenant-id'] ?? '')
+        : await floorRound(options, workDir, pageServer);
+    console.log(JSON.stringify(result));
     return;
   }
+  await orchestrate(options);
+}
 
-  const start = new Date(Date.now() - 26 * 3600_000);
-  const dataDir = path.join(workDir, 'data');
-  await rm(dataDir, { recursive: true, force: true }); // a fresh watermark: every event is new
-  const server = await startTenantProcess(workDir, events, start);
+async function orchestrate(options: Options): Promise<void> {
+  const workDir = await mkdtemp(path.join(tmpdir(), 'csm-bench-'));
+  const children: ChildProcess[] = [];
   try {
-    const settings = loadSettings(
-      {},
-      {
-        GRAPH_BASE_URL: server.baseUrl,
-        GRAPH_ACCESS_TOKEN: 'bench-token',
-        TENANT_ID: server.tenantId,
-        DATA_DIR: dataDir,
-        PROVISIONING_PAGE_SIZE: String(PAGE_SIZE),
-        PROVISIONING_LOOKBACK_HOURS: '48',
-        // Pacing disabled: the demo tenant runs without its rate limit here.
-        GRAPH_REPORTS_REQUESTS_PER_WINDOW: '1000',
-        GRAPH_REPORTS_WINDOW_SECONDS: '0.001',
-        RUN_TIME_BUDGET_SECONDS: '3600',
-        RUN_LEASE_SECONDS: '7200',
-        RUN_MAX_SECONDS: '7000',
-      },
+    const certificate = await ensureLocalCertificate(path.join(workDir, 'tls'));
+    const env = environmentWith({ NODE_EXTRA_CA_CERTS: certificate.certPath });
+    const start = new Date(Date.now() - 26 * 3600_000);
+    const tenant = await startChild(
+      path.resolve(here, '../src/demo/standalone.js'),
+      [
+        ...['--scenario', 'synthetic', '--events', String(options.events), '--start', start.toISOString()],
+        ...['--no-rate-limit', '--cert-dir', path.join(workDir, 'tls')],
+      ],
+      env,
+      children,
     );
-    const deps = await createMonitorDependencies(settings, systemClock, silentLogger);
+    const { baseUrl: tenantUrl, tenantId } = tenant as { baseUrl: string; tenantId: string };
+    const pageSize = loadSettings({}).provisioning.pageSize;
+    const served = (await startChild(
+      path.resolve(here, 'bench/pageServer.js'),
+      [
+        ...['--tenant', tenantUrl, '--cert-dir', path.join(workDir, 'tls')],
+        ...['--from', new Date(start.getTime() - 3600_000).toISOString(), '--page-size', String(pageSize)],
+      ],
+      env,
+      children,
+    )) as { baseUrl: string; pages: number; events: number; bytes: number };
+    console.log(
+      `${options.events} events of the demo tenant in ${served.pages} pages of ${pageSize} ` +
+        `(${(served.bytes / 1e6).toFixed(0)} MB of JSON), served from memory; sink ${options.sink}`,
+    );
 
-    const began = process.hrtime.bigint();
-    const { collect: result } = await runMonitor(deps, { trigger: 'bench', through: 'collect' });
-    const pipelineSeconds = Number(process.hrtime.bigint() - began) / 1e9;
-    const peakRssMb = process.resourceUsage().maxRSS / 1024;
-    if (result.provisioning.written !== events) {
-      throw new Error(
-        `pipeline wrote ${result.provisioning.written} of ${events} events: ${JSON.stringify(result.issues)}`,
+    const pipeline: { seconds: number; peakRssMb: number }[] = [];
+    const floor: number[] = [];
+    const loads: number[] = [];
+    for (let round = 1; round <= options.rounds; round++) {
+      const roundArgs = [
+        ...['--events', String(options.events), '--sink', options.sink],
+        ...['--work-dir', path.join(workDir, `round-${round}`), '--page-server', served.baseUrl],
+        ...['--tenant-id', tenantId],
+      ];
+      loads.push(loadavg()[0]!);
+      const p = (await runRound([...roundArgs, '--role', 'pipeline'], env)) as {
+        seconds: number;
+        peakRssMb: number;
+      };
+      const f = (await runRound([...roundArgs, '--role', 'floor'], env)) as { seconds: number };
+      pipeline.push(p);
+      floor.push(f.seconds);
+      console.log(
+        `round ${round}: pipeline ${rate(options.events, p.seconds)} events/s (${p.seconds.toFixed(2)} s, ` +
+          `peak RSS ${p.peakRssMb.toFixed(1)} MB); floor ${rate(options.events, f.seconds)} events/s ` +
+          `(${f.seconds.toFixed(2)} s); load ${loads.at(-1)!.toFixed(1)}`,
       );
     }
-
-    const floorSeconds = await measureFloor(server.baseUrl, start);
-    const eventsPerSec = Math.round(events / pipelineSeconds);
-    const floorEventsPerSec = Math.round(events / floorSeconds);
+    const eventsPerSec = rate(options.events, median(pipeline.map((p) => p.seconds)));
+    const floorEventsPerSec = rate(options.events, median(floor));
     const ratio = Number((floorEventsPerSec / eventsPerSec).toFixed(2));
-    console.log(`pipeline: ${events} events in ${pipelineSeconds.toFixed(2)} s = ${eventsPerSec} events/s`);
+    const peakRssMb = Number(Math.max(...pipeline.map((p) => p.peakRssMb)).toFixed(1));
     console.log(
-      `floor (JSON.parse + JSON.stringify + gzip of the same pages): ${floorEventsPerSec} events/s`,
+      `median of ${options.rounds}: pipeline ${eventsPerSec} events/s, floor ${floorEventsPerSec} events/s, ` +
+        `ratio ${ratio}; highest peak RSS ${peakRssMb} MB; 1-minute load ${loads.map((l) => l.toFixed(1)).join(', ')} on ${availableParallelism()} cores`,
     );
-    console.log(`ratio floor/pipeline: ${ratio} (target <= 2); peak RSS ${peakRssMb.toFixed(1)} MB`);
     console.log(
       JSON.stringify({
-        events,
+        events: options.events,
+        sink: options.sink,
         eventsPerSec,
         floorEventsPerSec,
         ratio,
-        peakRssMb: Number(peakRssMb.toFixed(1)),
+        peakRssMb,
       }),
     );
   } finally {
-    server.process.kill('SIGTERM');
+    for (const child of children) child.kill('SIGTERM');
+    await rm(workDir, { recursive: true, force: true });
   }
 }
 
-/** Fetches the same pages again (untimed) and times only parse + stringify + gzip on each. */
-async function measureFloor(baseUrl: string, start: Date): Promise<number> {
-  let url: string | undefined =
-    `${baseUrl}/v1.0/auditLogs/provisioning?$filter=activityDateTime gt ${new Date(start.getTime() - 3600_000).toISOString()}` +
-    ` and activityDateTime lt ${new Date().toISOString()}&$orderby=activityDateTime asc&$top=${PAGE_SIZE}`;
-  let nanos = 0n;
-  while (url) {
-    const response = await fetch(url, { headers: { authorization: 'Bearer bench-token' } });
-    if (!response.ok) throw new Error(`floor: ${response.status} from the demo tenant`);
-    const body = await response.text();
-    const t0 = process.hrtime.bigint();
-    const page = JSON.parse(body) as { value: unknown[]; '@odata.nextLink'?: string };
-    gzipSync(JSON.stringify(page.value));
-    nanos += process.hrtime.bigint() - t0;
-    url = page['@odata.nextLink'];
-  }
-  return Number(nanos) / 1e9;
-}
-
-interface TenantProcess {
-  baseUrl: string;
-  tenantId: string;
-  process: ChildProcess;
-}
-
-function startTenantProcess(workDir: string, events: number, start: Date): Promise<TenantProcess> {
-  const here = path.dirname(fileURLToPath(import.meta.url));
-  const standalone = path.resolve(here, '../src/demo/standalone.js');
-  const child = spawn(
-    process.execPath,
-    [
-      standalone,
-      '--scenario',
-      'synthetic',
-      '--events',
-      String(events),
-      '--start',
-      start.toISOString(),
-      '--no-rate-limit',
-      '--cert-dir',
-      path.join(workDir, 'tls'),
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
+/** One pipeline round: a monitor run through `collect`, as the timer function runs it. */
+async function pipelineRound(
+  options: Options,
+  workDir: string,
+  pageServer: string,
+  tenantId: string,
+): Promise<{ seconds: number; peakRssMb: number }> {
+  const logsIngestion =
+    options.sink === 'logs-ingestion'
+      ? { LOGS_INGESTION_ENDPOINT: pageServer, LOGS_INGESTION_DCR_IMMUTABLE_ID: DCR }
+      : {};
+  const settings = loadSettings(
+    {},
+    {
+      GRAPH_BASE_URL: pageServer,
+      GRAPH_ACCESS_TOKEN: BENCH_TOKEN,
+      TENANT_ID: tenantId,
+      DATA_DIR: path.join(workDir, 'data'),
+      PROVISIONING_LOOKBACK_HOURS: '48',
+      // Pacing disabled: the pages come from memory, without a rate limit.
+      GRAPH_REPORTS_REQUESTS_PER_WINDOW: '1000',
+      GRAPH_REPORTS_WINDOW_SECONDS: '0.001',
+      RUN_TIME_BUDGET_SECONDS: '3600',
+      RUN_LEASE_SECONDS: '7200',
+      RUN_MAX_SECONDS: '7000',
+      ...logsIngestion,
+    },
   );
+  const credential: TokenCredential = {
+    getToken: () => Promise.resolve({ token: BENCH_TOKEN, expiresOnTimestamp: Date.now() + 3600_000 }),
+  };
+  const deps = await createMonitorDependencies(settings, systemClock, silentLogger, { credential });
+  const began = process.hrtime.bigint();
+  const { collect: result } = await runMonitor(deps, { trigger: 'bench', through: 'collect' });
+  const seconds = Number(process.hrtime.bigint() - began) / 1e9;
+  if (result.provisioning.written !== options.events) {
+    throw new Error(
+      `pipeline wrote ${result.provisioning.written} of ${options.events} events: ${JSON.stringify(result.issues)}`,
+    );
+  }
+  return { seconds, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+}
+
+/** One floor round: every page fetched first (untimed), then the floor's work timed on them. */
+async function floorRound(
+  options: Options,
+  workDir: string,
+  pageServer: string,
+): Promise<{ seconds: number }> {
+  const pages: string[] = [];
+  let url: string | undefined = `${pageServer}/v1.0/auditLogs/provisioning`;
+  while (url) {
+    const response = await fetch(url, { headers: { authorization: `Bearer ${BENCH_TOKEN}` } });
+    if (!response.ok) throw new Error(`floor: ${response.status} from the page server`);
+    const body = await response.text();
+    pages.push(body);
+    url = (JSON.parse(body) as { '@odata.nextLink'?: string })['@odata.nextLink'];
+  }
+  await rm(workDir, { recursive: true, force: true });
+  await mkdir(workDir, { recursive: true });
+  return { seconds: floorSeconds(options.sink, pages, path.join(workDir, 'floor.ndjson')) };
+}
+
+function runRound(args: readonly string[], env: Record<string, string | undefined>): Promise<unknown> {
+  const child = spawn(process.execPath, [fileURLToPath(import.meta.url), ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env,
+  });
+  let last = '';
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    if (line.trim() !== '') last = line;
+  });
   return new Promise((resolve, reject) => {
     child.on('error', reject);
-    child.on('exit', (code) => reject(new Error(`demo tenant exited early (${code})`)));
-    createInterface({ input: child.stdout }).once('line', (line) => {
-      const info = JSON.parse(line) as { baseUrl: string; tenantId: string };
-      resolve({ baseUrl: info.baseUrl, tenantId: info.tenantId, process: child });
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`bench round ${args.join(' ')} exited with ${code}`));
+      resolve(JSON.parse(last) as unknown);
     });
   });
+}
+
+/** Starts a helper process and resolves with the JSON line it prints once it is ready. */
+function startChild(
+  script: string,
+  args: readonly string[],
+  env: Record<string, string | undefined>,
+  children: ChildProcess[],
+): Promise<unknown> {
+  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code) => reject(new Error(`${path.basename(script)} exited early (${code})`)));
+    createInterface({ input: child.stdout }).once('line', (line) => resolve(JSON.parse(line) as unknown));
+  });
+}
+
+const rate = (events: number, seconds: number) => Math.round(events / seconds);
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 main().catch((error: unknown) => {

@@ -2,14 +2,8 @@
 import { realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { ackCommand, ackListCommand } from './commands/ackCommand.js';
-import { demoCommand } from './commands/demoCommand.js';
-import { digestCommand } from './commands/digestCommand.js';
 import { explainFailure, type FailureKind } from './commands/failure.js';
 import { NoLocalTenantError } from './commands/localState.js';
-import { runCommand } from './commands/runCommand.js';
-import { silenceCommand } from './commands/silenceCommand.js';
-import { statusCommand } from './commands/statusCommand.js';
 import { undecided } from './commands/statusReport.js';
 import { COMMANDS, commandHelp, isCommandName, USAGE, type CommandSpec } from './commands/usage.js';
 import { loadSettings, type Settings } from './config.js';
@@ -85,7 +79,9 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
   const logger = (s: Settings): Logger =>
     createLogger((_level, line) => io.err(line), s.logLevel === 'info' ? 'warn' : s.logLevel);
 
+  // Each command loads its modules when it runs: `run` never loads the demo tenant, `status` no SDK.
   if (command === 'status') {
+    const { statusCommand } = await import('./commands/statusCommand.js');
     return statusCommand({
       json: flag('json'),
       live: flag('live'),
@@ -99,13 +95,20 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     const loaded = settings();
     const log = logger(loaded);
     switch (command) {
-      case 'demo':
+      case 'demo': {
+        const { demoCommand } = await import('./commands/demoCommand.js');
         return await demoCommand({ dataDir: loaded.dataDir, ...(day ? { day } : {}), print: io.out });
-      case 'run':
+      }
+      case 'run': {
+        const { runCommand } = await import('./commands/runCommand.js');
         return await runCommand(loaded, log, { ...(now ? { now } : {}), print: io.out });
-      case 'digest':
+      }
+      case 'digest': {
+        const { digestCommand } = await import('./commands/digestCommand.js');
         return await digestCommand(loaded, log, { ...(now ? { now } : {}), print: io.out });
+      }
       case 'ack': {
+        const { ackCommand, ackListCommand } = await import('./commands/ackCommand.js');
         if (flag('list')) {
           if (positionals.length > 0) return usageError(spec, 'ack --list takes no alert id', rest, io);
           return await ackListCommand(loaded, log, { print: io.out });
@@ -124,6 +127,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
       }
       case 'silence': {
         const [action, id] = positionals;
+        const { silenceCommand } = await import('./commands/silenceCommand.js');
         const done = await silenceCommand(loaded, log, {
           action,
           id,

@@ -74,6 +74,8 @@ export const settingsSchema = z.object({
   GRAPH_ACCESS_TOKEN: optionalString,
   AZURE_CLIENT_ID: z.string().regex(GUID, 'must be a GUID').optional(),
   DATA_DIR: z.string().min(1).default('./.data'),
+  /** Days the NDJSON sink keeps rotated daily files and the local outbox keeps its files. */
+  LOCAL_RETENTION_DAYS: int(1, 3_650, 14),
 
   SYNC_SERVICE_PRINCIPAL_IDS: guidList.optional(),
   DISCOVERY_REFRESH_MINUTES: int(5, 7 * 24 * 60, 360),
@@ -81,7 +83,8 @@ export const settingsSchema = z.object({
 
   PROVISIONING_LOOKBACK_HOURS: int(1, 30 * 24, 24),
   PROVISIONING_OVERLAP_MINUTES: int(0, 24 * 60, 15),
-  PROVISIONING_PAGE_SIZE: int(1, 999, 500),
+  // Graph's largest page: half the requests of 500, so a paced run collects twice the events.
+  PROVISIONING_PAGE_SIZE: int(1, 999, 999),
   PROVISIONING_LATENESS_MINUTES: int(0, 7 * 24 * 60, 120),
   PROVISIONING_LATE_SWEEP_MINUTES: int(5, 24 * 60, 30),
   RUN_TIME_BUDGET_SECONDS: int(10, 3_600, 240),
@@ -140,6 +143,8 @@ export interface Settings {
     readonly maxRetries: number;
   };
   readonly dataDir: string;
+  /** LOCAL_RETENTION_DAYS: dated NDJSON files and outbox files older than this are deleted. */
+  readonly localRetentionDays: number;
   readonly discovery: {
     readonly servicePrincipalIds: readonly string[] | undefined;
     readonly refreshMs: number;
@@ -262,6 +267,7 @@ function toSettings(raw: RawSettings): Settings {
       maxRetries: raw.GRAPH_MAX_RETRIES,
     },
     dataDir: raw.DATA_DIR,
+    localRetentionDays: raw.LOCAL_RETENTION_DAYS,
     discovery: {
       servicePrincipalIds: raw.SYNC_SERVICE_PRINCIPAL_IDS?.map((id) => id.toLowerCase()),
       refreshMs: raw.DISCOVERY_REFRESH_MINUTES * minutes,

@@ -1,9 +1,9 @@
-import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
+import { defaultAzureCredential } from './azure/defaultCredential.js';
 import type { Clock } from './clock.js';
 import type { CollectDependencies } from './collect/collectRun.js';
 import { resolveTenantId } from './collect/tenant.js';
 import type { Settings } from './config.js';
-import { createGraphReader } from './graph/graphReader.js';
 import type { Logger } from './log.js';
 import { createSink } from './sinks/createSink.js';
 import { createStateStore } from './state/createStateStore.js';
@@ -23,6 +23,8 @@ export async function createCollectDependencies(
   options: { credential?: TokenCredential } = {},
 ): Promise<CollectDependencies> {
   const cred = sharedCredential(settings, !settings.graph.accessToken, options.credential);
+  // The Graph client is loaded by the runs that call Graph, not by the webhooks that share this module.
+  const { createGraphReader } = await import('./graph/graphReader.js');
   const graph = createGraphReader(settings, { clock, ...(cred ? { credential: cred } : {}) });
   const tenantId = await resolveTenantId(settings, graph);
   return {
@@ -69,6 +71,7 @@ export function notifyDependencies(
     log: deps.log,
     settings: settings.notify,
     dataDir: settings.dataDir,
+    localRetentionDays: settings.localRetentionDays,
     ...(options.credential ? { credential: options.credential } : {}),
   };
 }
@@ -97,7 +100,7 @@ function sharedCredential(
   if (!needed) return undefined;
   return (
     given ??
-    new DefaultAzureCredential({
+    defaultAzureCredential({
       managedIdentityClientId: settings.graph.managedIdentityClientId,
       // The cloud's Entra authority for developer and workload credentials (a managed identity needs none).
       authorityHost: settings.cloud.authorityHost,

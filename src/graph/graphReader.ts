@@ -1,4 +1,5 @@
-import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
+import { defaultAzureCredential } from '../azure/defaultCredential.js';
 import {
   AuthenticationHandler,
   Client,
@@ -126,7 +127,7 @@ export function createGraphReader(settings: Settings, options: GraphReaderOption
     ? staticTokenProvider(graph.accessToken)
     : credentialProvider(
         options.credential ??
-          new DefaultAzureCredential({ managedIdentityClientId: graph.managedIdentityClientId }),
+          defaultAzureCredential({ managedIdentityClientId: graph.managedIdentityClientId }),
         graphScope(graph.baseUrl),
       );
   const pacer = new SlidingWindowPacer(options.clock, graph.reportsRequestsPerWindow, graph.reportsWindowMs);

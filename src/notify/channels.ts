@@ -16,6 +16,8 @@ export function channelsFor(
   settings: NotifySettings,
   deps: {
     dataDir: string;
+    /** LOCAL_RETENTION_DAYS: how long outbox files are kept. */
+    retentionDays?: number;
     clock: Clock;
     secrets: readonly string[];
     credential?: TokenCredential;
@@ -37,6 +39,7 @@ export function channelsFor(
           })
         : createOutboxChannel('email', {
             dataDir: deps.dataDir,
+            retentionDays: deps.retentionDays,
             payloadFor: (message) => acsEmailMessage(message, email),
           })),
     teams:
@@ -50,6 +53,7 @@ export function channelsFor(
           })
         : createOutboxChannel('teams', {
             dataDir: deps.dataDir,
+            retentionDays: deps.retentionDays,
             payloadFor: (message) => fitWorkflowsBody(message.teams.card),
           })),
   };

@@ -25,6 +25,8 @@ export interface NotifyDependencies {
   readonly log: Logger;
   readonly settings: NotifySettings;
   readonly dataDir: string;
+  /** LOCAL_RETENTION_DAYS: outbox files older than this are deleted (default 14). */
+  readonly localRetentionDays?: number;
   /** For ACS with ALERT_EMAIL_ENDPOINT; default DefaultAzureCredential (managed identity). */
   readonly credential?: TokenCredential;
   /** No attempt starts that could not end before this instant (the run's hard limit). */
@@ -175,6 +177,7 @@ function prepare(deps: NotifyDependencies): { ctx: DeliveryContext; channels: Re
   const secrets = secretsOf(deps.settings);
   const channels = channelsFor(deps.settings, {
     dataDir: deps.dataDir,
+    ...(deps.localRetentionDays !== undefined ? { retentionDays: deps.localRetentionDays } : {}),
     clock: deps.clock,
     secrets,
     ...(deps.credential ? { credential: deps.credential } : {}),

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { EmailClient, type EmailSendResponse } from '@azure/communication-email';
+import type { EmailClient, EmailSendResponse } from '@azure/communication-email';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
-import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
+import { defaultAzureCredential } from '../azure/defaultCredential.js';
 import type { Clock } from '../clock.js';
 import { DeliveryError, classifyStatus, parseRetryAfter, type Channel } from './channel.js';
 import { acsEmailMessage, emailOperationId } from './emailPayload.js';
@@ -47,12 +48,16 @@ interface Repeatability {
 export function createEmailChannel(options: EmailChannelOptions): Channel {
   // Operation id (one per message) -> the repeatability pair its attempts send.
   const pairs = new Map<string, Repeatability>();
-  let client: EmailClient | undefined;
+  let client: Promise<EmailClient> | undefined;
+  // The SDK is loaded with the first email, not with the app: most runs send none.
   const clientOf = () =>
-    (client ??= createEmailClient(
-      options.email.connection,
-      options.credential,
-      repeatabilityPolicy((operationId) => pairs.get(operationId)),
+    (client ??= import('@azure/communication-email').then(({ EmailClient }) =>
+      createEmailClient(
+        EmailClient,
+        options.email.connection,
+        options.credential,
+        repeatabilityPolicy((operationId) => pairs.get(operationId)),
+      ),
     ));
   const pairFor = (operationId: string): Repeatability => {
     const now = options.clock.now();
@@ -72,7 +77,9 @@ export function createEmailChannel(options: EmailChannelOptions): Channel {
       pairFor(operationId);
       let result: EmailSendResponse;
       try {
-        const poller = await clientOf().beginSend(acsEmailMessage(message, options.email), {
+        const poller = await (
+          await clientOf()
+        ).beginSend(acsEmailMessage(message, options.email), {
           operationId,
           abortSignal,
           ...(options.pollIntervalMs !== undefined ? { updateIntervalInMs: options.pollIntervalMs } : {}),
@@ -132,6 +139,7 @@ export function repeatabilityPolicy(
 }
 
 function createEmailClient(
+  Client: typeof EmailClient,
   connection: EmailConnection,
   credential: TokenCredential | undefined,
   repeatability: PipelinePolicy,
@@ -143,11 +151,10 @@ function createEmailClient(
     userAgentOptions: { userAgentPrefix: 'cloudsync-monitor' },
     additionalPolicies: [{ policy: repeatability, position: 'perCall' as const }],
   };
-  if (connection.kind === 'connectionString')
-    return new EmailClient(connection.connectionString, clientOptions);
-  return new EmailClient(
+  if (connection.kind === 'connectionString') return new Client(connection.connectionString, clientOptions);
+  return new Client(
     connection.endpoint,
-    credential ?? new DefaultAzureCredential({ managedIdentityClientId: connection.managedIdentityClientId }),
+    credential ?? defaultAzureCredential({ managedIdentityClientId: connection.managedIdentityClientId }),
     clientOptions,
   );
 }

@@ -3,24 +3,40 @@ import { link, mkdir, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DeliveryError, type Channel, type ChannelName } from './channel.js';
 import type { OutboundMessage } from './message.js';
+import { DEFAULT_RETENTION_DAYS, pruneOutbox } from '../sinks/localRetention.js';
 
 /**
  * The local outbox (design section 7): with a channel not configured, its messages become files
  * `<dataDir>/outbox/<time>-<channel>-<id>.json` holding exactly the payload that channel would send
  * (the ACS EmailMessage, the Workflows body). Names are safe on Windows (no colons) and derived from the
  * message only, so writing the same message again finds its file and writes nothing new.
+ * Files last written more than `retentionDays` (LOCAL_RETENTION_DAYS) ago are deleted at a channel's
+ * first send: the outbox only grows when something is sent, so that is when it is pruned.
  */
 export function createOutboxChannel(
   name: ChannelName,
-  options: { dataDir: string; payloadFor: (message: OutboundMessage) => unknown },
+  options: {
+    dataDir: string;
+    retentionDays?: number | undefined;
+    payloadFor: (message: OutboundMessage) => unknown;
+    /** The real clock (ms) that file times are compared with; tests set it. */
+    now?: () => number;
+  },
 ): Channel {
   const dir = path.join(options.dataDir, 'outbox');
+  let pruned = false;
   return {
     name,
     transport: 'outbox',
     async send(message) {
       const file = path.join(dir, outboxFileName(name, message));
       const json = `${JSON.stringify(options.payloadFor(message), null, 2)}\n`;
+      if (!pruned) {
+        pruned = true;
+        const now = options.now?.() ?? Date.now();
+        // Housekeeping: a failure to delete an old file must not cost a notification.
+        await pruneOutbox(dir, now, options.retentionDays ?? DEFAULT_RETENTION_DAYS).catch(() => undefined);
+      }
       try {
         await mkdir(dir, { recursive: true });
         await writeOnce(file, json);

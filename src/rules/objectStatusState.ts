@@ -111,6 +111,13 @@ const STAGED_KEEP_MS = 35 * 24 * 3600_000;
 /** Untracked objects per job beyond which new ones are not remembered at all (state size). */
 const MORE_FACTOR = 20;
 
+/**
+ * The tracker keeps every event of a run (for a replay), so an event must be small: a 200k-event run
+ * held 120 MB of them. Strings that repeat across events (job ids, names of configurations, codes) are
+ * shared instead of one copy per event from JSON.parse, and an event that fails no object keeps only
+ * what applyObjectEvents reads of it (job, time, object, result): the rest is only read for failures
+ * and staged deletes.
+ */
 export function toObjectEvents(records: readonly ProvisioningRecord[]): ObjectEvent[] {
   const events: ObjectEvent[] = [];
   for (const r of records) {
@@ -118,34 +125,56 @@ export function toObjectEvents(records: readonly ProvisioningRecord[]): ObjectEv
     const at = Date.parse(r.TimeGenerated);
     if (!Number.isFinite(at)) continue;
     const resultType = (r.ResultType ?? '').toLowerCase();
-    const code = r.ResultSignature ?? '';
+    const result =
+      resultType === 'failure'
+        ? 'failure'
+        : resultType === 'success' || resultType === 'skipped'
+          ? 'clear'
+          : 'other';
+    const stagedDelete = (r.ProvisioningAction ?? '').toLowerCase() === 'stageddelete';
+    const job = intern(jobKey(r.JobId));
+    const jobId = intern(r.JobId);
+    const servicePrincipalId = internOrNull(r.ServicePrincipalId);
+    const configurationName = internOrNull(r.ConfigurationName);
+    const objectId = (r.SourceId ?? r.TargetId)?.toLowerCase() ?? null;
+    const failed = result === 'failure' || stagedDelete;
+    const code = failed ? intern(r.ResultSignature ?? '') : '';
+    // One literal with every field (no spread): all events share one hidden class, as small as it gets.
     events.push({
-      job: jobKey(r.JobId),
-      jobId: r.JobId,
-      servicePrincipalId: r.ServicePrincipalId,
-      configurationName: r.ConfigurationName,
+      job,
+      jobId,
+      servicePrincipalId,
+      configurationName,
       at,
-      objectId: (r.SourceId ?? r.TargetId)?.toLowerCase() ?? null,
-      result:
-        resultType === 'failure'
-          ? 'failure'
-          : resultType === 'success' || resultType === 'skipped'
-            ? 'clear'
-            : 'other',
+      objectId,
+      result,
       code,
-      category: r.ErrorCategory ?? errorCategory(code) ?? 'Other',
-      name: capName(r.SourceDisplayName ?? r.TargetDisplayName),
-      objectType: r.SourceType ?? r.TargetType,
-      action: r.ProvisioningAction,
-      description: capFlat(r.ResultDescription, 300),
-      recommendedAction: capFlat(r.RecommendedAction, 300),
+      category: failed ? intern(r.ErrorCategory ?? errorCategory(code) ?? 'Other') : 'Other',
+      name: failed ? capName(r.SourceDisplayName ?? r.TargetDisplayName) : null,
+      objectType: failed ? internOrNull(r.SourceType ?? r.TargetType) : null,
+      action: failed ? internOrNull(r.ProvisioningAction) : null,
+      description: failed ? capFlat(r.ResultDescription, 300) : null,
+      recommendedAction: failed ? capFlat(r.RecommendedAction, 300) : null,
       cycleId: r.CycleId,
-      stagedDelete: (r.ProvisioningAction ?? '').toLowerCase() === 'stageddelete',
+      stagedDelete,
     });
   }
   // Latest wins by time: apply in time order whatever order the batches came in.
   return events.sort((a, b) => a.at - b.at);
 }
+
+/** Few distinct values, one copy each; bounded so a hostile feed cannot grow it without end. */
+const interned = new Map<string, string>();
+const INTERNED_MAX = 10_000;
+
+function intern(value: string): string {
+  const known = interned.get(value);
+  if (known !== undefined) return known;
+  if (interned.size < INTERNED_MAX) interned.set(value, value);
+  return value;
+}
+
+const internOrNull = (value: string | null): string | null => (value === null ? null : intern(value));
 
 /** Applies events in place (the state is this run's working copy). */
 export function applyObjectEvents(
@@ -222,12 +251,19 @@ function clear(job: JobObjectStatus, event: ObjectEvent): void {
     job.cleared[id] = event.at;
     return;
   }
+  // Most events clear an object that never failed: no hash for them while nothing is beyond the cap.
+  if (isEmpty(job.more)) return;
   const hash = idHash(id);
   const more = job.more[hash];
   if (more && more[1] <= event.at) {
     delete job.more[hash];
     job.cleared[id] = event.at;
   }
+}
+
+function isEmpty(record: Readonly<Record<string, unknown>>): boolean {
+  for (const _ in record) return false;
+  return true;
 }
 
 function countStagedDelete(job: JobObjectStatus, event: ObjectEvent): void {

@@ -1,13 +1,15 @@
-import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
+import { defaultAzureCredential } from '../azure/defaultCredential.js';
 import type { Settings } from '../config.js';
 import { LogAnalyticsSink, type LogAnalyticsSinkOptions } from './logAnalyticsSink.js';
 import { NdjsonSink } from './ndjsonSink.js';
 import type { RecordSink } from './sink.js';
 
 /** The settings the sink choice depends on (a narrow slice, so callers and tests need not build all of Settings). */
-export type SinkSettings = Pick<Settings, 'logsIngestion' | 'dataDir'> & {
-  readonly graph: Pick<Settings['graph'], 'managedIdentityClientId'>;
-};
+export type SinkSettings = Pick<Settings, 'logsIngestion' | 'dataDir'> &
+  Partial<Pick<Settings, 'localRetentionDays'>> & {
+    readonly graph: Pick<Settings['graph'], 'managedIdentityClientId'>;
+  };
 
 export interface SinkDependencies {
   /** Used instead of DefaultAzureCredential (tests, the CLI with its own credential). */
@@ -21,10 +23,12 @@ export interface SinkDependencies {
  * newcomer without Azure still gets every record.
  */
 export function createSink(settings: SinkSettings, dependencies: SinkDependencies = {}): RecordSink {
-  if (!settings.logsIngestion) return new NdjsonSink(settings.dataDir);
+  if (!settings.logsIngestion) {
+    return new NdjsonSink(settings.dataDir, { retentionDays: settings.localRetentionDays });
+  }
   // A user-assigned managed identity needs its client id; without one DefaultAzureCredential tries the rest.
   const credential =
     dependencies.credential ??
-    new DefaultAzureCredential({ managedIdentityClientId: settings.graph.managedIdentityClientId });
+    defaultAzureCredential({ managedIdentityClientId: settings.graph.managedIdentityClientId });
   return new LogAnalyticsSink(settings.logsIngestion, credential, dependencies.logAnalytics);
 }

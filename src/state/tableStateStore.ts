@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { deflateRaw, inflateRaw } from 'node:zlib';
-import {
+import type * as DataTables from '@azure/data-tables';
+import type {
   TableClient,
-  odata,
-  type TableEntity,
-  type TableEntityResult,
-  type TableServiceClientOptions,
+  TableEntity,
+  TableEntityResult,
+  TableServiceClientOptions,
 } from '@azure/data-tables';
-import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
+import { defaultAzureCredential } from '../azure/defaultCredential.js';
 import type { Settings } from '../config.js';
 import {
   STATE_VALUE_MAX_BYTES,
@@ -57,8 +58,22 @@ type StoredEntity = TableEntityResult<Record<string, unknown>>;
  * answers; when a retried conditional write meets a 409/412, the first attempt may have succeeded, and
  * reading back our own write id tells a real conflict from our own earlier success.
  */
+type Tables = typeof DataTables;
+
 export class TableStateStore implements StateStore {
-  constructor(private readonly client: TableClient) {}
+  /** The SDK and the client, loaded with the first operation: a function file that never needs state loads neither. */
+  private loaded: Promise<{ client: TableClient; sdk: Tables }> | undefined;
+
+  /** `client`, or how to make it once the SDK is loaded. */
+  constructor(private readonly client: TableClient | ((sdk: Tables) => TableClient)) {}
+
+  private clientOf(): Promise<{ client: TableClient; sdk: Tables }> {
+    this.loaded ??= import('@azure/data-tables').then((sdk) => ({
+      client: typeof this.client === 'function' ? this.client(sdk) : this.client,
+      sdk,
+    }));
+    return this.loaded;
+  }
 
   static fromSettings(
     stateTable: NonNullable<Settings['stateTable']>,
@@ -68,14 +83,16 @@ export class TableStateStore implements StateStore {
       const clientOptions: TableServiceClientOptions = {
         allowInsecureConnection: isPlainHttpConnectionString(stateTable.connectionString),
       };
-      return new TableStateStore(
+      return new TableStateStore(({ TableClient }) =>
         TableClient.fromConnectionString(stateTable.connectionString, stateTable.tableName, clientOptions),
       );
     }
     const credential =
       options.credential ??
-      new DefaultAzureCredential({ managedIdentityClientId: options.managedIdentityClientId });
-    return new TableStateStore(new TableClient(stateTable.accountUrl, stateTable.tableName, credential));
+      defaultAzureCredential({ managedIdentityClientId: options.managedIdentityClientId });
+    return new TableStateStore(
+      ({ TableClient }) => new TableClient(stateTable.accountUrl, stateTable.tableName, credential),
+    );
   }
 
   async read(key: StateKey): Promise<Versioned<unknown> | undefined> {
@@ -89,12 +106,13 @@ export class TableStateStore implements StateStore {
     const entity = await encodeEntity(key, value, writeId);
     try {
       // Replace, never Merge: a value that shrank must not keep the old value's trailing chunks.
+      const { client } = await this.clientOf();
       const response = await this.withTable(() => {
         if ('ifMatch' in condition) {
-          return this.client.updateEntity(entity, 'Replace', { etag: condition.ifMatch });
+          return client.updateEntity(entity, 'Replace', { etag: condition.ifMatch });
         }
-        if ('ifNoneMatch' in condition) return this.client.createEntity(entity);
-        return this.client.upsertEntity(entity, 'Replace');
+        if ('ifNoneMatch' in condition) return client.createEntity(entity);
+        return client.upsertEntity(entity, 'Replace');
       });
       if (!response.etag) throw new Error(`Table Storage returned no ETag for ${key.tenantId}/${key.name}`);
       return response.etag;
@@ -112,8 +130,9 @@ export class TableStateStore implements StateStore {
 
   async delete(key: StateKey, condition?: { readonly ifMatch: string }): Promise<void> {
     const { partitionKey, rowKey } = entityKeys(key);
+    const { client } = await this.clientOf();
     try {
-      await this.client.deleteEntity(partitionKey, rowKey, { etag: condition?.ifMatch ?? '*' });
+      await client.deleteEntity(partitionKey, rowKey, { etag: condition?.ifMatch ?? '*' });
     } catch (error) {
       const status = restError(error)?.status;
       if (status === 404) return; // missing entity or table: nothing to delete
@@ -128,13 +147,17 @@ export class TableStateStore implements StateStore {
     // Escaped keys are printable ASCII below '~' at their last position, so bumping the last character
     // gives the smallest string above every key that starts with `low`: a range query on RowKey.
     const high = low === '' ? '' : low.slice(0, -1) + String.fromCharCode(low.charCodeAt(low.length - 1) + 1);
+    const {
+      client,
+      sdk: { odata },
+    } = await this.clientOf();
     const filter =
       low === ''
         ? odata`PartitionKey eq ${partitionKey}`
         : odata`PartitionKey eq ${partitionKey} and RowKey ge ${low} and RowKey lt ${high}`;
     const names: string[] = [];
     try {
-      for await (const entity of this.client.listEntities({ queryOptions: { filter, select: ['RowKey'] } })) {
+      for await (const entity of client.listEntities({ queryOptions: { filter, select: ['RowKey'] } })) {
         const name = unescapeKey(entity.rowKey ?? '');
         if (name !== undefined && name.startsWith(prefix)) names.push(name);
       }
@@ -147,8 +170,9 @@ export class TableStateStore implements StateStore {
 
   private async getEntity(key: StateKey): Promise<StoredEntity | undefined> {
     const { partitionKey, rowKey } = entityKeys(key);
+    const { client } = await this.clientOf();
     try {
-      return await this.client.getEntity<Record<string, unknown>>(partitionKey, rowKey);
+      return await client.getEntity<Record<string, unknown>>(partitionKey, rowKey);
     } catch (error) {
       if (restError(error)?.status === 404) return undefined; // no such entity, or no table yet
       throw error;
@@ -161,7 +185,7 @@ export class TableStateStore implements StateStore {
       return await operation();
     } catch (error) {
       if (restError(error)?.code !== 'TableNotFound') throw error;
-      await this.client.createTable(); // the SDK already ignores 409 TableAlreadyExists
+      await (await this.clientOf()).client.createTable(); // the SDK already ignores 409 TableAlreadyExists
       return operation();
     }
   }

@@ -16,7 +16,7 @@ describe('settings', () => {
   it('treats blank values as unset', () => {
     const settings = loadSettings({ GRAPH_BASE_URL: '  ', PROVISIONING_PAGE_SIZE: '' });
     expect(settings.graph.baseUrl).toBe('https://graph.microsoft.com');
-    expect(settings.provisioning.pageSize).toBe(500);
+    expect(settings.provisioning.pageSize).toBe(999);
   });
 
   it('names every bad setting at once', () => {

@@ -183,6 +183,8 @@ describe('app settings', () => {
       'shared keys are disabled; STATE_TABLE_ACCOUNT_URL with the identity instead',
     ALERT_EMAIL_CONNECTION_STRING:
       'an ACS access key; in Azure the identity sends through ALERT_EMAIL_ENDPOINT',
+    LOCAL_RETENTION_DAYS:
+      'local NDJSON tables and outbox only; in Azure records go to Log Analytics and DATA_DIR is scratch space',
   };
 
   it('sets every setting of src/config.ts, or says why not', () => {
