@@ -1,6 +1,6 @@
 import { ackLink } from '../alerts/ackToken.js';
 import { rowKey } from '../alerts/alerting.js';
-import { ALERT_BOOK_KEY, alertBook, emptyAlertBook, type OutboxEntry } from '../alerts/book.js';
+import { ALERT_BOOK_KEY, alertBook, type OutboxEntry } from '../alerts/book.js';
 import { CHANNEL_NAMES, type ChannelName } from '../notify/channel.js';
 import type { ChannelReport } from '../notify/delivery.js';
 import { dispatch, type NotifyDependencies } from '../notify/dispatch.js';
@@ -114,8 +114,7 @@ async function settleOutbox(
 ): Promise<number> {
   if (settled.size === 0) return 0;
   return updateState(notify.state, { tenantId, name: ALERT_BOOK_KEY }, alertBook, (stored) => {
-    if (!stored)
-      return { value: { ...emptyAlertBook(), alerts: [], outbox: [], pendingRows: [] }, result: 0 };
+    if (!stored) return { result: 0 }; // no book, nothing to settle: write nothing
     const book = stored;
     const outbox = book.outbox
       .map((entry) => {

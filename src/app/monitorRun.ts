@@ -16,7 +16,7 @@ import { issueFrom, type RunIssue } from '../collect/runErrors.js';
 import { recordAgentObservations, recordRun } from '../digest/rollup.js';
 import { ProvisioningTally } from '../digest/tally.js';
 import { readHeartbeatRecords } from '../heartbeat/heartbeatRecords.js';
-import { readMonitorStatus, writeMonitorStatus } from '../health/monitorStatus.js';
+import { readMonitorStatus, writeMonitorStatus, type MonitorStatus } from '../health/monitorStatus.js';
 import type { ChannelReport } from '../notify/delivery.js';
 import { retryPending, type NotifyDependencies } from '../notify/dispatch.js';
 import { buildObservations, ObjectStatusTracker, provisioningReadFully } from '../rules/index.js';
@@ -98,6 +98,8 @@ interface RunWork {
   outcomes: DeliveryOutcome[];
   /** Delivery health after the latest delivery step; undefined when it could not be read. */
   deliveryHealth?: DeliveryHealth;
+  /** The status the previous run left (read once: the evaluate and finish stages both need it). */
+  previousStatus?: MonitorStatus | undefined;
 }
 
 const STAGE_WORK: Readonly<Record<StageName, (work: RunWork) => Promise<void>>> = {
@@ -220,12 +222,19 @@ async function trackObjects(work: RunWork): Promise<void> {
   );
 }
 
+async function previousStatus(work: RunWork): Promise<MonitorStatus | undefined> {
+  if (!('previousStatus' in work)) {
+    work.previousStatus = await readMonitorStatus(work.deps.state, work.deps.tenantId).catch(() => undefined);
+  }
+  return work.previousStatus;
+}
+
 async function evaluate(work: RunWork): Promise<void> {
   const { deps, run, collected, tracker } = work;
   if (!collected || !tracker) return;
   const heartbeats = await attempt(work, 'agents', () => readHeartbeatRecords(deps.state, deps.tenantId));
   // What paths without a run row (webhooks, acks) set aside since the previous run: said here, loudly.
-  const previous = await readMonitorStatus(deps.state, deps.tenantId).catch(() => undefined);
+  const previous = await previousStatus(work);
   const since = previous ? new Date(previous.lastRunAt) : new Date(run.startedAt.getTime() - 15 * 60_000);
   for (const scope of [deps.tenantId, NOTIFY_STATE_SCOPE]) {
     const copies = await attempt(work, 'state', () => listSetAside(deps.state, scope, since));
@@ -346,7 +355,7 @@ async function finish(work: RunWork): Promise<CollectResult> {
     work.issues,
     deliveryFigures(work.outcomes, work.deliveryHealth),
   );
-  const previous = await readMonitorStatus(deps.state, deps.tenantId).catch(() => undefined);
+  const previous = await previousStatus(work);
   await attempt(work, 'state', () =>
     writeMonitorStatus(deps.state, deps.tenantId, {
       lastRunId: finished.runId,

@@ -214,7 +214,9 @@ export class ProvisioningCheckpoint {
   private async resolveInDoubt(): Promise<void> {
     const confirmed = this.current?.seq ?? 0;
     const { state, sink, table, tenantId } = this.input;
-    for (const chunk of this.chunks.filter((c) => c.seq > confirmed)) {
+    const inDoubt = this.chunks.filter((c) => c.seq > confirmed);
+    if (inDoubt.length === 0) return;
+    for (const chunk of inDoubt) {
       const read = await readChunk(state, tenantId, chunk.name);
       if (read.kind !== 'found') {
         if (read.kind === 'corrupt') await this.setAsideChunk(chunk, read.reason);
@@ -263,11 +265,17 @@ export class ProvisioningCheckpoint {
     const recent = this.current?.recent;
     if (!recent || recent.length === 0) return;
     const seq = this.nextSeq++;
-    const toMs = Math.max(...recent.map(([, at]) => at));
+    // A loop, not Math.max(...): the old state held up to 50,000 ids.
+    let fromMs = Number.POSITIVE_INFINITY;
+    let toMs = Number.NEGATIVE_INFINITY;
+    for (const [, at] of recent) {
+      fromMs = Math.min(fromMs, at);
+      toMs = Math.max(toMs, at);
+    }
     const name = chunkName(seq, toMs);
     const chunk: SeenChunk = {
       seq,
-      fromMs: Math.min(...recent.map(([, at]) => at)),
+      fromMs,
       toMs,
       ids: recent.map(([id]) => id),
     };
