@@ -2,6 +2,7 @@ import type { Clock } from '../clock.js';
 import { issueFrom, type RunIssue } from '../collect/runErrors.js';
 import { evaluateRules } from '../rules/index.js';
 import type { Observations } from '../rules/observations.js';
+import { alertRowKey, rowIdentity } from '../tables/rowIdentity.js';
 import { SinkError, unstoredRows, type RecordSink } from '../sinks/sink.js';
 import { StateConflictError, type StateStore, type WriteCondition } from '../state/store.js';
 import type { AlertRecord } from '../tables/definitions.js';
@@ -171,22 +172,46 @@ export async function writeAlertRows(
   deps: Pick<AlertingDependencies, 'state' | 'sink' | 'tenantId'>,
   delivery: ReadonlyMap<string, Readonly<Record<string, string>>>,
 ): Promise<RunIssue[]> {
+  const table = 'CloudSyncAlert_CL';
   const key = { tenantId: deps.tenantId, name: ALERT_BOOK_KEY };
   const issues: RunIssue[] = [];
   const stored = await readStoredState(deps.state, key, alertBook);
   if (stored.kind !== 'found' || stored.value.pendingRows.length === 0) return issues;
-  const rows = stored.value.pendingRows.map((row) => withDelivery(row, delivery));
-  let left: typeof stored.value.pendingRows = [];
-  try {
-    await deps.sink.write('CloudSyncAlert_CL', rows as unknown as AlertRecord[]);
-  } catch (error) {
-    issues.push(issueFrom('sink', error, 'CloudSyncAlert_CL'));
-    if (!(error instanceof SinkError) || !error.rejected) return issues;
-    // Some rows were taken: keep only the others for the next run.
-    left = unstoredRows(stored.value.pendingRows, error);
+  let book = stored.value;
+  let etag = stored.etag;
+  const { sink } = deps;
+  // A run that died after writing these rows but before clearing them: the sink says which it holds.
+  if (book.rowsAt !== undefined && sink.heldSince) {
+    const keys = new Set(book.pendingRows.flatMap((row) => rowIdentity(table, row) ?? []));
+    const held = await sink.heldSince(table, book.rowsAt, keys);
+    book = {
+      ...book,
+      pendingRows: book.pendingRows.filter((row) => !held.has(rowIdentity(table, row) ?? '')),
+    };
   }
   try {
-    await deps.state.write(key, { ...stored.value, pendingRows: left }, { ifMatch: stored.etag });
+    if (sink.position && book.pendingRows.length > 0) {
+      // Where the rows start, recorded before they go: what makes the recovery above possible.
+      book = { ...book, rowsAt: await sink.position(table) };
+      etag = await deps.state.write(key, book, { ifMatch: etag });
+    }
+  } catch (error) {
+    issues.push({ ...issueFrom('state', error, ALERT_BOOK_KEY), severity: 'warning' });
+    return issues;
+  }
+  const rows = book.pendingRows.map((row) => withDelivery(row, delivery));
+  let left: typeof book.pendingRows = [];
+  try {
+    if (rows.length > 0) await sink.write(table, rows as unknown as AlertRecord[]);
+  } catch (error) {
+    issues.push(issueFrom('sink', error, table));
+    if (!(error instanceof SinkError) || !error.rejected) return issues;
+    // Some rows were taken: keep only the others for the next run.
+    left = unstoredRows(book.pendingRows, error);
+  }
+  try {
+    const { rowsAt: _written, ...rest } = book;
+    await deps.state.write(key, { ...rest, pendingRows: left }, { ifMatch: etag });
   } catch (error) {
     // The rows are written; if the book moved on meanwhile, the next run may write them once more.
     issues.push({ ...issueFrom('state', error, ALERT_BOOK_KEY), severity: 'warning' });
@@ -194,9 +219,8 @@ export async function writeAlertRows(
   return issues;
 }
 
-/** Identifies a transition's row: alert, transition and instant. */
-export const rowKey = (alertId: unknown, transition: unknown, at: unknown): string =>
-  `${String(alertId)}|${String(transition)}|${String(at)}`;
+/** Identifies a transition's row (one definition: src/tables/rowIdentity.ts). */
+export const rowKey = alertRowKey;
 
 /**
  * A row's Channels as confirmed: the channels that delivered the message; the others and what became

@@ -94,6 +94,8 @@ export const alertBook = z.object({
   pending: z.array(pendingAlert).default([]),
   memory: ruleMemory,
   pendingRows: z.array(pendingRow).default([]),
+  /** The sink's position before the pending rows went to it (see writeAlertRows). */
+  rowsAt: z.union([z.string(), z.number()]).optional(),
   outbox: z.array(outboxEntry).default([]),
   updatedAt: time.optional(),
 });
@@ -106,6 +108,8 @@ export interface AlertBook {
   readonly memory: z.infer<typeof ruleMemory>;
   /** Rows of committed transitions the sink has not confirmed yet: written first thing next run. */
   readonly pendingRows: readonly Readonly<Record<string, unknown>>[];
+  /** The sink's position before the pending rows went to it (see writeAlertRows). */
+  readonly rowsAt?: string | number;
   /** Notifications committed but not settled on every channel yet, oldest first. */
   readonly outbox: readonly OutboxEntry[];
   readonly updatedAt?: string;

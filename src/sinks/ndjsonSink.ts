@@ -3,6 +3,7 @@ import path from 'node:path';
 import { tableByName, type TableName, type TableRecords } from '../tables/definitions.js';
 import { toRow } from '../tables/schema.js';
 import { datedFiles, DEFAULT_RETENTION_DAYS, rotateIfDue } from './localRetention.js';
+import { rowIdentity } from '../tables/rowIdentity.js';
 import { SinkError, type RecordSink, type SinkPosition } from './sink.js';
 
 /**
@@ -88,7 +89,7 @@ export class NdjsonSink implements RecordSink {
       // Our own handle may describe a file this is about to cut: reopen it on the next write.
       await this.closeFile(table);
       const file = await this.fileHolding(table, ino);
-      return file === undefined ? new Set<string>() : heldIn(file, from, eventIds);
+      return file === undefined ? new Set<string>() : heldIn(file, from, eventIds, table);
     });
   }
 
@@ -238,7 +239,12 @@ function parsePosition(position: SinkPosition): { ino: string | undefined; from:
 }
 
 /** The ids of `eventIds` in `file` after byte `from`, cutting off a torn last row first. */
-async function heldIn(file: string, from: number, eventIds: ReadonlySet<string>): Promise<Set<string>> {
+async function heldIn(
+  file: string,
+  from: number,
+  eventIds: ReadonlySet<string>,
+  table: TableName,
+): Promise<Set<string>> {
   const held = new Set<string>();
   let handle: FileHandle;
   try {
@@ -260,7 +266,7 @@ async function heldIn(file: string, from: number, eventIds: ReadonlySet<string>)
     }
     for (const line of tail.subarray(0, end).toString('utf8').split('\n')) {
       if (line.trim() === '') continue;
-      const id = eventIdOf(line);
+      const id = identityOf(table, line);
       if (id !== undefined && eventIds.has(id)) held.add(id);
     }
     return held;
@@ -275,10 +281,9 @@ async function endsWithNewline(handle: FileHandle, size: number): Promise<boolea
   return last[0] === 0x0a;
 }
 
-function eventIdOf(line: string): string | undefined {
+function identityOf(table: TableName, line: string): string | undefined {
   try {
-    const row = JSON.parse(line) as { EventId?: unknown };
-    return typeof row.EventId === 'string' ? row.EventId : undefined;
+    return rowIdentity(table, JSON.parse(line) as Record<string, unknown>);
   } catch {
     return undefined; // a line torn by an older crash, mid-file: it holds no whole row
   }

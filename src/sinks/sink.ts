@@ -15,7 +15,7 @@ export interface RecordSink {
    */
   position?(table: TableName): Promise<SinkPosition>;
   /**
-   * Which of `eventIds` the table holds in what was written after `position`. A torn last row (the
+   * Which of `eventIds` (row identities: src/tables/rowIdentity.ts) the table holds in what was written after `position`. A torn last row (the
    * process died mid-write) is cut off first, so the answer and the file agree.
    */
   heldSince?(table: TableName, position: SinkPosition, eventIds: ReadonlySet<string>): Promise<Set<string>>;
