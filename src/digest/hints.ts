@@ -50,6 +50,9 @@ export const DELETION_ACTION_RESOLVED =
 export const QUARANTINE_ACTION =
   'Fix the cause, then restart the job (portal: Restart sync) to leave quarantine.';
 
+export const INITIAL_SYNC_PAUSED_ACTION =
+  'Find the failed objects in the provisioning logs (Status = Failure; the job’s own error list was cleared), fix them in AD, then start the job again (portal: Restart sync).';
+
 export const AGENT_ACTION =
   'Check the agent host: the Microsoft Azure AD Connect Provisioning Agent service, and outbound HTTPS to Entra ID.';
 

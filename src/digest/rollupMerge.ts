@@ -126,6 +126,7 @@ function snapshotOf(job: JobStatusRecord): JobSnapshot {
     scheduleState: job.ScheduleState,
     scheduleInterval: job.ScheduleInterval,
     successiveFailures: job.SuccessiveCompleteFailures,
+    escrowsPruned: job.EscrowsPruned,
     deleteThreshold: job.DeleteThreshold,
   };
 }

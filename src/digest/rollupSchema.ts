@@ -57,6 +57,8 @@ export const jobSnapshotSchema = z.object({
   scheduleState: nullableString.default(null),
   scheduleInterval: nullableString.default(null),
   successiveFailures: z.number().nullable(),
+  // Added with initial-sync-paused; absent in older rollups.
+  escrowsPruned: z.boolean().nullable().default(null),
   deleteThreshold: z.number().nullable(),
 });
 export type JobSnapshot = z.infer<typeof jobSnapshotSchema>;

@@ -8,6 +8,8 @@ export const ALERT_KINDS = [
   'sync-errors',
   'deletion-threshold',
   'job-quarantined',
+  // Paused after an initial sync whose errors were pruned (status.escrowsPruned): waits for a clean-up.
+  'initial-sync-paused',
   'agent-offline',
   'sync-stalled',
   'job-failing',

@@ -29,6 +29,7 @@ export interface Period {
 export type ProblemKind =
   | 'deletion-threshold'
   | 'job-quarantined'
+  | 'initial-sync-paused'
   | 'no-active-agent'
   | 'monitoring-gap'
   | 'job-stalled'

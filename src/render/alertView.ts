@@ -5,6 +5,7 @@ import { agentOfflineView } from './kinds/agentOffline.js';
 import { name, text } from './kinds/common.js';
 import { deletionThresholdView } from './kinds/deletionThreshold.js';
 import { jobFailingView } from './kinds/jobFailing.js';
+import { initialSyncPausedView } from './kinds/initialSyncPaused.js';
 import { jobQuarantinedView } from './kinds/jobQuarantined.js';
 import { monitorDegradedView } from './kinds/monitorDegraded.js';
 import { notificationFailingView } from './kinds/notificationFailing.js';
@@ -22,6 +23,7 @@ const KIND_VIEWS: Readonly<Record<AlertKind, (alert: Alert, ctx: RenderContext) 
   'sync-errors': syncErrorsView,
   'deletion-threshold': deletionThresholdView,
   'job-quarantined': jobQuarantinedView,
+  'initial-sync-paused': initialSyncPausedView,
   'agent-offline': agentOfflineView,
   'sync-stalled': syncStalledView,
   'job-failing': jobFailingView,

@@ -124,6 +124,8 @@ describe('alerts end to end through the CLI over the demo day', () => {
     const email = files.filter((f) => f.includes('-email-'));
     const teams = files.filter((f) => f.includes('-teams-'));
     expect(email.length).toBeGreaterThan(10);
+    // The demo day's budget (issue 10): at most 14 messages per channel.
+    expect(email.length).toBeLessThanOrEqual(14);
     expect(teams).toHaveLength(email.length);
   });
 
