@@ -7,6 +7,7 @@ import {
   QUARANTINE_ACTION,
   categoryHint,
   codeHint,
+  hardMatchHint,
 } from './hints.js';
 import type {
   AgentDigest,
@@ -290,7 +291,7 @@ function syncErrorProblems(job: JobDigest, ctx: Context): Draft[] {
       ongoing: true,
       periods: oldest ? [{ from: oldest, to: null }] : [],
       facts,
-      ...(top ? { action: categoryHint(top.category) } : {}),
+      ...(top ? { action: hardMatchHint(top.code) ?? categoryHint(top.category) } : {}),
     },
   ];
 }
