@@ -40,6 +40,7 @@ export function buildAlerts(
         [...transitions].reverse().find((t) => t.transition !== 'resolved')?.severity ?? last.severity,
       summary: [...transitions].reverse().find((t) => t.transition !== 'resolved')?.summary ?? last.summary,
       subject: subjectOf(last),
+      jobId: last.jobId ?? null,
       openedAt: openedT?.at ?? null,
       resolvedAt: last.transition === 'resolved' ? last.at : null,
       lastTransition: last.transition,

@@ -180,6 +180,8 @@ export interface AgentsDigest {
 export interface AlertLine {
   readonly alertId: string;
   readonly kind: string;
+  /** The job the alert is about, when it is a job's (to keep its numbers those of the job section). */
+  readonly jobId?: string | null;
   readonly severity: string;
   readonly summary: string;
   readonly subject: string | null;
