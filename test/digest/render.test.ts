@@ -115,7 +115,13 @@ describe('digest rendering', () => {
     expect(card).toMatchObject({
       type: 'AdaptiveCard',
       version: '1.4',
-      actions: [{ type: 'Action.OpenUrl', url: 'https://portal.azure.com/#workbook' }],
+      actions: [
+        { type: 'Action.OpenUrl', url: 'https://portal.azure.com/#workbook' },
+        {
+          type: 'Action.OpenUrl',
+          url: 'https://entra.microsoft.com/#view/Microsoft_AAD_Connect_Provisioning/AADConnectMenuBlade/~/CloudSync',
+        },
+      ],
     });
     // The email carries the detail, bounded too.
     expect(Buffer.byteLength(renderDigestHtml(model))).toBeLessThan(150_000);
@@ -129,7 +135,9 @@ describe('digest rendering', () => {
       healthyRun(new Date(DAY_START.getTime() + HOUR)),
     );
     const model = await modelOf(store);
-    expect(renderDigestCard(model)).not.toHaveProperty('actions');
+    expect(renderDigestCard(model)).toMatchObject({
+      actions: [{ type: 'Action.OpenUrl', title: 'Cloud sync (Entra admin center)' }],
+    });
     const html = renderDigestHtml(model);
     expect(html).not.toContain('workbook</a>');
     expect(html).not.toContain('Open the Cloud Sync workbook');
