@@ -5,6 +5,7 @@ import { defaultAlertSettings } from '../../src/alerts/settings.js';
 import { detailsOf } from '../../src/domain/alertDetails.js';
 import { classifyJob } from '../../src/domain/jobCondition.js';
 import { fullCoverage } from '../../src/rules/coverage.js';
+import { renderAlertMessage } from '../../src/render/alertMessage.js';
 import { emptyRuleMemory, type RuleMemory } from '../../src/rules/memory.js';
 import { HOUR, MIN, SP, at, iso, job, observations, settings } from './fixtures.js';
 import { evaluate } from './run.js';
@@ -83,6 +84,32 @@ describe('initial-sync-paused rule (status.escrowsPruned with a Paused job)', ()
     expect(run(10, [pausedAfterInitialSync({ StatusCode: 'Active', EscrowsPruned: false })])).toEqual([
       'resolved initial-sync-paused critical',
     ]);
+  });
+
+  it('tells what to do, with the Graph call to start the job whole (no id cut short)', () => {
+    const longJob = `${DEVICE_JOB}.4c0b5d5e-1111-2222-3333-444444444444`;
+    const [candidate] = evaluate(
+      'initial-sync-paused',
+      observations({ jobs: [pausedAfterInitialSync({ JobId: longJob })] }),
+    ).candidates;
+    const alert = {
+      ...candidate!,
+      id: 'x',
+      state: 'open' as const,
+      openedAt: iso(0),
+      lastChangedAt: iso(0),
+      lastNotifiedAt: iso(0),
+    };
+    const { email } = renderAlertMessage({
+      tenantId: alert.subject.tenantId,
+      generatedAt: iso(0),
+      transitions: [{ transition: 'new', at: iso(0), alert }],
+    });
+    expect(email.subject).toContain('Sync job paused after its initial sync in contoso.com');
+    expect(email.plainText).toContain(
+      `POST https://graph.microsoft.com/v1.0/servicePrincipals/${SP}/synchronization/jobs/${longJob}/start`,
+    );
+    expect(email.plainText).toContain('Provisioning logs, filter Status = Failure');
   });
 
   it('is the job condition the digest, status and /health show: critical, not a plain pause', () => {

@@ -54,9 +54,11 @@ export function initialSyncPausedView(alert: Alert, ctx: RenderContext): KindVie
   };
 }
 
-/** A Graph path as a full v1.0 URL (text, not a link), with the path's ids as they are. */
+/**
+ * A Graph path as a full v1.0 URL (text, not a link), whole: a command cut to a name's length (with an
+ * ellipsis in the job id) cannot be run. One line, and only the characters a Graph path of ids has.
+ */
 function graphUrl(path: string | null | undefined): string | undefined {
-  if (!path) return undefined;
-  const clean = name(path, '');
-  return clean.startsWith('/') ? `https://graph.microsoft.com/v1.0${clean}` : undefined;
+  if (!path || path.length > 400 || !/^\/[A-Za-z0-9._~{}/-]+$/.test(path)) return undefined;
+  return `https://graph.microsoft.com/v1.0${path}`;
 }
