@@ -25,6 +25,8 @@ import type { EmailConnection, EmailSettings } from './settings.js';
  * remain the protection there.
  */
 export interface EmailChannelOptions {
+  /** The receiver channel (default `email`). */
+  readonly name?: string;
   readonly email: EmailSettings & { readonly connection: EmailConnection };
   readonly timeoutMs: number;
   readonly clock: Clock;
@@ -68,7 +70,7 @@ export function createEmailChannel(options: EmailChannelOptions): Channel {
     return pair;
   };
   return {
-    name: 'email',
+    name: options.name ?? 'email',
     transport: 'acs',
     quota: { perMinute: options.email.maxPerMinute, perHour: options.email.maxPerHour },
     async send(message: OutboundMessage) {
