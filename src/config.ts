@@ -318,7 +318,10 @@ function toSettings(raw: RawSettings): Settings {
         : undefined,
     collectSchedule: raw.COLLECT_SCHEDULE,
     logLevel: raw.LOG_LEVEL,
-    alerts: routeRepeatMs !== undefined ? { ...alerts, repeatMs: Math.min(alerts.repeatMs, routeRepeatMs) } : alerts,
+    alerts:
+      routeRepeatMs !== undefined
+        ? { ...alerts, repeatMs: Math.min(alerts.repeatMs, routeRepeatMs) }
+        : alerts,
     notify,
     digest: toDigestSettings(raw),
   });

@@ -75,7 +75,7 @@ export function createEmailChannel(options: EmailChannelOptions): Channel {
     quota: { perMinute: options.email.maxPerMinute, perHour: options.email.maxPerHour },
     async send(message: OutboundMessage) {
       const abortSignal = AbortSignal.timeout(options.timeoutMs);
-      const operationId = emailOperationId(message.id);
+      const operationId = emailOperationId(message.id, options.name);
       pairFor(operationId);
       let result: EmailSendResponse;
       try {

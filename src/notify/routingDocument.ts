@@ -21,11 +21,9 @@ const oneOrMany = <T extends z.ZodType<string>>(item: T) =>
   z.preprocess((v) => (typeof v === 'string' ? [v] : v), z.array(item).min(1, 'must not be empty'));
 
 const caseInsensitiveOneOf = (values: readonly string[], what: string) =>
-  z
-    .string()
-    .refine((v) => values.some((x) => x.toLowerCase() === v.toLowerCase()), {
-      message: `must be ${what}: ${values.join(', ')}`,
-    });
+  z.string().refine((v) => values.some((x) => x.toLowerCase() === v.toLowerCase()), {
+    message: `must be ${what}: ${values.join(', ')}`,
+  });
 
 const labelSchemas: Record<MatcherLabel, z.ZodType<string>> = {
   kind: caseInsensitiveOneOf(ALERT_KINDS, 'an alert kind'),
@@ -55,7 +53,10 @@ const receiverSchema = z
         z
           .array(z.email('must be an email address'))
           .min(1, 'must not be empty')
-          .max(ACS_RECIPIENTS_MAX, `at most ${ACS_RECIPIENTS_MAX} recipients (ACS limit); use a distribution list`),
+          .max(
+            ACS_RECIPIENTS_MAX,
+            `at most ${ACS_RECIPIENTS_MAX} recipients (ACS limit); use a distribution list`,
+          ),
       )
       .optional(),
     teams: oneOrMany(teamsUrl).optional(),
@@ -146,7 +147,7 @@ function toRouting(doc: RoutingDocument): Routing {
     teams: r.teams ?? [],
   }));
   const routes: Route[] = doc.routes.map((r) => ({
-    match: Object.fromEntries(Object.entries(r.match).filter(([, v]) => v !== undefined)) as Route['match'],
+    match: Object.fromEntries(Object.entries(r.match).filter(([, v]) => v !== undefined)),
     receivers: [...new Set(r.receivers.map(name))],
     continue: r.continue,
     ...(r.repeatIntervalHours !== undefined ? { repeatMs: Math.round(r.repeatIntervalHours * HOUR) } : {}),

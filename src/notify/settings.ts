@@ -152,7 +152,11 @@ export function notifySettingsProblems(raw: Raw, readFile?: ReadRoutesFile): str
   // ALERT_EMAIL_TO missing is not a problem: the deployment always sets the ACS endpoint and sender, and
   // recipients are optional there (email is then off, with a warning: notifySettingsWarnings).
   const routedEmail = routing.ok && routing.routing?.receivers.some((r) => r.email.length > 0);
-  if ((connection || raw.ALERT_EMAIL_ENDPOINT) && (raw.ALERT_EMAIL_TO || routedEmail) && !raw.ALERT_EMAIL_SENDER) {
+  if (
+    (connection || raw.ALERT_EMAIL_ENDPOINT) &&
+    (raw.ALERT_EMAIL_TO || routedEmail) &&
+    !raw.ALERT_EMAIL_SENDER
+  ) {
     problems.push('ALERT_EMAIL_SENDER is required when email is configured');
   }
   if (raw.TEAMS_WEBHOOK_URL !== undefined && !isHttpsUrl(raw.TEAMS_WEBHOOK_URL)) {
@@ -181,7 +185,9 @@ function routingOf(
     const code = (error as { code?: unknown }).code;
     return {
       ok: false,
-      problems: [`ALERT_ROUTES_FILE: cannot read '${file}' (${typeof code === 'string' ? code : String(error)})`],
+      problems: [
+        `ALERT_ROUTES_FILE: cannot read '${file}' (${typeof code === 'string' ? code : String(error)})`,
+      ],
     };
   }
   return parseRouting(text, `ALERT_ROUTES_FILE (${file})`);
