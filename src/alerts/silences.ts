@@ -173,6 +173,38 @@ function clearSilence(alert: Alert): Alert {
 
 /* ------------------------------------------------------------------ the store */
 
+/** What `status` shows of the silence that mutes an alert: which, by whom, until when, why. */
+export interface SilenceView {
+  readonly id: string;
+  readonly by: string;
+  readonly until: string;
+  readonly comment: string;
+}
+
+/**
+ * The stored silences and the maintenance windows open at `now`: every silence that can mute an alert
+ * now (the run applies the same list).
+ */
+export async function silencesAt(
+  state: StateStore,
+  tenantId: string,
+  windows: readonly MaintenanceWindow[],
+  now: Date,
+): Promise<Silence[]> {
+  return [...(await readSilences(state, tenantId)), ...windowSilences(windows, now)];
+}
+
+export function silenceView(id: string | undefined, silences: readonly Silence[]): SilenceView | undefined {
+  const found = id === undefined ? undefined : silences.find((s) => s.id === id);
+  if (!found) return undefined;
+  return {
+    id: found.id,
+    by: found.createdBy,
+    until: found.expiredAt ?? found.endsAt,
+    comment: found.comment,
+  };
+}
+
 export async function readSilences(state: StateStore, tenantId: string): Promise<Silence[]> {
   return (await readValidated(state, { tenantId, name: SILENCES_KEY }, silenceList))?.value.silences ?? [];
 }

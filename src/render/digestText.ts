@@ -74,7 +74,7 @@ export function renderDigestText(model: DigestModel): string {
     out.push(`  opened ${a.opened.length}, still open ${a.stillOpen.length}, resolved ${a.resolved.length}`);
     for (const l of a.stillOpen.slice(0, 10))
       out.push(
-        `  open: [${clean(l.severity, 20)}] ${clean(l.summary)}${l.openedAt ? ` (since ${timeInWindow(l.openedAt, windowStart)})` : ''}`,
+        `  open: [${clean(l.severity, 20)}] ${clean(l.summary)}${l.openedAt ? ` (since ${timeInWindow(l.openedAt, windowStart)})` : ''}${l.silencedBy ? ` silenced (${clean(l.silencedBy, 80)})` : ''}`,
       );
     for (const l of a.resolved.slice(0, 10))
       out.push(
