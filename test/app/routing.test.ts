@@ -293,6 +293,8 @@ describe('a failing receiver channel is named and told through the others', () =
     const told = emailsTo('ops@contoso.example');
     // Its routes lead only to the failing channel, so it goes to every other one: ops, once (NEW).
     expect(told.filter((t) => /team\.teams/.test(t) && /NEW|new/.test(t)).length).toBeGreaterThanOrEqual(1);
+    // What to do names the receiver and the Teams fix, not the email one.
+    expect(told.some((t) => /Power Automate/.test(t) && /receiver team of ALERT_ROUTES/.test(t))).toBe(true);
     const rows = (await readTable(dataDir, 'CloudSyncAlert_CL')).filter(
       (r) => r.Kind === 'notification-failing',
     );

@@ -120,6 +120,25 @@ describe('the routing document at start-up', () => {
   });
 });
 
+describe('routing and the single-receiver settings', () => {
+  it('without ALERT_ROUTES: one implicit receiver, channels email and teams; with it, a warning that those are unused', () => {
+    const plain = loadSettings({}, { ALERT_EMAIL_TO: 'ops@contoso.example' });
+    expect(plain.notify.routing).toBeUndefined();
+    expect(plain.notify.warnings).toEqual([]);
+    const routed = loadSettings(
+      {},
+      {
+        ALERT_EMAIL_TO: 'ops@contoso.example',
+        ALERT_ROUTES: JSON.stringify({
+          receivers: [{ name: 'ops', email: 'ops@contoso.example' }],
+          defaultReceiver: 'ops',
+        }),
+      },
+    );
+    expect(routed.notify.warnings.map((w) => w.code)).toEqual(['RoutingReplacesChannels']);
+  });
+});
+
 describe("the README's routing examples", () => {
   it('are three valid documents that route as the README says', async () => {
     const readme = await readFile('README.md', 'utf8');
