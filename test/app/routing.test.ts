@@ -255,6 +255,29 @@ describe('routing through the real channels', () => {
     expect(cards(fabrikamTeams)[0]).not.toMatch(/RESOLVED/);
     expect(cards(fabrikamTeams)[1]).toMatch(/RESOLVED/);
   });
+  it('a message waiting for a receiver channel that the routing no longer has is dropped, said in the log', async () => {
+    const before = settingsWith(routes());
+    fabrikamTeams.failNext(1, { status: 429, retryAfterSeconds: 2 * 3600 });
+    await dispatch(message('alerts-x'), { ...notifyDeps(before) }, ['fabrikam.teams']);
+    const { fabrikam: _gone, ...rest } = Object.fromEntries(routes().receivers.map((r) => [r.name, r]));
+    const after = settingsWith({
+      ...routes(),
+      receivers: Object.values(rest),
+      routes: routes().routes.filter((r) => !r.receivers.includes('fabrikam')),
+    });
+    const lines: string[] = [];
+    const log = {
+      ...silentLogger,
+      error: (m: string, p?: Record<string, unknown>) => void lines.push(`${m} ${JSON.stringify(p)}`),
+    };
+    clock.advance(3 * HOUR);
+    const retried = await retryPending({ ...notifyDeps(after), log });
+    expect(retried).toEqual({ results: [], stillPending: 0 });
+    expect(fabrikamTeams.accepted).toHaveLength(0);
+    expect(lines.join('\n')).toMatch(/fabrikam\.teams is no longer in the routing/);
+    // Gone for good: a second retry finds nothing.
+    expect((await retryPending(notifyDeps(after))).stillPending).toBe(0);
+  });
 });
 
 describe('a failing receiver channel is named and told through the others', () => {
@@ -299,6 +322,8 @@ describe('a failing receiver channel is named and told through the others', () =
       (r) => r.Kind === 'notification-failing',
     );
     expect(rows.filter((r) => r.Transition === 'new')).toHaveLength(1);
+    // Its row names the receiver channel that confirmed it.
+    expect(rows.find((r) => r.Transition === 'new')).toMatchObject({ Channels: ['ops.email'] });
     const runs = await readTable(dataDir, 'CloudSyncMonitorRun_CL');
     expect(runs.at(-1)).toMatchObject({ Outcome: 'degraded', ChannelsFailing: ['team.teams'] });
     // The webhook URL (a secret) is in no row.
