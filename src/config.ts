@@ -258,7 +258,10 @@ function toSettings(raw: RawSettings): Settings {
   // Routing: the lifecycle reminds as often as the most eager route asks; each receiver channel then
   // gets reminders at its own route's interval (src/notify/routing.ts).
   const alerts = toAlertSettings(raw);
-  const notify = toNotifySettings(raw, { readFile: readRoutesFile, defaultRepeatMs: alerts.repeatMs });
+  const notify = toNotifySettings(raw, {
+    readFile: readRoutesFile,
+    defaultRepeat: { critical: alerts.repeatMs, warning: alerts.repeatWarningMs },
+  });
   const routeRepeatMs = shortestRouteRepeatMs(notify.routing);
   return Object.freeze({
     tenantId: raw.TENANT_ID?.toLowerCase(),
@@ -320,7 +323,11 @@ function toSettings(raw: RawSettings): Settings {
     logLevel: raw.LOG_LEVEL,
     alerts:
       routeRepeatMs !== undefined
-        ? { ...alerts, repeatMs: Math.min(alerts.repeatMs, routeRepeatMs) }
+        ? {
+            ...alerts,
+            repeatMs: Math.min(alerts.repeatMs, routeRepeatMs),
+            repeatWarningMs: Math.min(alerts.repeatWarningMs, routeRepeatMs),
+          }
         : alerts,
     notify,
     digest: toDigestSettings(raw),

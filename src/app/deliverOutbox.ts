@@ -106,7 +106,7 @@ async function planOutbox(
         due,
         entry.transitions,
         memory,
-        settings.routing ? settings.defaultRepeatMs : undefined,
+        settings.routing ? settings.defaultRepeat : undefined,
       );
       memory = routed.told;
       return routed.byChannel;

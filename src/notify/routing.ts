@@ -1,5 +1,5 @@
 import { alertLabels, labelMatches, type MatcherLabel } from '../domain/alertLabels.js';
-import type { Alert, Transition } from '../domain/alertModel.js';
+import type { Alert, Severity, Transition } from '../domain/alertModel.js';
 import type { ChannelKind, ChannelName } from './channel.js';
 
 /**
@@ -24,7 +24,7 @@ export interface Route {
   readonly match: Partial<Record<MatcherLabel, readonly string[]>>;
   readonly receivers: readonly string[];
   readonly continue: boolean;
-  /** Reminders (`repeat`) to these receivers at most this often; absent: ALERT_REPEAT_HOURS. */
+  /** Reminders (`repeat`) to these receivers at most this often; absent: ALERT_REPEAT_HOURS (critical), ALERT_REPEAT_WARNING_HOURS (warning). */
   readonly repeatMs?: number;
 }
 
@@ -96,6 +96,9 @@ export function routeAlert(
   }));
 }
 
+/** Reminder intervals by severity (ALERT_REPEAT_HOURS, ALERT_REPEAT_WARNING_HOURS). */
+export type RepeatIntervals = Readonly<Record<Severity, number>>;
+
 /** The shortest repeat interval a route asks for: the lifecycle must remind at least that often. */
 export function shortestRouteRepeatMs(routing: Routing | undefined): number | undefined {
   const all = (routing?.routes ?? []).flatMap((r) => (r.repeatMs !== undefined ? [r.repeatMs] : []));
@@ -131,7 +134,7 @@ export function routeTransitions(
   transitions: readonly Transition[],
   told: ToldMemory,
   /** For routes without their own interval; undefined: the lifecycle's reminders go out as they come. */
-  defaultRepeatMs: number | undefined,
+  defaultRepeat: RepeatIntervals | undefined,
 ): RoutedTransitions {
   const memory: Record<string, Record<string, string[]>> = Object.fromEntries(
     Object.entries(told).map(([id, byReceiver]) => [
@@ -152,7 +155,7 @@ export function routeTransitions(
     }
     for (const { receiver, repeatMs } of targets) {
       const times = (memory[t.alert.id] ??= {})[receiver] ?? [];
-      const interval = repeatMs ?? defaultRepeatMs;
+      const interval = repeatMs ?? defaultRepeat?.[t.alert.severity];
       if (t.transition === 'repeat' && interval !== undefined && !repeatDue(times, t.at, interval)) continue;
       if (!times.includes(t.at)) memory[t.alert.id]![receiver] = [...times, t.at].sort().slice(-TOLD_KEEP);
       for (const c of channels) {

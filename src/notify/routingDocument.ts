@@ -75,7 +75,7 @@ const routeSchema = z
     receivers: z.array(z.string()),
     /** Go on matching the routes after this one. */
     continue: z.boolean().default(false),
-    /** Repeat reminders to these receivers at most this often (default ALERT_REPEAT_HOURS). */
+    /** Repeat reminders to these receivers at most this often (default ALERT_REPEAT_HOURS, for warnings ALERT_REPEAT_WARNING_HOURS). */
     repeatIntervalHours: repeatHours.optional(),
   })
   .strict();

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { parseAcsConnectionString } from './acsConnectionString.js';
-import type { Routing } from './routing.js';
+import type { RepeatIntervals, Routing } from './routing.js';
 import { parseRouting } from './routingDocument.js';
 
 /**
@@ -123,8 +123,11 @@ export interface NotifySettings {
    * TEAMS_WEBHOOK_URL, whose channels are `email` and `teams` (the behaviour before routing).
    */
   readonly routing?: Routing;
-  /** ALERT_REPEAT_HOURS, for routes without a repeat interval of their own (set by config.ts). */
-  readonly defaultRepeatMs?: number;
+  /**
+   * ALERT_REPEAT_HOURS (critical) and ALERT_REPEAT_WARNING_HOURS (warning): how often receivers of
+   * routes without a repeat interval of their own are reminded (set by config.ts).
+   */
+  readonly defaultRepeat?: RepeatIntervals;
 }
 
 /** The parsed values of this module's settings (optional ones may be absent), plus the shared managed identity client id. */
@@ -232,7 +235,7 @@ export class NotifySettingsError extends Error {
 
 export function toNotifySettings(
   raw: Raw,
-  options: { readonly readFile?: ReadRoutesFile; readonly defaultRepeatMs?: number } = {},
+  options: { readonly readFile?: ReadRoutesFile; readonly defaultRepeat?: RepeatIntervals } = {},
 ): NotifySettings {
   const problems = notifySettingsProblems(raw, options.readFile);
   if (problems.length > 0) throw new NotifySettingsError(problems);
@@ -268,7 +271,7 @@ export function toNotifySettings(
       ledgerRetentionMs: raw.NOTIFY_LEDGER_DAYS * 24 * 3600_000,
     },
     ...(routing ? { routing } : {}),
-    ...(options.defaultRepeatMs !== undefined ? { defaultRepeatMs: options.defaultRepeatMs } : {}),
+    ...(options.defaultRepeat ? { defaultRepeat: options.defaultRepeat } : {}),
   };
 }
 

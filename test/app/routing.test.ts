@@ -191,12 +191,23 @@ describe('routing through the real channels', () => {
     const settings = settingsWith(routes());
     const notify = notifyDeps(settings);
     const quarantine = alert('job-quarantined', 'critical', 'contoso.com', 'contoso quarantined');
+    const stalled = alert('sync-stalled', 'warning', 'fabrikam.local', 'fabrikam stalled');
     const deps = { tenantId: TENANT, notify, ack: settings.alerts.ack };
-    await deliverOutbox(deps, [entry('alerts-0', [transition('new', quarantine)])]);
+    await deliverOutbox(deps, [
+      entry('alerts-0', [transition('new', quarantine), transition('new', stalled)]),
+    ]);
     for (let hour = 1; hour <= 8; hour++) {
       clock.set(new Date(T0.getTime() + hour * HOUR + 5 * MIN));
-      await deliverOutbox(deps, [entry(`alerts-${hour}`, [transition('repeat', quarantine)])]);
+      await deliverOutbox(deps, [
+        entry(`alerts-${hour}`, [transition('repeat', quarantine), transition('repeat', stalled)]),
+      ]);
     }
+    // The lifecycle reminds hourly, warnings too, as the on-call route asks.
+    expect(settings.alerts.repeatMs).toBe(HOUR);
+    expect(settings.alerts.repeatWarningMs).toBe(HOUR);
+    // A warning's team without a route interval: ALERT_REPEAT_WARNING_HOURS (24), so only the NEW.
+    expect(cards(fabrikamTeams)).toHaveLength(1);
+    expect(cards(oncallTeams).every((c) => !/fabrikam stalled/.test(c))).toBe(true);
     // On-call: the NEW and every hourly reminder.
     expect(cards(oncallTeams)).toHaveLength(9);
     // The domain team: the NEW and a reminder every 4 hours (ALERT_REPEAT_HOURS), by email and Teams.
