@@ -36,6 +36,10 @@ export async function ack(request: HttpRequest, context: InvocationContext): Pro
     token: form.get('token'),
     until: form.get('until'),
     by: form.get('by'),
+    action: form.get('action'),
+    match: form.getAll('match'),
+    for: form.get('for'),
+    comment: form.get('comment'),
   });
   return { status: page.status, body: page.html, headers: HTML_HEADERS };
 }

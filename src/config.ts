@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { alertSettingsShape, toAlertSettings, type AlertSettings } from './alerts/settings.js';
 import { ncrontabProblem } from './digest/ncrontab.js';
@@ -8,6 +9,7 @@ import {
   toNotifySettings,
   type NotifySettings,
 } from './notify/settings.js';
+import { shortestRouteRepeatMs } from './notify/routing.js';
 import { plainIssueMessage, plainProblem, settingProblems } from './settingsMessages.js';
 
 /**
@@ -215,7 +217,7 @@ export function loadSettings(
       `GRAPH_BASE_URL is Microsoft Graph of the ${otherCloud} cloud but AZURE_CLOUD is ${raw.AZURE_CLOUD}; set AZURE_CLOUD=${otherCloud} (or leave GRAPH_BASE_URL blank)`,
     );
   }
-  problems.push(...notifySettingsProblems(raw).map(plainProblem));
+  problems.push(...notifySettingsProblems(raw, readRoutesFile).map(plainProblem));
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   return toSettings(parsed.data);
 }
@@ -247,9 +249,20 @@ function graphCloudMismatch(
   return owner && owner !== cloud ? owner : undefined;
 }
 
+/** ALERT_ROUTES_FILE is read at start-up, like the settings themselves. */
+const readRoutesFile = (file: string): string => readFileSync(file, 'utf8');
+
 function toSettings(raw: RawSettings): Settings {
   const minutes = 60_000;
   const cloud = azureClouds[raw.AZURE_CLOUD];
+  // Routing: the lifecycle reminds as often as the most eager route asks; each receiver channel then
+  // gets reminders at its own route's interval (src/notify/routing.ts).
+  const alerts = toAlertSettings(raw);
+  const notify = toNotifySettings(raw, {
+    readFile: readRoutesFile,
+    defaultRepeat: { critical: alerts.repeatMs, warning: alerts.repeatWarningMs },
+  });
+  const routeRepeatMs = shortestRouteRepeatMs(notify.routing);
   return Object.freeze({
     tenantId: raw.TENANT_ID?.toLowerCase(),
     cloud: {
@@ -308,8 +321,15 @@ function toSettings(raw: RawSettings): Settings {
         : undefined,
     collectSchedule: raw.COLLECT_SCHEDULE,
     logLevel: raw.LOG_LEVEL,
-    alerts: toAlertSettings(raw),
-    notify: toNotifySettings(raw),
+    alerts:
+      routeRepeatMs !== undefined
+        ? {
+            ...alerts,
+            repeatMs: Math.min(alerts.repeatMs, routeRepeatMs),
+            repeatWarningMs: Math.min(alerts.repeatWarningMs, routeRepeatMs),
+          }
+        : alerts,
+    notify,
     digest: toDigestSettings(raw),
   });
 }

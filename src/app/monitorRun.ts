@@ -26,6 +26,7 @@ import type { RunGuard } from './runGuard.js';
 import { underRunLease } from './underRunLease.js';
 import { readSilences, windowSilences } from '../alerts/silences.js';
 import { NOTIFY_STATE_SCOPE } from '../notify/notifyState.js';
+import { notifyChannels } from '../notify/channels.js';
 import { corruptStateIssue, listSetAside } from '../state/setAside.js';
 import {
   deliveryFigures,
@@ -260,7 +261,7 @@ async function evaluate(work: RunWork): Promise<void> {
         clock: deps.clock,
         tenantId: deps.tenantId,
         settings: deps.settings.alerts,
-        channels: ['email', 'teams'],
+        channels: notifyChannels(deps.settings.notify).map((c) => c.id),
         silences,
       },
       buildObservations({

@@ -45,6 +45,7 @@ export function buildAlerts(
       resolvedAt: last.transition === 'resolved' ? last.at : null,
       lastTransition: last.transition,
       lastAt: last.at,
+      ...(last.silencedBy && last.transition !== 'resolved' ? { silencedBy: last.silencedBy } : {}),
     };
     if (transitions.some((t) => t.transition === 'new' && inWindow(t))) opened.push(line);
     if (last.transition !== 'resolved') stillOpen.push(line);

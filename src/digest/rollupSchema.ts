@@ -132,6 +132,8 @@ export const transitionEntrySchema = z.object({
   templateId: z.string().optional(),
   machineName: z.string().optional(),
   agentId: z.string().optional(),
+  /** The silence (or maintenance window) that made this transition record-only. */
+  silencedBy: z.string().optional(),
 });
 export type TransitionEntry = z.infer<typeof transitionEntrySchema>;
 

@@ -189,6 +189,8 @@ export interface AlertLine {
   readonly resolvedAt: string | null;
   readonly lastTransition: string;
   readonly lastAt: string;
+  /** While a silence mutes it (its latest transition was recorded, not told): that silence's id. */
+  readonly silencedBy?: string;
 }
 
 export interface AlertsDigest {

@@ -3,6 +3,7 @@ import type { Logger } from '../log.js';
 import { StateConflictError, type StateStore } from '../state/store.js';
 import type { Channel, ChannelName, FailureReason, Transport } from './channel.js';
 import { findInLedger, recordInLedger } from './ledger.js';
+import { channelKindOf } from './routing.js';
 import { notifyKey } from './notifyState.js';
 import { nextRunBackoffMs, type PendingEntry } from './pending.js';
 import { takeQuotaSlot } from './quota.js';
@@ -76,7 +77,8 @@ export async function deliverClaimed(
   }
 
   if (channel.quota) {
-    const slot = await takeQuotaSlot(ctx.state, channel.name, channel.quota, ctx.clock.now());
+    // One ACS resource sends for every receiver: one quota, counted under `email` as before routing.
+    const slot = await takeQuotaSlot(ctx.state, channelKindOf(channel.name), channel.quota, ctx.clock.now());
     if (!slot.granted) {
       const nextAttemptAt = slot.retryAt.toISOString();
       await saveEntry(ctx, name, claimed.etag, { ...entry, nextAttemptAt, claimedUntil: undefined });

@@ -420,10 +420,14 @@ function alerts(model: DigestModel, options: DigestRenderOptions): string {
         (lines.length > MAX_ALERTS ? p(esc(`and ${lines.length - MAX_ALERTS} more`), SMALL) : '');
   const body =
     list('Opened', a.opened, (l) => `opened ${l.openedAt ? timeInWindow(l.openedAt, windowStart) : ''}`) +
-    list('Still open', a.stillOpen, (l) =>
-      l.openedAt
-        ? `open since ${timeInWindow(l.openedAt, windowStart)}`
-        : `last ${l.lastTransition} ${timeInWindow(l.lastAt, windowStart)}`,
+    list(
+      'Still open',
+      a.stillOpen,
+      (l) =>
+        (l.openedAt
+          ? `open since ${timeInWindow(l.openedAt, windowStart)}`
+          : `last ${l.lastTransition} ${timeInWindow(l.lastAt, windowStart)}`) +
+        (l.silencedBy ? ` · silenced (${l.silencedBy})` : ''),
     ) +
     list(
       'Resolved',
