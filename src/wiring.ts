@@ -25,7 +25,7 @@ export async function createCollectDependencies(
   const cred = sharedCredential(settings, !settings.graph.accessToken, options.credential);
   // The Graph client is loaded by the runs that call Graph, not by the webhooks that share this module.
   const { createGraphReader } = await import('./graph/graphReader.js');
-  const graph = createGraphReader(settings, { clock, ...(cred ? { credential: cred } : {}) });
+  const graph = createGraphReader(settings.graph, { clock, ...(cred ? { credential: cred } : {}) });
   const tenantId = await resolveTenantId(settings, graph);
   return {
     settings,
@@ -84,7 +84,7 @@ export async function createMonitorDependencies(
   options: { credential?: TokenCredential } = {},
 ): Promise<MonitorDependencies> {
   const deps = await createCollectDependencies(settings, clock, log, options);
-  return { ...deps, notify: notifyDependencies(settings, deps, options) };
+  return { ...deps, settings, notify: notifyDependencies(settings, deps, options) };
 }
 
 /**

@@ -23,6 +23,7 @@ import { buildObservations, ObjectStatusTracker, provisioningReadFully } from '.
 import type { AgentRecord, ProvisioningRecord } from '../tables/definitions.js';
 import { deliverOutbox, type OutboxDelivery } from './deliverOutbox.js';
 import type { RunGuard } from './runGuard.js';
+import type { MonitorSettings } from './settings.js';
 import { underRunLease } from './underRunLease.js';
 import { readSilences, windowSilences } from '../alerts/silences.js';
 import { NOTIFY_STATE_SCOPE } from '../notify/notifyState.js';
@@ -60,6 +61,7 @@ export const STAGES = [
 export type StageName = (typeof STAGES)[number];
 
 export interface MonitorDependencies extends CollectDependencies {
+  readonly settings: MonitorSettings;
   readonly notify: NotifyDependencies;
 }
 

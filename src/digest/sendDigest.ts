@@ -1,7 +1,7 @@
-import type { Settings } from '../config.js';
 import { dispatch, type DispatchReport, type NotifyDependencies } from '../notify/dispatch.js';
 import type { StateStore } from '../state/store.js';
 import { buildDigest, markDigestSent, writeDigestHtml, type BuiltDigest } from './runDigest.js';
+import type { SendDigestSettings } from './settings.js';
 
 export interface SentDigest {
   readonly digest: BuiltDigest;
@@ -20,7 +20,7 @@ export async function sendDailyDigest(input: {
   readonly state: StateStore;
   readonly tenantId: string;
   readonly now: Date;
-  readonly settings: Settings;
+  readonly settings: SendDigestSettings;
   readonly notify: NotifyDependencies;
 }): Promise<SentDigest> {
   const digest = await buildDigest(input);
