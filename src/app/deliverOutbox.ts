@@ -113,17 +113,23 @@ async function settleOutbox(
   settled: ReadonlyMap<string, ReadonlySet<ChannelName>>,
 ): Promise<number> {
   if (settled.size === 0) return 0;
-  return updateState(notify.state, { tenantId, name: ALERT_BOOK_KEY }, alertBook, (stored) => {
-    if (!stored) return { result: 0 }; // no book, nothing to settle: write nothing
-    const book = stored;
-    const outbox = book.outbox
-      .map((entry) => {
-        const done = settled.get(entry.id);
-        return done
-          ? { ...entry, done: CHANNEL_NAMES.filter((c) => done.has(c) || entry.done.includes(c)) }
-          : entry;
-      })
-      .filter((entry) => entry.done.length < CHANNEL_NAMES.length);
-    return { value: { ...book, outbox }, result: outbox.length };
-  });
+  return updateState(
+    notify.state,
+    { tenantId, name: ALERT_BOOK_KEY },
+    alertBook,
+    (stored) => {
+      if (!stored) return { result: 0 }; // no book, nothing to settle: write nothing
+      const book = stored;
+      const outbox = book.outbox
+        .map((entry) => {
+          const done = settled.get(entry.id);
+          return done
+            ? { ...entry, done: CHANNEL_NAMES.filter((c) => done.has(c) || entry.done.includes(c)) }
+            : entry;
+        })
+        .filter((entry) => entry.done.length < CHANNEL_NAMES.length);
+      return { value: { ...book, outbox }, result: outbox.length };
+    },
+    { now: notify.clock.now() },
+  );
 }

@@ -234,7 +234,9 @@ async function previousStatus(work: RunWork): Promise<MonitorStatus | undefined>
 async function evaluate(work: RunWork): Promise<void> {
   const { deps, run, collected, tracker } = work;
   if (!collected || !tracker) return;
-  const heartbeats = await attempt(work, 'agents', () => readHeartbeatRecords(deps.state, deps.tenantId));
+  const heartbeats = await attempt(work, 'agents', () =>
+    readHeartbeatRecords(deps.state, deps.tenantId, deps.clock.now()),
+  );
   // What paths without a run row (webhooks, acks) set aside since the previous run: said here, loudly.
   const previous = await previousStatus(work);
   const since = previous ? new Date(previous.lastRunAt) : new Date(run.startedAt.getTime() - 15 * 60_000);
@@ -243,7 +245,10 @@ async function evaluate(work: RunWork): Promise<void> {
     const said = new Set(work.issues.filter((i) => i.code === 'CorruptState').map((i) => i.target));
     for (const copy of (copies ?? []).filter((c) => !said.has(c.name))) {
       work.issues.push(
-        corruptStateIssue({ key: { tenantId: scope, name: copy.name }, message: copy.reason }),
+        corruptStateIssue({
+          key: { tenantId: scope, name: copy.name },
+          message: `${copy.reason}; set aside as ${copy.copy}`,
+        }),
       );
     }
   }

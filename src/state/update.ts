@@ -22,8 +22,8 @@ export interface UpdateContext {
 export type StateChange<T, R> = { readonly value: T; readonly result: R } | { readonly result: R };
 
 export interface UpdateOptions {
-  /** The caller's clock, for naming a set-aside copy. */
-  readonly now?: Date;
+  /** The caller's clock (time is injected): names and dates a set-aside copy. */
+  readonly now: Date;
   /** Rounds before giving up; each lost round means another writer just succeeded. Default 8. */
   readonly maxRounds?: number;
   /** Waits between conflicting rounds (default: a few jittered milliseconds); injectable for tests. */
@@ -40,7 +40,7 @@ export async function updateState<S extends z.ZodType, R>(
     current: z.infer<S> | undefined,
     context: UpdateContext,
   ) => StateChange<z.infer<S>, R> | Promise<StateChange<z.infer<S>, R>>,
-  options: UpdateOptions = {},
+  options: UpdateOptions,
 ): Promise<R> {
   const rounds = options.maxRounds ?? DEFAULT_ROUNDS;
   const backoff = options.backoff ?? jitter;
