@@ -15,6 +15,7 @@ import { agentState, collectAgents, type AgentsResult } from './agents.js';
 import { discoverConfigurations, type Configuration } from './discovery.js';
 import { collectJobs } from './jobs.js';
 import { collectProvisioning, type ProvisioningResult } from './provisioning.js';
+import { WATERMARK_KEY } from './provisioningCheckpoint.js';
 import { issueFrom, type RunIssue } from './runErrors.js';
 import type { CollectSettings } from './settings.js';
 import { UnknownValues } from './unknownValues.js';
@@ -191,7 +192,7 @@ export async function collectSignals(
       complete: false,
       backlogRemaining: false,
       watermark: '',
-      issues: [issueFrom('provisioning', error, 'collect-provisioning-watermark')],
+      issues: [issueFrom('provisioning', error, WATERMARK_KEY)],
     };
   }
   issues.push(...provisioning.issues);
