@@ -102,6 +102,8 @@ interface RunWork {
   deliveryHealth?: DeliveryHealth;
   /** The status the previous run left (read once: the evaluate and finish stages both need it). */
   previousStatus?: MonitorStatus | undefined;
+  /** Set-aside copies the rules of this run were told of (`<scope>/<copy>`), for the next run. */
+  setAsideSeen?: string[];
 }
 
 const STAGE_WORK: Readonly<Record<StageName, (work: RunWork) => Promise<void>>> = {
@@ -238,12 +240,18 @@ async function evaluate(work: RunWork): Promise<void> {
     readHeartbeatRecords(deps.state, deps.tenantId, deps.clock.now()),
   );
   // What paths without a run row (webhooks, acks) set aside since the previous run: said here, loudly.
+  // Copies the previous run's rules were told of are left out (it looked for copies since it began, so
+  // it saw its own); one it made after its rules ran (the alert book's) is said here.
   const previous = await previousStatus(work);
   const since = previous ? new Date(previous.lastRunAt) : new Date(run.startedAt.getTime() - 15 * 60_000);
+  const toldBefore = new Set(previous?.setAsideSeen ?? []);
+  work.setAsideSeen = [];
   for (const scope of [deps.tenantId, NOTIFY_STATE_SCOPE]) {
-    const copies = await attempt(work, 'state', () => listSetAside(deps.state, scope, since));
+    const listed = await attempt(work, 'state', () => listSetAside(deps.state, scope, since));
+    const copies = (listed ?? []).filter((c) => !toldBefore.has(`${scope}/${c.copy}`));
+    work.setAsideSeen.push(...copies.map((c) => `${scope}/${c.copy}`));
     const said = new Set(work.issues.filter((i) => i.code === 'CorruptState').map((i) => i.target));
-    for (const copy of (copies ?? []).filter((c) => !said.has(c.name))) {
+    for (const copy of copies.filter((c) => !said.has(c.name))) {
       work.issues.push(
         corruptStateIssue({
           key: { tenantId: scope, name: copy.name },
@@ -385,6 +393,7 @@ async function finish(work: RunWork): Promise<CollectResult> {
             })),
           }
         : {}),
+      ...(work.setAsideSeen ? { setAsideSeen: work.setAsideSeen } : {}),
       openAlerts: (work.alerting?.active ?? []).map((a) => ({
         id: a.id,
         kind: a.kind,

@@ -95,6 +95,7 @@ async function expectSetAsideAndAlerted(
   key: StateKey,
   reporting: MonitorResult,
   next: MonitorResult,
+  options: { readonly toldInTheSameRun?: boolean } = {},
 ): Promise<void> {
   const copies = await copiesOf(c, key);
   expect(copies, `a copy of the damaged ${key.name}`).toHaveLength(1);
@@ -110,7 +111,13 @@ async function expectSetAsideAndAlerted(
   expect(reporting.collect.outcome).not.toBe('failed');
 
   const degraded = degradedByCorruption([reporting, next]);
-  expect(degraded.map((t) => t.transition)).toContain('new');
+  expect(degraded.filter((t) => t.transition === 'new')).toHaveLength(1);
+  // Said once: the next run does not report the same copy again, unless it was found after this run's
+  // rules had run (the alert book, set aside by the alerting step itself): then the next run tells them.
+  if (options.toldInTheSameRun !== false) {
+    expect(degradedByCorruption([reporting]).map((t) => t.transition)).toEqual(['new']);
+    expect(corruptIssues(next, key.name)).toEqual([]);
+  }
   expect(degraded[0]!.alert.summary).toMatch(/cannot read or write its state/);
 
   // Afterwards the state is healthy again: nothing more is set aside, the runs succeed.
@@ -165,7 +172,7 @@ describe('a corrupt value in each stored state is set aside, said and alerted; t
     await c.damage(key);
     const reporting = await c.run();
     expect(reporting.alerting, 'the run still evaluated its alerts').toBeDefined();
-    await expectSetAsideAndAlerted(c, key, reporting, await c.run());
+    await expectSetAsideAndAlerted(c, key, reporting, await c.run(), { toldInTheSameRun: false });
   });
 
   it('the heartbeat book: the heartbeat that meets it is stored, and so are the next ones', async () => {
