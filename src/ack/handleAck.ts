@@ -7,8 +7,8 @@ import {
 } from '../alerts/ack.js';
 import { verifyAckToken } from '../alerts/ackToken.js';
 import { alertBook, ALERT_BOOK_KEY } from '../alerts/book.js';
+import type { AlertSettings } from '../alerts/settings.js';
 import type { Clock } from '../clock.js';
-import type { Settings } from '../config.js';
 import type { Logger } from '../log.js';
 import { ackFormPage, ackResultPage, ACK_DURATIONS, type AckDuration } from '../render/ackPage.js';
 import type { RecordSink } from '../sinks/sink.js';
@@ -16,7 +16,7 @@ import { readValidated, type StateStore } from '../state/store.js';
 import { silenceChoices, silenceFromAck, type SilenceForm } from './silenceFromAck.js';
 
 export interface AckDependencies {
-  readonly settings: Settings;
+  readonly settings: { readonly alerts: AlertSettings };
   readonly tenantId: string;
   readonly state: StateStore;
   readonly sink: RecordSink;

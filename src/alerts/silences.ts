@@ -230,10 +230,16 @@ export async function addSilence(
     id: `s-${randomBytes(5).toString('hex')}`,
     createdAt: now.toISOString(),
   };
-  await updateState(state, { tenantId, name: SILENCES_KEY }, silenceList, (current) => ({
-    value: { silences: [...kept(current?.silences ?? [], now), silence] },
-    result: undefined,
-  }));
+  await updateState(
+    state,
+    { tenantId, name: SILENCES_KEY },
+    silenceList,
+    (current) => ({
+      value: { silences: [...kept(current?.silences ?? [], now), silence] },
+      result: undefined,
+    }),
+    { now },
+  );
   return silence;
 }
 
@@ -243,14 +249,20 @@ export async function expireSilence(
   id: string,
   now: Date,
 ): Promise<Silence | undefined> {
-  return updateState(state, { tenantId, name: SILENCES_KEY }, silenceList, (current) => {
-    const list = current?.silences ?? [];
-    const found = list.find((s) => s.id === id);
-    if (!found) return { result: undefined };
-    if (found.expiredAt || Date.parse(found.endsAt) <= now.getTime()) return { result: found };
-    const expired = { ...found, expiredAt: now.toISOString() };
-    return { value: { silences: list.map((s) => (s.id === id ? expired : s)) }, result: expired };
-  });
+  return updateState(
+    state,
+    { tenantId, name: SILENCES_KEY },
+    silenceList,
+    (current) => {
+      const list = current?.silences ?? [];
+      const found = list.find((s) => s.id === id);
+      if (!found) return { result: undefined };
+      if (found.expiredAt || Date.parse(found.endsAt) <= now.getTime()) return { result: found };
+      const expired = { ...found, expiredAt: now.toISOString() };
+      return { value: { silences: list.map((s) => (s.id === id ? expired : s)) }, result: expired };
+    },
+    { now },
+  );
 }
 
 function kept(silences: readonly Silence[], now: Date): Silence[] {

@@ -158,15 +158,21 @@ async function settleOutbox(
   all: readonly ChannelName[],
 ): Promise<number> {
   if (settled.size === 0) return 0;
-  return updateState(notify.state, { tenantId, name: ALERT_BOOK_KEY }, alertBook, (stored) => {
-    if (!stored) return { result: 0 }; // no book, nothing to settle: write nothing
-    const book = stored;
-    const outbox = book.outbox
-      .map((entry) => {
-        const done = settled.get(entry.id);
-        return done ? { ...entry, done: all.filter((c) => done.has(c) || entry.done.includes(c)) } : entry;
-      })
-      .filter((entry) => !all.every((c) => entry.done.includes(c)));
-    return { value: { ...book, outbox }, result: outbox.length };
-  });
+  return updateState(
+    notify.state,
+    { tenantId, name: ALERT_BOOK_KEY },
+    alertBook,
+    (stored) => {
+      if (!stored) return { result: 0 }; // no book, nothing to settle: write nothing
+      const book = stored;
+      const outbox = book.outbox
+        .map((entry) => {
+          const done = settled.get(entry.id);
+          return done ? { ...entry, done: all.filter((c) => done.has(c) || entry.done.includes(c)) } : entry;
+        })
+        .filter((entry) => !all.every((c) => entry.done.includes(c)));
+      return { value: { ...book, outbox }, result: outbox.length };
+    },
+    { now: notify.clock.now() },
+  );
 }

@@ -1,6 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Settings } from '../config.js';
 import type { OutboundMessage } from '../notify/message.js';
 import type { StateStore } from '../state/store.js';
 import { buildDigestModel } from './buildModel.js';
@@ -10,6 +9,7 @@ import { expectedRunIntervalMs } from './collectInterval.js';
 import { readRollups } from './rollup.js';
 import { hourStart } from './rollupSchema.js';
 import { readDigestSent, writeDigestSent } from './sentState.js';
+import type { BuildDigestSettings } from './settings.js';
 
 /**
  * The digest's entry point for the CLI command and the Functions timer:
@@ -29,7 +29,7 @@ export interface BuildDigestInput {
   readonly state: StateStore;
   readonly tenantId: string;
   readonly now: Date;
-  readonly settings: Pick<Settings, 'digest' | 'collectSchedule'>;
+  readonly settings: BuildDigestSettings;
 }
 
 export interface BuiltDigest {

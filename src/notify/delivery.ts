@@ -71,7 +71,7 @@ export async function deliverClaimed(
   const logProps = { ...base, tenantId: message.tenantId, kind: message.kind };
 
   // Someone may have delivered it between our ledger check and our claim.
-  if (await findInLedger(ctx.state, channel.name, message.id)) {
+  if (await findInLedger(ctx.state, channel.name, message.id, ctx.clock.now())) {
     await removeEntry(ctx, name, claimed.etag);
     return { ...base, outcome: 'duplicate', attempts: 0 };
   }

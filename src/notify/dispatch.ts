@@ -91,7 +91,7 @@ async function dispatchOne(
   ctx: DeliveryContext,
 ): Promise<ChannelReport> {
   const base = { messageId: message.id, channel: channel.name, transport: channel.transport } as const;
-  if (await findInLedger(ctx.state, channel.name, message.id)) {
+  if (await findInLedger(ctx.state, channel.name, message.id, ctx.clock.now())) {
     ctx.log.debug('notification already handled; not sent again', base);
     return { ...base, outcome: 'duplicate', attempts: 0 };
   }
@@ -121,7 +121,9 @@ export async function retryPending(deps: NotifyDependencies): Promise<RetryRepor
       if (error instanceof StateDecodeError) {
         // Set aside, so it neither blocks its channel's later messages nor is tried for ever; a message
         // of the alert book's outbox is queued afresh by the notify stage. The next run reports it.
-        const aside = await setAside(deps.state, notifyKey(name), error.reason, error.etag);
+        const aside = await setAside(deps.state, notifyKey(name), error.message, error.etag, {
+          now: deps.clock.now(),
+        });
         deps.log.error(aside.message, { entry: name });
         continue;
       }
