@@ -294,6 +294,10 @@ var tunableSettings = {
   NOTIFY_MAX_RETRY_WAIT_SECONDS: ''
   NOTIFY_PENDING_MAX_HOURS: ''
   NOTIFY_LEDGER_DAYS: ''
+  COVERAGE_CHECK: ''
+  COVERAGE_GRACE_DAYS: ''
+  COVERAGE_COEXISTENCE_HOURS: ''
+  COVERAGE_MAX_OBJECTS: ''
 }
 
 module functionApp 'app/function.bicep' = {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { alertSettingsShape, toAlertSettings, type AlertSettings } from './alerts/settings.js';
+import { coverageSettingsShape, toCoverageSettings, type CoverageSettings } from './coverage/settings.js';
 import { ncrontabProblem } from './digest/ncrontab.js';
 import { digestSettingsShape, toDigestSettings, type DigestSettings } from './digest/settings.js';
 import {
@@ -121,6 +122,8 @@ export const settingsSchema = z.object({
   ...alertSettingsShape,
   ...notifySettingsShape,
   ...digestSettingsShape,
+  // Coverage check (issue 15): src/coverage/settings.ts.
+  ...coverageSettingsShape,
 });
 
 export type RawSettings = z.infer<typeof settingsSchema>;
@@ -169,6 +172,7 @@ export interface Settings {
   readonly alerts: AlertSettings;
   readonly notify: NotifySettings;
   readonly digest: DigestSettings;
+  readonly coverage: CoverageSettings;
 }
 
 export class ConfigError extends Error {
@@ -311,6 +315,7 @@ function toSettings(raw: RawSettings): Settings {
     alerts: toAlertSettings(raw),
     notify: toNotifySettings(raw),
     digest: toDigestSettings(raw),
+    coverage: toCoverageSettings(raw),
   });
 }
 

@@ -20,6 +20,8 @@ import { readMonitorStatus, writeMonitorStatus, type MonitorStatus } from '../he
 import type { ChannelReport } from '../notify/delivery.js';
 import { retryPending, type NotifyDependencies } from '../notify/dispatch.js';
 import { buildObservations, ObjectStatusTracker, provisioningReadFully } from '../rules/index.js';
+import { ProvisionedTouches, runCoverageCheck } from '../coverage/coverageCheck.js';
+import type { DirectoryCoverage } from '../domain/directoryCoverage.js';
 import type { AgentRecord, ProvisioningRecord } from '../tables/definitions.js';
 import { deliverOutbox, type OutboxDelivery } from './deliverOutbox.js';
 import type { RunGuard } from './runGuard.js';
@@ -48,6 +50,8 @@ export const STAGES = [
   'collect',
   /** The per-object status the sync-errors rule reads, fed by the events just written. */
   'track-objects',
+  /** Directory objects synced from on-premises against what Cloud Sync provisioned (coverage-gap). */
+  'check-coverage',
   /** Rules and lifecycle; transitions, rows and the run's message committed in one write. */
   'evaluate',
   /** The outbox, per channel in commit order. */
@@ -90,6 +94,9 @@ interface RunWork {
   tracker?: ObjectStatusTracker;
   tally: ProvisioningTally;
   collected?: CollectResult;
+  /** The objects this run's provisioning events touched, and what the coverage check found. */
+  touches: ProvisionedTouches;
+  coverage?: DirectoryCoverage;
   heartbeats?: AgentRecord[];
   alerting?: AlertingResult;
   messageId?: string;
@@ -106,6 +113,7 @@ const STAGE_WORK: Readonly<Record<StageName, (work: RunWork) => Promise<void>>> 
   'deliver-pending': deliverPending,
   collect,
   'track-objects': trackObjects,
+  'check-coverage': checkCoverage,
   evaluate,
   notify,
   'write-alert-rows': writeRows,
@@ -129,6 +137,7 @@ export async function runMonitor(deps: MonitorDependencies, options: MonitorOpti
         message: w.message,
       })),
       tally: new ProvisioningTally(),
+      touches: new ProvisionedTouches(),
       outcomes: [],
     };
     const leaseAside = guard.currentLease.setAside;
@@ -207,6 +216,7 @@ async function collect(work: RunWork): Promise<void> {
   work.collected = await collectSignals(deps, run, (rows) => {
     tracker.record(rows);
     work.tally.add(rows);
+    work.touches.add(rows);
     options.onProvisioningWritten?.(rows);
   });
 }
@@ -220,6 +230,33 @@ async function trackObjects(work: RunWork): Promise<void> {
       provisioningRead: provisioningReadFully(work.collected),
     })),
   );
+}
+
+async function checkCoverage(work: RunWork): Promise<void> {
+  const { deps, run, collected } = work;
+  if (!collected) return;
+  const checked = await attempt(work, 'coverage', () =>
+    runCoverageCheck(
+      {
+        graph: deps.graph,
+        state: deps.state,
+        sink: deps.sink,
+        clock: deps.clock,
+        tenantId: deps.tenantId,
+        settings: deps.settings.coverage,
+      },
+      {
+        runId: run.runId,
+        configurations: collected.configurations,
+        jobs: collected.jobs,
+        touches: work.touches,
+        deadline: run.deadline,
+      },
+    ),
+  );
+  if (!checked) return;
+  work.issues.push(...checked.issues);
+  if (checked.coverage) work.coverage = checked.coverage;
 }
 
 async function previousStatus(work: RunWork): Promise<MonitorStatus | undefined> {
@@ -269,6 +306,7 @@ async function evaluate(work: RunWork): Promise<void> {
         ...(heartbeats ? { heartbeats } : {}),
         extraIssues: [...work.issues],
         ...(work.deliveryHealth ? { deliveryHealth: work.deliveryHealth } : {}),
+        ...(work.coverage ? { directoryCoverage: work.coverage } : {}),
       }),
       { id: messageId, createdAt: run.startedAt.toISOString() },
     );

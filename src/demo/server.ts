@@ -20,6 +20,7 @@ import { retryAfterSeconds, SlidingWindowLimiter } from './rateLimiter.js';
 import { ALL_ROUTES, matchRoute, type MatchedRoute } from './routes.js';
 import { demoDayScenario, startOfYesterdayUtc } from './demoDayScenario.js';
 import type { Scenario } from './scenario.js';
+import { DemoDirectory, withOrganizationSync } from './directoryDelta.js';
 
 export type { Fault, Route } from './faults.js';
 
@@ -42,6 +43,8 @@ export interface DemoTenantOptions {
   agentsApi?: 'allowed' | 'forbidden';
   /** Default 0 (ephemeral). */
   port?: number;
+  /** Users, groups and contacts behind the delta queries (coverage check). Default: none. */
+  directory?: DemoDirectory;
 }
 
 export interface DemoTenantStats {
@@ -85,6 +88,8 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
   const maxPageSize = options.maxPageSize ?? DEFAULT_MAX_PAGE_SIZE;
   if (!Number.isInteger(maxPageSize) || maxPageSize < 1)
     throw new RangeError('maxPageSize must be a positive integer');
+  const directory = options.directory ?? new DemoDirectory();
+  const organizationScenario = withOrganizationSync(scenario, directory);
   const faults = new FaultQueue();
   const byRoute = { unmatched: 0 } as Record<Route | 'unmatched', number>;
   for (const route of ALL_ROUTES) byRoute[route] = 0;
@@ -142,7 +147,10 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
     let body: JsonObject;
     switch (route.route) {
       case 'organization':
-        body = organization(context);
+        body = organization({ ...context, scenario: organizationScenario });
+        break;
+      case 'directoryDelta':
+        body = directory.deltaPage(route.type, context.search, context.baseUrl, route.version);
         break;
       case 'servicePrincipals':
         body = servicePrincipals(context);
