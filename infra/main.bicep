@@ -299,6 +299,8 @@ var tunableSettings = {
   COVERAGE_CHECK_MINUTES: ''
   COVERAGE_COEXISTENCE_HOURS: ''
   COVERAGE_MAX_OBJECTS: ''
+  CANARY_OBJECTS: ''
+  CANARY_INTERVAL_MINUTES: ''
 }
 
 module functionApp 'app/function.bicep' = {

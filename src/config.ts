@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { alertSettingsShape, toAlertSettings, type AlertSettings } from './alerts/settings.js';
+import { canarySettingsShape, toCanarySettings, type CanarySettings } from './canary/settings.js';
 import { coverageSettingsShape, toCoverageSettings, type CoverageSettings } from './coverage/settings.js';
 import { ncrontabProblem } from './digest/ncrontab.js';
 import { digestSettingsShape, toDigestSettings, type DigestSettings } from './digest/settings.js';
@@ -124,6 +125,8 @@ export const settingsSchema = z.object({
   ...digestSettingsShape,
   // Coverage check (issue 15): src/coverage/settings.ts.
   ...coverageSettingsShape,
+  // End-to-end canary (issue 15): src/canary/settings.ts.
+  ...canarySettingsShape,
 });
 
 export type RawSettings = z.infer<typeof settingsSchema>;
@@ -173,6 +176,7 @@ export interface Settings {
   readonly notify: NotifySettings;
   readonly digest: DigestSettings;
   readonly coverage: CoverageSettings;
+  readonly canary: CanarySettings;
 }
 
 export class ConfigError extends Error {
@@ -316,6 +320,7 @@ function toSettings(raw: RawSettings): Settings {
     notify: toNotifySettings(raw),
     digest: toDigestSettings(raw),
     coverage: toCoverageSettings(raw),
+    canary: toCanarySettings(raw),
   });
 }
 

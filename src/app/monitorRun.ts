@@ -22,6 +22,7 @@ import { retryPending, type NotifyDependencies } from '../notify/dispatch.js';
 import { buildObservations, ObjectStatusTracker, provisioningReadFully } from '../rules/index.js';
 import { ProvisionedTouches, runCoverageCheck } from '../coverage/coverageCheck.js';
 import type { DirectoryCoverage } from '../domain/directoryCoverage.js';
+import { runCanary, type CanaryResult } from '../canary/canaryRun.js';
 import type { AgentRecord, ProvisioningRecord } from '../tables/definitions.js';
 import { deliverOutbox, type OutboxDelivery } from './deliverOutbox.js';
 import type { RunGuard } from './runGuard.js';
@@ -52,6 +53,8 @@ export const STAGES = [
   'track-objects',
   /** Directory objects synced from on-premises against what Cloud Sync provisioned (coverage-gap). */
   'check-coverage',
+  /** Opt-in: the designated canary objects provisioned on demand (CANARY_OBJECTS), evidence for the rules. */
+  'canary',
   /** Rules and lifecycle; transitions, rows and the run's message committed in one write. */
   'evaluate',
   /** The outbox, per channel in commit order. */
@@ -97,6 +100,7 @@ interface RunWork {
   /** The objects this run's provisioning events touched, and what the coverage check found. */
   touches: ProvisionedTouches;
   coverage?: DirectoryCoverage;
+  canary?: readonly CanaryResult[];
   heartbeats?: AgentRecord[];
   alerting?: AlertingResult;
   messageId?: string;
@@ -114,6 +118,7 @@ const STAGE_WORK: Readonly<Record<StageName, (work: RunWork) => Promise<void>>> 
   collect,
   'track-objects': trackObjects,
   'check-coverage': checkCoverage,
+  canary,
   evaluate,
   notify,
   'write-alert-rows': writeRows,
@@ -259,6 +264,27 @@ async function checkCoverage(work: RunWork): Promise<void> {
   if (checked.coverage) work.coverage = checked.coverage;
 }
 
+async function canary(work: RunWork): Promise<void> {
+  const { deps, run, collected } = work;
+  if (!collected || deps.settings.canary.objects.length === 0) return;
+  const done = await attempt(work, 'jobs', () =>
+    runCanary(
+      {
+        graph: deps.graph,
+        state: deps.state,
+        sink: deps.sink,
+        clock: deps.clock,
+        tenantId: deps.tenantId,
+        settings: deps.settings.canary,
+      },
+      { runId: run.runId, configurations: collected.configurations },
+    ),
+  );
+  if (!done) return;
+  work.issues.push(...done.issues);
+  work.canary = done.results;
+}
+
 async function previousStatus(work: RunWork): Promise<MonitorStatus | undefined> {
   if (!('previousStatus' in work)) {
     work.previousStatus = await readMonitorStatus(work.deps.state, work.deps.tenantId).catch(() => undefined);
@@ -307,6 +333,7 @@ async function evaluate(work: RunWork): Promise<void> {
         extraIssues: [...work.issues],
         ...(work.deliveryHealth ? { deliveryHealth: work.deliveryHealth } : {}),
         ...(work.coverage ? { directoryCoverage: work.coverage } : {}),
+        ...(work.canary ? { canary: work.canary } : {}),
       }),
       { id: messageId, createdAt: run.startedAt.toISOString() },
     );

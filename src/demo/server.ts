@@ -21,6 +21,7 @@ import { ALL_ROUTES, matchRoute, type MatchedRoute } from './routes.js';
 import { demoDayScenario, startOfYesterdayUtc } from './demoDayScenario.js';
 import type { Scenario } from './scenario.js';
 import { DemoDirectory, withOrganizationSync } from './directoryDelta.js';
+import { DemoOnDemand, ON_DEMAND_PATH } from './provisionOnDemand.js';
 
 export type { Fault, Route } from './faults.js';
 
@@ -45,6 +46,8 @@ export interface DemoTenantOptions {
   port?: number;
   /** Users, groups and contacts behind the delta queries (coverage check). Default: none. */
   directory?: DemoDirectory;
+  /** provisionOnDemand (the canary). Default: every object provisions. */
+  onDemand?: DemoOnDemand;
 }
 
 export interface DemoTenantStats {
@@ -90,6 +93,7 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
     throw new RangeError('maxPageSize must be a positive integer');
   const directory = options.directory ?? new DemoDirectory();
   const organizationScenario = withOrganizationSync(scenario, directory);
+  const onDemand = options.onDemand ?? new DemoOnDemand();
   const faults = new FaultQueue();
   const byRoute = { unmatched: 0 } as Record<Route | 'unmatched', number>;
   for (const route of ALL_ROUTES) byRoute[route] = 0;
@@ -209,6 +213,11 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
               'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize"',
           },
         });
+        return;
+      }
+      const onDemandMatch = request.method === 'POST' ? url.pathname.match(ON_DEMAND_PATH) : null;
+      if (onDemandMatch) {
+        onDemand.handle(request, response, onDemandMatch, meta, clock);
         return;
       }
       const route = request.method === 'GET' ? matchRoute(url.pathname) : undefined;

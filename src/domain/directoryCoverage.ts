@@ -11,3 +11,18 @@ export interface DirectoryCoverage {
   /** When the oldest gap began (the end of its grace period), or coexistence was first seen. */
   readonly since: string | null;
 }
+
+/**
+ * One canary attempt (src/canary): a designated object provisioned on demand. Evidence for the rules:
+ * a success proves the agent path works; a failure at the agent step points at the agents.
+ */
+export interface CanaryEvidence {
+  readonly servicePrincipalId: string;
+  readonly jobId: string;
+  readonly at: string;
+  readonly outcome: 'success' | 'failure' | 'error' | 'throttled';
+  readonly errorCode: string | null;
+  readonly failedStep: string | null;
+  readonly agentStep: boolean;
+  readonly roundTripMs: number;
+}

@@ -73,6 +73,23 @@ export class GraphReader {
   }
 
   /**
+   * A POST, for the few opt-in actions that write to the tenant (the canary's provisionOnDemand). Only
+   * code behind a setting the user turned on calls it; everything else only reads.
+   */
+  async post(path: string, body: unknown, version: GraphVersion = 'v1.0'): Promise<unknown> {
+    try {
+      const request = this.client.api(path).version(version);
+      if (this.signal) {
+        this.signal.throwIfAborted();
+        request.options({ signal: this.signal });
+      }
+      return (await request.post(body)) as unknown;
+    } catch (error) {
+      throw toGraphRequestError(error, path);
+    }
+  }
+
+  /**
    * Follows `@odata.nextLink` page by page. With `prefetch`, the next page is requested as soon as its
    * link is known, so Graph's latency overlaps with the caller's work on the current page; memory then
    * holds two pages at most. A prefetched page the caller never asks for is dropped. Links to another

@@ -4,7 +4,7 @@ import type { RunIssue } from '../collect/runErrors.js';
 import type { AgentRecord, JobStatusRecord } from '../tables/definitions.js';
 import type { ObjectStatusSnapshot } from './objectStatus.js';
 import type { DeliveryHealth } from '../domain/deliveryHealth.js';
-import type { DirectoryCoverage } from '../domain/directoryCoverage.js';
+import type { CanaryEvidence, DirectoryCoverage } from '../domain/directoryCoverage.js';
 
 /**
  * Everything the rules look at for one run of one tenant: what the collector saw (jobs, agents, what
@@ -34,6 +34,8 @@ export interface Observations {
   readonly deliveryHealth?: DeliveryHealth | undefined;
   /** The coverage check (coverage-gap); undefined when it is off or did not run. */
   readonly directoryCoverage?: DirectoryCoverage | undefined;
+  /** This run's canary attempts (on-demand provisioning of designated objects); empty when off or not due. */
+  readonly canary?: readonly CanaryEvidence[] | undefined;
 }
 
 export function buildObservations(input: {
@@ -44,6 +46,7 @@ export function buildObservations(input: {
   readonly extraIssues?: readonly RunIssue[];
   readonly deliveryHealth?: DeliveryHealth;
   readonly directoryCoverage?: DirectoryCoverage;
+  readonly canary?: readonly CanaryEvidence[];
 }): Observations {
   const { collect } = input;
   const issues = [...collect.issues, ...(input.extraIssues ?? [])];
@@ -61,6 +64,7 @@ export function buildObservations(input: {
     objectStatus: input.objectStatus,
     ...(input.deliveryHealth ? { deliveryHealth: input.deliveryHealth } : {}),
     ...(input.directoryCoverage ? { directoryCoverage: input.directoryCoverage } : {}),
+    ...(input.canary && input.canary.length > 0 ? { canary: input.canary } : {}),
   };
 }
 

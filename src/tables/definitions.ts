@@ -1,7 +1,7 @@
 import { defineTable, type RecordOf } from './schema.js';
 
 /*
- * The five tables of design section 4, and CloudSyncCoverage_CL (issue 15). Column names follow AADProvisioningLogs where one exists.
+ * The five tables of design section 4, and CloudSyncCoverage_CL and CloudSyncCanary_CL (issue 15). Column names follow AADProvisioningLogs where one exists.
  * `TenantId` is reserved in Log Analytics, so the Entra tenant is `AADTenantId` everywhere.
  */
 
@@ -168,6 +168,28 @@ export const coverageTable = defineTable(
   },
 );
 
+export const canaryTable = defineTable(
+  'CloudSyncCanary_CL',
+  'End-to-end canary: one designated object per configuration provisioned on demand, one row per attempt',
+  {
+    TimeGenerated: dt('when the on-demand provisioning was sent'),
+    AADTenantId: tenant,
+    RunId: s('monitor run that sent it'),
+    ServicePrincipalId: s('service principal (configuration) id'),
+    ConfigurationName: s('configuration name, usually the AD domain'),
+    JobId: s('synchronization job id'),
+    ObjectId: s('the canary object (distinguished name)'),
+    Outcome: s('success, failure (Graph answered with a failed step), error (the request failed), throttled'),
+    Result: s('result as Graph gave it: Success, Skipped, Failure, ...'),
+    ErrorCode: s('error code of the result or of the request'),
+    ErrorMessage: s('error message (capped)'),
+    FailedStep: s('name of the first provisioning step that did not succeed'),
+    AgentStep: bool('true when the failure is on the agent path (an import step, or a no-active-agent code)'),
+    RoundTripMs: long('time from sending the request to its answer: the end-to-end sync latency'),
+    Steps: dyn('provisioning steps: name, type, status, description'),
+  },
+);
+
 export const tables = [
   provisioningTable,
   jobStatusTable,
@@ -175,6 +197,7 @@ export const tables = [
   alertTable,
   monitorRunTable,
   coverageTable,
+  canaryTable,
 ] as const;
 
 export type ProvisioningRecord = RecordOf<typeof provisioningTable>;
@@ -183,6 +206,7 @@ export type AgentRecord = RecordOf<typeof agentTable>;
 export type AlertRecord = RecordOf<typeof alertTable>;
 export type MonitorRunRecord = RecordOf<typeof monitorRunTable>;
 export type CoverageRecord = RecordOf<typeof coverageTable>;
+export type CanaryRecord = RecordOf<typeof canaryTable>;
 
 /** Table name -> record type, for sinks. */
 export interface TableRecords {
@@ -192,6 +216,7 @@ export interface TableRecords {
   CloudSyncAlert_CL: AlertRecord;
   CloudSyncMonitorRun_CL: MonitorRunRecord;
   CloudSyncCoverage_CL: CoverageRecord;
+  CloudSyncCanary_CL: CanaryRecord;
 }
 export type TableName = keyof TableRecords;
 
