@@ -34,7 +34,22 @@ export type CanaryResult = CanaryEvidence;
 
 const ON_DEMAND_LIMIT = { requests: 5, windowMs: 10_000 };
 const LAST_KEY = 'canary-last';
-const lastSchema = z.object({ v: z.literal(1), at: z.record(z.string(), z.string()) });
+const evidenceSchema = z.object({
+  servicePrincipalId: z.string(),
+  jobId: z.string(),
+  at: z.string(),
+  outcome: z.enum(['success', 'failure', 'error', 'throttled']),
+  errorCode: z.string().nullable(),
+  failedStep: z.string().nullable(),
+  agentStep: z.boolean(),
+  roundTripMs: z.number(),
+});
+/** When each object was last sent, and its latest result (evidence stays until the next attempt). */
+const lastSchema = z.object({
+  v: z.literal(1),
+  at: z.record(z.string(), z.string()),
+  results: z.record(z.string(), evidenceSchema).default({}),
+});
 
 const keyOf = (o: CanaryObject): string => `${o.servicePrincipalId.toLowerCase()}|${o.jobId}|${o.objectId}`;
 
@@ -57,7 +72,7 @@ export async function runCanary(
       return !last || now.getTime() - Date.parse(last) >= settings.intervalMs;
     });
     for (const o of picked) at[keyOf(o)] = now.toISOString();
-    return { value: { v: 1 as const, at }, result: picked };
+    return { value: { v: 1 as const, at, results: current?.results ?? {} }, result: picked };
   });
   const pacer = new SlidingWindowPacer(deps.clock, ON_DEMAND_LIMIT.requests, ON_DEMAND_LIMIT.windowMs);
   const results: CanaryResult[] = [];
@@ -125,7 +140,22 @@ export async function runCanary(
     });
   }
   if (rows.length > 0) await deps.sink.write('CloudSyncCanary_CL', rows);
-  return { results, issues };
+  // The latest result of every configured object, this run's or an earlier one's: the rules see a
+  // failure until the next attempt says otherwise.
+  const configured = new Set(settings.objects.map(keyOf));
+  const latest = await updateState(deps.state, stateKey, lastSchema, (current) => {
+    const kept = Object.fromEntries(
+      Object.entries(current?.results ?? {}).filter(([key]) => configured.has(key)),
+    );
+    due.forEach((o, i) => {
+      if (results[i]) kept[keyOf(o)] = results[i];
+    });
+    return {
+      value: { v: 1 as const, at: current?.at ?? {}, results: kept },
+      result: Object.values(kept),
+    };
+  });
+  return { results: latest, issues };
 }
 
 function base(

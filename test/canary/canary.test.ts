@@ -116,6 +116,28 @@ describe('canary: provision a designated object on demand', () => {
     expect(result.collect.run.Outcome).not.toBe('failed');
   });
 
+  it('is first-class evidence for agent-offline: a failure at the agent step opens it, the next success resolves it', async () => {
+    onDemand.behaviour = 'agentFailure';
+    const { dataDir, deps } = await setUp(1);
+    const agentAlerts = async () =>
+      (await readTable(dataDir, 'CloudSyncAlert_CL')).filter((r) => r.Kind === 'agent-offline');
+    await runMonitor(deps, { trigger: 'test' });
+    const opened = (await agentAlerts()).filter((r) => r.Transition === 'new');
+    expect(opened).toHaveLength(1);
+    expect(opened[0]).toMatchObject({ Severity: 'critical', ServicePrincipalId: SP });
+    expect(opened[0]!.Summary).toMatch(/HybridIdentityServiceAgentSignalingError/);
+
+    // Between attempts the failure stays evidence: nothing resolves.
+    clock.advance(5 * MIN);
+    await runMonitor(deps, { trigger: 'test' });
+    expect((await agentAlerts()).filter((r) => r.Transition === 'resolved')).toEqual([]);
+
+    onDemand.behaviour = 'success';
+    clock.advance(61 * MIN);
+    await runMonitor(deps, { trigger: 'test' });
+    expect((await agentAlerts()).filter((r) => r.Transition === 'resolved')).toHaveLength(1);
+  });
+
   it('keeps to 5 requests per 10 s: seven canaries in one run are paced, none refused', async () => {
     const { dataDir, deps } = await setUp(7);
     onDemand.latencyMs = 0;
