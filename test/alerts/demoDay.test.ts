@@ -87,7 +87,7 @@ describe('alerts over the demo day', () => {
       // The demo writes to the outbox, which never fails: notification-failing is shown through the
       // real channels' servers in test/app/deliveryHealth.test.ts.
       // coverage-gap needs a week past a configuration's first cycle (COVERAGE_GRACE_DAYS) and its own
-      // directory: one demo day cannot show it without breaking the 14-message day; it is shown with
+      // directory: one demo day cannot show it without adding an incident to it; it is shown with
       // the demo tenant's delta queries in test/coverage/coverageGap.test.ts.
       const shown = ALERT_KINDS.filter((k) => k !== 'notification-failing' && k !== 'coverage-gap');
       expect(shown.filter((k) => !kinds.has(k))).toEqual([]);
