@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { alertSettingsShape, toAlertSettings } from './alerts/settings.js';
 import type { MonitorSettings } from './app/settings.js';
+import { canarySettingsShape, toCanarySettings, type CanarySettings } from './canary/settings.js';
 import type { CollectSettings, TenantSettings } from './collect/settings.js';
+import { coverageSettingsShape, toCoverageSettings, type CoverageSettings } from './coverage/settings.js';
 import { ncrontabProblem } from './digest/ncrontab.js';
 import {
   digestSettingsShape,
@@ -128,6 +130,10 @@ export const settingsSchema = z.object({
   ...alertSettingsShape,
   ...notifySettingsShape,
   ...digestSettingsShape,
+  // Coverage check (issue 15): src/coverage/settings.ts.
+  ...coverageSettingsShape,
+  // End-to-end canary (issue 15): src/canary/settings.ts.
+  ...canarySettingsShape,
 });
 
 export type RawSettings = z.infer<typeof settingsSchema>;
@@ -154,6 +160,8 @@ export interface Settings
   readonly collectSchedule: string;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
   readonly digest: DigestSettings;
+  readonly coverage: CoverageSettings;
+  readonly canary: CanarySettings;
 }
 
 export class ConfigError extends Error {
@@ -316,6 +324,8 @@ function toSettings(raw: RawSettings): Settings {
         : alerts,
     notify,
     digest: toDigestSettings(raw),
+    coverage: toCoverageSettings(raw),
+    canary: toCanarySettings(raw),
   });
 }
 

@@ -20,6 +20,9 @@ import { readMonitorStatus, writeMonitorStatus, type MonitorStatus } from '../he
 import type { ChannelReport } from '../notify/delivery.js';
 import { retryPending, type NotifyDependencies } from '../notify/dispatch.js';
 import { buildObservations, ObjectStatusTracker, provisioningReadFully } from '../rules/index.js';
+import { ProvisionedTouches, runCoverageCheck } from '../coverage/coverageCheck.js';
+import type { DirectoryCoverage } from '../domain/directoryCoverage.js';
+import { runCanary, type CanaryResult } from '../canary/canaryRun.js';
 import type { AgentRecord, ProvisioningRecord } from '../tables/definitions.js';
 import { deliverOutbox, type OutboxDelivery } from './deliverOutbox.js';
 import type { RunGuard } from './runGuard.js';
@@ -50,6 +53,10 @@ export const STAGES = [
   'collect',
   /** The per-object status the sync-errors rule reads, fed by the events just written. */
   'track-objects',
+  /** Directory objects synced from on-premises against what Cloud Sync provisioned (coverage-gap). */
+  'check-coverage',
+  /** Opt-in: the designated canary objects provisioned on demand (CANARY_OBJECTS), evidence for the rules. */
+  'canary',
   /** Rules and lifecycle; transitions, rows and the run's message committed in one write. */
   'evaluate',
   /** The outbox, per channel in commit order. */
@@ -93,6 +100,10 @@ interface RunWork {
   tracker?: ObjectStatusTracker;
   tally: ProvisioningTally;
   collected?: CollectResult;
+  /** The objects this run's provisioning events touched, and what the coverage check found. */
+  touches: ProvisionedTouches;
+  coverage?: DirectoryCoverage;
+  canary?: readonly CanaryResult[];
   heartbeats?: AgentRecord[];
   alerting?: AlertingResult;
   messageId?: string;
@@ -111,6 +122,8 @@ const STAGE_WORK: Readonly<Record<StageName, (work: RunWork) => Promise<void>>> 
   'deliver-pending': deliverPending,
   collect,
   'track-objects': trackObjects,
+  'check-coverage': checkCoverage,
+  canary,
   evaluate,
   notify,
   'write-alert-rows': writeRows,
@@ -134,6 +147,7 @@ export async function runMonitor(deps: MonitorDependencies, options: MonitorOpti
         message: w.message,
       })),
       tally: new ProvisioningTally(),
+      touches: new ProvisionedTouches(),
       outcomes: [],
     };
     const leaseAside = guard.currentLease.setAside;
@@ -212,6 +226,7 @@ async function collect(work: RunWork): Promise<void> {
   work.collected = await collectSignals(deps, run, (rows) => {
     tracker.record(rows);
     work.tally.add(rows);
+    work.touches.add(rows);
     options.onProvisioningWritten?.(rows);
   });
 }
@@ -225,6 +240,54 @@ async function trackObjects(work: RunWork): Promise<void> {
       provisioningRead: provisioningReadFully(work.collected),
     })),
   );
+}
+
+async function checkCoverage(work: RunWork): Promise<void> {
+  const { deps, run, collected } = work;
+  if (!collected) return;
+  const checked = await attempt(work, 'coverage', () =>
+    runCoverageCheck(
+      {
+        graph: deps.graph,
+        state: deps.state,
+        sink: deps.sink,
+        clock: deps.clock,
+        tenantId: deps.tenantId,
+        settings: deps.settings.coverage,
+      },
+      {
+        runId: run.runId,
+        configurations: collected.configurations,
+        jobs: collected.jobs,
+        touches: work.touches,
+        deadline: run.deadline,
+      },
+    ),
+  );
+  if (!checked) return;
+  work.issues.push(...checked.issues);
+  if (checked.coverage) work.coverage = checked.coverage;
+}
+
+async function canary(work: RunWork): Promise<void> {
+  const { deps, run, collected } = work;
+  if (!collected || deps.settings.canary.objects.length === 0) return;
+  const done = await attempt(work, 'jobs', () =>
+    runCanary(
+      {
+        graph: deps.graph,
+        state: deps.state,
+        sink: deps.sink,
+        clock: deps.clock,
+        tenantId: deps.tenantId,
+        settings: deps.settings.canary,
+      },
+      { runId: run.runId, configurations: collected.configurations },
+    ),
+  );
+  if (!done) return;
+  work.issues.push(...done.issues);
+  work.canary = done.results;
 }
 
 async function previousStatus(work: RunWork): Promise<MonitorStatus | undefined> {
@@ -285,6 +348,8 @@ async function evaluate(work: RunWork): Promise<void> {
         ...(heartbeats ? { heartbeats } : {}),
         extraIssues: [...work.issues],
         ...(work.deliveryHealth ? { deliveryHealth: work.deliveryHealth } : {}),
+        ...(work.coverage ? { directoryCoverage: work.coverage } : {}),
+        ...(work.canary ? { canary: work.canary } : {}),
       }),
       { id: messageId, createdAt: run.startedAt.toISOString() },
     );

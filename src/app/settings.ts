@@ -1,14 +1,18 @@
 import type { AlertSettings } from '../alerts/settings.js';
+import type { CanarySettings } from '../canary/settings.js';
 import type { CollectSettings } from '../collect/settings.js';
+import type { CoverageSettings } from '../coverage/settings.js';
 import type { NotifySettings } from '../notify/settings.js';
 import type { RunLimits } from './underRunLease.js';
 
 /**
  * What one monitor run needs of the settings: collecting, the run's limits, the alert rules and
- * lifecycle, and the notification channels (src/config.ts's Settings satisfies it).
+ * lifecycle, the notification channels, the scope coverage check and the canary (src/config.ts's Settings satisfies it).
  */
 export interface MonitorSettings extends CollectSettings {
   readonly run: RunLimits;
   readonly alerts: AlertSettings;
   readonly notify: NotifySettings;
+  readonly coverage: CoverageSettings;
+  readonly canary: CanarySettings;
 }

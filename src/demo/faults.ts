@@ -3,7 +3,10 @@
  * hangs, garbage). Faults wait in a queue and are consumed in order as matching requests arrive, so a
  * test can script "the second provisioning page gets a 429" without timing anything.
  */
-export type Route = 'provisioning' | 'jobs' | 'servicePrincipals' | 'agents' | 'organization';
+import { ALL_ROUTES } from './routes.js';
+
+export type Route =
+  'provisioning' | 'jobs' | 'servicePrincipals' | 'agents' | 'organization' | 'directoryDelta';
 
 export type Fault =
   | {
@@ -40,7 +43,7 @@ interface Pending {
   toLetPass: number;
 }
 
-const ROUTES: readonly Route[] = ['provisioning', 'jobs', 'servicePrincipals', 'agents', 'organization'];
+const ROUTES: readonly Route[] = ALL_ROUTES;
 
 function validate(fault: Fault): void {
   const count = (value: number | undefined, min: number, name: string): void => {

@@ -1,3 +1,4 @@
+import type { DemoObjectType } from './directoryDelta.js';
 import type { Route } from './faults.js';
 
 /**
@@ -17,7 +18,8 @@ export type MatchedRoute =
       readonly jobId?: string;
     }
   | { readonly route: 'provisioning'; readonly version: Version }
-  | { readonly route: 'agents'; readonly version: 'beta' };
+  | { readonly route: 'agents'; readonly version: 'beta' }
+  | { readonly route: 'directoryDelta'; readonly version: Version; readonly type: DemoObjectType };
 
 const PATTERNS: readonly [RegExp, (m: RegExpMatchArray, version: Version) => MatchedRoute | undefined][] = [
   [/^\/(v1\.0|beta)\/organization\/?$/i, (_m, version) => ({ route: 'organization', version })],
@@ -31,6 +33,16 @@ const PATTERNS: readonly [RegExp, (m: RegExpMatchArray, version: Version) => Mat
         ? { route: 'jobs', version, servicePrincipalId }
         : { route: 'jobs', version, servicePrincipalId, jobId };
     },
+  ],
+  [
+    /^\/(v1\.0|beta)\/(users|groups|contacts)\/(?:microsoft\.graph\.)?delta(?:\(\))?\/?$/i,
+    (m, version) => ({
+      route: 'directoryDelta',
+      version,
+      type: ({ users: 'user', groups: 'group', contacts: 'contact' } as const)[
+        (m[2] ?? '').toLowerCase() as 'users' | 'groups' | 'contacts'
+      ],
+    }),
   ],
   [/^\/(v1\.0|beta)\/auditLogs\/provisioning\/?$/i, (_m, version) => ({ route: 'provisioning', version })],
   [
@@ -62,4 +74,5 @@ export const ALL_ROUTES: readonly Route[] = [
   'servicePrincipals',
   'agents',
   'organization',
+  'directoryDelta',
 ];

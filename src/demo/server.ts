@@ -20,6 +20,8 @@ import { retryAfterSeconds, SlidingWindowLimiter } from './rateLimiter.js';
 import { ALL_ROUTES, matchRoute, type MatchedRoute } from './routes.js';
 import { demoDayScenario, startOfYesterdayUtc } from './demoDayScenario.js';
 import type { Scenario } from './scenario.js';
+import { DemoDirectory, withOrganizationSync } from './directoryDelta.js';
+import { DemoOnDemand, ON_DEMAND_PATH } from './provisionOnDemand.js';
 
 export type { Fault, Route } from './faults.js';
 
@@ -42,6 +44,10 @@ export interface DemoTenantOptions {
   agentsApi?: 'allowed' | 'forbidden';
   /** Default 0 (ephemeral). */
   port?: number;
+  /** Users, groups and contacts behind the delta queries (coverage check). Default: none. */
+  directory?: DemoDirectory;
+  /** provisionOnDemand (the canary). Default: every object provisions. */
+  onDemand?: DemoOnDemand;
 }
 
 export interface DemoTenantStats {
@@ -85,6 +91,9 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
   const maxPageSize = options.maxPageSize ?? DEFAULT_MAX_PAGE_SIZE;
   if (!Number.isInteger(maxPageSize) || maxPageSize < 1)
     throw new RangeError('maxPageSize must be a positive integer');
+  const directory = options.directory ?? new DemoDirectory();
+  const organizationScenario = withOrganizationSync(scenario, directory);
+  const onDemand = options.onDemand ?? new DemoOnDemand();
   const faults = new FaultQueue();
   const byRoute = { unmatched: 0 } as Record<Route | 'unmatched', number>;
   for (const route of ALL_ROUTES) byRoute[route] = 0;
@@ -142,7 +151,10 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
     let body: JsonObject;
     switch (route.route) {
       case 'organization':
-        body = organization(context);
+        body = organization({ ...context, scenario: organizationScenario });
+        break;
+      case 'directoryDelta':
+        body = directory.deltaPage(route.type, context.search, context.baseUrl, route.version);
         break;
       case 'servicePrincipals':
         body = servicePrincipals(context);
@@ -201,6 +213,11 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
               'Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize"',
           },
         });
+        return;
+      }
+      const onDemandMatch = request.method === 'POST' ? url.pathname.match(ON_DEMAND_PATH) : null;
+      if (onDemandMatch) {
+        onDemand.handle(request, response, onDemandMatch, meta, clock);
         return;
       }
       const route = request.method === 'GET' ? matchRoute(url.pathname) : undefined;

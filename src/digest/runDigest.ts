@@ -9,6 +9,7 @@ import { expectedRunIntervalMs } from './collectInterval.js';
 import { readRollups } from './rollup.js';
 import { hourStart } from './rollupSchema.js';
 import { readDigestSent, writeDigestSent } from './sentState.js';
+import { readCoverageSummary } from '../coverage/coverageSummary.js';
 import type { BuildDigestSettings } from './settings.js';
 
 /**
@@ -48,12 +49,13 @@ export async function buildDigest(input: BuildDigestInput): Promise<BuiltDigest>
   const { state, tenantId, now, settings } = input;
   const windowEnd = hourStart(now);
   const windowStart = new Date(windowEnd.getTime() - DAY);
-  const [window, previous, sent] = await Promise.all([
+  const [window, previous, sent, scope] = await Promise.all([
     readRollups(state, tenantId, windowStart, windowEnd),
     readRollups(state, tenantId, new Date(windowStart.getTime() - DAY), windowStart),
     readDigestSent(state, tenantId),
+    readCoverageSummary(state, tenantId, windowStart, windowEnd).catch(() => undefined),
   ]);
-  const model = buildDigestModel({
+  const built = buildDigestModel({
     tenantId,
     windowEnd,
     hours: window.hours,
@@ -61,6 +63,7 @@ export async function buildDigest(input: BuildDigestInput): Promise<BuiltDigest>
     expectedRunIntervalMs: expectedRunIntervalMs(settings.collectSchedule),
     unreadableHours: window.unreadable,
   });
+  const model = scope ? { ...built, scope } : built;
   const message = digestMessage(model, { workbookUrl: settings.digest.workbookUrl });
   const entry = sent.days[model.date];
   return { model, message, alreadySent: entry !== undefined, sentAt: entry?.sentAt };

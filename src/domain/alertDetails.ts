@@ -298,7 +298,15 @@ export type JobFailingDetails = z.infer<typeof jobFailingDetailsSchema>;
 /* ------------------------------------------------------------------ monitor-degraded */
 
 /** `notify`: notifications could not be delivered (kept and retried); `state` includes the alert book. */
-export const MONITOR_SIGNALS = ['jobs', 'agents', 'provisioning', 'sink', 'state', 'notify'] as const;
+export const MONITOR_SIGNALS = [
+  'jobs',
+  'agents',
+  'provisioning',
+  'sink',
+  'state',
+  'notify',
+  'coverage',
+] as const;
 export type MonitorSignal = (typeof MONITOR_SIGNALS)[number];
 
 export const monitorDegradedDetailsSchema = z.object({
@@ -331,6 +339,59 @@ export const notificationFailingDetailsSchema = z.object({
 });
 export type NotificationFailingDetails = z.infer<typeof notificationFailingDetailsSchema>;
 
+/* ------------------------------------------------------------------ coverage-gap */
+
+/** One object that claims on-premises sync but no Cloud Sync configuration has provisioned. */
+export const coverageGapExampleSchema = z.object({
+  /** Entra object id. */
+  objectId: z.string(),
+  /** user, group or contact. */
+  objectType: z.string(),
+  /** Capped. Directory data. */
+  displayName: text,
+});
+
+/** Gap objects of one domain and OU. */
+export const coverageGapGroupSchema = z.object({
+  /** onPremisesDomainName (contacts have none: null). Directory data. */
+  domain: text,
+  /** The OU from onPremisesDistinguishedName (the DN without its first RDN); null when Graph has none. */
+  organizationalUnit: text,
+  /** The configuration whose name is this domain, when there is one (else no configuration covers it). */
+  configurationName: text,
+  objectCount: count,
+  /** A few of them (capped). */
+  examples: z.array(coverageGapExampleSchema),
+});
+export type CoverageGapGroup = z.infer<typeof coverageGapGroupSchema>;
+
+/** Connect Sync still exporting while Cloud Sync provisions: running both on the same objects is unsupported. */
+export const coexistenceSchema = z.object({
+  /** The organization's onPremisesLastSyncDateTime (recent: an engine exported lately). */
+  organizationLastSyncAt: z.string(),
+  /** Connect Sync's directory synchronization accounts (Sync_<server>_<id>@...). Directory data, capped. */
+  syncAccounts: z.array(z.string()),
+  /** Objects Cloud Sync provisioned in the same window. */
+  cloudSyncObjects: count,
+});
+export type Coexistence = z.infer<typeof coexistenceSchema>;
+
+export const coverageGapDetailsSchema = z.object({
+  /** Objects Entra says are synced from on-premises (onPremisesSyncEnabled), users, groups and contacts. */
+  syncedObjects: count,
+  /** Of those, provisioned by a Cloud Sync configuration since the monitor watches. */
+  coveredObjects: count,
+  /** Past the grace period and not provisioned by any configuration. */
+  gapObjects: count,
+  /** COVERAGE_GRACE_DAYS: an object counts as a gap this long after its configuration's first full cycle. */
+  graceDays: count,
+  /** By domain and OU, most objects first (capped; the rest are in gapObjects and the table). */
+  groups: z.array(coverageGapGroupSchema),
+  /** Set when Connect Sync still exports too. */
+  coexistence: coexistenceSchema.nullable(),
+});
+export type CoverageGapDetails = z.infer<typeof coverageGapDetailsSchema>;
+
 /* ------------------------------------------------------------------ by kind */
 
 export const ALERT_DETAILS_SCHEMAS = {
@@ -343,6 +404,7 @@ export const ALERT_DETAILS_SCHEMAS = {
   'job-failing': jobFailingDetailsSchema,
   'monitor-degraded': monitorDegradedDetailsSchema,
   'notification-failing': notificationFailingDetailsSchema,
+  'coverage-gap': coverageGapDetailsSchema,
 } as const satisfies Record<AlertKind, z.ZodType>;
 
 export type AlertDetailsByKind = { [K in AlertKind]: z.infer<(typeof ALERT_DETAILS_SCHEMAS)[K]> };
@@ -358,6 +420,7 @@ export const kindDetailsSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('job-failing'), details: jobFailingDetailsSchema }),
   z.object({ kind: z.literal('monitor-degraded'), details: monitorDegradedDetailsSchema }),
   z.object({ kind: z.literal('notification-failing'), details: notificationFailingDetailsSchema }),
+  z.object({ kind: z.literal('coverage-gap'), details: coverageGapDetailsSchema }),
 ]);
 export type KindDetails = z.infer<typeof kindDetailsSchema>;
 
@@ -383,6 +446,7 @@ const PARSERS: DetailsParsers = {
   'job-failing': parseWith(jobFailingDetailsSchema),
   'monitor-degraded': parseWith(monitorDegradedDetailsSchema),
   'notification-failing': parseWith(notificationFailingDetailsSchema),
+  'coverage-gap': parseWith(coverageGapDetailsSchema),
 };
 
 /**

@@ -15,6 +15,7 @@ export const ALERT_KINDS = [
   'job-failing',
   'monitor-degraded',
   'notification-failing',
+  'coverage-gap',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 

@@ -1,3 +1,4 @@
+import type { CoverageGapDetails } from './alertDetails.js';
 import type { JobConditionState } from './jobCondition.js';
 import type { DigestAction, DigestResult } from './digestVocabulary.js';
 
@@ -296,4 +297,14 @@ export interface DigestModel {
   readonly change: ChangeDigest;
   readonly coverage: Coverage;
   readonly totals: DayTotals;
+  /** Scope coverage of on-premises objects (src/coverage), from the last check in the window; absent when none ran. */
+  readonly scope?: ScopeDigest;
 }
+
+/** The latest coverage check in the window: the coverage-gap facts, when taken, and whether it read everything. */
+export type ScopeDigest = CoverageGapDetails & {
+  readonly checkedAt: string;
+  readonly checked: boolean;
+  /** When the oldest gap began, or coexistence was first seen. */
+  readonly since: string | null;
+};

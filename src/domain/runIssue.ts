@@ -12,6 +12,8 @@ export const RUN_SIGNALS = [
   'state',
   'alerts',
   'notify',
+  /** The directory read of the coverage check (users, groups, contacts delta; organization). */
+  'coverage',
 ] as const;
 export type RunSignal = (typeof RUN_SIGNALS)[number];
 

@@ -30,6 +30,13 @@ const collectionEnvelope = z.object({
   '@odata.nextLink': z.string().optional(),
 });
 
+/** A page of a delta query: more pages (nextLink), or the last one, with the link for the next round. */
+export interface DeltaPage extends GraphPage {
+  readonly deltaLink: string | undefined;
+}
+
+const deltaEnvelope = collectionEnvelope.extend({ '@odata.deltaLink': z.string().optional() });
+
 /**
  * Read-only access to Microsoft Graph through the real `@microsoft/microsoft-graph-client`.
  * Items of a collection are returned unvalidated so callers can validate them one by one: a single
@@ -60,6 +67,23 @@ export class GraphReader {
         request.options({ signal: this.signal });
       }
       return (await request.get()) as unknown;
+    } catch (error) {
+      throw toGraphRequestError(error, path);
+    }
+  }
+
+  /**
+   * A POST, for the few opt-in actions that write to the tenant (the canary's provisionOnDemand). Only
+   * code behind a setting the user turned on calls it; everything else only reads.
+   */
+  async post(path: string, body: unknown, version: GraphVersion = 'v1.0'): Promise<unknown> {
+    try {
+      const request = this.client.api(path).version(version);
+      if (this.signal) {
+        this.signal.throwIfAborted();
+        request.options({ signal: this.signal });
+      }
+      return (await request.post(body)) as unknown;
     } catch (error) {
       throw toGraphRequestError(error, path);
     }
@@ -101,18 +125,51 @@ export class GraphReader {
     }
   }
 
+  /**
+   * A delta query round (https://learn.microsoft.com/graph/delta-query-overview): from `start` (the
+   * first request, or the deltaLink of the previous round, or a nextLink to resume) through every
+   * `@odata.nextLink` to the page carrying `@odata.deltaLink`. Links are checked like `pages` does, and
+   * a deltaLink to another origin ends the round with the same error.
+   */
+  async *deltaPages(
+    start: string,
+    version: GraphVersion = 'v1.0',
+  ): AsyncGenerator<DeltaPage, void, undefined> {
+    const guard = new PagingGuard(this.origin);
+    let link: string | undefined = start;
+    while (link !== undefined) {
+      const raw = await this.get(link, version);
+      const envelope = deltaEnvelope.safeParse(raw);
+      if (!envelope.success) throw notACollection(link, envelope.error);
+      const { value } = envelope.data;
+      const nextLink = envelope.data['@odata.nextLink'];
+      const deltaLink = envelope.data['@odata.deltaLink'];
+      if (deltaLink !== undefined) {
+        // The same origin check as for nextLink: the next round's token must go to Graph only.
+        const refusal = guard.refusal(deltaLink, [], link);
+        if (refusal) throw refusal;
+      }
+      const refusal = nextLink === undefined ? undefined : guard.refusal(nextLink, value, link);
+      yield { value, nextLink, deltaLink };
+      if (refusal) throw refusal;
+      link = nextLink;
+    }
+  }
+
   private async page(path: string, version: GraphVersion): Promise<GraphPage> {
     const envelope = collectionEnvelope.safeParse(await this.get(path, version));
-    if (!envelope.success) {
-      throw new GraphRequestError(
-        `Graph answered ${path.split('?')[0]} without a collection: ${envelope.error.issues[0]?.message ?? ''}`,
-        'invalidResponse',
-        undefined,
-        'NotACollection',
-      );
-    }
+    if (!envelope.success) throw notACollection(path, envelope.error);
     return { value: envelope.data.value, nextLink: envelope.data['@odata.nextLink'] };
   }
+}
+
+function notACollection(path: string, error: z.ZodError): GraphRequestError {
+  return new GraphRequestError(
+    `Graph answered ${path.split('?')[0]} without a collection: ${error.issues[0]?.message ?? ''}`,
+    'invalidResponse',
+    undefined,
+    'NotACollection',
+  );
 }
 
 export interface GraphReaderOptions {

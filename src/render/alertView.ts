@@ -9,6 +9,7 @@ import { initialSyncPausedView } from './kinds/initialSyncPaused.js';
 import { jobQuarantinedView } from './kinds/jobQuarantined.js';
 import { monitorDegradedView } from './kinds/monitorDegraded.js';
 import { notificationFailingView } from './kinds/notificationFailing.js';
+import { coverageGapView } from './kinds/coverageGap.js';
 import { syncErrorsView } from './kinds/syncErrors.js';
 import { syncStalledView } from './kinds/syncStalled.js';
 import { isOwnUrl, type Link } from './links.js';
@@ -29,6 +30,7 @@ const KIND_VIEWS: Readonly<Record<AlertKind, (alert: Alert, ctx: RenderContext) 
   'job-failing': jobFailingView,
   'monitor-degraded': monitorDegradedView,
   'notification-failing': notificationFailingView,
+  'coverage-gap': coverageGapView,
 };
 
 const STATUS: Readonly<Record<TransitionKind, string>> = {

@@ -1,3 +1,4 @@
+import { scopeSection } from './digestScope.js';
 import type {
   AgentDigest,
   AlertLine,
@@ -65,6 +66,7 @@ export function renderDigestHtml(model: DigestModel, options: DigestRenderOption
     agents(model, healthy),
     alerts(model, options),
     change(model, healthy),
+    scope(model),
     coverage(model),
     footer(model, options),
   ].filter((s) => s !== '');
@@ -480,6 +482,19 @@ function change(model: DigestModel, compact: boolean): string {
   return row(
     h2('Compared with the previous day') +
       `<table role="presentation" cellpadding="0" cellspacing="0" border="0"><tr>${th('')}${th('Today', 'right')}${th('Previous day', 'right')}${th('Change')}</tr>${rows}</table>`,
+  );
+}
+
+/** Scope coverage of on-premises objects (src/render/digestScope.ts builds the lines). */
+function scope(model: DigestModel): string {
+  const section = scopeSection(model);
+  if (!section) return '';
+  return row(
+    h2(section.title) +
+      p(
+        `${chip(section.level === 'healthy' ? 'covered' : section.level === 'warning' ? 'gaps' : 'not fully checked', section.level === 'warning' ? 'degraded' : section.level)} ${esc(section.summary, 400)}`,
+      ) +
+      section.lines.map((l) => p(`• ${esc(l, 400)}`, SMALL)).join(''),
   );
 }
 

@@ -1,3 +1,4 @@
+import { scopeSection } from './digestScope.js';
 import type { DigestModel, HourCell, JobDigest } from '../domain/digestModel.js';
 import { conditionLabel as stateLabel } from '../domain/jobCondition.js';
 import { dayMonth, periodText, timeInWindow } from '../domain/timeText.js';
@@ -64,6 +65,15 @@ export function renderDigestText(model: DigestModel, options: DigestRenderOption
     for (const job of configuration.jobs) out.push(...jobLines(job, windowStart));
   }
   out.push('');
+
+  const scope = scopeSection(model);
+  if (scope)
+    out.push(
+      scope.title.toUpperCase(),
+      `  ${clean(scope.summary, 400)}`,
+      ...scope.lines.map((l) => `  - ${clean(l, 400)}`),
+      '',
+    );
 
   out.push('PROVISIONING AGENTS');
   if (model.agents.list.length === 0) out.push(`  ${clean(model.agents.note ?? 'No agents observed.', 400)}`);

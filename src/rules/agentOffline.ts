@@ -2,6 +2,7 @@ import { asDetails, type AgentGroupHealth, type AgentOfflineDetails } from '../d
 import type { AlertCandidate } from '../domain/alertModel.js';
 import type { AgentRecord, JobStatusRecord } from '../tables/definitions.js';
 import { jobNoAgentCode } from '../domain/jobStatus.js';
+import { jobKey } from '../domain/jobId.js';
 import type { Rule, RuleContext } from './context.js';
 import { formatMinutes as duration } from '../domain/duration.js';
 import { capFlat, capName, plural } from '../domain/text.js';
@@ -201,6 +202,16 @@ function configurationCandidates(
     const code = jobNoAgentCode(job);
     if (!code) continue;
     const key = job.ServicePrincipalId.toLowerCase();
+    byConfiguration.set(key, [...(byConfiguration.get(key) ?? []), { job, code }]);
+  }
+  // The canary (opt-in): its object provisioned on demand failed on the agent path. First-class
+  // evidence of no working agent, like a job's no-agent code; a later successful attempt clears it.
+  for (const c of observations.canary ?? []) {
+    if (c.outcome !== 'failure' || !c.agentStep) continue;
+    const job = observations.jobs.find((j) => j.JobId && jobKey(j.JobId) === jobKey(c.jobId));
+    if (!job?.ServicePrincipalId) continue;
+    const key = job.ServicePrincipalId.toLowerCase();
+    const code = c.errorCode ?? 'CanaryAgentStepFailed';
     byConfiguration.set(key, [...(byConfiguration.get(key) ?? []), { job, code }]);
   }
   const candidates: AlertCandidate[] = [];

@@ -80,6 +80,9 @@ export function coverageOf(observations: Observations, now: Date, settings: Rule
         case 'notification-failing':
           // Only the delivery health says a channel works again; without it, nothing resolves.
           return observations.deliveryHealth !== undefined;
+        case 'coverage-gap':
+          // Only a complete read of the directory says the gap closed.
+          return observations.directoryCoverage?.checked === true;
         case 'deletion-threshold':
         case 'job-quarantined':
         case 'initial-sync-paused':

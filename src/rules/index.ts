@@ -3,6 +3,7 @@ import type { RuleSettings } from './settings.js';
 import { agentOfflineRule } from './agentOffline.js';
 import type { Rule } from './context.js';
 import { coverageOf, type Coverage } from './coverage.js';
+import { coverageGapRule } from './coverageGap.js';
 import { deletionThresholdRule } from './deletionThreshold.js';
 import { jobFailingRule } from './jobFailing.js';
 import { initialSyncPausedRule } from './initialSyncPaused.js';
@@ -30,6 +31,7 @@ export const RULES: readonly Rule[] = [
   jobFailingRule,
   monitorDegradedRule,
   notificationFailingRule,
+  coverageGapRule,
 ];
 
 export interface Evaluation {

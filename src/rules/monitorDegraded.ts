@@ -1,4 +1,4 @@
-import { asDetails, type MonitorSignal } from '../domain/alertDetails.js';
+import { asDetails, MONITOR_SIGNALS, type MonitorSignal } from '../domain/alertDetails.js';
 import type { AlertCandidate } from '../domain/alertModel.js';
 import type { RunIssue } from '../collect/runErrors.js';
 import type { Rule } from './context.js';
@@ -6,14 +6,7 @@ import type { SignalFailure } from './memory.js';
 import type { Observations } from './observations.js';
 import { capFlat } from '../domain/text.js';
 
-export const MONITOR_SIGNALS: readonly MonitorSignal[] = [
-  'jobs',
-  'agents',
-  'provisioning',
-  'sink',
-  'state',
-  'notify',
-];
+export { MONITOR_SIGNALS };
 
 const LABEL: Readonly<Record<MonitorSignal, string>> = {
   jobs: 'read sync job status',
@@ -22,6 +15,7 @@ const LABEL: Readonly<Record<MonitorSignal, string>> = {
   sink: 'write its records (Log Analytics)',
   state: 'read or write its state',
   notify: 'deliver notifications',
+  coverage: 'read the directory for the coverage check',
 };
 
 /**

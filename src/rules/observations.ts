@@ -4,6 +4,7 @@ import type { RunIssue } from '../collect/runErrors.js';
 import type { AgentRecord, JobStatusRecord } from '../tables/definitions.js';
 import type { ObjectStatusSnapshot } from './objectStatus.js';
 import type { DeliveryHealth } from '../domain/deliveryHealth.js';
+import type { CanaryEvidence, DirectoryCoverage } from '../domain/directoryCoverage.js';
 
 /**
  * Everything the rules look at for one run of one tenant: what the collector saw (jobs, agents, what
@@ -31,6 +32,10 @@ export interface Observations {
   readonly objectStatus: ObjectStatusSnapshot;
   /** Per channel, whether it delivers (notification-failing); undefined when it could not be read. */
   readonly deliveryHealth?: DeliveryHealth | undefined;
+  /** The coverage check (coverage-gap); undefined when it is off or did not run. */
+  readonly directoryCoverage?: DirectoryCoverage | undefined;
+  /** This run's canary attempts (on-demand provisioning of designated objects); empty when off or not due. */
+  readonly canary?: readonly CanaryEvidence[] | undefined;
 }
 
 export function buildObservations(input: {
@@ -40,6 +45,8 @@ export function buildObservations(input: {
   /** e.g. the issues ObjectStatusTracker.save returned. */
   readonly extraIssues?: readonly RunIssue[];
   readonly deliveryHealth?: DeliveryHealth;
+  readonly directoryCoverage?: DirectoryCoverage;
+  readonly canary?: readonly CanaryEvidence[];
 }): Observations {
   const { collect } = input;
   const issues = [...collect.issues, ...(input.extraIssues ?? [])];
@@ -56,6 +63,8 @@ export function buildObservations(input: {
     provisioningComplete: provisioningReadFully(collect),
     objectStatus: input.objectStatus,
     ...(input.deliveryHealth ? { deliveryHealth: input.deliveryHealth } : {}),
+    ...(input.directoryCoverage ? { directoryCoverage: input.directoryCoverage } : {}),
+    ...(input.canary && input.canary.length > 0 ? { canary: input.canary } : {}),
   };
 }
 

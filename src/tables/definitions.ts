@@ -1,7 +1,7 @@
 import { defineTable, type RecordOf } from './schema.js';
 
 /*
- * The five tables of design section 4. Column names follow AADProvisioningLogs where one exists.
+ * The five tables of design section 4, and CloudSyncCoverage_CL and CloudSyncCanary_CL (issue 15). Column names follow AADProvisioningLogs where one exists.
  * `TenantId` is reserved in Log Analytics, so the Entra tenant is `AADTenantId` everywhere.
  */
 
@@ -113,7 +113,7 @@ export const alertTable = defineTable(
     AADTenantId: tenant,
     AlertId: s('stable alert fingerprint'),
     Kind: s(
-      'sync-errors, deletion-threshold, job-quarantined, agent-offline, sync-stalled, job-failing, monitor-degraded, notification-failing',
+      'sync-errors, deletion-threshold, job-quarantined, agent-offline, sync-stalled, job-failing, monitor-degraded, notification-failing, coverage-gap',
     ),
     Severity: s('warning or critical'),
     State: s('open, acknowledged or resolved'),
@@ -152,13 +152,64 @@ export const monitorRunTable = defineTable(
   },
 );
 
-export const tables = [provisioningTable, jobStatusTable, agentTable, alertTable, monitorRunTable] as const;
+export const coverageTable = defineTable(
+  'CloudSyncCoverage_CL',
+  'Objects synced from on-premises that no Cloud Sync configuration provisioned (coverage gap), one row per object per day of the gap',
+  {
+    TimeGenerated: dt('time of the run that found the object in the gap that day'),
+    AADTenantId: tenant,
+    RunId: s('monitor run that wrote the row'),
+    ObjectId: s('Entra object id'),
+    ObjectType: s('user, group or contact'),
+    DisplayName: s('display name (capped)'),
+    OnPremisesDomainName: s('onPremisesDomainName of the object'),
+    OrganizationalUnit: s('the OU of onPremisesDistinguishedName (the DN without its first RDN)'),
+    OnPremisesLastSyncDateTime: dt('last time an engine synced the object (onPremisesLastSyncDateTime)'),
+    ConfigurationName: s('the Cloud Sync configuration named for the domain, empty when there is none'),
+    GapSince: dt('when the object became a gap (the end of its grace period)'),
+    ConnectSyncExporting: bool('true when Connect Sync was still exporting beside Cloud Sync (coexistence)'),
+  },
+);
+
+export const canaryTable = defineTable(
+  'CloudSyncCanary_CL',
+  'End-to-end canary: one designated object per configuration provisioned on demand, one row per attempt',
+  {
+    TimeGenerated: dt('when the on-demand provisioning was sent'),
+    AADTenantId: tenant,
+    RunId: s('monitor run that sent it'),
+    ServicePrincipalId: s('service principal (configuration) id'),
+    ConfigurationName: s('configuration name, usually the AD domain'),
+    JobId: s('synchronization job id'),
+    ObjectId: s('the canary object (distinguished name)'),
+    Outcome: s('success, failure (Graph answered with a failed step), error (the request failed), throttled'),
+    Result: s('result as Graph gave it: Success, Skipped, Failure, ...'),
+    ErrorCode: s('error code of the result or of the request'),
+    ErrorMessage: s('error message (capped)'),
+    FailedStep: s('name of the first provisioning step that did not succeed'),
+    AgentStep: bool('true when the failure is on the agent path (an import step, or a no-active-agent code)'),
+    RoundTripMs: long('time from sending the request to its answer: the end-to-end sync latency'),
+    Steps: dyn('provisioning steps: name, type, status, description'),
+  },
+);
+
+export const tables = [
+  provisioningTable,
+  jobStatusTable,
+  agentTable,
+  alertTable,
+  monitorRunTable,
+  coverageTable,
+  canaryTable,
+] as const;
 
 export type ProvisioningRecord = RecordOf<typeof provisioningTable>;
 export type JobStatusRecord = RecordOf<typeof jobStatusTable>;
 export type AgentRecord = RecordOf<typeof agentTable>;
 export type AlertRecord = RecordOf<typeof alertTable>;
 export type MonitorRunRecord = RecordOf<typeof monitorRunTable>;
+export type CoverageRecord = RecordOf<typeof coverageTable>;
+export type CanaryRecord = RecordOf<typeof canaryTable>;
 
 /** Table name -> record type, for sinks. */
 export interface TableRecords {
@@ -167,6 +218,8 @@ export interface TableRecords {
   CloudSyncAgent_CL: AgentRecord;
   CloudSyncAlert_CL: AlertRecord;
   CloudSyncMonitorRun_CL: MonitorRunRecord;
+  CloudSyncCoverage_CL: CoverageRecord;
+  CloudSyncCanary_CL: CanaryRecord;
 }
 export type TableName = keyof TableRecords;
 

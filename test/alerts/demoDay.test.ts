@@ -89,7 +89,10 @@ describe('alerts over the demo day', () => {
       const kinds = new Set(lines.filter((l) => l.transition === 'new').map((l) => l.kind));
       // The demo writes to the outbox, which never fails: notification-failing is shown through the
       // real channels' servers in test/app/deliveryHealth.test.ts.
-      const shown = ALERT_KINDS.filter((k) => k !== 'notification-failing');
+      // coverage-gap needs a week past a configuration's first cycle (COVERAGE_GRACE_DAYS) and its own
+      // directory: one demo day cannot show it without adding an incident to it; it is shown with
+      // the demo tenant's delta queries in test/coverage/coverageGap.test.ts.
+      const shown = ALERT_KINDS.filter((k) => k !== 'notification-failing' && k !== 'coverage-gap');
       expect(shown.filter((k) => !kinds.has(k))).toEqual([]);
     }
   });

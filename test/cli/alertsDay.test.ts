@@ -88,7 +88,10 @@ describe('alerts end to end through the CLI over the demo day', () => {
     const rows = await readTable(dataDir, 'CloudSyncAlert_CL');
     const kindsFired = new Set(rows.filter((r) => r.Transition === 'new').map((r) => r.Kind));
     // notification-failing needs a failing channel: test/app/deliveryHealth.test.ts (the demo uses the outbox).
-    expect(ALERT_KINDS.filter((k) => k !== 'notification-failing' && !kindsFired.has(k))).toEqual([]);
+    // coverage-gap needs a week past a configuration's first cycle (COVERAGE_GRACE_DAYS): one demo day
+    // cannot show it without adding an incident to the demo day; test/coverage/coverageGap.test.ts shows it.
+    const excluded = new Set(['notification-failing', 'coverage-gap']);
+    expect(ALERT_KINDS.filter((k) => !excluded.has(k) && !kindsFired.has(k))).toEqual([]);
     const byAlert = new Map<string, string[]>();
     for (const r of rows)
       byAlert.set(r.AlertId as string, [...(byAlert.get(r.AlertId as string) ?? []), r.Transition as string]);

@@ -38,6 +38,12 @@ const SIGNALS: Readonly<Record<MonitorSignal, { label: string; fix: Step }>> = {
       text: 'Check the email (ACS) and Teams webhook settings, the ACS sender domain and quota, and whether the Teams workflow still exists. Undelivered notifications are kept and retried every run.',
     },
   },
+  coverage: {
+    label: 'the directory (coverage check)',
+    fix: {
+      text: "Grant the monitor's managed identity Directory.Read.All (or User.Read.All, Group.Read.All and OrgContact.Read.All), or set COVERAGE_CHECK=off.",
+    },
+  },
   state: {
     label: 'its state storage',
     fix: {

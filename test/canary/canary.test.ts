@@ -1,0 +1,169 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { runMonitor } from '../../src/app/monitorRun.js';
+import { virtualClock, type VirtualClock } from '../../src/clock.js';
+import { jobId } from '../../src/demo/cloudSyncConfiguration.js';
+import { DemoOnDemand } from '../../src/demo/provisionOnDemand.js';
+import type { DemoTenant } from '../../src/demo/server.js';
+import { syntheticScenario } from '../../src/demo/scenario.js';
+import { SYNTHETIC_CONFIGURATION } from '../../src/demo/syntheticScenario.js';
+import {
+  dependencies,
+  readTable,
+  settingsFor,
+  startTestTenant,
+  tempDataDir,
+} from '../support/collectHarness.js';
+
+/**
+ * Issue 15 item 2, through the real Graph client against the demo tenant's provisionOnDemand: a
+ * designated canary object per configuration, provisioned on demand every CANARY_INTERVAL_MINUTES,
+ * paced to the API's 5 requests per 10 s; each attempt a CloudSyncCanary_CL row with the result (or the
+ * error code and the failed step) and the round trip.
+ */
+const MIN = 60_000;
+const START = new Date('2026-11-02T08:00:00Z');
+const SP = SYNTHETIC_CONFIGURATION.servicePrincipalId;
+const JOB = jobId(SYNTHETIC_CONFIGURATION, 'AD2AADProvisioning');
+
+let tenant: DemoTenant;
+let clock: VirtualClock;
+let onDemand: DemoOnDemand;
+
+beforeEach(async () => {
+  clock = virtualClock(START);
+  onDemand = new DemoOnDemand();
+  tenant = await startTestTenant({
+    clock,
+    scenario: syntheticScenario({
+      start: new Date(START.getTime() - 60 * MIN),
+      events: 50,
+      spanMs: 60 * MIN,
+    }),
+    onDemand,
+  });
+});
+afterEach(async () => {
+  await tenant.close();
+});
+
+const canary = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({
+    servicePrincipalId: SP,
+    jobId: JOB,
+    ruleId: '6c409270-f78a-4bc6-af23-7cf3ab6482fe',
+    objectId: `CN=CloudSync Canary ${i},OU=Service,DC=northwind,DC=com`,
+    objectTypeName: 'user',
+  }));
+
+async function setUp(objects: number, extra: Record<string, string> = {}) {
+  const dataDir = await tempDataDir();
+  const deps = await dependencies(
+    settingsFor(tenant, dataDir, { CANARY_OBJECTS: JSON.stringify(canary(objects)), ...extra }),
+    clock,
+  );
+  return { dataDir, deps };
+}
+
+describe('canary: provision a designated object on demand', () => {
+  it('succeeds: one row with the result and the round trip, then nothing until the interval has passed', async () => {
+    const { dataDir, deps } = await setUp(1);
+    await runMonitor(deps, { trigger: 'test' });
+    expect(onDemand.requests).toHaveLength(1);
+    expect(onDemand.requests[0]!.body).toEqual({
+      parameters: [
+        {
+          ruleId: '6c409270-f78a-4bc6-af23-7cf3ab6482fe',
+          subjects: [
+            { objectId: 'CN=CloudSync Canary 0,OU=Service,DC=northwind,DC=com', objectTypeName: 'user' },
+          ],
+        },
+      ],
+    });
+    const rows = await readTable(dataDir, 'CloudSyncCanary_CL');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      ServicePrincipalId: SP,
+      ConfigurationName: 'northwind.com',
+      JobId: JOB,
+      Outcome: 'success',
+      Result: 'Success',
+      ErrorCode: null,
+      FailedStep: null,
+      AgentStep: false,
+      RoundTripMs: 4_000,
+    });
+    clock.advance(30 * MIN);
+    await runMonitor(deps, { trigger: 'test' });
+    expect(onDemand.requests).toHaveLength(1); // CANARY_INTERVAL_MINUTES (60) not over yet
+    clock.advance(31 * MIN);
+    await runMonitor(deps, { trigger: 'test' });
+    expect(onDemand.requests).toHaveLength(2);
+  });
+
+  it('fails at the agent step: the error code and the failed step, marked as the agent path', async () => {
+    onDemand.behaviour = 'agentFailure';
+    const { dataDir, deps } = await setUp(1);
+    const result = await runMonitor(deps, { trigger: 'test' });
+    const rows = await readTable(dataDir, 'CloudSyncCanary_CL');
+    expect(rows[0]).toMatchObject({
+      Outcome: 'failure',
+      Result: 'Failure',
+      ErrorCode: 'HybridIdentityServiceAgentSignalingError',
+      FailedStep: 'EntryImportAdd',
+      AgentStep: true,
+    });
+    expect((rows[0]!.Steps as { status: string }[])[0]!.status).toBe('Failure');
+    expect(result.collect.run.Outcome).not.toBe('failed');
+  });
+
+  it('is first-class evidence for agent-offline: a failure at the agent step opens it, the next success resolves it', async () => {
+    onDemand.behaviour = 'agentFailure';
+    const { dataDir, deps } = await setUp(1);
+    const agentAlerts = async () =>
+      (await readTable(dataDir, 'CloudSyncAlert_CL')).filter((r) => r.Kind === 'agent-offline');
+    await runMonitor(deps, { trigger: 'test' });
+    const opened = (await agentAlerts()).filter((r) => r.Transition === 'new');
+    expect(opened).toHaveLength(1);
+    expect(opened[0]).toMatchObject({ Severity: 'critical', ServicePrincipalId: SP });
+    expect(opened[0]!.Summary).toMatch(/HybridIdentityServiceAgentSignalingError/);
+
+    // Between attempts the failure stays evidence: nothing resolves.
+    clock.advance(5 * MIN);
+    await runMonitor(deps, { trigger: 'test' });
+    expect((await agentAlerts()).filter((r) => r.Transition === 'resolved')).toEqual([]);
+
+    onDemand.behaviour = 'success';
+    clock.advance(61 * MIN);
+    await runMonitor(deps, { trigger: 'test' });
+    expect((await agentAlerts()).filter((r) => r.Transition === 'resolved')).toHaveLength(1);
+  });
+
+  it('keeps to 5 requests per 10 s: seven canaries in one run are paced, none refused', async () => {
+    const { dataDir, deps } = await setUp(7);
+    onDemand.latencyMs = 0;
+    await runMonitor(deps, { trigger: 'test' });
+    expect(onDemand.requests).toHaveLength(7);
+    expect(onDemand.throttled).toBe(0);
+    const at = onDemand.requests.map((r) => r.at);
+    expect(at[5]! - at[0]!).toBeGreaterThanOrEqual(10_000);
+    const rows = await readTable(dataDir, 'CloudSyncCanary_CL');
+    expect(rows.map((r) => r.Outcome)).toEqual(Array(7).fill('success'));
+  });
+
+  it('rate-limited by Graph: Retry-After is honoured; still throttled after the retries, the row says so', async () => {
+    const { dataDir, deps } = await setUp(1, { GRAPH_MAX_RETRIES: '2' });
+    onDemand.throttleNext(1);
+    await runMonitor(deps, { trigger: 'test' });
+    expect(onDemand.throttled).toBe(1);
+    expect((await readTable(dataDir, 'CloudSyncCanary_CL'))[0]).toMatchObject({ Outcome: 'success' });
+
+    clock.advance(61 * MIN);
+    onDemand.throttleNext(10);
+    await runMonitor(deps, { trigger: 'test' });
+    const rows = await readTable(dataDir, 'CloudSyncCanary_CL');
+    expect(rows[1]).toMatchObject({
+      Outcome: 'throttled',
+      ErrorCode: expect.stringMatching(/TooManyRequests|HTTP429/),
+    });
+  });
+});
