@@ -150,6 +150,25 @@ describe('collection is exactly once (issue 9, rows 1 to 5)', () => {
     expect(Math.max(...writes)).toBeLessThanOrEqual(GROUP_MAX_EVENTS);
   });
 
+  it('a sink that cannot say what it took after a crash gets one page at a time: at most a page is written again', async () => {
+    const { tenant, clock } = await tenantWith(6_000);
+    const dataDir = await tempDataDir();
+    const inner = new NdjsonSink(dataDir);
+    const writes: number[] = [];
+    // Like Logs Ingestion: no position, no heldSince.
+    const blind: RecordSink = {
+      write(table, rows) {
+        if (table === 'CloudSyncProvisioning_CL') writes.push(rows.length);
+        return inner.write(table, rows);
+      },
+    };
+    const settings = settingsFor(tenant, dataDir, { PROVISIONING_PAGE_SIZE: '999' });
+    const result = await run(await dependencies(settings, clock, blind));
+
+    expect(result.provisioning.written).toBe(6_000);
+    expect(writes).toEqual([999, 999, 999, 999, 999, 999, 6]);
+  });
+
   it('a burst of 20,000 events in 10 minutes is written once, however many runs read it again', async () => {
     const { tenant, clock } = await tenantWith(20_000, {
       spanMs: 10 * MINUTE,
