@@ -129,44 +129,36 @@ describe('collection is exactly once (issue 9, rows 1 to 5)', () => {
     });
   }
 
-  it('commits pages in bounded groups: one sink write per group of at most GROUP_MAX_EVENTS events', async () => {
+  /** The sizes of the provisioning writes of one run over 6,000 events; `blind`: a sink like Logs Ingestion. */
+  async function writesOfOneRun(blind: boolean): Promise<number[]> {
     const { tenant, clock } = await tenantWith(6_000);
     const dataDir = await tempDataDir();
     const inner = new NdjsonSink(dataDir);
     const writes: number[] = [];
-    const counting: RecordSink = {
-      position: (table) => inner.position(table),
-      heldSince: (table, position, ids) => inner.heldSince(table, position, ids),
+    const sink: RecordSink = {
       write(table, rows) {
         if (table === 'CloudSyncProvisioning_CL') writes.push(rows.length);
         return inner.write(table, rows);
       },
     };
+    if (!blind) {
+      sink.position = (table) => inner.position(table);
+      sink.heldSince = (table, position, ids) => inner.heldSince(table, position, ids);
+    }
     const settings = settingsFor(tenant, dataDir, { PROVISIONING_PAGE_SIZE: '999' });
-    const result = await run(await dependencies(settings, clock, counting));
-
+    const result = await run(await dependencies(settings, clock, sink));
     expect(result.provisioning.written).toBe(6_000);
+    return writes;
+  }
+
+  it('commits pages in bounded groups: one sink write per group of at most GROUP_MAX_EVENTS events', async () => {
+    const writes = await writesOfOneRun(false);
     expect(writes).toEqual([1_998, 1_998, 1_998, 6]);
     expect(Math.max(...writes)).toBeLessThanOrEqual(GROUP_MAX_EVENTS);
   });
 
   it('a sink that cannot say what it took after a crash gets one page at a time: at most a page is written again', async () => {
-    const { tenant, clock } = await tenantWith(6_000);
-    const dataDir = await tempDataDir();
-    const inner = new NdjsonSink(dataDir);
-    const writes: number[] = [];
-    // Like Logs Ingestion: no position, no heldSince.
-    const blind: RecordSink = {
-      write(table, rows) {
-        if (table === 'CloudSyncProvisioning_CL') writes.push(rows.length);
-        return inner.write(table, rows);
-      },
-    };
-    const settings = settingsFor(tenant, dataDir, { PROVISIONING_PAGE_SIZE: '999' });
-    const result = await run(await dependencies(settings, clock, blind));
-
-    expect(result.provisioning.written).toBe(6_000);
-    expect(writes).toEqual([999, 999, 999, 999, 999, 999, 6]);
+    expect(await writesOfOneRun(true)).toEqual([999, 999, 999, 999, 999, 999, 6]);
   });
 
   it('a burst of 20,000 events in 10 minutes is written once, however many runs read it again', async () => {
