@@ -7,7 +7,7 @@
  *   for no page generation, and stands in for Logs Ingestion (204 after reading the body).
  * - Rounds are interleaved, pipeline then floor, R times (default 3), each in a fresh process:
  *   pipeline = one real monitor run through `collect` (Graph client over HTTPS, paging, zod, records,
- *   de-duplication, the per-page checkpoint and the sink: NDJSON files or the real LogsIngestionClient),
+ *   de-duplication, the checkpoint per group of pages and the sink: NDJSON files or the real LogsIngestionClient),
  *   pacing disabled; floor = the work a minimal correct pipeline must do on the same pages (see
  *   scripts/bench/floor.ts), timed alone.
  * - Prints every round, then the medians: events/s of both, ratio = floor / pipeline, and the highest

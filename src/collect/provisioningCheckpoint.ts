@@ -9,8 +9,8 @@ import { issueFrom, type RunIssue } from './runErrors.js';
 import { chunkName, listChunks, readChunk, SeenIds, type ChunkName, type SeenChunk } from './seenEvents.js';
 
 /**
- * Where provisioning collection stands, and the commit protocol of one page (README, "Delivery
- * guarantees"):
+ * Where provisioning collection stands, and the commit protocol of one group of pages (README,
+ * "Delivery guarantees"; the collector groups pages, see GROUP_MAX_EVENTS; "page" below is that group):
  *   1. the page's new ids are written as chunk `seq` (with the sink's position before the write);
  *   2. the page goes to the sink;
  *   3. the mark is saved with the new progress and `seq`: from here on the chunk counts as written.

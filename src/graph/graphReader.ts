@@ -3,9 +3,11 @@ import { defaultAzureCredential } from '../azure/defaultCredential.js';
 import {
   AuthenticationHandler,
   Client,
+  GraphError,
   HTTPMessageHandler,
   RedirectHandler,
   RedirectHandlerOptions,
+  ResponseType,
   TelemetryHandler,
 } from '@microsoft/microsoft-graph-client';
 import { z } from 'zod';
@@ -21,7 +23,8 @@ import type { GraphSettings } from './settings.js';
 export type GraphVersion = 'v1.0' | 'beta';
 
 export interface GraphPage {
-  readonly value: readonly unknown[];
+  /** The page's own array: a caller may drop items it is done with. */
+  readonly value: unknown[];
   readonly nextLink: string | undefined;
 }
 
@@ -61,12 +64,7 @@ export class GraphReader {
 
   async get(path: string, version: GraphVersion = 'v1.0'): Promise<unknown> {
     try {
-      const request = this.client.api(path).version(version);
-      if (this.signal) {
-        this.signal.throwIfAborted();
-        request.options({ signal: this.signal });
-      }
-      return (await request.get()) as unknown;
+      return (await this.request(path, version).get()) as unknown;
     } catch (error) {
       throw toGraphRequestError(error, path);
     }
@@ -78,15 +76,33 @@ export class GraphReader {
    */
   async post(path: string, body: unknown, version: GraphVersion = 'v1.0'): Promise<unknown> {
     try {
-      const request = this.client.api(path).version(version);
-      if (this.signal) {
-        this.signal.throwIfAborted();
-        request.options({ signal: this.signal });
-      }
-      return (await request.post(body)) as unknown;
+      return (await this.request(path, version).post(body)) as unknown;
     } catch (error) {
       throw toGraphRequestError(error, path);
     }
+  }
+
+  /**
+   * The body as text, parsed by the caller when it needs it: a prefetched page waits as one string
+   * (which the young-generation GC never copies) rather than as the tens of thousands of objects
+   * JSON.parse makes of it, which every collection meanwhile copied and promoted.
+   */
+  private async text(path: string, version: GraphVersion): Promise<string> {
+    try {
+      const body = (await this.request(path, version).responseType(ResponseType.TEXT).get()) as unknown;
+      return typeof body === 'string' ? body : '';
+    } catch (error) {
+      throw toGraphRequestError(withGraphErrorBody(error), path);
+    }
+  }
+
+  private request(path: string, version: GraphVersion) {
+    const request = this.client.api(path).version(version);
+    if (this.signal) {
+      this.signal.throwIfAborted();
+      request.options({ signal: this.signal });
+    }
+    return request;
   }
 
   /**
@@ -101,23 +117,28 @@ export class GraphReader {
     options: { prefetch?: boolean } = {},
   ): AsyncGenerator<GraphPage, void, undefined> {
     const guard = new PagingGuard(this.origin);
-    let pending: Promise<GraphPage> | undefined = this.page(path, version);
+    let pending: Promise<string> | undefined = this.text(path, version);
+    let pendingPath = path;
     try {
       while (pending !== undefined) {
-        const page: GraphPage = await pending;
+        const page = parsePage(await pending, pendingPath);
         pending = undefined;
         // The page itself is good data; only following its link is refused, after it was handed out.
         const refusal =
           page.nextLink === undefined ? undefined : guard.refusal(page.nextLink, page.value, path);
         const next = refusal ? undefined : page.nextLink;
         if (next !== undefined && options.prefetch) {
-          pending = this.page(next, version);
+          pending = this.text(next, version);
+          pendingPath = next;
           // It may fail while the caller is still busy with this page; it is awaited (and thrown) later.
           pending.catch(() => undefined);
         }
         yield page;
         if (refusal) throw refusal;
-        if (next !== undefined && pending === undefined) pending = this.page(next, version);
+        if (next !== undefined && pending === undefined) {
+          pending = this.text(next, version);
+          pendingPath = next;
+        }
       }
     } finally {
       // The caller stopped early: nobody will await the prefetched page, so its failure must not go unhandled.
@@ -155,12 +176,42 @@ export class GraphReader {
       link = nextLink;
     }
   }
+}
 
-  private async page(path: string, version: GraphVersion): Promise<GraphPage> {
-    const envelope = collectionEnvelope.safeParse(await this.get(path, version));
-    if (!envelope.success) throw notACollection(path, envelope.error);
-    return { value: envelope.data.value, nextLink: envelope.data['@odata.nextLink'] };
+/** A collection page from its body; a body that is not one is an invalid response, as from the client. */
+function parsePage(body: string, path: string): GraphPage {
+  let json: unknown;
+  try {
+    // No body (a 204) is no collection, as it was when the client parsed it.
+    json = body === '' ? undefined : JSON.parse(body);
+  } catch (error) {
+    throw toGraphRequestError(error, path);
   }
+  const envelope = collectionEnvelope.safeParse(json);
+  if (!envelope.success) throw notACollection(path, envelope.error);
+  return { value: envelope.data.value, nextLink: envelope.data['@odata.nextLink'] };
+}
+
+/**
+ * Asked for text, the client gives a failed response's body as text: its Graph error (code, message)
+ * is read back here the way the client reads a JSON body, so the run row names it as before.
+ */
+function withGraphErrorBody(error: unknown): unknown {
+  if (!(error instanceof GraphError) || typeof error.body !== 'string' || error.code) return error;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(error.body);
+  } catch {
+    return error;
+  }
+  const inner = typeof parsed === 'object' && parsed !== null && 'error' in parsed ? parsed.error : undefined;
+  if (typeof inner !== 'object' || inner === null) return error;
+  const { code, message } = inner as { code?: unknown; message?: unknown };
+  const rebuilt = new GraphError(error.statusCode, typeof message === 'string' ? message : error.message);
+  rebuilt.code = typeof code === 'string' ? code : null;
+  rebuilt.body = JSON.stringify(inner);
+  rebuilt.headers = error.headers;
+  return rebuilt;
 }
 
 function notACollection(path: string, error: z.ZodError): GraphRequestError {

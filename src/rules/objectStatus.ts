@@ -9,10 +9,10 @@ import {
   pruneObjectStatus,
   shrinkObjectStatus,
   toObjectEvents,
-  type ObjectEvent,
   type ObjectStatusLimits,
   type ObjectStatusState,
 } from './objectStatusState.js';
+import { ObjectEventLog } from './objectEventLog.js';
 
 export const OBJECT_STATUS_KEY = 'rules-object-status';
 
@@ -40,12 +40,12 @@ type Base = { etag: string } | { absent: true } | { replace: string | undefined 
  * The incremental per-object provisioning status behind `sync-errors`, persisted per tenant.
  *
  * Fed with every batch the collector writes (`record`), then saved once (`save`). The run's events are
- * kept (reduced) until the save, so when the save loses an ETag race, or the load had failed, the stored
+ * kept (reduced, in an ObjectEventLog) until the save, so when the save loses an ETag race, or the load had failed, the stored
  * status is read again and the run's events are replayed onto it: latest-event-wins makes that replay
  * safe, and no run's evidence is lost to another run's write.
  */
 export class ObjectStatusTracker {
-  private readonly events: ObjectEvent[] = [];
+  private readonly events = new ObjectEventLog();
   private health: ObjectStatusHealth;
   private readonly issues: RunIssue[] = [];
 
@@ -90,7 +90,7 @@ export class ObjectStatusTracker {
   /** Feed with each batch of provisioning records as it is written (collectOnce's onProvisioningWritten). */
   record(records: readonly ProvisioningRecord[]): void {
     const events = toObjectEvents(records);
-    this.events.push(...events);
+    this.events.add(events);
     applyObjectEvents(this.state, events, this.limits);
   }
 
@@ -125,7 +125,7 @@ export class ObjectStatusTracker {
         const etag = await store.write(this.key, this.state, this.condition());
         this.base = { etag };
         this.health = 'ok';
-        this.events.length = 0;
+        this.events.clear();
         return issues;
       } catch (error) {
         if (error instanceof StateConflictError) continue;

@@ -155,7 +155,8 @@ export function toObjectEvents(records: readonly ProvisioningRecord[]): ObjectEv
       action: failed ? internOrNull(r.ProvisioningAction) : null,
       description: failed ? capFlat(r.ResultDescription, 300) : null,
       recommendedAction: failed ? capFlat(r.RecommendedAction, 300) : null,
-      cycleId: r.CycleId,
+      // Only a staged delete reads it (per cycle); kept for others, it was one more string per event.
+      cycleId: stagedDelete ? r.CycleId : null,
       stagedDelete,
     });
   }
@@ -179,7 +180,7 @@ const internOrNull = (value: string | null): string | null => (value === null ? 
 /** Applies events in place (the state is this run's working copy). */
 export function applyObjectEvents(
   state: ObjectStatusState,
-  events: readonly ObjectEvent[],
+  events: Iterable<ObjectEvent>,
   limits: ObjectStatusLimits,
 ): void {
   for (const event of events) {

@@ -1,10 +1,12 @@
-import { appendFile } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { virtualClock, type VirtualClock } from '../../src/clock.js';
 import type { DemoTenant } from '../../src/demo/server.js';
 import { syntheticScenario } from '../../src/demo/scenario.js';
+import { GROUP_MAX_EVENTS } from '../../src/collect/provisioning.js';
 import { NdjsonSink } from '../../src/sinks/ndjsonSink.js';
 import type { RecordSink } from '../../src/sinks/sink.js';
 import type { TableName, TableRecords } from '../../src/tables/definitions.js';
@@ -54,18 +56,27 @@ async function tenantWith(
   return { tenant, clock };
 }
 
+const table = (dataDir: string) => path.join(dataDir, 'tables', 'CloudSyncProvisioning_CL.ndjson');
 const eventIds = async (dataDir: string) =>
   (await readTable(dataDir, 'CloudSyncProvisioning_CL')).map((row) => row.EventId as string);
 
 /**
  * The sink of a process that is killed during its `crashAt`-th provisioning write: `before` (nothing
  * written), `torn` (half the rows and half a line reach the file) or `after` (all written, the
- * checkpoint never saved). The write then never returns, like a process that is gone.
+ * checkpoint never saved). The write then never returns, like a process that is gone; `dead` resolves
+ * once it got there.
  */
-function dyingSink(dataDir: string, crashAt: number, when: 'before' | 'torn' | 'after'): RecordSink {
+function dyingSink(
+  dataDir: string,
+  crashAt: number,
+  when: 'before' | 'torn' | 'after',
+): RecordSink & { dead: Promise<void> } {
   const inner = new NdjsonSink(dataDir);
   let writes = 0;
+  let died: () => void = () => undefined;
+  const dead = new Promise<void>((resolve) => (died = resolve));
   return {
+    dead,
     position: (table) => inner.position(table),
     heldSince: (table, position, ids) => inner.heldSince(table, position, ids),
     async write<N extends TableName>(table: N, rows: readonly TableRecords[N][]): Promise<void> {
@@ -77,35 +88,78 @@ function dyingSink(dataDir: string, crashAt: number, when: 'before' | 'torn' | '
         const torn = (lines[lines.length - 1] ?? '').slice(0, 40);
         await appendFile(inner.filePath(table), half + torn);
       }
+      died();
       return new Promise<void>(() => undefined);
     },
   };
 }
 
 /** Starts a run that will die, waits until it is dead, and lets its lease run out. */
-async function runThatDies(deps: Awaited<ReturnType<typeof dependencies>>, clock: VirtualClock) {
+async function runThatDies(
+  deps: Awaited<ReturnType<typeof dependencies>>,
+  clock: VirtualClock,
+  dead: Promise<void>,
+) {
   void run(deps);
-  // The dying write never settles: wait for it to be reached (the run stops making progress).
-  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  // The dying write never settles: wait until it was reached (the run makes no progress after it).
+  await dead;
   clock.advance(11 * MINUTE);
 }
 
 describe('collection is exactly once (issue 9, rows 1 to 5)', () => {
   for (const when of ['before', 'torn', 'after'] as const) {
-    it(`a run killed ${when} writing its 4th page repeats nothing and loses nothing`, async () => {
-      const { tenant, clock } = await tenantWith(3_000);
+    it(`a run killed ${when} writing its 2nd group of pages repeats nothing and loses nothing`, async () => {
+      // 7 pages of 999: committed in groups of 2 pages (GROUP_MAX_EVENTS), so the 2nd write is pages 3-4.
+      const { tenant, clock } = await tenantWith(6_000);
       const dataDir = await tempDataDir();
-      const settings = settingsFor(tenant, dataDir, { PROVISIONING_PAGE_SIZE: '200' });
+      const settings = settingsFor(tenant, dataDir, { PROVISIONING_PAGE_SIZE: '999' });
 
-      await runThatDies(await dependencies(settings, clock, dyingSink(dataDir, 4, when)), clock);
+      const dying = dyingSink(dataDir, 2, when);
+      await runThatDies(await dependencies(settings, clock, dying), clock, dying.dead);
+      // The kill landed inside the run: the first group is written, not the last (whole rows counted).
+      const rowsAfterCrash = (await readFile(table(dataDir), 'utf8')).split('\n').length - 1;
+      expect(rowsAfterCrash).toBeGreaterThanOrEqual(2 * 999);
+      expect(rowsAfterCrash).toBeLessThan(6_000);
       const second = await run(await dependencies(settings, clock));
 
       expect(second.outcome).toBe('success');
       const ids = await eventIds(dataDir);
       expect(duplicatesOf(ids)).toEqual([]);
-      expect(new Set(ids).size).toBe(3_000);
+      expect(new Set(ids).size).toBe(6_000);
     });
   }
+
+  /** The sizes of the provisioning writes of one run over 6,000 events; `blind`: a sink like Logs Ingestion. */
+  async function writesOfOneRun(blind: boolean): Promise<number[]> {
+    const { tenant, clock } = await tenantWith(6_000);
+    const dataDir = await tempDataDir();
+    const inner = new NdjsonSink(dataDir);
+    const writes: number[] = [];
+    const sink: RecordSink = {
+      write(table, rows) {
+        if (table === 'CloudSyncProvisioning_CL') writes.push(rows.length);
+        return inner.write(table, rows);
+      },
+    };
+    if (!blind) {
+      sink.position = (table) => inner.position(table);
+      sink.heldSince = (table, position, ids) => inner.heldSince(table, position, ids);
+    }
+    const settings = settingsFor(tenant, dataDir, { PROVISIONING_PAGE_SIZE: '999' });
+    const result = await run(await dependencies(settings, clock, sink));
+    expect(result.provisioning.written).toBe(6_000);
+    return writes;
+  }
+
+  it('commits pages in bounded groups: one sink write per group of at most GROUP_MAX_EVENTS events', async () => {
+    const writes = await writesOfOneRun(false);
+    expect(writes).toEqual([1_998, 1_998, 1_998, 6]);
+    expect(Math.max(...writes)).toBeLessThanOrEqual(GROUP_MAX_EVENTS);
+  });
+
+  it('a sink that cannot say what it took after a crash gets one page at a time: at most a page is written again', async () => {
+    expect(await writesOfOneRun(true)).toEqual([999, 999, 999, 999, 999, 999, 6]);
+  });
 
   it('a burst of 20,000 events in 10 minutes is written once, however many runs read it again', async () => {
     const { tenant, clock } = await tenantWith(20_000, {
