@@ -19,6 +19,7 @@ import type {
   Problem,
   ProblemKind,
 } from '../domain/digestModel.js';
+import { deletesAfter } from './deletesAfter.js';
 import type { HourRollup } from './rollupSchema.js';
 import { clockTime, dayMonth, duration, periodText, timeInWindow } from '../domain/timeText.js';
 
@@ -112,7 +113,7 @@ function jobProblems(job: JobDigest, ctx: Context): Draft[] {
           ...(deletes
             ? [
                 `${job.stagedDeletes} deletions staged (StagedDelete) today; the threshold is ${job.deleteThreshold ?? 500}.`,
-                ...(ongoing ? [] : [deletesAfter(job, periods, ctx)]),
+                ...(ongoing ? [] : [deleteEventsAfter(job, periods, ctx)]),
               ]
             : [
                 `Reason: ${first.detail ?? 'not given'}${codes.length ? `; error ${codes.join(', ')}` : ''}.`,
@@ -233,20 +234,15 @@ function jobProblems(job: JobDigest, ctx: Context): Draft[] {
 }
 
 /** Delete events from the hour the quarantine ended: the staged deletions, applied once they were allowed. */
-function deletesAfter(job: JobDigest, periods: readonly Period[], ctx: Context): string {
+function deleteEventsAfter(job: JobDigest, periods: readonly Period[], ctx: Context): string {
   const end = periods
     .map((p) => p.to)
     .filter((t): t is string => t !== null)
     .sort()
     .at(-1);
   if (!end) return '';
-  const fromHour = Math.floor(Date.parse(end) / HOUR) * HOUR;
-  let deletes = 0;
-  for (const h of ctx.hours) {
-    if (Date.parse(h.hour) < fromHour) continue;
-    for (const n of Object.values(h.provisioning[job.jobId]?.byAction.delete ?? {})) deletes += n;
-  }
-  return `${deletes} Delete event${deletes === 1 ? '' : 's'} from ${clockTime(new Date(fromHour))} on, after the quarantine ended.`;
+  const { deletes, fromHour } = deletesAfter(job.jobId, end, ctx.hours);
+  return `${deletes} Delete event${deletes === 1 ? '' : 's'} from ${clockTime(fromHour)} on, after the quarantine ended.`;
 }
 
 /** Error codes the job's snapshots reported during the periods (quarantine reason alone rarely says why). */
