@@ -1,13 +1,12 @@
 import {
-  AGENT_ACTION,
   DELETION_ACTION_OPEN,
   DELETION_ACTION_RESOLVED,
   GAP_ACTION,
   INITIAL_SYNC_PAUSED_ACTION,
   QUARANTINE_ACTION,
-  categoryHint,
+  agentAction,
   codeHint,
-  hardMatchHint,
+  objectErrorHint,
 } from './hints.js';
 import type {
   AgentDigest,
@@ -152,7 +151,7 @@ function jobProblems(job: JobDigest, ctx: Context): Draft[] {
           severity: 'critical',
           title: `No active agent: ${where(job)} ${ongoing ? 'is not synchronising' : 'stopped synchronising'}`,
           facts: [...when.map((w) => `Cycles failed with ${first.detail ?? 'an agent error'} ${w}`)],
-          action: codeHint(first.detail) ?? AGENT_ACTION,
+          action: codeHint(first.detail) ?? agentAction(),
         });
         break;
       case 'stalled':
@@ -287,7 +286,7 @@ function syncErrorProblems(job: JobDigest, ctx: Context): Draft[] {
       ongoing: true,
       periods: oldest ? [{ from: oldest, to: null }] : [],
       facts,
-      ...(top ? { action: hardMatchHint(top.code) ?? categoryHint(top.category) } : {}),
+      ...(top ? { action: objectErrorHint(top.category, top.code) } : {}),
     },
   ];
 }
@@ -328,7 +327,7 @@ function agentProblems(agents: readonly AgentDigest[], jobDrafts: Draft[], ctx: 
         ongoing,
         periods: [...agent.inactive],
         facts,
-        action: AGENT_ACTION,
+        action: agentAction(agent.machineName),
       });
       continue;
     }
@@ -345,7 +344,7 @@ function agentProblems(agents: readonly AgentDigest[], jobDrafts: Draft[], ctx: 
       ongoing,
       periods: [...agent.inactive],
       facts,
-      action: AGENT_ACTION,
+      action: agentAction(agent.machineName),
     });
   }
   return drafts;

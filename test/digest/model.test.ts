@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DigestModel } from '../../src/domain/digestModel.js';
 import { disableOutlook } from '../../src/domain/quarantineOutlook.js';
+import { jobErrorGuidance } from '../../src/render/guidance/jobErrors.js';
 import { renderDigestHtml } from '../../src/render/digestEmail.js';
 import { digestSubject } from '../../src/render/digestFormat.js';
 import { renderDigestText } from '../../src/render/digestText.js';
@@ -177,6 +178,8 @@ describe('digest model over recorded collect runs', () => {
       expect(phs.facts.join('\n')).toMatch(/AzureActiveDirectoryInvalidCredential/);
       expect(phs.facts.join('\n')).toMatch(/\(7 days left\)/);
       expect(phs.action).toMatch(/Repair-AADCloudSyncToolsAccount/);
+      // The alert messages' advice (src/render/guidance), not a digest copy of it.
+      expect(phs.action).toContain(jobErrorGuidance('AzureActiveDirectoryInvalidCredential')!.meaning);
 
       const failing = model.problems[2]!;
       expect(failing.title).toBe('1 object failing to sync: contoso.com provisioning');
@@ -200,6 +203,10 @@ describe('digest model over recorded collect runs', () => {
       const agent = model.problems[3]!;
       expect(agent.title).toBe('Agent CSYNC02.contoso.com was inactive (high availability degraded)');
       expect(agent.facts).toContain('CSYNC01.contoso.com stayed active: sync continued, without a standby.');
+      // On the host that was down; the services by their names, which every agent version keeps.
+      expect(agent.action).toMatch(/^On CSYNC02\.contoso\.com: check that the Windows services/);
+      expect(agent.action).toContain('Start-Service -Name AADConnectProvisioningAgent.');
+      expect(agent.action).not.toContain('Microsoft Azure AD Connect Provisioning Agent service');
       expect(model.agents.list[0]).toMatchObject({
         machineName: 'CSYNC02.contoso.com',
         availabilityPct: 91.7,
