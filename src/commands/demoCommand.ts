@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { virtualClock } from '../clock.js';
-import type { Transition } from '../domain/alertModel.js';
+import { ALERT_KINDS, TRANSITIONS, type Transition } from '../domain/alertModel.js';
 import { sendDailyDigest } from '../app/digest.js';
 import { runMonitor, type MonitorResult } from '../app/monitorRun.js';
 import { NOTIFY_STATE_SCOPE } from '../notify/notifyState.js';
@@ -109,9 +109,13 @@ class Timeline {
   }
 }
 
+// The timeline's columns fit the longest kind and transition there are (initial-sync-paused is 19).
+const KIND_WIDTH = Math.max(...ALERT_KINDS.map((k) => k.length));
+const TRANSITION_WIDTH = Math.max(...TRANSITIONS.map((t) => t.length));
+
 function line(t: Transition): string {
   const muted = t.recordOnly ? ' (recorded, not sent)' : '';
-  return `  ${hhmm(t.at)}  ${t.alert.kind.padEnd(18)} ${t.transition.padEnd(12)} ${t.alert.severity.padEnd(8)} ${t.alert.summary}${muted}`;
+  return `  ${hhmm(t.at)}  ${t.alert.kind.padEnd(KIND_WIDTH)} ${t.transition.padEnd(TRANSITION_WIDTH)} ${t.alert.severity.padEnd(8)} ${t.alert.summary}${muted}`;
 }
 
 /** Provisioning events of the day by action and result, and the most frequent error codes. */

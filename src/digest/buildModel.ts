@@ -18,6 +18,7 @@ import type {
   Verdict,
 } from '../domain/digestModel.js';
 import { buildProblems } from './problems.js';
+import { withResolvedOutcomes } from './resolvedLines.js';
 import type { HourRollup } from './rollupSchema.js';
 import { timeInWindow } from '../domain/timeText.js';
 
@@ -126,7 +127,7 @@ function buildDay(d: {
     windowEnd,
   );
   const jobs = configurations.flatMap((c) => c.jobs);
-  const alerts = withCurrentCounts(unorderedAlerts, jobs);
+  const alerts = withResolvedOutcomes(withCurrentCounts(unorderedAlerts, jobs), jobs, hours);
   const totals: DayTotals = {
     events: jobs.reduce((n, j) => n + j.eventTotal, 0),
     failedEvents: jobs.reduce((n, j) => n + j.failures.events, 0),

@@ -1,62 +1,41 @@
-import { hardMatchBlock, type HardMatchBlock } from '../domain/errorCategory.js';
+import { agentHostSteps } from '../render/guidance/agentHost.js';
+import { categoryAdvice } from '../render/guidance/errorCategories.js';
+import { jobErrorGuidance } from '../render/guidance/jobErrors.js';
+import { restartStep } from '../render/guidance/quarantineReasons.js';
+import type { Step } from '../render/view.js';
 
 /**
- * What to do, per error code or category: the remedies Microsoft documents for Cloud Sync
- * (entra-docs cloud-sync/how-to-troubleshoot.md, reference-error-codes.md, how-to-accidental-deletes.md).
- * Short on purpose: the digest links the workbook and the portal for the rest.
+ * What the digest says to do. The advice per error code, error category and agent is the alert
+ * messages' own (src/render/guidance/): one definition, so the digest and the alerts never disagree
+ * (nor drift: a service renamed there is renamed here). The digest is short on purpose: a step's text
+ * with the command that does it; the alert message and the portal carry the whole procedure.
  */
 
-const BY_CODE: Readonly<Record<string, string>> = {
-  azureactivedirectoryinvalidcredential:
-    'The sync service account (ADToAADSyncServiceAccount) is invalid or was deleted: run Repair-AADCloudSyncToolsAccount on an agent host, then restart the job.',
-  azureactivedirectoryexpiredcredentials:
-    'The sync service account credentials expired: run Repair-AADCloudSyncToolsAccount on an agent host, then restart the job.',
-  hybrididentityservicenoactiveagents:
-    'No provisioning agent is listening: check the Microsoft Azure AD Connect Provisioning Agent service on the agent hosts and their outbound connectivity.',
-  hybrididentityservicenoagentsassigned:
-    'No agent is assigned to this configuration: assign an active agent in the portal.',
-  hybrididentityserviceagentsignalingerror:
-    'The agents cannot be signalled: check the agent hosts’ outbound connectivity (Service Bus endpoints) and restart the agent service.',
-  azuredirectoryserviceserverbusy:
-    'Entra ID was busy and the service retries by itself; open a support case if it lasts more than 24 hours.',
-  timeout:
-    'The agent did not answer in time: check the agent host’s load and connectivity to the domain controllers.',
-};
+/** "Restart the service: Restart-Service -Name X." A step in one line: its text and the last command of its code. */
+function inOneLine(step: Step): string {
+  const command = step.code
+    ?.split('\n')
+    .map((line) => line.replace(/\s+#.*$/, '').trim())
+    .filter(Boolean)
+    .at(-1);
+  if (!command) return step.text;
+  return step.text.endsWith(':') ? `${step.text} ${command}.` : `${step.text} (${command}).`;
+}
 
-const BY_CATEGORY: Readonly<Record<string, string>> = {
-  DuplicateAttribute:
-    'Another object already uses the value (UPN, proxyAddresses, mail): remove the duplicate value in AD or Entra ID; the next cycle retries.',
-  DataMismatch:
-    'Soft- or hard-match failed: check that the object is not already synchronised from another source (matching UPN or mail).',
-  DataValidationFailure:
-    'An attribute value is invalid (characters, format, required value): correct it in AD.',
-  LargeAttribute:
-    'An attribute exceeds its size limit (for example userCertificate or thumbnailPhoto): trim it in AD.',
-  FederatedDomainChange:
-    'The UPN moved between federated domains: change it through an intermediate managed domain, or update it in Entra ID first.',
-  Other: 'See the error description in the provisioning logs for the object.',
-};
+/** A job error code's meaning and first step, for the documented codes; undefined for the others. */
+export function codeHint(code: string | null | undefined): string | undefined {
+  const guidance = jobErrorGuidance(code);
+  if (!guidance) return undefined;
+  const first = guidance.steps[0];
+  return first ? `${guidance.meaning} ${inOneLine(first)}` : guidance.meaning;
+}
 
-export const codeHint = (code: string | null | undefined): string | undefined =>
-  code ? BY_CODE[code.toLowerCase()] : undefined;
-
-export const categoryHint = (category: string): string => BY_CATEGORY[category] ?? BY_CATEGORY.Other!;
-
-const BY_HARD_MATCH_BLOCK: Readonly<Record<HardMatchBlock, string>> = {
-  'security-hardening':
-    'Hard match blocked by the 2026 security hardening (onPremisesObjectIdentifier already set, or a privileged role): verify the remapping in the audit logs, then clear onPremisesObjectIdentifier with Graph (PATCH /beta/users/{id}).',
-  'admin-role-conflict':
-    'Existing admin role conflict: sync may not take over a cloud user with an Entra admin role; remove the role, let the next cycle match, assign it again.',
-};
-
-/** A code (and its error text) that is one of the 2026 hard-match blocks: their hint, else undefined. */
-export const hardMatchHint = (
-  code: string | null | undefined,
+/** What to do about failing objects: the hard-match remedies for their code and text, else the category's. */
+export const objectErrorHint = (
+  category: string,
+  code?: string | null,
   description?: string | null,
-): string | undefined => {
-  const block = hardMatchBlock(code, description);
-  return block ? BY_HARD_MATCH_BLOCK[block] : undefined;
-};
+): string => categoryAdvice(category, code, description);
 
 export const DELETION_ACTION_OPEN =
   'Review the StagedDelete entries in the provisioning logs. If the deletions are intended, allow them (portal: Allow deletes; ' +
@@ -65,14 +44,14 @@ export const DELETION_ACTION_OPEN =
 export const DELETION_ACTION_RESOLVED =
   'Confirm the deletions were intended: review the Delete events of this configuration.';
 
-export const QUARANTINE_ACTION =
-  'Fix the cause, then restart the job (portal: Restart sync) to leave quarantine.';
+export const QUARANTINE_ACTION = restartStep.text;
 
 export const INITIAL_SYNC_PAUSED_ACTION =
   'Find the failed objects in the provisioning logs (Status = Failure; the job’s own error list was cleared), fix them in AD, then start the job again (portal: Restart sync).';
 
-export const AGENT_ACTION =
-  'Check the agent host: the Microsoft Azure AD Connect Provisioning Agent service, and outbound HTTPS to Entra ID.';
+/** The agent host checks (services by name, outbound HTTPS), for the host when it is known. */
+export const agentAction = (machine?: string): string =>
+  agentHostSteps(machine).slice(0, 2).map(inOneLine).join(' ');
 
 export const GAP_ACTION =
   'Check the monitor itself: the collect function’s runs and errors (Application Insights) and its Graph permissions.';

@@ -1,13 +1,12 @@
 import {
-  AGENT_ACTION,
   DELETION_ACTION_OPEN,
   DELETION_ACTION_RESOLVED,
   GAP_ACTION,
   INITIAL_SYNC_PAUSED_ACTION,
   QUARANTINE_ACTION,
-  categoryHint,
+  agentAction,
   codeHint,
-  hardMatchHint,
+  objectErrorHint,
 } from './hints.js';
 import type {
   AgentDigest,
@@ -19,6 +18,7 @@ import type {
   Problem,
   ProblemKind,
 } from '../domain/digestModel.js';
+import { deletesAfter } from './deletesAfter.js';
 import type { HourRollup } from './rollupSchema.js';
 import { clockTime, dayMonth, duration, periodText, timeInWindow } from '../domain/timeText.js';
 
@@ -112,7 +112,7 @@ function jobProblems(job: JobDigest, ctx: Context): Draft[] {
           ...(deletes
             ? [
                 `${job.stagedDeletes} deletions staged (StagedDelete) today; the threshold is ${job.deleteThreshold ?? 500}.`,
-                ...(ongoing ? [] : [deletesAfter(job, periods, ctx)]),
+                ...(ongoing ? [] : [deleteEventsAfter(job, periods, ctx)]),
               ]
             : [
                 `Reason: ${first.detail ?? 'not given'}${codes.length ? `; error ${codes.join(', ')}` : ''}.`,
@@ -151,7 +151,7 @@ function jobProblems(job: JobDigest, ctx: Context): Draft[] {
           severity: 'critical',
           title: `No active agent: ${where(job)} ${ongoing ? 'is not synchronising' : 'stopped synchronising'}`,
           facts: [...when.map((w) => `Cycles failed with ${first.detail ?? 'an agent error'} ${w}`)],
-          action: codeHint(first.detail) ?? AGENT_ACTION,
+          action: codeHint(first.detail) ?? agentAction(),
         });
         break;
       case 'stalled':
@@ -233,20 +233,15 @@ function jobProblems(job: JobDigest, ctx: Context): Draft[] {
 }
 
 /** Delete events from the hour the quarantine ended: the staged deletions, applied once they were allowed. */
-function deletesAfter(job: JobDigest, periods: readonly Period[], ctx: Context): string {
+function deleteEventsAfter(job: JobDigest, periods: readonly Period[], ctx: Context): string {
   const end = periods
     .map((p) => p.to)
     .filter((t): t is string => t !== null)
     .sort()
     .at(-1);
   if (!end) return '';
-  const fromHour = Math.floor(Date.parse(end) / HOUR) * HOUR;
-  let deletes = 0;
-  for (const h of ctx.hours) {
-    if (Date.parse(h.hour) < fromHour) continue;
-    for (const n of Object.values(h.provisioning[job.jobId]?.byAction.delete ?? {})) deletes += n;
-  }
-  return `${deletes} Delete event${deletes === 1 ? '' : 's'} from ${clockTime(new Date(fromHour))} on, after the quarantine ended.`;
+  const { deletes, fromHour } = deletesAfter(job.jobId, end, ctx.hours);
+  return `${deletes} Delete event${deletes === 1 ? '' : 's'} from ${clockTime(fromHour)} on, after the quarantine ended.`;
 }
 
 /** Error codes the job's snapshots reported during the periods (quarantine reason alone rarely says why). */
@@ -291,7 +286,7 @@ function syncErrorProblems(job: JobDigest, ctx: Context): Draft[] {
       ongoing: true,
       periods: oldest ? [{ from: oldest, to: null }] : [],
       facts,
-      ...(top ? { action: hardMatchHint(top.code) ?? categoryHint(top.category) } : {}),
+      ...(top ? { action: objectErrorHint(top.category, top.code) } : {}),
     },
   ];
 }
@@ -332,7 +327,7 @@ function agentProblems(agents: readonly AgentDigest[], jobDrafts: Draft[], ctx: 
         ongoing,
         periods: [...agent.inactive],
         facts,
-        action: AGENT_ACTION,
+        action: agentAction(agent.machineName),
       });
       continue;
     }
@@ -349,7 +344,7 @@ function agentProblems(agents: readonly AgentDigest[], jobDrafts: Draft[], ctx: 
       ongoing,
       periods: [...agent.inactive],
       facts,
-      action: AGENT_ACTION,
+      action: agentAction(agent.machineName),
     });
   }
   return drafts;

@@ -329,6 +329,7 @@ function mergeTransitions(
       severity: t.alert.severity,
       transition: t.transition,
       summary: capText(t.alert.summary, 300),
+      ...(t.alert.since ? { since: t.alert.since } : {}),
       ...(s.configurationName ? { configurationName: capText(s.configurationName, MAX_NAME_CHARS) } : {}),
       ...(s.jobId ? { jobId: s.jobId } : {}),
       ...(s.templateId ? { templateId: s.templateId } : {}),

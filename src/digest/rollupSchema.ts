@@ -127,6 +127,8 @@ export const transitionEntrySchema = z.object({
   severity: z.string(),
   transition: z.string(),
   summary: z.string(),
+  /** When the condition began by the evidence (the alert's since): a resolved line says how long it lasted. */
+  since: iso.optional(),
   configurationName: z.string().optional(),
   jobId: z.string().optional(),
   templateId: z.string().optional(),

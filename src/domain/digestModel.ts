@@ -183,11 +183,19 @@ export interface AlertLine {
   readonly kind: string;
   /** The job the alert is about, when it is a job's (to keep its numbers those of the job section). */
   readonly jobId?: string | null;
+  /** The agent an agent's alert is about (an alert about a configuration's agents has none). */
+  readonly agentId?: string;
   readonly severity: string;
   readonly summary: string;
   readonly subject: string | null;
   readonly openedAt: string | null;
   readonly resolvedAt: string | null;
+  /** When the condition began by the evidence (before `openedAt` when a hold-down delayed the alert). */
+  readonly since?: string | null;
+  /** Resolved lines: how long the condition lasted, when its start is known. */
+  readonly lastedMs?: number | null;
+  /** Resolved lines: what ended it, as far as the day's data tells ("the job's state then: Active"). */
+  readonly ended?: string | null;
   readonly lastTransition: string;
   readonly lastAt: string;
   /** While a silence mutes it (its latest transition was recorded, not told): that silence's id. */

@@ -20,6 +20,7 @@ import {
   digestSubject,
   formatCount,
   plural,
+  resolvedNote,
   windowText,
 } from './digestFormat.js';
 import { breakLinks, capText, escapeHtml } from './escape.js';
@@ -431,11 +432,7 @@ function alerts(model: DigestModel, options: DigestRenderOptions): string {
           : `last ${l.lastTransition} ${timeInWindow(l.lastAt, windowStart)}`) +
         (l.silencedBy ? ` · silenced (${l.silencedBy})` : ''),
     ) +
-    list(
-      'Resolved',
-      a.resolved,
-      (l) => `resolved ${l.resolvedAt ? timeInWindow(l.resolvedAt, windowStart) : ''}`,
-    );
+    list('Resolved', a.resolved, (l) => resolvedNote(l, windowStart));
   return row(h2('Alerts') + (body || p('No alert opened, open or resolved in this window.', SMALL)));
 }
 

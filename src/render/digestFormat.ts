@@ -1,5 +1,11 @@
-import type { CellState, DigestLevel, DigestModel, ProblemSeverity } from '../domain/digestModel.js';
-import { dayMonth } from '../domain/timeText.js';
+import type {
+  AlertLine,
+  CellState,
+  DigestLevel,
+  DigestModel,
+  ProblemSeverity,
+} from '../domain/digestModel.js';
+import { dayMonth, duration, timeInWindow } from '../domain/timeText.js';
 import { capText } from './escape.js';
 
 /** What the three digest renderings (HTML, plain text, Teams card) share: words, colours, the subject. */
@@ -111,4 +117,13 @@ export function actionSummary(
     parts.push(`${action} ${formatCount(total)}${notes.length ? ` (${notes.join(', ')})` : ''}`);
   }
   return parts.length ? parts.join(' · ') : 'no provisioning events';
+}
+
+/** "resolved 14:30 after 1 h 30 min; ended: the job's state then: Active": a resolved alert line's end. */
+export function resolvedNote(line: AlertLine, windowStart: number): string {
+  return (
+    `resolved${line.resolvedAt ? ` ${timeInWindow(line.resolvedAt, windowStart)}` : ''}` +
+    (line.lastedMs ? ` after ${duration(line.lastedMs)}` : '') +
+    (line.ended ? `; ended: ${line.ended}` : '')
+  );
 }

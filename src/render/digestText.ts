@@ -2,7 +2,7 @@ import { scopeSection } from './digestScope.js';
 import type { DigestModel, HourCell, JobDigest } from '../domain/digestModel.js';
 import { conditionLabel as stateLabel } from '../domain/jobCondition.js';
 import { dayMonth, periodText, timeInWindow } from '../domain/timeText.js';
-import { LEVEL_WORD, actionSummary, formatCount, plural, windowText } from './digestFormat.js';
+import { LEVEL_WORD, actionSummary, formatCount, plural, resolvedNote, windowText } from './digestFormat.js';
 import { breakLinks, capText } from './escape.js';
 import type { DigestRenderOptions } from './digestEmail.js';
 import { cloudSyncPortalUrl, provisioningLogQueryUrl, workbookAlertUrl } from './links.js';
@@ -99,7 +99,7 @@ export function renderDigestText(model: DigestModel, options: DigestRenderOption
       );
     for (const l of a.resolved.slice(0, 10))
       out.push(
-        `  resolved: [${clean(l.severity, 20)}] ${clean(l.summary)}${l.resolvedAt ? ` (at ${timeInWindow(l.resolvedAt, windowStart)})` : ''}; alert ${clean(l.alertId, 80)}`,
+        `  resolved: [${clean(l.severity, 20)}] ${clean(l.summary)} (${clean(resolvedNote(l, windowStart))}); alert ${clean(l.alertId, 80)}`,
       );
     out.push('');
   }

@@ -3,6 +3,7 @@ import type { AlertCandidate } from '../domain/alertModel.js';
 import type { Rule } from './context.js';
 import { isQuarantined, isTooManyDeletes } from '../domain/jobStatus.js';
 import { jobLabel, jobRef, jobSubject } from './jobFacts.js';
+import { disableOutlook } from '../domain/quarantineOutlook.js';
 import { disableStageKey, quarantineFacts, quarantineSince } from './quarantineFacts.js';
 
 /**
@@ -18,12 +19,7 @@ export const jobQuarantinedRule: Rule = ({ observations, now, settings }) => {
     const quarantine = quarantineFacts(job, now, settings.quarantine);
     const reason = job.QuarantineReason ?? 'Unknown';
     const disable = quarantine.disable;
-    const due =
-      disable.daysLeft === null
-        ? ''
-        : disable.daysLeft < 0
-          ? '; Entra may disable the job any time now'
-          : `; Entra disables the job in ${disable.daysLeft} ${disable.daysLeft === 1 ? 'day' : 'days'}`;
+    const due = disableOutlook(disable.daysLeft);
     candidates.push({
       kind: 'job-quarantined',
       subject: jobSubject(observations.tenantId, job),

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ALERT_KINDS } from '../../src/domain/alertModel.js';
 import { readTable, tempDataDir } from '../support/collectHarness.js';
 import { cli } from './cliProcess.js';
 
@@ -15,6 +16,16 @@ describe('status and ack on the data dir of a demo', () => {
     dataDir = await tempDataDir();
     const demo = await cli(['demo', '--day', '2026-11-21'], { DATA_DIR: dataDir });
     expect(demo.code, demo.stderr).toBe(0);
+    // The timeline's transition column starts at one place on every line, the longest kind included.
+    const timeline = [
+      ...demo.stdout.matchAll(
+        /^ {2}\d{2}:\d{2} {2}(\S+ +)(new|updated|escalated|repeat|resolved|acknowledged) /gm,
+      ),
+    ];
+    expect(timeline.map((m) => m[1]!.trimEnd())).toContain('initial-sync-paused');
+    expect(new Set(timeline.map((m) => m[1]!.length))).toEqual(
+      new Set([Math.max(...ALERT_KINDS.map((k) => k.length)) + 1]),
+    );
   }, 240_000);
 
   it('status reads the last local run: Nagios exit code, the open alerts with their ids, how old it is', async () => {

@@ -77,9 +77,25 @@ describe('the digest of the demo day', () => {
     expect(open.map((l) => l.summary)).toEqual([
       'contoso.com provisioning: 1 object failing to sync at the end of the window',
     ]);
+    // Resolved alerts are told as over: no firing-time prediction, how long they lasted, what ended them.
+    const resolved = Object.fromEntries(
+      model.alerts.resolved.map((l) => [l.kind + (l.agentId ? ':agent' : ''), l]),
+    );
+    expect(resolved['job-quarantined']).toMatchObject({
+      summary:
+        'contoso.com password hash sync is in quarantine (EncounteredQuarantineException, AzureActiveDirectoryInvalidCredential)',
+      lastedMs: 90 * 60_000,
+      ended: "the job's state then: Active",
+    });
+    expect(resolved['deletion-threshold']).toMatchObject({
+      lastedMs: (2 * 60 + 28) * 60_000,
+      ended: 'the deletes were allowed: 610 Delete events from 11:00 on',
+    });
+    expect(resolved['agent-offline:agent']!.ended).toBe('the agent was active again');
     const attribute = (html: string) => html.replace(/&#61;/g, '=').replace(/&amp;/g, '&');
     for (const text of [attribute(message.email.html), message.email.plainText]) {
       expect(text).not.toMatch(/[2-9] objects failing to sync \(/);
+      expect(text).not.toMatch(/disables the job in|days left/);
       // Links: the admin center's Cloud sync pane and each configuration's provisioning log of the day.
       expect(text).toContain(
         'https://entra.microsoft.com/#view/Microsoft_AAD_Connect_Provisioning/AADConnectMenuBlade/~/CloudSync',

@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DigestModel } from '../../src/domain/digestModel.js';
+import { disableOutlook } from '../../src/domain/quarantineOutlook.js';
+import { jobErrorGuidance } from '../../src/render/guidance/jobErrors.js';
 import { renderDigestHtml } from '../../src/render/digestEmail.js';
 import { digestSubject } from '../../src/render/digestFormat.js';
 import { renderDigestText } from '../../src/render/digestText.js';
@@ -176,6 +178,8 @@ describe('digest model over recorded collect runs', () => {
       expect(phs.facts.join('\n')).toMatch(/AzureActiveDirectoryInvalidCredential/);
       expect(phs.facts.join('\n')).toMatch(/\(7 days left\)/);
       expect(phs.action).toMatch(/Repair-AADCloudSyncToolsAccount/);
+      // The alert messages' advice (src/render/guidance), not a digest copy of it.
+      expect(phs.action).toContain(jobErrorGuidance('AzureActiveDirectoryInvalidCredential')!.meaning);
 
       const failing = model.problems[2]!;
       expect(failing.title).toBe('1 object failing to sync: contoso.com provisioning');
@@ -199,6 +203,10 @@ describe('digest model over recorded collect runs', () => {
       const agent = model.problems[3]!;
       expect(agent.title).toBe('Agent CSYNC02.contoso.com was inactive (high availability degraded)');
       expect(agent.facts).toContain('CSYNC01.contoso.com stayed active: sync continued, without a standby.');
+      // On the host that was down; the services by their names, which every agent version keeps.
+      expect(agent.action).toMatch(/^On CSYNC02\.contoso\.com: check that the Windows services/);
+      expect(agent.action).toContain('Start-Service -Name AADConnectProvisioningAgent.');
+      expect(agent.action).not.toContain('Microsoft Azure AD Connect Provisioning Agent service');
       expect(model.agents.list[0]).toMatchObject({
         machineName: 'CSYNC02.contoso.com',
         availabilityPct: 91.7,
@@ -337,5 +345,87 @@ describe('digest model over recorded collect runs', () => {
     expect(model.configurations[0]!.jobs[0]!.incidents.map((i) => i.detail)).toEqual([
       'AzureDirectoryServiceServerBusy',
     ]);
+  });
+
+  it('a resolved alert is told as over: no prediction, how long it lasted, what ended it (deletes rejected)', async () => {
+    const { store } = await tempStore();
+    const fab = { jobId: JOBS.fabrikamProvisioning.jobId, configurationName: 'fabrikam.local' };
+    const phs = { jobId: JOBS.contosoPasswordHash.jobId, configurationName: 'contoso.com' };
+    const quarantined = `contoso.com password hash sync is in quarantine (EncounteredQuarantineException)${disableOutlook(27)}`;
+    const trip = 'fabrikam.local provisioning: sync stopped, accidental-deletion threshold exceeded';
+    // Runs at :05, :15, ...: the trip 09:05-11:05 (no Delete event after it), the quarantine 13:05-14:05.
+    await recordDay(
+      store,
+      DAY_START,
+      (t, offset) => {
+        const tripped = offset >= 9 * HOUR && offset < 11 * HOUR;
+        const inQuarantine = offset >= 13 * HOUR && offset < 14 * HOUR;
+        const run = healthyRun(t, {
+          ...(tripped
+            ? {
+                fabrikamProvisioning: {
+                  status: 'Quarantine',
+                  quarantineReason: 'TooManyDeletes',
+                  quarantineSince: at(9),
+                  seriesBegan: at(9),
+                },
+              }
+            : {}),
+          ...(inQuarantine
+            ? {
+                contosoPasswordHash: {
+                  status: 'Quarantine',
+                  quarantineReason: 'EncounteredQuarantineException',
+                  quarantineSince: at(13),
+                  seriesBegan: at(13),
+                },
+              }
+            : {}),
+        });
+        const on = (h: number) => offset === h * HOUR + INTERVAL / 2;
+        const transitions = on(9)
+          ? [transition('deletion-threshold', 'critical', 'new', t.toISOString(), fab, trip)]
+          : on(11)
+            ? [transition('deletion-threshold', 'critical', 'resolved', t.toISOString(), fab, trip, at(9, 5))]
+            : on(13)
+              ? [transition('job-quarantined', 'critical', 'new', t.toISOString(), phs, quarantined)]
+              : on(14)
+                ? [
+                    transition(
+                      'job-quarantined',
+                      'critical',
+                      'resolved',
+                      t.toISOString(),
+                      phs,
+                      quarantined,
+                      at(13, 5),
+                    ),
+                  ]
+                : [];
+        return { ...run, transitions };
+      },
+      INTERVAL,
+    );
+    const model = await modelOf(store);
+    // The fixture's alerts began at their `new` transition (since = at): 09:05 and 13:05.
+    const byKind = Object.fromEntries(model.alerts.resolved.map((l) => [l.kind, l]));
+    expect(byKind['deletion-threshold']).toMatchObject({
+      lastedMs: 2 * HOUR,
+      ended: 'the deletes were not allowed: no Delete event after it',
+    });
+    expect(byKind['job-quarantined']).toMatchObject({
+      summary: 'contoso.com password hash sync is in quarantine (EncounteredQuarantineException)',
+      lastedMs: HOUR,
+      ended: "the job's state then: Active",
+    });
+    // The Opened list tells the same alert as over too.
+    expect(model.alerts.opened.map((l) => l.summary).join(' ')).not.toContain('disables');
+    const html = renderDigestHtml(model).replace(/&#39;/g, "'");
+    const text = renderDigestText(model);
+    for (const rendered of [html, text]) {
+      expect(rendered).not.toMatch(/Entra disables|days left/);
+      expect(rendered).toContain("resolved 14:05 after 1 h; ended: the job's state then: Active");
+      expect(rendered).toContain('resolved 11:05 after 2 h; ended: the deletes were not allowed');
+    }
   });
 });

@@ -70,6 +70,8 @@ export function transition(
     agentId?: string;
   },
   summary: string,
+  /** When the condition began (an alert keeps it to its resolution); default `at`. */
+  since = at,
 ): Transition {
   const alert: Alert = {
     id: `${kind}:${subject.jobId ?? subject.agentId ?? 'tenant'}`,
@@ -77,7 +79,7 @@ export function transition(
     subject: { tenantId: TENANT, ...subject },
     severity,
     summary,
-    since: at,
+    since,
     materialKey: summary,
     details: {},
     state: kindOfTransition === 'resolved' ? 'resolved' : 'open',

@@ -1,4 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { classifyJob } from '../../src/domain/jobCondition.js';
+import type { JobStatusFacts } from '../../src/domain/jobStatus.js';
 import { tables } from '../../src/tables/definitions.js';
 import {
   bicepFiles,
@@ -100,6 +102,42 @@ describe(`workbook queries (${WORKBOOK})`, () => {
       expect(failures.join('\n\n')).toBe('');
     });
   }
+});
+
+describe("the workbook's job health agrees with the job classifier (src/domain/jobCondition.ts)", () => {
+  const health = queries.find((q) => q.query.includes('| extend Health = case('));
+  // The branches of the case(), in order: KQL takes the first that holds.
+  const branches = (health?.query ?? '')
+    .split('| extend Health = case(')[1]!
+    .split(')\n')[0]!
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.includes(','))
+    .map((line) => ({ condition: line.slice(0, line.lastIndexOf(',', line.length - 2)), health: line }));
+  const pausedJob: JobStatusFacts = {
+    StatusCode: 'Paused',
+    QuarantineReason: null,
+    QuarantineSince: null,
+    QuarantineErrorCode: null,
+    ScheduleState: 'Disabled',
+    ScheduleInterval: 'PT40M',
+    LastExecutionState: 'Succeeded',
+    LastErrorCode: null,
+    LastSuccessfulExecutionEnded: null,
+    SuccessiveCompleteFailures: 0,
+  };
+
+  it('a Paused job with EscrowsPruned is Critical, as the classifier says; a plain Paused job a Warning', () => {
+    expect(health, 'the job health query').toBeDefined();
+    expect(classifyJob({ ...pausedJob, EscrowsPruned: true }).severity).toBe('critical');
+    expect(classifyJob(pausedJob).severity).toBe('warning');
+    const first = branches.find((b) => /StatusCode == 'Paused'|EscrowsPruned/.test(b.condition));
+    expect(first?.condition).toBe("StatusCode == 'Paused' and EscrowsPruned == true");
+    expect(first?.health).toMatch(/'Critical',$/);
+    const plain = branches.find((b) => b.condition === "StatusCode == 'Paused'");
+    expect(plain?.health).toMatch(/'Warning',$/);
+    expect(branches.indexOf(first!)).toBeLessThan(branches.indexOf(plain!));
+  });
 });
 
 describe('alert rule queries (loaded by the Bicep)', () => {
