@@ -3,7 +3,7 @@
  * The import boundaries of the house (issue 8), checked by `npm run lint` (depcruise). Layers, top down:
  *
  *   edge     functions/*, src/cli.ts, src/commands/, src/http/       entry points: settings -> app -> result
- *   app      src/app/, src/monitorRun.ts, src/wiring.ts               use cases: compose core and adapters
+ *   app      src/app/, src/fleet/, src/monitorRun.ts, src/wiring.ts   use cases: compose core and adapters
  *   core     alerts, notify, render, digest, rules, collect,          the product; peers, without cycles
  *            health, heartbeat, azureMonitor, ack
  *   domain   src/domain/                                              the shared vocabulary: pure
@@ -19,7 +19,7 @@
  */
 
 const EDGE = '^(functions/|src/cli\\.ts$|src/commands/|src/http/)';
-const APP = '^(src/app/|src/monitorRun\\.ts$|src/wiring\\.ts$)';
+const APP = '^(src/app/|src/fleet/|src/monitorRun\\.ts$|src/wiring\\.ts$)';
 const CORE = '^src/(alerts|notify|render|digest|rules|collect|health|heartbeat|azureMonitor|ack)/';
 const DOMAIN = '^src/domain/';
 const ADAPTERS = '^src/(graph|sinks|state|tables)/';
