@@ -21,7 +21,8 @@ export async function fleetPoison(message: unknown, context: InvocationContext):
   await handlePoisonedMessage(wiring.poisonDependencies(adapters), {
     messageId: typeof meta.id === 'string' ? meta.id : context.invocationId,
     text: messageText(message),
-    dequeueCount: typeof meta.dequeueCount === 'number' ? meta.dequeueCount : settings.fleet.maxDequeueCount,
+    attempts: settings.fleet.maxDequeueCount,
+    ...(typeof meta.insertionTime === 'string' ? { insertedOn: new Date(meta.insertionTime) } : {}),
     queueName: poisonQueueName(settings.fleet.queueName),
   });
 }

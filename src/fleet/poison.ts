@@ -33,7 +33,8 @@ export interface PoisonDependencies {
 export interface PoisonedMessage {
   readonly messageId: string;
   readonly text: string;
-  readonly dequeueCount: number;
+  /** How often the host tried it before giving up: maxDequeueCount (the poison copy's own count starts again). */
+  readonly attempts: number;
   readonly insertedOn?: Date | undefined;
   readonly queueName: string;
 }
@@ -52,12 +53,13 @@ export async function handlePoisonedMessage(
     data: {
       essentials: {
         alertId: `fleet-poison/${poisoned.queueName}/${poisoned.messageId}`,
-        alertRule: `Fleet: monitor run of ${who} failed ${poisoned.dequeueCount} times`,
+        alertRule: `Fleet: monitor run of ${who} failed ${poisoned.attempts} times`,
         severity: 'Sev2',
         signalType: 'Log',
         monitorCondition: 'Fired',
         monitoringService: 'Cloud Sync Monitor fleet',
-        firedDateTime: now.toISOString(),
+        // Stable across redeliveries of the poison message, so the seen-book tells it once.
+        firedDateTime: 'error' in parsed ? (poisoned.insertedOn ?? now).toISOString() : parsed.enqueuedAt,
         description: [
           `The queued monitor run of ${who} failed on every attempt and was moved to ${poisoned.queueName}.`,
           'This tenant is not being monitored until the cause is fixed. Look at the run rows',
