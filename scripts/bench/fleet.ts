@@ -103,11 +103,13 @@ const t0 = Date.now();
 for (let i = 0; i < intervals; i++) {
   const tickAt = t0 + i * intervalSec * 1000;
   await systemClock.sleep(tickAt - Date.now());
+  const fanOutStarted = Date.now();
   const result = await fanOut(fanOutDependencies(adapters, work), { intervalMs: intervalSec * 1000 });
+  const fanOutSec = (Date.now() - fanOutStarted) / 1000;
   for (const id of result.enqueued) enqueued.set(`${id}|${result.slot}`, tickAt);
   skippedTicks.push(result.skipped.length);
   process.stderr.write(
-    `tick ${i + 1}/${intervals}: ${result.enqueued.length} enqueued, ${result.skipped.length} still in flight, ${result.failed.length} failed\n`,
+    `tick ${i + 1}/${intervals} at +${((fanOutStarted - t0) / 1000).toFixed(0)} s: ${result.enqueued.length} enqueued, ${result.skipped.length} still in flight, ${result.failed.length} failed (fan-out ${fanOutSec.toFixed(1)} s)\n`,
   );
 }
 const endOfLast = t0 + intervals * intervalSec * 1000;
@@ -122,6 +124,9 @@ while (Date.now() < drainUntil) {
 const loadAfter = os.loadavg();
 for (const child of children) child.send('stop');
 await Promise.all(children.map((c) => new Promise((resolve) => c.once('exit', resolve))));
+// Messages still on the queue at the end are late, not lost (a worker would still run them).
+const stillQueued = await work.approximateCount();
+const poisoned = await poison.approximateCount();
 
 const byKey = new Map<string, RunReport[]>();
 for (const r of reports)
@@ -129,12 +134,14 @@ for (const r of reports)
 let covered = 0;
 let lost = 0;
 let duplicated = 0;
+let notRun = 0;
 for (const [key, tickAt] of enqueued) {
   const runs = (byKey.get(key) ?? []).filter((r) => r.kind === 'ran');
-  if (runs.length === 0) lost++;
+  if (runs.length === 0) notRun++;
   if (runs.length > 1) duplicated++;
   if (runs.some((r) => r.outcome !== 'failed' && r.endedAt <= tickAt + intervalSec * 1000)) covered++;
 }
+lost = Math.max(0, notRun - stillQueued - poisoned);
 const durations = reports.filter((r) => r.kind === 'ran').map((r) => (r.endedAt - r.startedAt) / 1000);
 durations.sort((a, b) => a - b);
 const p95 = durations.length
@@ -146,6 +153,7 @@ process.stderr.write(
   [
     `runs: ${durations.length} ran, ${failedRuns.length} failed attempts${failedRuns[0] ? ` (first: ${failedRuns[0].error})` : ''}, ${reports.filter((r) => r.kind === 'duplicate').length} redelivered duplicates dropped`,
     `run seconds: median ${durations[Math.floor(durations.length / 2)]?.toFixed(2) ?? '-'}, p95 ${p95.toFixed(2)}, max ${durations.at(-1)?.toFixed(2) ?? '-'}`,
+    `not run by the end: ${notRun} (${stillQueued} still queued, ${poisoned} poisoned, ${lost} lost)`,
     `tenants per worker: ${(tenants / workers).toFixed(1)}; worker-busy share of the interval: ${((durations.reduce((a, b) => a + b, 0) / intervals / (workers * intervalSec)) * 100).toFixed(0)} %`,
     `Graph: ${graph.totals().requests} requests, ${throttled} throttled; load average ${loadBefore[0]?.toFixed(2)} -> ${loadAfter[0]?.toFixed(2)} (${os.cpus().length} cores)`,
   ].join('\n') + '\n',

@@ -7,6 +7,7 @@ import type { Settings } from '../config.js';
 import type { SlidingWindowPacer } from '../graph/pacer.js';
 import type { Logger } from '../log.js';
 import { createSink } from '../sinks/createSink.js';
+import { NdjsonSink } from '../sinks/ndjsonSink.js';
 import type { RecordSink } from '../sinks/sink.js';
 import { createStateStore } from '../state/createStateStore.js';
 import type { StateStore } from '../state/store.js';
@@ -104,7 +105,7 @@ export async function tenantMonitorDependencies(
   adapters: FleetAdapters,
   entry: TenantEntry,
   pacer: SlidingWindowPacer,
-): Promise<MonitorDependencies> {
+): Promise<{ deps: MonitorDependencies; release: () => Promise<void> }> {
   const settings = tenantSettings(adapters.settings, entry);
   const { createGraphReader } = await import('../graph/graphReader.js');
   const graph = createGraphReader(settings, {
@@ -113,17 +114,21 @@ export async function tenantMonitorDependencies(
     pacer,
   });
   const base = { state: adapters.state, clock: adapters.clock, log: adapters.log };
+  const sink = tenantSink(adapters, entry);
+  const credential = adapters.credential ? { credential: adapters.credential } : {};
   return {
-    settings,
-    tenantId: entry.tenantId,
-    graph,
-    sink: tenantSink(adapters, entry),
-    ...base,
-    notify: notifyDependencies(
+    deps: {
       settings,
-      base,
-      adapters.credential ? { credential: adapters.credential } : {},
-    ),
+      tenantId: entry.tenantId,
+      graph,
+      sink,
+      ...base,
+      notify: notifyDependencies(settings, base, credential),
+    },
+    // A worker runs many tenants: each run's NDJSON files are closed when it ends.
+    release: async () => {
+      if (sink instanceof NdjsonSink) await sink.close();
+    },
   };
 }
 

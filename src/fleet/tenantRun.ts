@@ -27,11 +27,14 @@ export interface TenantRunDependencies {
   readonly clock: Clock;
   readonly log: Logger;
   readonly pacing: PacingLimit;
-  /** The tenant's monitor dependencies (its Graph credential, the shared stores), with this pacer. */
+  /**
+   * The tenant's monitor dependencies (its Graph credential, the shared stores), with this pacer, and
+   * what to release after its run (the tenant's open NDJSON files: a worker runs many tenants).
+   */
   readonly monitorDependencies: (
     entry: TenantEntry,
     pacer: SlidingWindowPacer,
-  ) => Promise<MonitorDependencies>;
+  ) => Promise<{ readonly deps: MonitorDependencies; readonly release: () => Promise<void> }>;
 }
 
 export type TenantRunOutcome =
@@ -69,7 +72,11 @@ export async function runTenantMessage(deps: TenantRunDependencies, text: string
   let result: MonitorResult;
   try {
     const monitor = await deps.monitorDependencies(entry, pacer);
-    result = await runMonitor(monitor, { trigger: 'queue' });
+    try {
+      result = await runMonitor(monitor.deps, { trigger: 'queue' });
+    } finally {
+      await monitor.release().catch(() => undefined);
+    }
   } catch (error) {
     if (error instanceof LeaseHeldError) {
       deps.log.warn(`fleet: ${entry.displayName} skipped: ${error.message}`);

@@ -1,4 +1,8 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sendFleetDigest } from '../../src/fleet/sendFleetDigest.js';
+import { notifyDependencies } from '../../src/wiring.js';
 import { offsetClock } from '../../src/clock.js';
 import { fanOut } from '../../src/fleet/fanOut.js';
 import { processNext } from '../../src/fleet/queueHost.js';
@@ -76,6 +80,22 @@ describe('fleet fan-out over Azurite queues', () => {
     }
     expect(await work.approximateCount()).toBe(0);
     expect(h.graph.totals().throttled).toBe(0);
+
+    // The MSP's fleet digest: one message naming every tenant, from the rollups these runs left.
+    const digest = await sendFleetDigest({
+      registry: adapters.registry,
+      state: adapters.state,
+      now: new Date(),
+      settings: adapters.settings,
+      notify: notifyDependencies(adapters.settings, adapters),
+    });
+    expect(digest.model.rows.map((r) => r.displayName).sort()).toEqual([
+      'Customer 1',
+      'Customer 2',
+      'Customer 3',
+    ]);
+    const outbox = await readdir(path.join(h.dataDir, 'outbox'));
+    expect(outbox.filter((f) => f.includes('fleet-digest'))).toHaveLength(2);
 
     // The next interval: every tenant is due again.
     const later = h.adapters({ clock: offsetClock(new Date(Date.now() + INTERVAL)) });
