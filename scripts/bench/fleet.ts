@@ -132,7 +132,6 @@ const byKey = new Map<string, RunReport[]>();
 for (const r of reports)
   byKey.set(`${r.tenantId}|${r.slot}`, [...(byKey.get(`${r.tenantId}|${r.slot}`) ?? []), r]);
 let covered = 0;
-let lost = 0;
 let duplicated = 0;
 let notRun = 0;
 for (const [key, tickAt] of enqueued) {
@@ -141,7 +140,7 @@ for (const [key, tickAt] of enqueued) {
   if (runs.length > 1) duplicated++;
   if (runs.some((r) => r.outcome !== 'failed' && r.endedAt <= tickAt + intervalSec * 1000)) covered++;
 }
-lost = Math.max(0, notRun - stillQueued - poisoned);
+const lost = Math.max(0, notRun - stillQueued - poisoned);
 const durations = reports.filter((r) => r.kind === 'ran').map((r) => (r.endedAt - r.startedAt) / 1000);
 durations.sort((a, b) => a - b);
 const p95 = durations.length

@@ -189,7 +189,8 @@ describe('app settings', () => {
       'an ACS access key; in Azure the identity sends through ALERT_EMAIL_ENDPOINT',
     LOCAL_RETENTION_DAYS:
       'local NDJSON tables and outbox only; in Azure records go to Log Analytics and DATA_DIR is scratch space',
-    FLEET_QUEUE: 'a connection string with a shared key; in Azure FLEET_QUEUE__queueServiceUri with the identity',
+    FLEET_QUEUE:
+      'a connection string with a shared key; in Azure FLEET_QUEUE__queueServiceUri with the identity',
   };
 
   it('sets every setting of src/config.ts, or says why not', () => {
