@@ -3,7 +3,7 @@
  * The import boundaries of the house (issue 8), checked by `npm run lint` (depcruise). Layers, top down:
  *
  *   edge     functions/*, src/cli.ts, src/commands/, src/http/       entry points: settings -> app -> result
- *   app      src/app/, src/monitorRun.ts, src/wiring.ts               use cases: compose core and adapters
+ *   app      src/app/, src/fleet/, src/monitorRun.ts, src/wiring.ts   use cases: compose core and adapters
  *   core     alerts, notify, render, digest, rules, collect,          the product; peers, without cycles
  *            health, heartbeat, azureMonitor, ack, coverage, canary
  *   domain   src/domain/                                              the shared vocabulary: pure
@@ -21,7 +21,7 @@
  */
 
 const EDGE = '^(functions/|src/cli\\.ts$|src/commands/|src/http/)';
-const APP = '^(src/app/|src/monitorRun\\.ts$|src/wiring\\.ts$)';
+const APP = '^(src/app/|src/fleet/|src/monitorRun\\.ts$|src/wiring\\.ts$)';
 const CORE =
   '^src/(alerts|notify|render|digest|rules|collect|health|heartbeat|azureMonitor|ack|coverage|canary)/';
 const DOMAIN = '^src/domain/';
@@ -79,8 +79,11 @@ module.exports = {
       name: 'settings-only-at-the-edges',
       severity: 'error',
       comment:
-        'Only the edges and src/wiring.ts read src/config.ts; the core takes the slice it declares beside itself (src/*/settings.ts).',
-      from: { path: OURS, pathNot: `${EDGE}|^src/wiring\\.ts$|^src/config\\.ts$` },
+        'Only the edges and the composition roots (src/wiring.ts; src/fleet/fleetWiring.ts, which builds them per tenant) read src/config.ts; the core takes the slice it declares beside itself (src/*/settings.ts).',
+      from: {
+        path: OURS,
+        pathNot: `${EDGE}|^src/wiring\\.ts$|^src/fleet/fleetWiring\\.ts$|^src/config\\.ts$`,
+      },
       to: { path: '^src/config\\.ts$' },
     },
     {

@@ -19,6 +19,8 @@ export async function collect(timer: Timer, context: InvocationContext): Promise
   ]);
   const settings = loadSettings();
   const log = loggerFor(context, settings.logLevel);
+  // Fleet mode: fleetFanOut enqueues the registry's tenants on this schedule instead.
+  if (settings.fleet.enabled) return;
   if (timer.isPastDue)
     log.warn('collect is running late (isPastDue): a previous run or a host restart delayed it');
   const deps = await createMonitorDependencies(settings, systemClock, log);

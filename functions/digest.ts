@@ -15,6 +15,8 @@ export async function digest(timer: Timer, context: InvocationContext): Promise<
   ]);
   const settings = loadSettings();
   const log = loggerFor(context, settings.logLevel);
+  // Fleet mode: fleetDigest sends the MSP's digest; per-tenant digests follow the tenants' routes.
+  if (settings.fleet.enabled) return;
   if (timer.isPastDue)
     log.warn('digest is running late (isPastDue): it still covers the 24 hours before now');
   const deps = await createMonitorDependencies(settings, systemClock, log);

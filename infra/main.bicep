@@ -85,6 +85,22 @@ param syncServicePrincipalIds string = ''
 })
 param ackSecret string
 
+@description('Fleet mode (MSP): one deployment watches every tenant of the registry (`cloudsync-monitor tenants add`), fanned out through a Storage queue. false (default): the single tenant of this subscription.')
+param fleetMode bool = false
+
+@description('Fleet mode: the work queue; the Functions host moves messages that failed fleetMaxDequeueCount times to <name>-poison.')
+param fleetQueueName string = 'cloudsync-tenants'
+
+@description('Fleet mode: attempts of a tenant run before its message goes to the poison queue (host.json queues.maxDequeueCount is kept equal: 5).')
+@minValue(1)
+@maxValue(100)
+param fleetMaxDequeueCount int = 5
+
+@description('Scale-out ceiling of the Flex Consumption app. Fleet mode: instances x per-instance queue concurrency is how many tenant runs go at once; each tenant stays under its own Graph limit whatever this is.')
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
 @description('Overrides for the tuning settings of src/config.ts (see tunableSettings below), e.g. { "PROVISIONING_LOOKBACK_HOURS": "48" }. Settings changed in the portal are reset by the next provisioning; put them here instead.')
 param extraAppSettings object = {}
 
@@ -159,6 +175,7 @@ module storage 'core/storage.bicep' = {
     tags: tags
     deploymentContainerName: deploymentContainerName
     stateTableName: stateTableName
+    queueNames: fleetMode ? [fleetQueueName, '${fleetQueueName}-poison'] : []
   }
 }
 
@@ -235,6 +252,18 @@ var monitorSettings = {
   COLLECT_SCHEDULE: collectSchedule
 }
 
+// Fleet mode's queue connection (identity-based: FLEET_QUEUE__*), only when it is on: the queue functions
+// are registered only then, and a single-tenant deployment keeps exactly the settings it had.
+var fleetSettingsWhenOn = {
+  FLEET_MODE: 'on'
+  FLEET_QUEUE_NAME: fleetQueueName
+  FLEET_MAX_DEQUEUE_COUNT: string(fleetMaxDequeueCount)
+  FLEET_QUEUE__queueServiceUri: storage.outputs.queueEndpoint
+  FLEET_QUEUE__credential: 'managedidentity' // read by the Functions host for the queue triggers
+  FLEET_QUEUE__clientId: identity.outputs.clientId
+}
+var fleetSettings = fleetMode ? fleetSettingsWhenOn : {}
+
 // Alerting settings (email through ACS with the managed identity, Teams Workflows, acknowledge links, the
 // daily digest). ACK_BASE_URL needs the app's host name and is set in app/function.bicep.
 var alertingSettings = {
@@ -301,6 +330,7 @@ var tunableSettings = {
   COVERAGE_MAX_OBJECTS: ''
   CANARY_OBJECTS: ''
   CANARY_INTERVAL_MINUTES: ''
+  FLEET_CERTIFICATE_PATH: ''
 }
 
 module functionApp 'app/function.bicep' = {
@@ -318,7 +348,8 @@ module functionApp 'app/function.bicep' = {
     storageBlobEndpoint: storage.outputs.blobEndpoint
     deploymentContainerName: deploymentContainerName
     applicationInsightsConnectionString: monitoring.outputs.applicationInsightsConnectionString
-    appSettings: union(tunableSettings, monitorSettings, alertingSettings, extraAppSettings)
+    appSettings: union(tunableSettings, monitorSettings, alertingSettings, fleetSettings, extraAppSettings)
+    maximumInstanceCount: maximumInstanceCount
   }
   dependsOn: [
     rbac // start the host with its storage roles in place
@@ -349,6 +380,18 @@ module watcher 'app/watcher.bicep' = {
     functionAppHostName: functionApp.outputs.defaultHostName
     webhookKey: alertWebhookKey
     staleAfterMinutes: watcherStaleMinutes
+  }
+}
+
+module fleetAlert 'app/fleetAlert.bicep' = if (fleetMode) {
+  name: 'fleet-alert'
+  scope: rg
+  params: {
+    location: tables.outputs.location
+    tags: tags
+    workspaceId: tables.outputs.workspaceId
+    alertRuleName: '${abbrs.insightsScheduledQueryRules}fleet-poison-${resourceToken}'
+    actionGroupId: watcher.outputs.actionGroupId
   }
 }
 

@@ -142,6 +142,23 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
         });
         return typeof done === 'number' ? done : usageError(spec, done.usage, rest, io);
       }
+      case 'tenants': {
+        const [action, id] = positionals;
+        const { tenantsCommand } = await import('./commands/tenantsCommand.js');
+        const done = await tenantsCommand(loaded, log, {
+          action,
+          id,
+          name: text('name'),
+          auth: text('auth'),
+          clientId: text('client-id'),
+          secretUri: text('secret-uri'),
+          configurations: text('configurations'),
+          routingTenant: text('routing-tenant'),
+          json: flag('json'),
+          print: io.out,
+        });
+        return typeof done === 'number' ? done : usageError(spec, done.usage, rest, io);
+      }
     }
   } catch (error) {
     if (error instanceof NoLocalTenantError) {

@@ -17,6 +17,7 @@ import { notifySettingsProblems, notifySettingsShape, toNotifySettings } from '.
 import { shortestRouteRepeatMs } from './notify/routing.js';
 import type { SinkSettings } from './sinks/settings.js';
 import type { StateSettings } from './state/settings.js';
+import type { FleetSettings } from './fleet/settings.js';
 import { plainIssueMessage, plainProblem, settingProblems } from './settingsMessages.js';
 
 /**
@@ -127,6 +128,23 @@ export const settingsSchema = z.object({
     })
     .default('0 */5 * * * *'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+
+  // Fleet mode (many tenants, one deployment; src/fleet): off unless FLEET_MODE=on.
+  FLEET_MODE: z.enum(['off', 'on']).default('off'),
+  FLEET_QUEUE_NAME: z
+    .string()
+    .regex(
+      /^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,55}$/,
+      'must be 3-56 lower-case letters, digits or single hyphens',
+    )
+    .default('cloudsync-tenants'),
+  /** The queue trigger's connection (setting name FLEET_QUEUE): a connection string... */
+  FLEET_QUEUE: optionalString,
+  /** ...or the queue service URL, with the managed identity (identity-based connection). */
+  FLEET_QUEUE__queueServiceUri: httpsUrl.optional(),
+  FLEET_MAX_DEQUEUE_COUNT: int(1, 100, 5),
+  FLEET_CERTIFICATE_PATH: optionalString,
+
   ...alertSettingsShape,
   ...notifySettingsShape,
   ...digestSettingsShape,
@@ -159,6 +177,7 @@ export interface Settings
   readonly localRetentionDays: number;
   readonly collectSchedule: string;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
+  readonly fleet: FleetSettings;
   readonly digest: DigestSettings;
   readonly coverage: CoverageSettings;
   readonly canary: CanarySettings;
@@ -206,6 +225,14 @@ export function loadSettings(
   if (otherCloud) {
     problems.push(
       `GRAPH_BASE_URL is Microsoft Graph of the ${otherCloud} cloud but AZURE_CLOUD is ${raw.AZURE_CLOUD}; set AZURE_CLOUD=${otherCloud} (or leave GRAPH_BASE_URL blank)`,
+    );
+  }
+  if (raw.FLEET_QUEUE && raw.FLEET_QUEUE__queueServiceUri) {
+    problems.push('set FLEET_QUEUE or FLEET_QUEUE__queueServiceUri, not both');
+  }
+  if (raw.FLEET_MODE === 'on' && !raw.FLEET_QUEUE && !raw.FLEET_QUEUE__queueServiceUri) {
+    problems.push(
+      'FLEET_MODE=on needs the work queue: FLEET_QUEUE (a storage connection string) or FLEET_QUEUE__queueServiceUri (https://<account>.queue.core.windows.net, with the managed identity)',
     );
   }
   problems.push(...notifySettingsProblems(raw, readRoutesFile).map(plainProblem));
@@ -314,6 +341,17 @@ function toSettings(raw: RawSettings): Settings {
         : undefined,
     collectSchedule: raw.COLLECT_SCHEDULE,
     logLevel: raw.LOG_LEVEL,
+    fleet: {
+      enabled: raw.FLEET_MODE === 'on',
+      queueName: raw.FLEET_QUEUE_NAME,
+      queue: raw.FLEET_QUEUE
+        ? { kind: 'connectionString' as const, connectionString: raw.FLEET_QUEUE }
+        : raw.FLEET_QUEUE__queueServiceUri
+          ? { kind: 'serviceUrl' as const, serviceUrl: raw.FLEET_QUEUE__queueServiceUri }
+          : undefined,
+      maxDequeueCount: raw.FLEET_MAX_DEQUEUE_COUNT,
+      certificatePath: raw.FLEET_CERTIFICATE_PATH,
+    },
     alerts:
       routeRepeatMs !== undefined
         ? {
@@ -335,6 +373,14 @@ function toSettings(raw: RawSettings): Settings {
  */
 export function extraCaCertsPath(env: Env = process.env): string | undefined {
   return env.NODE_EXTRA_CA_CERTS;
+}
+
+/**
+ * Whether fleet mode is on, read when the function files load: the queue-triggered functions exist only
+ * then (their trigger needs the FLEET_QUEUE connection, which a single-tenant deployment does not have).
+ */
+export function fleetModeEnabled(env: Env = process.env): boolean {
+  return env.FLEET_MODE?.trim() === 'on';
 }
 
 /** The current environment plus `extra`, for a child process. */

@@ -27,7 +27,7 @@ param appSettings object
 @allowed([2048, 4096])
 param instanceMemoryMB int = 2048
 
-@description('Scale-out ceiling. The collect timer runs as a singleton; HTTP traffic (heartbeats, alerts, ack links) is light.')
+@description('Scale-out ceiling. The collect timer runs as a singleton; HTTP traffic (heartbeats, alerts, ack links) is light; in fleet mode the queue of tenant runs scales out up to this.')
 param maximumInstanceCount int = 40
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {

@@ -11,6 +11,9 @@ param deploymentContainerName string
 @description('Table the monitor keeps its state in (watermarks, discovery cache, alerts, run lease).')
 param stateTableName string
 
+@description('Queues to create (fleet mode: the work queue and its poison queue); empty for one tenant.')
+param queueNames array = []
+
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: name
   location: location
@@ -54,9 +57,20 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
       name: stateTableName
     }
   }
+
+  resource queueServices 'queueServices' = if (!empty(queueNames)) {
+    name: 'default'
+
+    resource queues 'queues' = [
+      for queueName in queueNames: {
+        name: queueName
+      }
+    ]
+  }
 }
 
 output id string = storage.id
 output name string = storage.name
 output blobEndpoint string = storage.properties.primaryEndpoints.blob
 output tableEndpoint string = storage.properties.primaryEndpoints.table
+output queueEndpoint string = storage.properties.primaryEndpoints.queue

@@ -4,6 +4,7 @@ import type { Clock } from '../clock.js';
 import type { Settings } from '../config.js';
 import { tenantIdFromToken } from '../graph/auth.js';
 import type { Logger } from '../log.js';
+import { FLEET_SCOPE } from '../fleet/registry.js';
 import { NOTIFY_STATE_SCOPE } from '../notify/notifyState.js';
 import type { RecordSink } from '../sinks/sink.js';
 import { decodeSegment } from '../state/fileStateStore.js';
@@ -28,13 +29,16 @@ export class NoLocalTenantError extends Error {
   }
 }
 
-/** Tenants that have state in DATA_DIR/state (the local file store), the delivery scope excluded. */
+/**
+ * Tenants that have state in DATA_DIR/state (the local file store), the deployment's own scopes
+ * excluded: `_notify` (delivery) and `_fleet` (the tenant registry). Tenant ids are GUIDs.
+ */
 export async function localTenants(settings: Settings): Promise<string[]> {
   if (settings.stateTable) return [];
   const entries = await readdir(path.join(settings.dataDir, 'state')).catch(() => [] as string[]);
   return entries
     .map((entry) => decodeSegment(entry))
-    .filter((t): t is string => t !== undefined && t !== NOTIFY_STATE_SCOPE)
+    .filter((t): t is string => t !== undefined && t !== NOTIFY_STATE_SCOPE && t !== FLEET_SCOPE)
     .sort();
 }
 

@@ -24,7 +24,7 @@ export interface CommandSpec {
   readonly exitCodes: string;
 }
 
-export type CommandName = 'demo' | 'run' | 'digest' | 'status' | 'ack' | 'silence';
+export type CommandName = 'demo' | 'run' | 'digest' | 'status' | 'ack' | 'silence' | 'tenants';
 
 const DATA_DIR: OptionSpec = {
   type: 'string',
@@ -181,6 +181,52 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     positionals: 2,
     usageExitCode: 2,
     exitCodes: '0 done, 1 no such silence, 2 bad arguments or settings',
+  },
+  tenants: {
+    name: 'tenants',
+    synopsis:
+      'cloudsync-monitor tenants add|list|remove|test                     the customer tenants of a fleet (MSP) deployment',
+    usage:
+      'cloudsync-monitor tenants add TENANT_ID --name NAME --auth certificate|federated|keyVaultSecret --client-id APP_ID [--secret-uri URL] [--configurations SP_ID,...] [--routing-tenant LABEL] [--data-dir DIR]\n       cloudsync-monitor tenants list [--json] [--data-dir DIR]\n       cloudsync-monitor tenants remove TENANT_ID [--data-dir DIR]\n       cloudsync-monitor tenants test TENANT_ID [--json] [--data-dir DIR]',
+    about: [
+      'The tenant registry of fleet mode (FLEET_MODE=on: one deployment watching many customer tenants):',
+      'the state table when one is configured, else DATA_DIR/state/_fleet. Each tenant signs in with the',
+      "MSP's multi-tenant app, consented in that tenant: by certificate (FLEET_CERTIFICATE_PATH), by a",
+      "federated credential trusting the Function App's managed identity, or by a secret in Key Vault.",
+      '`test` reads jobs, provisioning logs and agents there once and prints what is missing (admin',
+      'consent, a permission) with the admin-consent URL; locally GRAPH_ACCESS_TOKEN may stand in for the',
+      "app's credential. Nothing is written to the tenant.",
+    ],
+    options: {
+      name: { type: 'string', value: 'NAME', help: 'display name (add)' },
+      auth: {
+        type: 'string',
+        value: 'KIND',
+        help: 'certificate, federated or keyVaultSecret: how the app signs in to this tenant (add)',
+      },
+      'client-id': { type: 'string', value: 'APP_ID', help: "the multi-tenant app's client id (add)" },
+      'secret-uri': {
+        type: 'string',
+        value: 'URL',
+        help: 'Key Vault secret URL for keyVaultSecret: https://<vault>.vault.azure.net/secrets/<name> (add)',
+      },
+      configurations: {
+        type: 'string',
+        value: 'SP_ID,...',
+        help: 'watch only these configurations (service principal ids); default: all (add)',
+      },
+      'routing-tenant': {
+        type: 'string',
+        value: 'LABEL',
+        help: 'the tenant label routes match on; default: the display name (add)',
+      },
+      json: { type: 'boolean', help: 'list or test as one JSON document' },
+      'data-dir': DATA_DIR,
+    },
+    positionals: 2,
+    usageExitCode: 2,
+    exitCodes:
+      '0 done (test: the tenant is ready), 1 no such tenant or test found something missing, 2 bad arguments or settings',
   },
 };
 

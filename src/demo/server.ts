@@ -81,7 +81,24 @@ const DEFAULT_MAX_PAGE_SIZE = 1_000;
 /** A request hit by the timeout fault is dropped after this long (or when the tenant closes). */
 const HANG_MS = 120_000;
 
-export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoTenant> {
+/**
+ * The demo tenant's request handling without a server of its own, so that one HTTPS server can serve
+ * many tenants (src/demo/fleetServer.ts); `baseUrlOf` is the origin its links point at.
+ */
+export interface DemoTenantHandler {
+  readonly tenantId: string;
+  readonly stats: DemoTenantStats;
+  handle(request: IncomingMessage, response: ServerResponse): void;
+  injectFault(fault: Fault): void;
+  clearFaults(): void;
+  /** Stops the read-ahead and drops hanging requests. */
+  close(): void;
+}
+
+export function demoTenantHandler(
+  options: Omit<DemoTenantOptions, 'tls' | 'port'>,
+  baseUrlOf: () => string,
+): DemoTenantHandler {
   const { clock } = options;
   const scenario = options.scenario ?? demoDayScenario({ dayStart: startOfYesterdayUtc(clock.now()) });
   const limiter =
@@ -109,8 +126,6 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
     (context) => provisioningPage(context, maxPageSize, () => false),
     () => clock.now(),
   );
-  let baseUrl = '';
-
   function hang(request: IncomingMessage): void {
     const drop = (): void => {
       hanging.delete(request);
@@ -204,6 +219,7 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
       date: now,
     };
     try {
+      const baseUrl = baseUrlOf();
       const url = new URL(request.url ?? '/', baseUrl);
       const authorization = request.headers.authorization;
       if (!authorization || !/^Bearer\s+\S+/i.test(authorization)) {
@@ -296,35 +312,57 @@ export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoT
     }
   }
 
-  const server: Server = createServer({ cert: options.tls.cert, key: options.tls.key }, handle);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  baseUrl = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
-
-  let closing: Promise<void> | undefined;
   return {
-    baseUrl,
     tenantId: scenario.tenantId,
     stats,
+    handle,
     injectFault: (fault) => faults.add(fault),
     clearFaults: () => faults.clear(),
     close() {
       readAhead.close();
+      for (const [request, timer] of hanging) {
+        clearTimeout(timer);
+        request.socket.destroy();
+      }
+      hanging.clear();
+    },
+  };
+}
+
+export async function startDemoTenant(options: DemoTenantOptions): Promise<DemoTenant> {
+  let baseUrl = '';
+  const tenant = demoTenantHandler(options, () => baseUrl);
+  const server: Server = createServer({ cert: options.tls.cert, key: options.tls.key }, (request, response) =>
+    tenant.handle(request, response),
+  );
+  baseUrl = await listenLocal(server, options.port ?? 0);
+
+  let closing: Promise<void> | undefined;
+  return {
+    baseUrl,
+    tenantId: tenant.tenantId,
+    stats: tenant.stats,
+    injectFault: (fault) => tenant.injectFault(fault),
+    clearFaults: () => tenant.clearFaults(),
+    close() {
       closing ??= new Promise<void>((resolve) => {
-        for (const [request, timer] of hanging) {
-          clearTimeout(timer);
-          request.socket.destroy();
-        }
-        hanging.clear();
+        tenant.close();
         server.close(() => resolve());
         server.closeAllConnections();
       });
       return closing;
     },
   };
+}
+
+/** Listens on 127.0.0.1 (`port` 0: any free port); resolves with the https origin. */
+export async function listenLocal(server: Server, port: number): Promise<string> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  return `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }

@@ -227,6 +227,8 @@ export interface GraphReaderOptions {
   readonly clock: Clock;
   /** Used when no GRAPH_ACCESS_TOKEN is set; defaults to DefaultAzureCredential. */
   readonly credential?: TokenCredential;
+  /** The reporting API pacer; default: a fresh one from the settings (fleet mode seeds its own). */
+  readonly pacer?: SlidingWindowPacer;
 }
 
 export function createGraphReader(graph: GraphSettings, options: GraphReaderOptions): GraphReader {
@@ -237,7 +239,9 @@ export function createGraphReader(graph: GraphSettings, options: GraphReaderOpti
           defaultAzureCredential({ managedIdentityClientId: graph.managedIdentityClientId }),
         graphScope(graph.baseUrl),
       );
-  const pacer = new SlidingWindowPacer(options.clock, graph.reportsRequestsPerWindow, graph.reportsWindowMs);
+  const pacer =
+    options.pacer ??
+    new SlidingWindowPacer(options.clock, graph.reportsRequestsPerWindow, graph.reportsWindowMs);
   const chain = [
     new AuthenticationHandler(auth),
     new ClockRetryHandler(options.clock, graph.maxRetries),

@@ -12,11 +12,24 @@ export class SlidingWindowPacer {
   private readonly slots: { at: number }[] = [];
   private queue: Promise<void> = Promise.resolve();
 
+  /** `seed`: when earlier requests were sent (epoch ms), e.g. by the previous run of the same tenant. */
   constructor(
     private readonly clock: Clock,
     private readonly limit: number,
     private readonly windowMs: number,
-  ) {}
+    seed: readonly number[] = [],
+  ) {
+    for (const at of seed.slice(-limit)) if (Number.isFinite(at)) this.slots.push({ at });
+  }
+
+  /**
+   * The requests still inside the window (epoch ms), to hand to the next pacer of the same tenant
+   * (fleet mode: the next run may be in another process).
+   */
+  recent(): number[] {
+    const now = this.clock.now().getTime();
+    return this.slots.filter((slot) => slot.at > now - this.windowMs).map((slot) => slot.at);
+  }
 
   /**
    * Resolves when the caller may send its request, with a `done` to call once the answer is in.

@@ -173,7 +173,11 @@ describe('app settings', () => {
   const alerting = keysOf(main, 'alertingSettings');
   const tunable = keysOf(main, 'tunableSettings');
   const site = keysOf(fn, 'siteSettings');
-  const wired = [...monitor, ...alerting, ...tunable, ...site];
+  // Fleet mode's settings, set only when fleetMode is on; the __credential/__clientId of an
+  // identity-based connection are the Functions host's, not src/config.ts's.
+  const hostConnection = ['FLEET_QUEUE__credential', 'FLEET_QUEUE__clientId'];
+  const fleet = keysOf(main, 'fleetSettingsWhenOn').filter((key) => !hostConnection.includes(key));
+  const wired = [...monitor, ...alerting, ...tunable, ...site, ...fleet];
   const configKeys = Object.keys(settingsSchema.shape);
 
   /** Settings of src/config.ts deliberately not set in Azure, and why. */
@@ -185,6 +189,8 @@ describe('app settings', () => {
       'an ACS access key; in Azure the identity sends through ALERT_EMAIL_ENDPOINT',
     LOCAL_RETENTION_DAYS:
       'local NDJSON tables and outbox only; in Azure records go to Log Analytics and DATA_DIR is scratch space',
+    FLEET_QUEUE:
+      'a connection string with a shared key; in Azure FLEET_QUEUE__queueServiceUri with the identity',
   };
 
   it('sets every setting of src/config.ts, or says why not', () => {
@@ -237,7 +243,7 @@ describe('app settings', () => {
     expect(main).toMatch(/param digestSchedule string = '0 0 7 \* \* \*'/);
     expect(main).toMatch(/param collectSchedule string = '0 \*\/5 \* \* \* \*'/);
     expect(main).toMatch(
-      /appSettings: union\(tunableSettings, monitorSettings, alertingSettings, extraAppSettings\)/,
+      /appSettings: union\(tunableSettings, monitorSettings, alertingSettings, fleetSettings, extraAppSettings\)/,
     );
     expect(main).toMatch(/@secure\(\)\s*\n\s*@description\([^\n]*\)\s*\nparam teamsWebhookUrl string = ''/);
     expect(main).toMatch(

@@ -24,6 +24,15 @@ export const AZURITE_KEY =
 
 const require = createRequire(import.meta.url);
 
+/** In memory, any API version, no telemetry, lenient, quiet: the flags every test instance runs with. */
+export const AZURITE_FLAGS = [
+  '--inMemoryPersistence',
+  '--skipApiVersionCheck',
+  '--disableTelemetry',
+  '--loose',
+  '--silent',
+] as const;
+
 export async function startAzurite(options: { startTimeoutMs?: number } = {}): Promise<Azurite> {
   const port = await freePort();
   // Even with in-memory persistence Azurite may write files into its working directory (it refuses
@@ -32,18 +41,7 @@ export async function startAzurite(options: { startTimeoutMs?: number } = {}): P
   const main = require.resolve('azurite/dist/src/table/main.js');
   const child = spawn(
     process.execPath,
-    [
-      main,
-      '--inMemoryPersistence',
-      '--skipApiVersionCheck',
-      '--disableTelemetry',
-      '--loose',
-      '--silent',
-      '--tableHost',
-      '127.0.0.1',
-      '--tablePort',
-      String(port),
-    ],
+    [main, ...AZURITE_FLAGS, '--tableHost', '127.0.0.1', '--tablePort', String(port)],
     { cwd: location, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
@@ -72,7 +70,7 @@ export async function startAzurite(options: { startTimeoutMs?: number } = {}): P
 }
 
 /** Asks the OS for a free port by listening on 0; the tiny window until Azurite binds it is acceptable in tests. */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.unref();
@@ -97,7 +95,7 @@ async function waitForPort(port: number, child: ChildProcess, timeoutMs: number)
   throw new Error(`port ${port} did not answer within ${timeoutMs} ms`);
 }
 
-function answers(port: number): Promise<boolean> {
+export function answers(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: '127.0.0.1', port });
     socket.once('connect', () => {
@@ -108,7 +106,7 @@ function answers(port: number): Promise<boolean> {
   });
 }
 
-async function stopChild(child: ChildProcess): Promise<void> {
+export async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   child.kill('SIGTERM');

@@ -1,0 +1,175 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { systemClock } from '../../src/clock.js';
+import { environmentWith, loadSettings } from '../../src/config.js';
+import { startFleetDemo, type FleetTenantSpec } from '../../src/demo/fleetServer.js';
+import { hash32 } from '../../src/demo/prng.js';
+import { ensureLocalCertificate } from '../../src/demo/tls.js';
+import { fanOut } from '../../src/fleet/fanOut.js';
+import { createFleetAdapters, fanOutDependencies, fleetQueues } from '../../src/fleet/fleetWiring.js';
+import { syntheticScenario } from '../../src/demo/syntheticScenario.js';
+import { silentLogger } from '../../src/log.js';
+import { startAzuriteServices } from '../../test/fleet/azuriteServices.js';
+import type { RunReport } from './fleetWorker.js';
+
+/**
+ * `npm run bench:fleet -- --tenants 500 --workers 16 [--processes P] [--intervals M] [--interval-sec S]`
+ *
+ * Fleet mode end to end on this machine: N simulated tenants behind the multi-tenant demo Graph (each
+ * its own seeded synthetic scenario and its own 5-requests-per-10-s reporting limit; `--busy-pct` of
+ * them with a heavy provisioning log), the tenant registry and every tenant's state in Azurite's table
+ * service, the real queue protocol against Azurite's queue service, K workers in P processes running
+ * the real monitor run per message. A fan-out tick every interval, in real time (no compressed clock:
+ * the per-tenant pacing and the demo's rate limit both measure wall time).
+ *
+ * Figures: coveredWithinIntervalPct = tenant-intervals whose run finished (ok) before the next tick,
+ * over tenants x intervals; p95TenantRunSec = 95th percentile of one message's run; throttled = 429s
+ * the demo Graph sent; lost = messages enqueued but never run (after a drain of up to one interval);
+ * duplicated = tenant-intervals run more than once. The last line is one JSON object.
+ */
+const { values } = parseArgs({
+  options: {
+    tenants: { type: 'string', default: '500' },
+    workers: { type: 'string', default: '16' },
+    processes: { type: 'string', default: '1' },
+    intervals: { type: 'string', default: '2' },
+    'interval-sec': { type: 'string', default: '300' },
+    'busy-pct': { type: 'string', default: '2' },
+  },
+});
+const tenants = Number(values.tenants);
+const workers = Number(values.workers);
+const processes = Math.max(1, Math.min(Number(values.processes), workers));
+const intervals = Number(values.intervals);
+const intervalSec = Number(values['interval-sec']);
+const busyPct = Number(values['busy-pct']);
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const workDir = await mkdtemp(path.join(os.tmpdir(), 'bench-fleet-'));
+const certificate = await ensureLocalCertificate(path.join(workDir, 'tls'));
+const azurite = await startAzuriteServices();
+const start = new Date(Date.now() - 24 * 3600_000);
+const specs: FleetTenantSpec[] = Array.from({ length: tenants }, (_, i) => {
+  const h = hash32('fleet-tenant', i).toString(16).padStart(8, '0');
+  const tenantId = `${h}-0000-4000-8000-${i.toString(16).padStart(12, '0')}`;
+  const busy = hash32('busy', i) % 10_000 < busyPct * 100;
+  // A busy tenant: 20,000 events a day, so its first run pages ~20 times through the paced API.
+  return busy
+    ? { tenantId, seed: i, scenario: { ...syntheticScenario({ start, events: 20_000 }), tenantId } }
+    : { tenantId, seed: i };
+});
+const graph = await startFleetDemo({ clock: systemClock, tls: certificate, tenants: specs });
+const env: Record<string, string> = {
+  GRAPH_BASE_URL: graph.baseUrl,
+  DATA_DIR: path.join(workDir, 'data'),
+  STATE_TABLE_CONNECTION_STRING: azurite.connectionString,
+  FLEET_MODE: 'on',
+  FLEET_QUEUE: azurite.connectionString,
+  FLEET_QUEUE_NAME: 'bench-tenants',
+  LOG_LEVEL: 'error',
+};
+const settings = loadSettings(env);
+const adapters = createFleetAdapters(settings, systemClock, silentLogger);
+const { work, poison } = fleetQueues(adapters);
+await work.ensure();
+await poison.ensure();
+for (const spec of specs) {
+  await adapters.registry.put({
+    tenantId: spec.tenantId,
+    displayName: `Customer ${spec.seed}`,
+    auth: { kind: 'federated', clientId: '0a0a0a0a-0000-4000-8000-000000000001' },
+    addedAt: new Date().toISOString(),
+  });
+}
+
+const reports: RunReport[] = [];
+const children: ChildProcess[] = [];
+const childEnv = environmentWith({ ...env, NODE_EXTRA_CA_CERTS: certificate.certPath });
+for (let p = 0; p < processes; p++) {
+  const share = Math.floor(workers / processes) + (p < workers % processes ? 1 : 0);
+  const child = fork(path.join(here, 'fleetWorker.js'), [String(share)], { env: childEnv, stdio: 'inherit' });
+  child.on('message', (m) => reports.push(m as RunReport));
+  children.push(child);
+}
+
+const enqueued = new Map<string, number>();
+const skippedTicks: number[] = [];
+const loadBefore = os.loadavg();
+const t0 = Date.now();
+for (let i = 0; i < intervals; i++) {
+  const tickAt = t0 + i * intervalSec * 1000;
+  await systemClock.sleep(tickAt - Date.now());
+  const fanOutStarted = Date.now();
+  const result = await fanOut(fanOutDependencies(adapters, work), { intervalMs: intervalSec * 1000 });
+  const fanOutSec = (Date.now() - fanOutStarted) / 1000;
+  for (const id of result.enqueued) enqueued.set(`${id}|${result.slot}`, tickAt);
+  skippedTicks.push(result.skipped.length);
+  process.stderr.write(
+    `tick ${i + 1}/${intervals} at +${((fanOutStarted - t0) / 1000).toFixed(0)} s: ${result.enqueued.length} enqueued, ${result.skipped.length} still in flight, ${result.failed.length} failed (fan-out ${fanOutSec.toFixed(1)} s)\n`,
+  );
+}
+const endOfLast = t0 + intervals * intervalSec * 1000;
+await systemClock.sleep(endOfLast - Date.now());
+// Drain: what is still queued or running gets up to one more interval (it counts as late, not covered).
+const drainUntil = Date.now() + intervalSec * 1000;
+while (Date.now() < drainUntil) {
+  const done = new Set(reports.filter((r) => r.kind !== 'failed').map((r) => `${r.tenantId}|${r.slot}`));
+  if ([...enqueued.keys()].every((k) => done.has(k))) break;
+  await systemClock.sleep(1000);
+}
+const loadAfter = os.loadavg();
+for (const child of children) child.send('stop');
+await Promise.all(children.map((c) => new Promise((resolve) => c.once('exit', resolve))));
+// Messages still on the queue at the end are late, not lost (a worker would still run them).
+const stillQueued = await work.approximateCount();
+const poisoned = await poison.approximateCount();
+
+const byKey = new Map<string, RunReport[]>();
+for (const r of reports)
+  byKey.set(`${r.tenantId}|${r.slot}`, [...(byKey.get(`${r.tenantId}|${r.slot}`) ?? []), r]);
+let covered = 0;
+let duplicated = 0;
+let notRun = 0;
+for (const [key, tickAt] of enqueued) {
+  const runs = (byKey.get(key) ?? []).filter((r) => r.kind === 'ran');
+  if (runs.length === 0) notRun++;
+  if (runs.length > 1) duplicated++;
+  if (runs.some((r) => r.outcome !== 'failed' && r.endedAt <= tickAt + intervalSec * 1000)) covered++;
+}
+const lost = Math.max(0, notRun - stillQueued - poisoned);
+const durations = reports.filter((r) => r.kind === 'ran').map((r) => (r.endedAt - r.startedAt) / 1000);
+durations.sort((a, b) => a - b);
+const p95 = durations.length
+  ? durations[Math.min(durations.length - 1, Math.ceil(durations.length * 0.95) - 1)]!
+  : 0;
+const throttled = graph.totals().throttled;
+const failedRuns = reports.filter((r) => r.kind === 'failed');
+process.stderr.write(
+  [
+    `runs: ${durations.length} ran, ${failedRuns.length} failed attempts${failedRuns[0] ? ` (first: ${failedRuns[0].error})` : ''}, ${reports.filter((r) => r.kind === 'duplicate').length} redelivered duplicates dropped`,
+    `run seconds: median ${durations[Math.floor(durations.length / 2)]?.toFixed(2) ?? '-'}, p95 ${p95.toFixed(2)}, max ${durations.at(-1)?.toFixed(2) ?? '-'}`,
+    `not run by the end: ${notRun} (${stillQueued} still queued, ${poisoned} poisoned, ${lost} lost)`,
+    `tenants per worker: ${(tenants / workers).toFixed(1)}; worker-busy share of the interval: ${((durations.reduce((a, b) => a + b, 0) / intervals / (workers * intervalSec)) * 100).toFixed(0)} %`,
+    `Graph: ${graph.totals().requests} requests, ${throttled} throttled; load average ${loadBefore[0]?.toFixed(2)} -> ${loadAfter[0]?.toFixed(2)} (${os.cpus().length} cores)`,
+  ].join('\n') + '\n',
+);
+const total = enqueued.size === 0 ? 0 : tenants * intervals;
+await graph.close();
+await azurite.stop();
+await rm(workDir, { recursive: true, force: true });
+process.stdout.write(
+  `${JSON.stringify({
+    tenants,
+    workers,
+    intervalSec,
+    coveredWithinIntervalPct: total === 0 ? 0 : Math.round((covered / total) * 1000) / 10,
+    p95TenantRunSec: Math.round(p95 * 100) / 100,
+    throttled,
+    lost,
+    duplicated,
+  })}\n`,
+);
