@@ -40,6 +40,10 @@ param alertEmailTo string = ''
 @description('Teams Workflows webhook URL (TEAMS_WEBHOOK_URL). Empty: no Teams messages.')
 param teamsWebhookUrl string = ''
 
+@secure()
+@description('Routing document (ALERT_ROUTES, JSON: receivers, routes, defaultReceiver, digestReceivers; README "Routing"). Secure: it holds Teams webhook URLs. Empty: one receiver, alertEmailTo and teamsWebhookUrl.')
+param alertRoutes string = ''
+
 @description('Recipients of the Azure Monitor alert "no successful run" (the watcher), comma- or semicolon-separated. Empty: the alertEmailTo addresses.')
 param watcherEmailTo string = ''
 
@@ -275,6 +279,7 @@ var alertingSettings = {
   EMAIL_MAX_PER_MINUTE: '5'
   EMAIL_MAX_PER_HOUR: '10'
   TEAMS_WEBHOOK_URL: teamsWebhookUrl
+  ALERT_ROUTES: alertRoutes
   ACK_SECRET: ackSecret
   DIGEST_SCHEDULE: digestSchedule
   DIGEST_WORKBOOK_URL: '${environment().portal}/#@${tenant().tenantId}/resource${workbook.outputs.id}/workbook'

@@ -189,6 +189,8 @@ describe('app settings', () => {
       'an ACS access key; in Azure the identity sends through ALERT_EMAIL_ENDPOINT',
     LOCAL_RETENTION_DAYS:
       'local NDJSON tables and outbox only; in Azure records go to Log Analytics and DATA_DIR is scratch space',
+    ALERT_ROUTES_FILE:
+      'a file beside a terminal run; in Azure the document is the ALERT_ROUTES app setting (the secure alertRoutes parameter)',
     FLEET_QUEUE:
       'a connection string with a shared key; in Azure FLEET_QUEUE__queueServiceUri with the identity',
   };

@@ -105,7 +105,9 @@ describe(`workbook queries (${WORKBOOK})`, () => {
 });
 
 describe("the workbook's job health agrees with the job classifier (src/domain/jobCondition.ts)", () => {
-  const health = queries.find((q) => q.query.includes('| extend Health = case('));
+  const health = queries.find(
+    (q) => q.query.startsWith('CloudSyncJobStatus_CL') && q.query.includes('| extend Health = case('),
+  );
   // The branches of the case(), in order: KQL takes the first that holds.
   const branches = (health?.query ?? '')
     .split('| extend Health = case(')[1]!

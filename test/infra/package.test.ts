@@ -123,7 +123,8 @@ describe('deploy package', () => {
           '-e',
           `const m = await import(${JSON.stringify(path.join(out, 'dist/functions', file))}); console.log(JSON.stringify(Object.keys(m)));`,
         ],
-        { encoding: 'utf8', timeout: 30_000, env: { PATH: process.env.PATH ?? '' } },
+        // FLEET_MODE=on: the fleet's queue functions register only in fleet mode; the others always do.
+        { encoding: 'utf8', timeout: 30_000, env: { PATH: process.env.PATH ?? '', FLEET_MODE: 'on' } },
       );
       expect(result.status, `${file}: ${result.stderr}`).toBe(0);
       // Outside the host @azure/functions runs in test mode and says it skipped the registration.
