@@ -22,6 +22,8 @@ interface Line {
   readonly severity: string;
   readonly subject: string;
   readonly summary: string;
+  /** What ended it (resolved only). */
+  readonly resolution?: string;
 }
 
 async function replayDay(
@@ -61,6 +63,7 @@ function line(t: Transition): Line {
     severity: t.alert.severity,
     subject: s.machineName ?? s.templateId ?? s.signal ?? s.configurationName ?? '',
     summary: t.alert.summary,
+    ...(t.alert.resolution ? { resolution: t.alert.resolution.summary } : {}),
   };
 }
 
@@ -98,7 +101,8 @@ describe('alerts over the demo day', () => {
         .map((l) => `${l.time} ${l.transition} ${l.kind} ${l.severity} ${l.subject}`);
     const common = [
       '09:05 new deletion-threshold critical AD2AADProvisioning',
-      '11:30 resolved deletion-threshold critical AD2AADProvisioning',
+      // Deletes allowed at 11:30; RESOLVED once the deleting cycle is over, so it can say how many went.
+      '11:40 resolved deletion-threshold critical AD2AADProvisioning',
       '13:00 new job-quarantined critical AD2AADPasswordHash',
       '14:30 resolved job-quarantined critical AD2AADPasswordHash',
       // Server busy is retried by Entra: job-failing counts once it persisted 30 minutes (16:30), then
@@ -128,6 +132,19 @@ describe('alerts over the demo day', () => {
         '07:00 resolved agent-offline warning CSYNC02.contoso.com',
       ].sort(),
     );
+  });
+
+  it('resolves the deletion trip with what it cost (the deletes were allowed: 600 deleted) and the 540 → 600 count tracked', () => {
+    for (const lines of [appOnly, delegated]) {
+      const trip = lines.filter((l) => l.kind === 'deletion-threshold');
+      expect(trip.map((l) => `${l.time} ${l.transition}`)).toEqual([
+        '09:05 new',
+        '09:10 updated',
+        '11:40 resolved',
+      ]);
+      expect(trip[1]?.summary).toContain('600 deletions staged');
+      expect(trip[2]?.resolution).toBe('Deletes allowed: 600 objects deleted in Entra ID');
+    }
   });
 
   it('keeps contoso.com sync errors open all day (an object never fixed) and resolves fabrikam.local once its object is fixed', () => {
