@@ -29,7 +29,13 @@ type AckSettings = Parameters<typeof ackLink>[0];
 const SETTLED = new Set(['delivered', 'duplicate', 'failed', 'unconfirmed']);
 
 export async function deliverOutbox(
-  deps: { readonly tenantId: string; readonly notify: NotifyDependencies; readonly ack: AckSettings },
+  deps: {
+    readonly tenantId: string;
+    readonly notify: NotifyDependencies;
+    readonly ack: AckSettings;
+    /** The monitor's workbook (DIGEST_WORKBOOK_URL), linked from every alert. */
+    readonly workbookUrl?: string | undefined;
+  },
   outbox: readonly OutboxEntry[],
 ): Promise<OutboxDelivery> {
   const reports = new Map<string, ChannelReport[]>();
@@ -47,7 +53,11 @@ export async function deliverOutbox(
         continue;
       }
       const variant = { ...entry, transitions };
-      const report = await dispatch(alertMessage(deps.tenantId, variant, deps.ack), deps.notify, channels);
+      const report = await dispatch(
+        alertMessage(deps.tenantId, variant, deps.ack, deps.workbookUrl),
+        deps.notify,
+        channels,
+      );
       entryReports.push(...report.channels);
       for (const channel of report.channels) {
         if (SETTLED.has(channel.outcome)) done.add(channel.channel);
@@ -90,7 +100,12 @@ function variants(
 }
 
 /** The message an outbox entry stands for: rendered from its transitions, the same every time. */
-export function alertMessage(tenantId: string, entry: OutboxEntry, ack: AckSettings): OutboundMessage {
+export function alertMessage(
+  tenantId: string,
+  entry: OutboxEntry,
+  ack: AckSettings,
+  workbookUrl?: string,
+): OutboundMessage {
   const createdAt = new Date(entry.createdAt);
   return {
     id: entry.id,
@@ -102,6 +117,7 @@ export function alertMessage(tenantId: string, entry: OutboxEntry, ack: AckSetti
       generatedAt: createdAt,
       transitions: entry.transitions,
       ackUrlFor: (alert) => ackLink(ack, { tenantId, alertId: alert.id }, createdAt),
+      workbookUrl,
     }),
   };
 }

@@ -116,8 +116,9 @@ export function buildAlertView(
     severity: alert.severity,
     transition: transition.transition,
     status: STATUS[transition.transition] ?? name(transition.transition),
+    // The badge and the subject say RESOLVED; the title says what and how it ended.
     title: resolved
-      ? `RESOLVED: ${kind.topic}${kind.resolved?.outcome ? `: ${kind.resolved.outcome}` : ''}`
+      ? `${kind.topic}${kind.resolved?.outcome ? `: ${kind.resolved.outcome}` : ''}`
       : kind.headline,
     summary: resolved
       ? (kind.resolved?.summary ?? `The condition is gone. Last seen: ${text(alert.summary) ?? kind.topic}`)

@@ -33,3 +33,20 @@ export function graphJobUrl(
 export function psString(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
+
+/**
+ * A Microsoft Graph call as Microsoft Graph PowerShell commands, whole: sign in to the tenant with the
+ * scope the call needs, then Invoke-MgGraphRequest with the full URL (and JSON body).
+ */
+export function graphPowerShell(
+  tenantId: string | null | undefined,
+  scope: string,
+  method: 'POST',
+  url: string,
+  body?: unknown,
+): string {
+  return [
+    `Connect-MgGraph -TenantId ${psString(commandId(tenantId, 'tenantId'))} -Scopes ${psString(scope)}`,
+    `Invoke-MgGraphRequest -Method ${method} -Uri ${psString(url)}${body === undefined ? '' : ` -Body ${psString(JSON.stringify(body))} -ContentType 'application/json'`}`,
+  ].join('\n');
+}

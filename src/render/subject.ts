@@ -18,7 +18,7 @@ export function alertSubject(views: readonly AlertView[], ctx: RenderContext): s
 
   const firing = views.filter(isFiring).length;
   const resolved = views.filter((v) => v.transition === 'resolved').length;
-  const title = oneLine(top.title.replace(/^RESOLVED: /, ''), 140);
+  const title = oneLine(top.title, 140);
   const tail = ` · ${PRODUCT} · ${tenant}`;
   if (top.transition === 'resolved') {
     const more = resolved > 1 ? ` (+${resolved - 1} more resolved)` : '';

@@ -2,19 +2,11 @@ import { readingOrder } from '../../src/render/subject.js';
 import { describe, expect, it } from 'vitest';
 import { bySeverity, type Transition } from '../../src/domain/alertModel.js';
 import { fitWorkflowsBody, payloadBytes } from '../../src/notify/teamsPayload.js';
-import { renderAlertMessage } from '../../src/render/alertMessage.js';
-import { GENERATED_AT, TENANT_ID, ackUrlFor, sampleTransitions } from './fixtures.js';
+import { TENANT_ID, ackUrlFor, renderSample, sampleTransitions } from './fixtures.js';
 
 /** Content that helps at 3 a.m.: what, where, since when, impact, what to do, for every kind. */
 describe('renderAlertMessage', () => {
-  const render = (transitions: Transition[] = sampleTransitions()) =>
-    renderAlertMessage({
-      tenantId: TENANT_ID,
-      tenantName: 'Contoso',
-      generatedAt: GENERATED_AT,
-      transitions,
-      ackUrlFor,
-    });
+  const render = (transitions: Transition[] = sampleTransitions()) => renderSample(transitions);
 
   it('puts the most severe first in the subject, with counts and the tenant', () => {
     const { email } = render();
@@ -27,10 +19,12 @@ describe('renderAlertMessage', () => {
     const resolved = sampleTransitions().filter((t) => t.transition === 'resolved');
     const { email, teams } = render(resolved);
     expect(email.subject).toBe('[RESOLVED] Failing sync job in contoso.com · Cloud Sync · Contoso');
-    expect(email.html).toContain('RESOLVED: Failing sync job in contoso.com');
-    expect(email.plainText).toContain('1. [RESOLVED] RESOLVED: Failing sync job in contoso.com');
+    expect(email.html).toContain('>RESOLVED</span>');
+    expect(email.html).toContain('Failing sync job in contoso.com');
+    expect(email.plainText).toContain('1. [RESOLVED] Failing sync job in contoso.com');
     expect(email.plainText).not.toContain('What to do');
-    expect(JSON.stringify(teams.card)).toContain('RESOLVED: Failing sync job in contoso.com');
+    expect(JSON.stringify(teams.card)).toContain('"RESOLVED"');
+    expect(JSON.stringify(teams.card)).toContain('Failing sync job in contoso.com');
   });
 
   it('orders transitions news first, then resolutions, then reminders, most severe first, whatever order they come in', () => {
@@ -41,7 +35,7 @@ describe('renderAlertMessage', () => {
       'sync-errors': 'Sync errors:',
       'sync-stalled': 'Sync paused',
       'monitor-degraded': 'Monitor cannot read',
-      'job-failing': 'RESOLVED: Failing sync job',
+      'job-failing': '[RESOLVED] Failing sync job',
     };
     const shuffled = [...sampleTransitions()].reverse();
     const { email } = render(shuffled);

@@ -110,3 +110,26 @@ export function brokenUrlsIn(text: string): string[] {
     .map((x) => x[0])
     .filter((u) => INVISIBLE.test(u) || u.includes('…') || !URL.canParse(u));
 }
+
+/** Every problem of the commands and URLs of one message form, as "form: line (problem)". */
+export function formProblems(form: string, extracted: Extracted): string[] {
+  const bad: string[] = [];
+  for (const block of extracted.code) {
+    for (const line of block) {
+      const problems = [...problemsOf(line), ...(quotesBalanced(line) ? [] : ['unbalanced quotes'])];
+      if (problems.length > 0) bad.push(`${form}: ${line} (${problems.join(', ')})`);
+    }
+    if (languageOf(block) === 'unknown') bad.push(`${form}: not a command: ${block.join(' / ')}`);
+  }
+  for (const url of extracted.urls) {
+    const problems = problemsOf(url);
+    if (!URL.canParse(url) || !url.startsWith('https://')) problems.push('not an https URL');
+    if (problems.length > 0) bad.push(`${form}: ${url} (${problems.join(', ')})`);
+  }
+  return bad;
+}
+
+/** A path cut short or a placeholder in the prose of a message ("POST .../jobs/{jobId}/start"). */
+export function cutPathsIn(text: string): string[] {
+  return [...text.matchAll(/\S*(?:\.\.\.|…)\/\S*|\S*\/\{[A-Za-z]+\}\S*/g)].map((m) => m[0]);
+}

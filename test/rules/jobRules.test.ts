@@ -90,7 +90,11 @@ describe('deletion-threshold outcome (what the RESOLVED message says)', () => {
       .resolutions;
 
   it('deletes allowed: counts the objects deleted after the trip, settled once a later cycle began', () => {
-    const records = [...staged(600, -3 * HOUR), ...deletes(7, -6 * HOUR, { CycleId: 'before-the-trip' }), ...deletes(600, -10 * MIN)];
+    const records = [
+      ...staged(600, -3 * HOUR),
+      ...deletes(7, -6 * HOUR, { CycleId: 'before-the-trip' }),
+      ...deletes(600, -10 * MIN),
+    ];
     const during = outcome([active(-11 * MIN)], records);
     expect(during[0]?.settled).toBe(false); // the deleting cycle may still be writing its events
     const [note] = outcome([active(-5 * MIN)], records);

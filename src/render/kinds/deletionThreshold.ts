@@ -4,7 +4,7 @@ import { formatDuration } from '../../domain/duration.js';
 import { syncDirection } from '../../domain/jobTemplates.js';
 import { formatInstant, formatSince } from '../format.js';
 import { plural } from '../../domain/text.js';
-import { commandId, graphJobUrl, psString } from '../command.js';
+import { commandId, graphJobUrl, graphPowerShell, psString } from '../command.js';
 import { docs, provisioningLogsUrl, provisioningQueryUrl } from '../links.js';
 import type { Fact, KindView, RenderContext, Step } from '../view.js';
 import { jobFacts, provisioningQueryStep, requireDetails, troubleshootingLink, whereOf } from './common.js';
@@ -53,10 +53,9 @@ export function deletionThresholdView(alert: Alert, ctx: RenderContext): KindVie
   steps.push({
     text: `If the deletions are intended, allow them: Entra admin center > Entra Connect > Cloud sync > ${where} > Allow deletes. Or with Microsoft Graph PowerShell (restart with resetScope ForceDeletes; needs Synchronization.ReadWrite.All; this monitor only reads and never does it for you):`,
     language: 'powershell',
-    code: [
-      `Connect-MgGraph -TenantId ${psString(tenant)} -Scopes 'Synchronization.ReadWrite.All'`,
-      `Invoke-MgGraphRequest -Method POST -Uri ${psString(restartUrl)} -Body '{"criteria":{"resetScope":"ForceDeletes"}}' -ContentType 'application/json'`,
-    ].join('\n'),
+    code: graphPowerShell(alert.subject.tenantId, 'Synchronization.ReadWrite.All', 'POST', restartUrl, {
+      criteria: { resetScope: 'ForceDeletes' },
+    }),
   });
   steps.push({
     text: 'If they are a mistake, reject them: fix the cause (restore objects from the AD Recycle Bin, move the OU back, correct the scoping), then Restart sync: the deletions are evaluated again.',
@@ -116,7 +115,6 @@ function resolvedView(
       label: 'Deleted',
       value: `${plural(o.deleted, 'object')} in ${o.target}${when}${o.complete ? '' : ' (so far: the log was still being written)'}`,
     });
-    facts.push({ label: 'Where to see them', value: logs });
     return {
       outcome: `deletes allowed, ${plural(o.deleted, 'object')} deleted`,
       summary: `Deletes allowed${forHow}: ${plural(o.deleted, 'object')} deleted in ${o.target}${held !== undefined ? ` (${plural(held, 'deletion')} were held)` : ''}. Sync runs again. The deleted objects are in the ${logs}.`,
