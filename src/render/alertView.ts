@@ -158,6 +158,8 @@ function alertLinks(alert: Alert, ctx: RenderContext): Link[] {
     links.push({ title: 'Provisioning logs (filter: Job ID)', url: provisioningLogsUrl(ctx.portalUrl) });
   if (alert.subject.servicePrincipalId || alert.subject.configurationName)
     links.push({ title: 'Cloud sync configuration', url: entraConnectUrl(ctx.portalUrl) });
+  else if (alert.subject.agentId)
+    links.push({ title: 'Cloud sync agents', url: entraConnectUrl(ctx.portalUrl) });
   return links;
 }
 
