@@ -171,4 +171,26 @@ describe('renderAlertMessage', () => {
     );
     expect(containers.length + Number(hidden?.[1])).toBe(many.length);
   });
+
+  it('says a deletion count may still grow while its cycle is arriving in the log (540 now, 600 later)', () => {
+    const trip = sampleTransitions().find((t) => t.alert.kind === 'deletion-threshold')!;
+    const staged = (trip.alert.details as { stagedDeletes: Record<string, unknown> }).stagedDeletes;
+    const fresh = (minutesAgo: number): Transition => ({
+      ...trip,
+      alert: {
+        ...trip.alert,
+        details: {
+          ...trip.alert.details,
+          stagedDeletes: {
+            ...staged,
+            lastAt: new Date(Date.parse(trip.at) - minutesAgo * 60_000).toISOString(),
+          },
+        },
+      },
+    });
+    expect(renderSample([fresh(3)]).email.plainText).toMatch(
+      /Deletions held: +612 .*; so far: the log is still arriving/,
+    );
+    expect(renderSample([fresh(30)]).email.plainText).not.toContain('so far');
+  });
 });

@@ -351,13 +351,13 @@ export const ackUrlFor = (a: Alert): string =>
   `https://cloudsync-monitor.azurewebsites.net/api/ack?token=${encodeURIComponent(`${a.id}.sig`)}`;
 
 /**
- * A message that only resolves: the deletion trip of sampleTransitions, its deletes allowed two hours
- * later (600 of 612 deleted), the quarantine after 1 h 10 min, and a warning reminder riding along.
+ * A message that only resolves: the deletion trip of sampleTransitions, its deletes allowed (600 of 612
+ * deleted), the quarantine after 1 h 10 min, and a warning reminder riding along.
  */
 export function resolvedTransitions(): Transition[] {
   const sample = sampleTransitions();
   const find = (kind: string) => sample.find((t) => t.alert.kind === kind)!.alert;
-  const trip = { ...find('deletion-threshold'), since: ago(125) };
+  const trip = find('deletion-threshold');
   const resolvedAt = GENERATED_AT;
   const quarantine = find('job-quarantined');
   return [

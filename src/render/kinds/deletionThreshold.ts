@@ -29,7 +29,13 @@ export function deletionThresholdView(alert: Alert, ctx: RenderContext): KindVie
         : '';
     facts.push({
       label: 'Deletions held',
-      value: `${count.toLocaleString('en-US')}${spread}${staged?.complete === false ? '; the log was not fully read yet, the count may grow' : ''}`,
+      value: `${count.toLocaleString('en-US')}${spread}${
+        staged?.complete === false
+          ? '; the log was not fully read yet, the count may grow'
+          : stillArriving(staged?.lastAt, ctx.generatedAt)
+            ? '; so far: the log is still arriving, the count may grow (this alert follows it)'
+            : ''
+      }`,
     });
   }
   if (typeof d.threshold === 'number')
@@ -135,4 +141,14 @@ function resolvedView(
     summary: `Deletes rejected${forHow}: sync restarted and deleted nothing (0 of ${plural(held ?? o.held, 'held deletion')}). Sync runs again.`,
     facts,
   };
+}
+
+/**
+ * The provisioning log publishes a cycle's events over minutes: a count whose latest StagedDelete is
+ * this recent may still grow (540 at 09:05, 600 at 09:10 on the demo day).
+ */
+const ARRIVING_MS = 10 * 60_000;
+function stillArriving(lastAt: string | null | undefined, generatedAt: Date): boolean {
+  const last = Date.parse(lastAt ?? '');
+  return Number.isFinite(last) && generatedAt.getTime() - last < ARRIVING_MS;
 }
