@@ -11,7 +11,9 @@
  *
  * An import may go down, or sideways inside core, never up; no folder imports a folder that imports it
  * back. The core never imports @azure/functions, the CLI or src/demo. src/config.ts, src/clock.ts and
- * src/log.ts sit beside the layers (settings, time, logging) and import nothing above them.
+ * src/log.ts sit beside the layers (settings, time, logging) and import nothing above them. Only the
+ * edges and the composition root (src/wiring.ts) know src/config.ts: every other module declares the
+ * slice of the settings it needs beside itself (src/graph/settings.ts, src/state/settings.ts, ...).
  *
  * dependency-cruiser rather than eslint-plugin-boundaries or no-restricted-imports: it resolves
  * TypeScript imports itself (type-only ones included), checks cycles between folders (scope: folder),
@@ -71,6 +73,14 @@ module.exports = {
       comment: 'Use cases are called by the edges, never the other way round.',
       from: { path: APP },
       to: { path: EDGE },
+    },
+    {
+      name: 'settings-only-at-the-edges',
+      severity: 'error',
+      comment:
+        'Only the edges and src/wiring.ts read src/config.ts; the core takes the slice it declares beside itself (src/*/settings.ts).',
+      from: { path: OURS, pathNot: `${EDGE}|^src/wiring\\.ts$|^src/config\\.ts$` },
+      to: { path: '^src/config\\.ts$' },
     },
     {
       name: 'utilities-stand-alone',

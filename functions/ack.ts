@@ -1,5 +1,5 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
-import { performAck, showAck } from '../src/ack/handleAck.js';
+import { answerAckPage, type AckPageRequest } from '../src/app/ack.js';
 import { systemClock } from '../src/clock.js';
 import { loadSettings } from '../src/config.js';
 import { loggerFor } from '../src/log.js';
@@ -23,20 +23,22 @@ const HTML_HEADERS = {
 export async function ack(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
   const settings = loadSettings();
   const log = loggerFor(context, settings.logLevel);
-  const deps = { ...(await createWebhookDependencies(settings, systemClock, log)), settings };
+  let ackRequest: AckPageRequest;
   if (request.method === 'GET') {
-    const page = await showAck(deps, request.query.get('token'));
-    return { status: page.status, body: page.html, headers: HTML_HEADERS };
+    ackRequest = { method: 'GET', token: request.query.get('token') };
+  } else {
+    const text = await request.text();
+    if (Buffer.byteLength(text) > MAX_FORM_BYTES)
+      return { status: 413, body: 'form too large', headers: HTML_HEADERS };
+    // The first value of each field, as URLSearchParams.get gives it.
+    const form: Record<string, string> = {};
+    const fields = new URLSearchParams(text);
+    for (const [name, value] of fields) form[name] ??= value;
+    // `match` is the one repeated field: the labels a silence from the page matches on.
+    ackRequest = { method: 'POST', form, match: fields.getAll('match') };
   }
-  const text = await request.text();
-  if (Buffer.byteLength(text) > MAX_FORM_BYTES)
-    return { status: 413, body: 'form too large', headers: HTML_HEADERS };
-  const form = new URLSearchParams(text);
-  const page = await performAck(deps, {
-    token: form.get('token'),
-    until: form.get('until'),
-    by: form.get('by'),
-  });
+  const deps = { ...(await createWebhookDependencies(settings, systemClock, log)), settings };
+  const page = await answerAckPage(deps, ackRequest);
   return { status: page.status, body: page.html, headers: HTML_HEADERS };
 }
 

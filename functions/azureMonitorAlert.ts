@@ -1,6 +1,6 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { acceptAzureMonitorAlert } from '../src/app/azureMonitorAlert.js';
 import { commonAlert } from '../src/azureMonitor/commonAlertSchema.js';
-import { AlertReplayed, routeAzureMonitorAlert } from '../src/azureMonitor/routeAzureMonitorAlert.js';
 import { systemClock } from '../src/clock.js';
 import { loadSettings } from '../src/config.js';
 import { readJsonBody } from '../src/http/jsonBody.js';
@@ -26,16 +26,13 @@ export async function azureMonitorAlert(
     return { status: body.status, jsonBody: { error: body.message } };
   }
   const deps = await createWebhookDependencies(settings, systemClock, log);
-  try {
-    const routed = await routeAzureMonitorAlert(
-      { ...deps, notify: notifyDependencies(settings, deps) },
-      body.value,
-    );
-    return { status: 202, jsonBody: { accepted: true, messageId: routed.messageId } };
-  } catch (error) {
-    if (error instanceof AlertReplayed) return { status: 409, jsonBody: { error: error.message } };
-    throw error;
-  }
+  const outcome = await acceptAzureMonitorAlert(
+    { ...deps, notify: notifyDependencies(settings, deps) },
+    body.value,
+  );
+  return outcome.accepted
+    ? { status: 202, jsonBody: { accepted: true, messageId: outcome.messageId } }
+    : { status: outcome.status, jsonBody: { error: outcome.error } };
 }
 
 app.http('azureMonitorAlert', { methods: ['POST'], authLevel: 'function', handler: azureMonitorAlert });

@@ -10,7 +10,7 @@ import { loggerFor } from '../src/log.js';
 export async function digest(timer: Timer, context: InvocationContext): Promise<void> {
   // Loaded with the first digest, not with the worker (see functions/collect.ts).
   const [{ sendDailyDigest }, { createMonitorDependencies }] = await Promise.all([
-    import('../src/digest/sendDigest.js'),
+    import('../src/app/digest.js'),
     import('../src/wiring.js'),
   ]);
   const settings = loadSettings();

@@ -1,8 +1,8 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { systemClock } from '../src/clock.js';
 import { loadSettings } from '../src/config.js';
+import { acceptHeartbeat } from '../src/app/heartbeat.js';
 import { heartbeatBody } from '../src/heartbeat/heartbeatBody.js';
-import { HeartbeatRejected, recordHeartbeat } from '../src/heartbeat/recordHeartbeat.js';
 import { readJsonBody } from '../src/http/jsonBody.js';
 import { loggerFor } from '../src/log.js';
 import { createWebhookDependencies } from '../src/wiring.js';
@@ -22,17 +22,13 @@ export async function heartbeat(request: HttpRequest, context: InvocationContext
     log.warn(`heartbeat rejected: ${body.message}`);
     return { status: body.status, jsonBody: { error: body.message } };
   }
-  const deps = await createWebhookDependencies(settings, systemClock, log);
-  try {
-    await recordHeartbeat(deps, body.value);
-  } catch (error) {
-    if (error instanceof HeartbeatRejected) {
-      log.warn(`heartbeat of ${body.value.machineName} rejected: ${error.message}`);
-      return { status: error.status, jsonBody: { error: error.message } };
-    }
-    throw error;
-  }
-  return { status: 202, jsonBody: { accepted: true } };
+  const outcome = await acceptHeartbeat(
+    await createWebhookDependencies(settings, systemClock, log),
+    body.value,
+  );
+  return outcome.accepted
+    ? { status: 202, jsonBody: { accepted: true } }
+    : { status: outcome.status, jsonBody: { error: outcome.error } };
 }
 
 app.http('heartbeat', { methods: ['POST'], authLevel: 'function', handler: heartbeat });

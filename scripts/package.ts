@@ -1,7 +1,7 @@
 /**
  * Builds the deploy package of the Functions app: exactly what the Functions host needs and nothing else.
  *
- *   npx tsx scripts/package.ts [--out DIR] [--zip FILE]      (npm run package; azd's prepackage hook)
+ *   npx tsx scripts/package.ts [--out DIR] [--zip FILE] [--inputs FILE]   (npm run package; azd's prepackage hook)
  *
  * - esbuild bundles each function entry point (functions/*.ts) with the code and the npm packages it
  *   imports into ESM files with shared chunks, so there is one copy of each module (one @azure/functions
@@ -12,6 +12,9 @@
  * - It holds host.json, a minimal package.json (type module, main = the bundled entry points) and the
  *   bundles; the zip (for tests and by hand) is what azd uploads from the same folder.
  * Prints the size and file count; its last line is one JSON object {"files","bytes","zipBytes"}.
+ * `--inputs FILE` writes the list of source files and packages the bundles were built from (one path a
+ * line, from esbuild's metafile), outside the package: what checks that no demo, CLI, preview or test
+ * code ships read it.
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -21,22 +24,27 @@ import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-function arg(name: string, fallback: string): string {
+function arg(name: string, fallback: string): string;
+function arg(name: string): string | undefined;
+function arg(name: string, fallback?: string): string | undefined {
   const i = process.argv.indexOf(name);
   return i >= 0 && process.argv[i + 1] ? path.resolve(process.argv[i + 1]!) : fallback;
 }
 
 const outDir = arg('--out', path.join(root, '.deploy'));
 const zipFile = arg('--zip', path.join(root, '.deploy.zip'));
+const inputsFile = arg('--inputs');
 
-export async function buildPackage(out: string): Promise<void> {
+/** Builds the package into `out`; returns the files it was built from, relative to the project root. */
+export async function buildPackage(out: string): Promise<string[]> {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const entryPoints = readdirSync(path.join(root, 'functions'))
     .filter((f) => f.endsWith('.ts'))
     .map((f) => path.join(root, 'functions', f));
-  await build({
+  const result = await build({
     entryPoints,
+    metafile: true,
     outdir: path.join(out, 'dist/functions'),
     bundle: true,
     splitting: true,
@@ -64,6 +72,9 @@ export async function buildPackage(out: string): Promise<void> {
     `${JSON.stringify({ name: pkg.name, version: pkg.version, private: true, type: 'module', main: 'dist/functions/*.js', engines: pkg.engines }, null, 2)}\n`,
   );
   cpSync(path.join(root, 'host.json'), path.join(out, 'host.json'));
+  return Object.keys(result.metafile.inputs)
+    .map((input) => path.relative(root, path.resolve(root, input)).split(path.sep).join('/'))
+    .sort();
 }
 
 function listFiles(dir: string): string[] {
@@ -74,7 +85,8 @@ function listFiles(dir: string): string[] {
 }
 
 async function main(): Promise<void> {
-  await buildPackage(outDir);
+  const inputs = await buildPackage(outDir);
+  if (inputsFile) writeFileSync(inputsFile, `${inputs.join('\n')}\n`);
   const files = listFiles(outDir);
   const bytes = files.reduce((sum, f) => sum + statSync(f).size, 0);
   rmSync(zipFile, { force: true });

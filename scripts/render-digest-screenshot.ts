@@ -4,7 +4,9 @@
  * `.test-artifacts/screenshots/digest.png` and `digest-card.png` (the Teams card, approximated), plus the HTML,
  * the plain text and the Workflows body next to them, to be looked at.
  *
- *   npx tsx scripts/render-digest-screenshot.ts [--out .test-artifacts/screenshots/digest.png]
+ *   npx tsx scripts/render-digest-screenshot.ts [--out .test-artifacts/screenshots/digest.png] [--width 400]
+ *
+ * `--width` sets the viewport (default 760, a reading pane; 400 is a phone).
  *
  * The demo tenant speaks HTTPS with a local self-signed certificate that Node trusts only through
  * NODE_EXTRA_CA_CERTS at start-up, so the script re-runs itself once with it set.
@@ -27,6 +29,12 @@ async function main(): Promise<number> {
   const out = path.resolve(
     outIndex > 0 ? (process.argv[outIndex + 1] ?? '') : '.test-artifacts/screenshots/digest.png',
   );
+  const widthIndex = process.argv.indexOf('--width');
+  const width = widthIndex > 0 ? Number(process.argv[widthIndex + 1]) : 760;
+  if (!Number.isInteger(width) || width < 200) {
+    console.error('--width must be a whole number of pixels, at least 200');
+    return 2;
+  }
   const certificate = await ensureLocalCertificate(path.resolve('.test-artifacts', 'tls'));
   if (process.env.NODE_EXTRA_CA_CERTS !== certificate.certPath) return rerunTrusting(certificate.certPath);
   if (!chromiumAvailable()) {
@@ -54,7 +62,7 @@ async function main(): Promise<number> {
     await writeFile(`${base}.html`, digest.message.email.html);
     await writeFile(`${base}.txt`, digest.message.email.plainText);
     await writeFile(`${base}-card.json`, JSON.stringify(workflowsBody(digest.message.teams.card), null, 2));
-    const page = await renderInChromium(digest.message.email.html, { screenshot: out });
+    const page = await renderInChromium(digest.message.email.html, { screenshot: out, width });
     // The Teams card too, through the static Adaptive Card approximation (Teams itself cannot run here).
     await renderInChromium(renderCardPreviewHtml(digest.message.teams.card, digest.message.email.subject), {
       screenshot: `${base}-card.png`,
@@ -63,7 +71,7 @@ async function main(): Promise<number> {
     console.log(`subject: ${digest.message.email.subject}`);
     console.log(`first section heading: ${page.headings.find((h) => h.tag === 'h2')?.text ?? '(none)'}`);
     console.log(
-      `network requests: ${page.requests.length}, scripts: ${page.scripts}, page width: ${page.scrollWidth}px`,
+      `network requests: ${page.requests.length}, scripts: ${page.scripts}, page width: ${page.scrollWidth}px at a ${width}px viewport`,
     );
     console.log(`Teams payload: ${payloadBytes(workflowsBody(digest.message.teams.card))} bytes`);
     console.log(`screenshots: ${out} and ${base}-card.png`);

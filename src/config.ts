@@ -1,13 +1,20 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { alertSettingsShape, toAlertSettings, type AlertSettings } from './alerts/settings.js';
+import { alertSettingsShape, toAlertSettings } from './alerts/settings.js';
+import type { MonitorSettings } from './app/settings.js';
+import type { CollectSettings, TenantSettings } from './collect/settings.js';
 import { ncrontabProblem } from './digest/ncrontab.js';
-import { digestSettingsShape, toDigestSettings, type DigestSettings } from './digest/settings.js';
 import {
-  notifySettingsProblems,
-  notifySettingsShape,
-  toNotifySettings,
-  type NotifySettings,
-} from './notify/settings.js';
+  digestSettingsShape,
+  toDigestSettings,
+  type DigestSettings,
+  type SendDigestSettings,
+} from './digest/settings.js';
+import type { GraphSettings } from './graph/settings.js';
+import { notifySettingsProblems, notifySettingsShape, toNotifySettings } from './notify/settings.js';
+import { shortestRouteRepeatMs } from './notify/routing.js';
+import type { SinkSettings } from './sinks/settings.js';
+import type { StateSettings } from './state/settings.js';
 import { plainIssueMessage, plainProblem, settingProblems } from './settingsMessages.js';
 
 /**
@@ -125,7 +132,14 @@ export const settingsSchema = z.object({
 
 export type RawSettings = z.infer<typeof settingsSchema>;
 
-export interface Settings {
+/**
+ * Every setting, as the composition of the slices each adapter and use case declares beside itself (what
+ * it needs and nothing more): the core imports its slice, never this module, so only the edges (function
+ * files, the CLI) and the composition root (src/wiring.ts) know Settings. What no slice holds is the
+ * edges' own: the cloud, the log level.
+ */
+export interface Settings
+  extends TenantSettings, CollectSettings, MonitorSettings, StateSettings, SinkSettings, SendDigestSettings {
   readonly tenantId: string | undefined;
   /** AZURE_CLOUD and what it decides; graph.baseUrl and logsIngestion.audience follow it. */
   readonly cloud: {
@@ -133,41 +147,12 @@ export interface Settings {
     readonly authorityHost: string;
     readonly logsIngestionAudience: string;
   };
-  readonly graph: {
-    readonly baseUrl: string;
-    readonly accessToken: string | undefined;
-    readonly managedIdentityClientId: string | undefined;
-    readonly reportsRequestsPerWindow: number;
-    readonly reportsWindowMs: number;
-    readonly requestTimeoutMs: number;
-    readonly maxRetries: number;
-  };
+  readonly graph: GraphSettings;
   readonly dataDir: string;
   /** LOCAL_RETENTION_DAYS: dated NDJSON files and outbox files older than this are deleted. */
   readonly localRetentionDays: number;
-  readonly discovery: {
-    readonly servicePrincipalIds: readonly string[] | undefined;
-    readonly refreshMs: number;
-  };
-  readonly agentsApi: 'auto' | 'off';
-  readonly provisioning: {
-    readonly lookbackMs: number;
-    readonly overlapMs: number;
-    readonly pageSize: number;
-    readonly latenessMs: number;
-    readonly lateSweepMs: number;
-  };
-  readonly run: { readonly timeBudgetMs: number; readonly leaseMs: number; readonly maxMs: number };
-  readonly logsIngestion:
-    { readonly endpoint: string; readonly dcrImmutableId: string; readonly audience: string } | undefined;
-  readonly stateTable:
-    | { readonly kind: 'connectionString'; readonly connectionString: string; readonly tableName: string }
-    | { readonly kind: 'accountUrl'; readonly accountUrl: string; readonly tableName: string }
-    | undefined;
   readonly collectSchedule: string;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error';
-  readonly alerts: AlertSettings;
-  readonly notify: NotifySettings;
   readonly digest: DigestSettings;
 }
 
@@ -215,7 +200,7 @@ export function loadSettings(
       `GRAPH_BASE_URL is Microsoft Graph of the ${otherCloud} cloud but AZURE_CLOUD is ${raw.AZURE_CLOUD}; set AZURE_CLOUD=${otherCloud} (or leave GRAPH_BASE_URL blank)`,
     );
   }
-  problems.push(...notifySettingsProblems(raw).map(plainProblem));
+  problems.push(...notifySettingsProblems(raw, readRoutesFile).map(plainProblem));
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   return toSettings(parsed.data);
 }
@@ -247,9 +232,20 @@ function graphCloudMismatch(
   return owner && owner !== cloud ? owner : undefined;
 }
 
+/** ALERT_ROUTES_FILE is read at start-up, like the settings themselves. */
+const readRoutesFile = (file: string): string => readFileSync(file, 'utf8');
+
 function toSettings(raw: RawSettings): Settings {
   const minutes = 60_000;
   const cloud = azureClouds[raw.AZURE_CLOUD];
+  // Routing: the lifecycle reminds as often as the most eager route asks; each receiver channel then
+  // gets reminders at its own route's interval (src/notify/routing.ts).
+  const alerts = toAlertSettings(raw);
+  const notify = toNotifySettings(raw, {
+    readFile: readRoutesFile,
+    defaultRepeat: { critical: alerts.repeatMs, warning: alerts.repeatWarningMs },
+  });
+  const routeRepeatMs = shortestRouteRepeatMs(notify.routing);
   return Object.freeze({
     tenantId: raw.TENANT_ID?.toLowerCase(),
     cloud: {
@@ -291,6 +287,7 @@ function toSettings(raw: RawSettings): Settings {
             endpoint: raw.LOGS_INGESTION_ENDPOINT,
             dcrImmutableId: raw.LOGS_INGESTION_DCR_IMMUTABLE_ID,
             audience: cloud.logsIngestionAudience,
+            managedIdentityClientId: raw.AZURE_CLIENT_ID,
           }
         : undefined,
     stateTable: raw.STATE_TABLE_CONNECTION_STRING
@@ -304,12 +301,20 @@ function toSettings(raw: RawSettings): Settings {
             kind: 'accountUrl' as const,
             accountUrl: raw.STATE_TABLE_ACCOUNT_URL,
             tableName: raw.STATE_TABLE_NAME,
+            managedIdentityClientId: raw.AZURE_CLIENT_ID,
           }
         : undefined,
     collectSchedule: raw.COLLECT_SCHEDULE,
     logLevel: raw.LOG_LEVEL,
-    alerts: toAlertSettings(raw),
-    notify: toNotifySettings(raw),
+    alerts:
+      routeRepeatMs !== undefined
+        ? {
+            ...alerts,
+            repeatMs: Math.min(alerts.repeatMs, routeRepeatMs),
+            repeatWarningMs: Math.min(alerts.repeatWarningMs, routeRepeatMs),
+          }
+        : alerts,
+    notify,
     digest: toDigestSettings(raw),
   });
 }

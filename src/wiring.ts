@@ -7,10 +7,10 @@ import type { Settings } from './config.js';
 import type { Logger } from './log.js';
 import { createSink } from './sinks/createSink.js';
 import { createStateStore } from './state/createStateStore.js';
-import type { RecordSink } from './sinks/sink.js';
 import type { StateStore } from './state/store.js';
 import type { NotifyDependencies } from './notify/dispatch.js';
 import type { MonitorDependencies } from './app/monitorRun.js';
+import type { WebhookDependencies } from './app/webhook.js';
 
 /**
  * Builds the real adapters from settings: the one place the CLI and the Functions share, so both run
@@ -25,7 +25,7 @@ export async function createCollectDependencies(
   const cred = sharedCredential(settings, !settings.graph.accessToken, options.credential);
   // The Graph client is loaded by the runs that call Graph, not by the webhooks that share this module.
   const { createGraphReader } = await import('./graph/graphReader.js');
-  const graph = createGraphReader(settings, { clock, ...(cred ? { credential: cred } : {}) });
+  const graph = createGraphReader(settings.graph, { clock, ...(cred ? { credential: cred } : {}) });
   const tenantId = await resolveTenantId(settings, graph);
   return {
     settings,
@@ -38,16 +38,13 @@ export async function createCollectDependencies(
   };
 }
 
-/**
- * What a webhook needs: the tenant, the sink and the state store. The tenant must be configured
- * (TENANT_ID) because a webhook has no Graph token to derive it from.
- */
+/** What a webhook use case needs (src/app/webhook.ts): TENANT_ID must be set. */
 export async function createWebhookDependencies(
   settings: Settings,
   clock: Clock,
   log: Logger,
   options: { credential?: TokenCredential } = {},
-): Promise<{ tenantId: string; sink: RecordSink; state: StateStore; clock: Clock; log: Logger }> {
+): Promise<WebhookDependencies> {
   if (!settings.tenantId) throw new Error('TENANT_ID must be set for webhooks');
   const cred = sharedCredential(settings, false, options.credential);
   return Promise.resolve({
@@ -84,7 +81,7 @@ export async function createMonitorDependencies(
   options: { credential?: TokenCredential } = {},
 ): Promise<MonitorDependencies> {
   const deps = await createCollectDependencies(settings, clock, log, options);
-  return { ...deps, notify: notifyDependencies(settings, deps, options) };
+  return { ...deps, settings, notify: notifyDependencies(settings, deps, options) };
 }
 
 /**

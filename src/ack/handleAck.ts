@@ -7,15 +7,16 @@ import {
 } from '../alerts/ack.js';
 import { verifyAckToken } from '../alerts/ackToken.js';
 import { alertBook, ALERT_BOOK_KEY } from '../alerts/book.js';
+import type { AlertSettings } from '../alerts/settings.js';
 import type { Clock } from '../clock.js';
-import type { Settings } from '../config.js';
 import type { Logger } from '../log.js';
 import { ackFormPage, ackResultPage, ACK_DURATIONS, type AckDuration } from '../render/ackPage.js';
 import type { RecordSink } from '../sinks/sink.js';
 import { readValidated, type StateStore } from '../state/store.js';
+import { silenceChoices, silenceFromAck, type SilenceForm } from './silenceFromAck.js';
 
 export interface AckDependencies {
-  readonly settings: Settings;
+  readonly settings: { readonly alerts: AlertSettings };
   readonly tenantId: string;
   readonly state: StateStore;
   readonly sink: RecordSink;
@@ -78,6 +79,7 @@ export async function showAck(deps: AckDependencies, token: string | null): Prom
       alertSummary: alert.summary,
       kind: alert.kind,
       severity: alert.severity,
+      silenceLabels: silenceChoices(alert),
     }),
   };
 }
@@ -85,10 +87,19 @@ export async function showAck(deps: AckDependencies, token: string | null): Prom
 /** POST from the confirmation page: acknowledges, writes the CloudSyncAlert_CL row. */
 export async function performAck(
   deps: AckDependencies,
-  form: { token: string | null; until: string | null; by: string | null },
+  form: { token: string | null; until: string | null; by: string | null } & Partial<SilenceForm> & {
+      action?: string | null;
+    },
 ): Promise<AckResponse> {
   const checked = check(deps, form.token);
   if ('status' in checked) return checked;
+  if (form.action === 'silence')
+    return silenceFromAck(deps, checked.alertId, {
+      match: form.match ?? [],
+      for: form.for ?? null,
+      by: form.by,
+      comment: form.comment ?? null,
+    });
   const choice = (form.until ?? 'resolve') as AckDuration;
   if (!(choice in ACK_DURATIONS))
     return { status: 400, html: ackResultPage('Invalid request', 'Choose how long to silence the alert.') };

@@ -28,7 +28,7 @@ const CHANGES_MAX = 10;
  * - muted by inhibition: not opened; an open one stays as it is, with no transition of any kind;
  * - raised and not open, warning, raised for less than ALERT_HOLD_DOWN_MINUTES (Prometheus `for:`):
  *   pending, no alert and no transition yet; gone again before that: never told, never recorded.
- *   Critical conditions skip the hold-down: they open at once;
+ *   Critical conditions (and candidates marked skipHoldDown) skip the hold-down: they open at once;
  * - raised and not open: `new`. A resolved alert that comes back within ALERT_FLAP_WINDOW_MINUTES is
  *   `new` again too, with `reopenCount` + 1: people were told RESOLVED, so they must be told it is back,
  *   and the count lets the message say "back again (flapping)". Its old acknowledgement does not carry
@@ -95,7 +95,11 @@ export function advance(
         continue;
       }
       const firstSeenAt = held.get(id)?.firstSeenAt ?? at;
-      if (candidate.severity === 'warning' && nowMs - Date.parse(firstSeenAt) < (settings.holdDownMs ?? 0)) {
+      if (
+        candidate.severity === 'warning' &&
+        candidate.skipHoldDown !== true &&
+        nowMs - Date.parse(firstSeenAt) < (settings.holdDownMs ?? 0)
+      ) {
         pending.push({ id, kind: candidate.kind, subject: candidate.subject, firstSeenAt });
         if (recent) next.push(prior);
         continue;

@@ -19,6 +19,7 @@ import {
 import { bySeverity, type Alert, type AlertCandidate, type Transition } from '../domain/alertModel.js';
 import { transitionRow } from './rows.js';
 import type { AlertSettings } from './settings.js';
+import { corruptStateIssue, setAside } from '../state/setAside.js';
 import { readStoredState } from '../state/storedState.js';
 import { applySilences, type Silence } from './silences.js';
 
@@ -111,18 +112,16 @@ export async function runAlerting(
       previous = emptyAlertBook();
       condition = { ifNoneMatch: '*' };
       break;
-    case 'corrupt':
-      // Open alerts are lost: what fires now is `new` again. Better than never alerting again.
+    case 'corrupt': {
+      // Set aside (the one policy, src/state/setAside.ts): open alerts are lost and what fires now is
+      // `new` again. Better than never alerting again. A writer that replaced it meanwhile wins the
+      // commit below (ifNoneMatch), and this run stands down as for any lost race.
+      const aside = await setAside(state, key, stored.reason, stored.etag, { now });
       previous = emptyAlertBook();
-      condition = stored.etag ? { ifMatch: stored.etag } : { unconditional: true };
-      issues.push({
-        signal: 'state',
-        severity: 'warning',
-        code: 'CorruptState',
-        message: `${stored.reason.slice(0, 300)}; replaced by an empty alert book`,
-        target: ALERT_BOOK_KEY,
-      });
+      condition = { ifNoneMatch: '*' };
+      issues.push(corruptStateIssue(aside));
       break;
+    }
   }
 
   const evaluation = evaluateRules(observations, previous.memory, now, settings);

@@ -70,7 +70,8 @@ export const outboxEntry = z.object({
   id: z.string().min(1),
   createdAt: time,
   transitions: z.array(storedTransition),
-  done: z.array(z.enum(['email', 'teams'])).default([]),
+  /** Receiver channels (src/notify/routing.ts): `email`, `teams`, or `<receiver>.<channel>`. */
+  done: z.array(z.string()).default([]),
 });
 export type OutboxEntry = Omit<z.infer<typeof outboxEntry>, 'transitions'> & {
   readonly transitions: readonly Transition[];

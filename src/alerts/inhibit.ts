@@ -3,12 +3,16 @@ import type { AlertKind, AlertSubject } from '../domain/alertModel.js';
 
 /**
  * Inhibition (design section 5): a bigger problem mutes the smaller ones it causes. A quarantined job
- * (any quarantine, deletion-threshold included) mutes that job's sync-errors, sync-stalled and
+ * (any quarantine, deletion-threshold included) or a job paused after its initial sync (errors
+ * pruned) mutes that job's sync-errors, sync-stalled and
  * job-failing; "no active agent" for a configuration (agent-offline raised from the jobs' error codes)
  * mutes them for every job of that configuration. Like Alertmanager's inhibit rules: a muted alert is
  * not opened, an open one stays open without transitions until the muting alert is gone.
  */
 export const MUTABLE_KINDS: readonly AlertKind[] = ['sync-errors', 'sync-stalled', 'job-failing'];
+
+/** Job alerts that stop the job (sync-stalled would otherwise call it a forgotten pause a day later). */
+const JOB_STOPPERS: readonly AlertKind[] = ['deletion-threshold', 'job-quarantined', 'initial-sync-paused'];
 
 export interface Inhibitor {
   /** The muting alert. */
@@ -35,7 +39,7 @@ function configurationOf(subject: AlertSubject): string | undefined {
 export function inhibitorsOf(sources: readonly Source[]): Inhibitor[] {
   const inhibitors: Inhibitor[] = [];
   for (const { id, kind, subject } of sources) {
-    if ((kind === 'deletion-threshold' || kind === 'job-quarantined') && subject.jobId) {
+    if (JOB_STOPPERS.includes(kind) && subject.jobId) {
       inhibitors.push({ id, job: jobKey(subject.jobId) });
     } else if (kind === 'agent-offline' && !subject.agentId && subject.servicePrincipalId) {
       inhibitors.push({ id, configuration: compact(subject.servicePrincipalId) });

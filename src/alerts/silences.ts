@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { alertLabels, labelMatches, MATCHER_LABELS } from '../domain/alertLabels.js';
 import type { Alert, Transition, TransitionKind } from '../domain/alertModel.js';
-import { templateFamily } from '../domain/jobTemplates.js';
 import { readValidated, type StateStore } from '../state/store.js';
 import { updateState } from '../state/update.js';
 
@@ -29,14 +29,7 @@ export const silenceMatchers = z
   .strict()
   .refine((m) => Object.values(m).some((v) => v !== undefined), 'a silence needs at least one matcher');
 export type SilenceMatchers = z.infer<typeof silenceMatchers>;
-export const MATCHER_LABELS = [
-  'kind',
-  'severity',
-  'configuration',
-  'jobFamily',
-  'tenant',
-  'alertId',
-] as const;
+export { alertLabels, MATCHER_LABELS };
 
 const time = z.iso.datetime();
 export const silenceSchema = z.object({
@@ -53,23 +46,11 @@ export const silenceSchema = z.object({
 export type Silence = z.infer<typeof silenceSchema>;
 const silenceList = z.object({ silences: z.array(silenceSchema) });
 
-/** The labels an alert is matched on. */
-export function alertLabels(alert: Alert): Record<(typeof MATCHER_LABELS)[number], string | undefined> {
-  return {
-    kind: alert.kind,
-    severity: alert.severity,
-    configuration: alert.subject.configurationName,
-    jobFamily: alert.subject.templateId ? templateFamily(alert.subject.templateId) : undefined,
-    tenant: alert.subject.tenantId,
-    alertId: alert.id,
-  };
-}
-
 export function matches(matchers: SilenceMatchers, alert: Alert): boolean {
   const labels = alertLabels(alert);
   return MATCHER_LABELS.every((label) => {
     const wanted = matchers[label];
-    return wanted === undefined || labels[label]?.toLowerCase() === wanted.toLowerCase();
+    return wanted === undefined || labelMatches(labels[label], wanted);
   });
 }
 
@@ -192,6 +173,38 @@ function clearSilence(alert: Alert): Alert {
 
 /* ------------------------------------------------------------------ the store */
 
+/** What `status` shows of the silence that mutes an alert: which, by whom, until when, why. */
+export interface SilenceView {
+  readonly id: string;
+  readonly by: string;
+  readonly until: string;
+  readonly comment: string;
+}
+
+/**
+ * The stored silences and the maintenance windows open at `now`: every silence that can mute an alert
+ * now (the run applies the same list).
+ */
+export async function silencesAt(
+  state: StateStore,
+  tenantId: string,
+  windows: readonly MaintenanceWindow[],
+  now: Date,
+): Promise<Silence[]> {
+  return [...(await readSilences(state, tenantId)), ...windowSilences(windows, now)];
+}
+
+export function silenceView(id: string | undefined, silences: readonly Silence[]): SilenceView | undefined {
+  const found = id === undefined ? undefined : silences.find((s) => s.id === id);
+  if (!found) return undefined;
+  return {
+    id: found.id,
+    by: found.createdBy,
+    until: found.expiredAt ?? found.endsAt,
+    comment: found.comment,
+  };
+}
+
 export async function readSilences(state: StateStore, tenantId: string): Promise<Silence[]> {
   return (await readValidated(state, { tenantId, name: SILENCES_KEY }, silenceList))?.value.silences ?? [];
 }
@@ -217,10 +230,16 @@ export async function addSilence(
     id: `s-${randomBytes(5).toString('hex')}`,
     createdAt: now.toISOString(),
   };
-  await updateState(state, { tenantId, name: SILENCES_KEY }, silenceList, (current) => ({
-    value: { silences: [...kept(current?.silences ?? [], now), silence] },
-    result: undefined,
-  }));
+  await updateState(
+    state,
+    { tenantId, name: SILENCES_KEY },
+    silenceList,
+    (current) => ({
+      value: { silences: [...kept(current?.silences ?? [], now), silence] },
+      result: undefined,
+    }),
+    { now },
+  );
   return silence;
 }
 
@@ -230,14 +249,20 @@ export async function expireSilence(
   id: string,
   now: Date,
 ): Promise<Silence | undefined> {
-  return updateState(state, { tenantId, name: SILENCES_KEY }, silenceList, (current) => {
-    const list = current?.silences ?? [];
-    const found = list.find((s) => s.id === id);
-    if (!found) return { result: undefined };
-    if (found.expiredAt || Date.parse(found.endsAt) <= now.getTime()) return { result: found };
-    const expired = { ...found, expiredAt: now.toISOString() };
-    return { value: { silences: list.map((s) => (s.id === id ? expired : s)) }, result: expired };
-  });
+  return updateState(
+    state,
+    { tenantId, name: SILENCES_KEY },
+    silenceList,
+    (current) => {
+      const list = current?.silences ?? [];
+      const found = list.find((s) => s.id === id);
+      if (!found) return { result: undefined };
+      if (found.expiredAt || Date.parse(found.endsAt) <= now.getTime()) return { result: found };
+      const expired = { ...found, expiredAt: now.toISOString() };
+      return { value: { silences: list.map((s) => (s.id === id ? expired : s)) }, result: expired };
+    },
+    { now },
+  );
 }
 
 function kept(silences: readonly Silence[], now: Date): Silence[] {

@@ -23,9 +23,11 @@ import { buildObservations, ObjectStatusTracker, provisioningReadFully } from '.
 import type { AgentRecord, ProvisioningRecord } from '../tables/definitions.js';
 import { deliverOutbox, type OutboxDelivery } from './deliverOutbox.js';
 import type { RunGuard } from './runGuard.js';
+import type { MonitorSettings } from './settings.js';
 import { underRunLease } from './underRunLease.js';
 import { readSilences, windowSilences } from '../alerts/silences.js';
 import { NOTIFY_STATE_SCOPE } from '../notify/notifyState.js';
+import { notifyChannels } from '../notify/channels.js';
 import { corruptStateIssue, listSetAside } from '../state/setAside.js';
 import {
   deliveryFigures,
@@ -60,6 +62,7 @@ export const STAGES = [
 export type StageName = (typeof STAGES)[number];
 
 export interface MonitorDependencies extends CollectDependencies {
+  readonly settings: MonitorSettings;
   readonly notify: NotifyDependencies;
 }
 
@@ -100,6 +103,8 @@ interface RunWork {
   deliveryHealth?: DeliveryHealth;
   /** The status the previous run left (read once: the evaluate and finish stages both need it). */
   previousStatus?: MonitorStatus | undefined;
+  /** Set-aside copies the rules of this run were told of (`<scope>/<copy>`), for the next run. */
+  setAsideSeen?: string[];
 }
 
 const STAGE_WORK: Readonly<Record<StageName, (work: RunWork) => Promise<void>>> = {
@@ -232,16 +237,27 @@ async function previousStatus(work: RunWork): Promise<MonitorStatus | undefined>
 async function evaluate(work: RunWork): Promise<void> {
   const { deps, run, collected, tracker } = work;
   if (!collected || !tracker) return;
-  const heartbeats = await attempt(work, 'agents', () => readHeartbeatRecords(deps.state, deps.tenantId));
+  const heartbeats = await attempt(work, 'agents', () =>
+    readHeartbeatRecords(deps.state, deps.tenantId, deps.clock.now()),
+  );
   // What paths without a run row (webhooks, acks) set aside since the previous run: said here, loudly.
+  // Copies the previous run's rules were told of are left out (it looked for copies since it began, so
+  // it saw its own); one it made after its rules ran (the alert book's) is said here.
   const previous = await previousStatus(work);
   const since = previous ? new Date(previous.lastRunAt) : new Date(run.startedAt.getTime() - 15 * 60_000);
+  const toldBefore = new Set(previous?.setAsideSeen ?? []);
+  work.setAsideSeen = [];
   for (const scope of [deps.tenantId, NOTIFY_STATE_SCOPE]) {
-    const copies = await attempt(work, 'state', () => listSetAside(deps.state, scope, since));
+    const listed = await attempt(work, 'state', () => listSetAside(deps.state, scope, since));
+    const copies = (listed ?? []).filter((c) => !toldBefore.has(`${scope}/${c.copy}`));
+    work.setAsideSeen.push(...copies.map((c) => `${scope}/${c.copy}`));
     const said = new Set(work.issues.filter((i) => i.code === 'CorruptState').map((i) => i.target));
-    for (const copy of (copies ?? []).filter((c) => !said.has(c.name))) {
+    for (const copy of copies.filter((c) => !said.has(c.name))) {
       work.issues.push(
-        corruptStateIssue({ key: { tenantId: scope, name: copy.name }, message: copy.reason }),
+        corruptStateIssue({
+          key: { tenantId: scope, name: copy.name },
+          message: `${copy.reason}; set aside as ${copy.copy}`,
+        }),
       );
     }
   }
@@ -260,7 +276,7 @@ async function evaluate(work: RunWork): Promise<void> {
         clock: deps.clock,
         tenantId: deps.tenantId,
         settings: deps.settings.alerts,
-        channels: ['email', 'teams'],
+        channels: notifyChannels(deps.settings.notify).map((c) => c.id),
         silences,
       },
       buildObservations({
@@ -293,7 +309,7 @@ async function notify(work: RunWork): Promise<void> {
         tenantId: deps.tenantId,
         notify: deps.notify,
         ack: deps.settings.alerts.ack,
-        workbookUrl: deps.settings.digest.workbookUrl,
+        workbookUrl: deps.settings.digest?.workbookUrl,
       },
       outbox,
     ),
@@ -386,6 +402,7 @@ async function finish(work: RunWork): Promise<CollectResult> {
             })),
           }
         : {}),
+      ...(work.setAsideSeen ? { setAsideSeen: work.setAsideSeen } : {}),
       openAlerts: (work.alerting?.active ?? []).map((a) => ({
         id: a.id,
         kind: a.kind,

@@ -1,5 +1,4 @@
 import type { Clock } from '../clock.js';
-import type { Settings } from '../config.js';
 import type { GraphReader } from '../graph/graphReader.js';
 import type { Logger } from '../log.js';
 import type { RecordSink } from '../sinks/sink.js';
@@ -16,12 +15,14 @@ import { agentState, collectAgents, type AgentsResult } from './agents.js';
 import { discoverConfigurations, type Configuration } from './discovery.js';
 import { collectJobs } from './jobs.js';
 import { collectProvisioning, type ProvisioningResult } from './provisioning.js';
+import { WATERMARK_KEY } from './provisioningCheckpoint.js';
 import { issueFrom, type RunIssue } from './runErrors.js';
+import type { CollectSettings } from './settings.js';
 import { UnknownValues } from './unknownValues.js';
 import type { RunDeliveryFigures } from '../domain/deliveryHealth.js';
 
 export interface CollectDependencies {
-  readonly settings: Settings;
+  readonly settings: CollectSettings;
   readonly tenantId: string;
   readonly graph: GraphReader;
   readonly sink: RecordSink;
@@ -191,7 +192,7 @@ export async function collectSignals(
       complete: false,
       backlogRemaining: false,
       watermark: '',
-      issues: [issueFrom('provisioning', error, 'collect-provisioning-watermark')],
+      issues: [issueFrom('provisioning', error, WATERMARK_KEY)],
     };
   }
   issues.push(...provisioning.issues);

@@ -25,7 +25,7 @@ export interface JobsResult {
   readonly issues: RunIssue[];
 }
 
-/** Status and quarantine of every Cloud Sync job, every run: one request per configuration. */
+/** Status and quarantine of every job of every configuration, every run: one request per configuration. */
 export async function collectJobs(input: {
   tenantId: string;
   runId: string;
@@ -57,7 +57,10 @@ export async function collectJobs(input: {
         });
         continue;
       }
-      if (!isCloudSyncTemplate(job.data.templateId)) continue;
+      // Every job of a configuration is kept: one of a template family this version does not know is
+      // monitored like any other (status, quarantine, stalls) and reported once per run as an unknown value.
+      const template = job.data.templateId ?? job.data.id.split('.')[0] ?? '';
+      if (!isCloudSyncTemplate(template)) input.unknown.record('job.templateId', template);
       records.push(toJobStatusRecord(input, configuration, job.data));
     }
   }
@@ -104,6 +107,7 @@ export function toJobStatusRecord(
     LastErrorCode: last?.error?.code ?? null,
     LastErrorMessage: last?.error?.message ?? null,
     SuccessiveCompleteFailures: status?.countSuccessiveCompleteFailures ?? null,
+    EscrowsPruned: status?.escrowsPruned ?? null,
     CountEscrowed: last?.countEscrowed ?? null,
     CountExported: last?.countExported ?? null,
     SteadyStateLastAchieved: status?.steadyStateLastAchievedTime ?? null,

@@ -96,6 +96,7 @@ export async function collectProvisioning(input: ProvisioningInput): Promise<Pro
     tenantId: input.tenantId,
     table: TABLE,
     forgetBeforeMs: now - settings.latenessMs - settings.lateSweepMs - settings.overlapMs - 3600_000,
+    clock: input.clock,
   });
   issues.push(...checkpoint.issues);
   const mark = checkpoint.mark;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Clock } from '../clock.js';
 import { readStoredState } from '../state/storedState.js';
 import { SinkError, type RecordSink } from '../sinks/sink.js';
 import { corruptStateIssue, setAside } from '../state/setAside.js';
@@ -47,6 +48,8 @@ export interface CheckpointInput {
   readonly table: TableName;
   /** Chunks whose events are all older than this are forgotten: no window reaches back that far. */
   readonly forgetBeforeMs: number;
+  /** Names and dates what is set aside. */
+  readonly clock: Clock;
 }
 
 export class ProvisioningCheckpoint {
@@ -88,7 +91,9 @@ export class ProvisioningCheckpoint {
 
     if (stored.kind === 'corrupt') {
       // Set aside; what the chunks remember tells how far collection got.
-      const aside = await setAside(input.state, checkpoint.key, stored.reason, stored.etag);
+      const aside = await setAside(input.state, checkpoint.key, stored.reason, stored.etag, {
+        now: input.clock.now(),
+      });
       checkpoint.markEtag = undefined;
       checkpoint.issues.push({
         ...corruptStateIssue(aside),
@@ -286,7 +291,7 @@ export class ProvisioningCheckpoint {
 
   private async setAsideChunk(chunk: ChunkName, reason: string): Promise<void> {
     const key = { tenantId: this.input.tenantId, name: chunk.name };
-    const aside = await setAside(this.input.state, key, reason);
+    const aside = await setAside(this.input.state, key, reason, undefined, { now: this.input.clock.now() });
     this.issues.push({
       ...corruptStateIssue(aside),
       message: `${aside.message.slice(0, 400)}; the ids it held are forgotten (events of that page may be written again)`,

@@ -54,7 +54,7 @@ export function toProvisioningRecord(
     ResultType: resultType,
     ResultSignature: code,
     ResultDescription: cap(error?.reason),
-    ErrorCategory: resultType === 'Failure' || code ? errorCategory(code) : null,
+    ErrorCategory: resultType === 'Failure' || code ? errorCategory(code, error?.reason) : null,
     RecommendedAction: cap(error?.recommendedAction),
     SourceId: event.sourceIdentity?.id ?? null,
     SourceDisplayName: cap(event.sourceIdentity?.displayName),

@@ -1,5 +1,6 @@
 import { userInfo } from 'node:os';
-import { acknowledge, AlreadyAcknowledgedError, isSilenced, silencedText } from '../alerts/ack.js';
+import { acknowledgeAlert } from '../app/ack.js';
+import { isSilenced, silencedText } from '../alerts/ack.js';
 import { ALERT_BOOK_KEY, activeAlerts, alertBook } from '../alerts/book.js';
 import type { Alert } from '../domain/alertModel.js';
 import { systemClock } from '../clock.js';
@@ -30,22 +31,15 @@ export async function ackCommand(
   }
   const local = await openLocalState(settings, systemClock, log, { orAskGraph: true });
   const by = options.by ?? `cli:${userInfo().username}`;
-  try {
-    const { transition, row } = await acknowledge(local.state, {
-      tenantId: local.tenantId,
-      alertId: options.alertId,
-      until,
-      by,
-      now,
-    });
-    await local.sink.write('CloudSyncAlert_CL', [row]);
-    options.print(
-      `acknowledged ${transition.alert.kind} ${transition.alert.id}: ${transition.alert.summary} (silenced ${silencedText(transition.alert.silencedUntil)})`,
-    );
-  } catch (error) {
-    if (!(error instanceof AlreadyAcknowledgedError)) throw error;
-    options.print(error.message);
+  const outcome = await acknowledgeAlert(local, { alertId: options.alertId, until, by, now });
+  if (!outcome.acknowledged) {
+    options.print(outcome.message);
+    return 0;
   }
+  const { alert } = outcome.transition;
+  options.print(
+    `acknowledged ${alert.kind} ${alert.id}: ${alert.summary} (silenced ${silencedText(alert.silencedUntil)})`,
+  );
   return 0;
 }
 

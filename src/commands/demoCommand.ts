@@ -3,7 +3,7 @@ import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { virtualClock } from '../clock.js';
 import type { Transition } from '../domain/alertModel.js';
-import { sendDailyDigest } from '../digest/sendDigest.js';
+import { sendDailyDigest } from '../app/digest.js';
 import { runMonitor, type MonitorResult } from '../app/monitorRun.js';
 import { NOTIFY_STATE_SCOPE } from '../notify/notifyState.js';
 import { environmentWith, extraCaCertsPath, loadSettings } from '../config.js';

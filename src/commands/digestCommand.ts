@@ -1,6 +1,6 @@
+import { sendDailyDigest } from '../app/digest.js';
 import { offsetClock, systemClock } from '../clock.js';
 import type { Settings } from '../config.js';
-import { sendDailyDigest } from '../digest/sendDigest.js';
 import type { Logger } from '../log.js';
 import { notifyDependencies } from '../wiring.js';
 import { openLocalState } from './localState.js';

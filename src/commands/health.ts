@@ -112,6 +112,11 @@ function jobFinding(job: JobStatusRecord, condition: JobCondition): Omit<Finding
       };
     case 'no-agent':
       return { health: 'critical', message: `no active provisioning agent (${condition.detail ?? '?'})` };
+    case 'initial-sync-paused':
+      return {
+        health: 'critical',
+        message: 'paused after its initial sync (errors pruned): fix the failed objects, then start the job',
+      };
     case 'paused':
       return { health: 'warning', message: 'paused' };
     case 'unknown':

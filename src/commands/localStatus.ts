@@ -1,4 +1,5 @@
 import { ALERT_BOOK_KEY, alertBook, type AlertBook } from '../alerts/book.js';
+import { silencesAt, silenceView, type Silence } from '../alerts/silences.js';
 import type { Clock } from '../clock.js';
 import type { Settings } from '../config.js';
 import { readMonitorStatus, type MonitorStatus } from '../health/monitorStatus.js';
@@ -34,7 +35,13 @@ export async function localStatus(
     );
   }
   const book = await readBook(state, tenantId, log);
-  const openAlerts = monitor.openAlerts.map((a) => withAcknowledgement(a, book));
+  const silences = await silencesAt(state, tenantId, settings.alerts.maintenanceWindows, now).catch(
+    (error: unknown): Silence[] => {
+      log.warn(`silences unreadable, not shown: ${String(error)}`);
+      return [];
+    },
+  );
+  const openAlerts = monitor.openAlerts.map((a) => withSilence(withAcknowledgement(a, book), silences));
   const verdict = assessHealth({
     now,
     jobs: [],
@@ -81,6 +88,15 @@ async function readBook(state: StateStore, tenantId: string, log: Logger): Promi
     log.warn(`alert book unreadable, acknowledgements not shown: ${String(error)}`);
     return undefined;
   }
+}
+
+/** A silenced alert says by whom, until when and why (the silence the last run found muting it). */
+function withSilence(
+  alert: OpenAlertView & { silencedBy?: string },
+  silences: readonly Silence[],
+): OpenAlertView {
+  const silenced = silenceView(alert.silencedBy, silences);
+  return silenced ? { ...alert, silenced } : alert;
 }
 
 function withAcknowledgement(

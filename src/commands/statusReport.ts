@@ -1,4 +1,5 @@
 import { silencedText } from '../alerts/ack.js';
+import type { SilenceView } from '../alerts/silences.js';
 import type { MonitorStatus } from '../health/monitorStatus.js';
 import type { AgentRecord, JobStatusRecord } from '../tables/definitions.js';
 import type { Finding, Health } from './health.js';
@@ -15,6 +16,8 @@ export interface OpenAlertView {
   readonly since: string;
   /** Set while someone has acknowledged (silenced) it; `until` is "resolve" or an instant. */
   readonly acknowledged?: { readonly by: string; readonly until: string };
+  /** Set while a silence or maintenance window mutes it: recorded, told to nobody. */
+  readonly silenced?: SilenceView;
 }
 
 export interface LastRunView {
@@ -96,7 +99,12 @@ export function statusLines(report: StatusReport): string[] {
     const ack = a.acknowledged
       ? ` (acknowledged by ${a.acknowledged.by} ${silencedText(a.acknowledged.until)})`
       : '';
-    lines.push(`  open alert ${a.id} [${a.severity}] ${a.kind} since ${a.since}: ${a.summary}${ack}`);
+    const silenced = a.silenced
+      ? ` (silenced by ${a.silenced.by} until ${a.silenced.until}${a.silenced.comment ? `: ${a.silenced.comment}` : ''}; silence ${a.silenced.id})`
+      : '';
+    lines.push(
+      `  open alert ${a.id} [${a.severity}] ${a.kind} since ${a.since}: ${a.summary}${ack}${silenced}`,
+    );
   }
   if (report.source === 'live' && report.lastRun)
     lines.push(

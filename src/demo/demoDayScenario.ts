@@ -1,6 +1,7 @@
 import {
   cloudSyncJobSettings,
   cloudSyncServicePrincipal,
+  jobId,
   type CloudSyncConfiguration,
 } from './cloudSyncConfiguration.js';
 import {
@@ -28,7 +29,7 @@ import { indexedUser, namedUser } from './directoryObjects.js';
 import { jobErrors } from './errorCatalog.js';
 import type { OnPremisesAgent, OnPremisesAgentGroup, ServicePrincipal } from './graphTypes.js';
 import { guidFrom } from './ids.js';
-import { JobTimeline, type ExecutionCounts } from './jobTimeline.js';
+import { JobTimeline, type ExecutionCounts, type JobWindow } from './jobTimeline.js';
 import { materializedLog } from './materializedLog.js';
 import { hash32 } from './prng.js';
 import { saasApp } from './saasApp.js';
@@ -43,6 +44,17 @@ import { servicePrincipalDirectory } from './servicePrincipals.js';
 export interface DemoDayOptions {
   /** 00:00 UTC of the day the incidents happen. */
   readonly dayStart: Date;
+  /**
+   * More jobs for test scenarios (not on the default day): e.g. a template of a family the monitor does
+   * not know, which it must still collect, alert on and report. Windows are offsets from `dayStart`.
+   */
+  readonly extraJobs?: readonly ExtraJob[];
+}
+
+export interface ExtraJob {
+  readonly configuration: 'contoso.com' | 'fabrikam.local';
+  readonly templateId: string;
+  readonly windows?: readonly JobWindow[];
 }
 
 const CYCLE_MS = 2 * 60_000;
@@ -57,6 +69,7 @@ export function startOfYesterdayUtc(now: Date): Date {
 
 const ADMIN = { id: guidFrom(DEMO_TENANT_ID, 'admin', 'patti'), displayName: 'Patti Fernandez' };
 const CONTOSO_USERS = 1_850;
+const CONTOSO_COMPUTERS = 620;
 const FABRIKAM_USERS = 1_210;
 /** fabrikam.local users from this index on live in OU=Contractors, the OU that goes out of scope. */
 const FABRIKAM_CONTRACTORS_FROM = FABRIKAM_USERS - DEMO_TIMELINE.fabrikamStagedDeletes.count;
@@ -217,6 +230,32 @@ export function demoDayScenario(options: DemoDayOptions): Scenario {
     entryCountsAt: () => [{ key: 'user to User', value: CONTOSO_USERS }],
   });
 
+  // contoso.com device sync (AD computers to Entra devices): paused after its initial sync, errors pruned.
+  const deviceSyncTimeline = new JobTimeline({
+    id: DEMO_JOB_IDS.contosoDeviceSync,
+    templateId: 'AD2AADDeviceSync',
+    anchorMs: at(DEMO_CYCLE_ANCHORS.contosoDeviceSync),
+    intervalMs: CYCLE_MS,
+    interval: 'PT2M',
+    windows: [
+      {
+        kind: 'paused',
+        fromMs: at(DEMO_TIMELINE.contosoDeviceSyncPaused.from),
+        toMs: at(DEMO_TIMELINE.contosoDeviceSyncPaused.to),
+        escrowsPruned: true,
+      },
+    ],
+    cycleDurationMs: (cycle) => 4_000 + (hash32('devices', 'duration', cycle) % 10_000),
+    // Device sync writes no provisioning events in the demo; its counts are the computers it exported.
+    cycleCounts: (cycle) => {
+      const changes = hash32('devices', 'changes', cycle) % 3;
+      return { imported: changes, exported: changes, escrowed: 0, entitled: CONTOSO_COMPUTERS };
+    },
+    settings: cloudSyncJobSettings(CONTOSO),
+    steadyStateFirstAchievedMs: dayStartMs - 3 * 3600_000,
+    entryCountsAt: () => [{ key: 'computer to Device', value: CONTOSO_COMPUTERS }],
+  });
+
   // fabrikam.local: accidental-deletion trip at 09:00, deletes allowed at 11:30, agent down 18:00-19:00.
   const fabrikamCounts = new Map<number, ExecutionCounts>();
   const anchorFabrikam = at(DEMO_CYCLE_ANCHORS.fabrikamProvisioning);
@@ -345,9 +384,40 @@ export function demoDayScenario(options: DemoDayOptions): Scenario {
     DEMO_SERVICE_PRINCIPAL_LAYOUT.total,
     placed,
   );
+  const extra = (options.extraJobs ?? []).map((extraJob, i) => {
+    const config = extraJob.configuration === 'contoso.com' ? CONTOSO : FABRIKAM;
+    const timeline = new JobTimeline({
+      id: jobId(config, extraJob.templateId),
+      templateId: extraJob.templateId,
+      anchorMs: at(55_000 - i * 1_000),
+      intervalMs: CYCLE_MS,
+      interval: 'PT2M',
+      windows: (extraJob.windows ?? []).map((w) => ({ ...w, fromMs: at(w.fromMs), toMs: at(w.toMs) })),
+      cycleDurationMs: (cycle) => 3_000 + (hash32(extraJob.templateId, 'duration', cycle) % 8_000),
+      cycleCounts: () => ({ imported: 0, exported: 0, escrowed: 0, entitled: 100 }),
+      settings: cloudSyncJobSettings(config),
+      steadyStateFirstAchievedMs: dayStartMs - 7 * DAY_MS,
+      entryCountsAt: () => [],
+    });
+    return { servicePrincipalId: config.servicePrincipalId, timeline };
+  });
   const jobsBySp = new Map<string, JobTimeline[]>([
-    [CONTOSO.servicePrincipalId, [contosoTimeline, passwordHashTimeline]],
-    [FABRIKAM.servicePrincipalId, [fabrikamTimeline]],
+    [
+      CONTOSO.servicePrincipalId,
+      [
+        contosoTimeline,
+        passwordHashTimeline,
+        deviceSyncTimeline,
+        ...extra.filter((e) => e.servicePrincipalId === CONTOSO.servicePrincipalId).map((e) => e.timeline),
+      ],
+    ],
+    [
+      FABRIKAM.servicePrincipalId,
+      [
+        fabrikamTimeline,
+        ...extra.filter((e) => e.servicePrincipalId === FABRIKAM.servicePrincipalId).map((e) => e.timeline),
+      ],
+    ],
     [SAAS_APP.servicePrincipalId, [saas.timeline]],
   ]);
 

@@ -50,6 +50,8 @@ export const SAAS_APP = {
 export const DEMO_JOB_IDS = {
   contosoProvisioning: jobId(CONTOSO, 'AD2AADProvisioning'),
   contosoPasswordHash: jobId(CONTOSO, 'AD2AADPasswordHash'),
+  /** Device sync (preview), enabled the evening before: its initial sync ends paused (escrowsPruned). */
+  contosoDeviceSync: jobId(CONTOSO, 'AD2AADDeviceSync'),
   fabrikamProvisioning: jobId(FABRIKAM, 'AD2AADProvisioning'),
   saas: SAAS_APP.jobId,
 } as const;
@@ -96,6 +98,7 @@ export const DEMO_SERVICE_PRINCIPAL_LAYOUT = {
 export const DEMO_CYCLE_ANCHORS = {
   contosoProvisioning: 15_000,
   contosoPasswordHash: 30_000,
+  contosoDeviceSync: 50_000,
   fabrikamProvisioning: 45_000,
   saas: 5 * MINUTE,
 } as const;
@@ -110,6 +113,12 @@ export const DEMO_TIMELINE = {
   fabrikamTooManyDeletes: { from: 9 * HOUR + 2 * MINUTE, to: 11 * HOUR + 30 * MINUTE },
   /** contoso.com password hash sync: the sync service account was deleted, then repaired. */
   contosoPasswordHashQuarantine: { from: 13 * HOUR, to: 14 * HOUR + 30 * MINUTE },
+  /**
+   * contoso.com device sync: its initial sync hit the error threshold; the service pruned the errors and
+   * paused the job (escrowsPruned) until the admin fixed the computers and started it again. Seen by the
+   * 13:00 run and gone by the 14:30 run, with the password hash quarantine (one message each way).
+   */
+  contosoDeviceSyncPaused: { from: 12 * HOUR + 56 * MINUTE, to: 14 * HOUR + 27 * MINUTE },
   /** contoso.com provisioning: Entra busy, cycles fail and countSuccessiveCompleteFailures rises to 10. */
   contosoServerBusy: { from: 16 * HOUR, to: 16 * HOUR + 45 * MINUTE },
   /** FABSYNC01 (fabrikam's only agent) stops: cycles fail with HybridIdentityServiceNoActiveAgents. */
@@ -126,5 +135,5 @@ export const DEMO_PERSISTENT_FAILURES = [
   { domain: 'contoso.com', name: 'Lee Gu', error: 'invalidMail', action: 'create', from: 3 * HOUR + 10 * MINUTE, to: 15 * HOUR + 50 * MINUTE },
   { domain: 'contoso.com', name: 'Nestor Wilke', error: 'largeUserCertificate', action: 'update', from: 7 * HOUR + 30 * MINUTE, to: 20 * HOUR },
   { domain: 'contoso.com', name: 'Alex Wilber', error: 'federatedDomainChange', action: 'update', from: 12 * HOUR, to: 12 * HOUR + 40 * MINUTE },
-  { domain: 'fabrikam.local', name: 'Pradeep Gupta', error: 'invalidSoftMatch', action: 'create', from: 2 * HOUR, to: 22 * HOUR },
+  { domain: 'fabrikam.local', name: 'Pradeep Gupta', error: 'invalidSoftMatch', action: 'create', from: 0, to: 21 * HOUR + 10 * MINUTE },
 ] as const;

@@ -29,7 +29,19 @@ export type JobWindow =
       fromMs: number;
       toMs: number;
       error: SynchronizationError;
+    }
+  | {
+      /**
+       * No cycle starts inside the window: the job is Paused. `escrowsPruned`: paused by the service at
+       * the end of an initial sync whose errors were pruned (status.escrowsPruned), until an admin starts it.
+       */
+      kind: 'paused';
+      fromMs: number;
+      toMs: number;
+      escrowsPruned: boolean;
     };
+
+type HoldWindow = Extract<JobWindow, { kind: 'quarantine' | 'paused' }>;
 
 export interface ExecutionCounts {
   readonly imported: number;
@@ -100,8 +112,20 @@ export class JobTimeline {
     return undefined;
   }
 
+  pausedAt(ms: number): Extract<JobWindow, { kind: 'paused' }> | undefined {
+    for (const window of this.options.windows) {
+      if (window.kind === 'paused' && ms >= window.fromMs && ms < window.toMs) return window;
+    }
+    return undefined;
+  }
+
+  /** A window in which no cycle starts (quarantine or pause). */
+  private holdAt(ms: number): HoldWindow | undefined {
+    return this.quarantineAt(ms) ?? this.pausedAt(ms);
+  }
+
   runs(cycle: number): boolean {
-    return this.quarantineAt(this.startMs(cycle)) === undefined;
+    return this.holdAt(this.startMs(cycle)) === undefined;
   }
 
   /** The error a running cycle fails with, or undefined when it succeeds. */
@@ -140,19 +164,19 @@ export class JobTimeline {
     return quarantine ? Math.min(natural, quarantine.fromMs) : natural;
   }
 
-  /** The running cycle before `cycle`, jumping over quarantine windows. */
+  /** The running cycle before `cycle`, jumping over quarantine and pause windows. */
   private previousRunning(cycle: number): number {
     let previous = cycle - 1;
-    const quarantine = this.quarantineAt(this.startMs(previous));
-    if (quarantine) previous = this.cycleAt(quarantine.fromMs - 1);
+    const hold = this.holdAt(this.startMs(previous));
+    if (hold) previous = this.cycleAt(hold.fromMs - 1);
     return previous;
   }
 
   /** The last cycle that had completed at `atMs`. */
   lastCompletedCycle(atMs: number): number {
     let cycle = this.cycleAt(atMs);
-    const quarantine = this.quarantineAt(this.startMs(cycle));
-    if (quarantine) cycle = this.cycleAt(quarantine.fromMs - 1);
+    const hold = this.holdAt(this.startMs(cycle));
+    if (hold) cycle = this.cycleAt(hold.fromMs - 1);
     while (this.endMs(cycle) > atMs) cycle = this.previousRunning(cycle);
     return cycle;
   }
@@ -231,14 +255,15 @@ export class JobTimeline {
       successful.timeBegan = NEVER;
     }
     const quarantine = this.quarantineStatus(atMs);
+    const paused = quarantine ? undefined : this.pausedAt(atMs);
     return {
       id: this.options.id,
       templateId: this.options.templateId,
       schedule: { expiration: null, interval: this.options.interval, state: 'Active' },
       status: {
-        code: quarantine ? 'Quarantine' : 'Active',
+        code: quarantine ? 'Quarantine' : paused ? 'Paused' : 'Active',
         countSuccessiveCompleteFailures: failures,
-        escrowsPruned: false,
+        escrowsPruned: paused?.escrowsPruned ?? false,
         lastExecution: this.execution(last),
         lastSuccessfulExecution: successful,
         lastSuccessfulExecutionWithExports:

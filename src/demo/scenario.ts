@@ -50,5 +50,10 @@ export interface ProvisioningLog {
   eventAt(index: number): ProvisioningObjectSummary;
 }
 
-export { demoDayScenario, startOfYesterdayUtc, type DemoDayOptions } from './demoDayScenario.js';
+export {
+  demoDayScenario,
+  startOfYesterdayUtc,
+  type DemoDayOptions,
+  type ExtraJob,
+} from './demoDayScenario.js';
 export { syntheticScenario, type SyntheticScenarioOptions } from './syntheticScenario.js';

@@ -40,10 +40,12 @@ export function buildAlerts(
         [...transitions].reverse().find((t) => t.transition !== 'resolved')?.severity ?? last.severity,
       summary: [...transitions].reverse().find((t) => t.transition !== 'resolved')?.summary ?? last.summary,
       subject: subjectOf(last),
+      jobId: last.jobId ?? null,
       openedAt: openedT?.at ?? null,
       resolvedAt: last.transition === 'resolved' ? last.at : null,
       lastTransition: last.transition,
       lastAt: last.at,
+      ...(last.silencedBy && last.transition !== 'resolved' ? { silencedBy: last.silencedBy } : {}),
     };
     if (transitions.some((t) => t.transition === 'new' && inWindow(t))) opened.push(line);
     if (last.transition !== 'resolved') stillOpen.push(line);

@@ -2,13 +2,18 @@ import { buildAgents } from './agentAvailability.js';
 import { buildAlerts } from './alertActivity.js';
 import { buildCoverage, runsIn } from './coverage.js';
 import { buildConfigurations } from './jobs.js';
+import { jobKey } from '../domain/jobId.js';
+import { jobName } from '../domain/jobTemplates.js';
 import type {
+  AlertLine,
+  AlertsDigest,
   ChangeDigest,
   ChangeRow,
   ConfigurationDigest,
   DayTotals,
   DigestLevel,
   DigestModel,
+  JobDigest,
   Problem,
   Verdict,
 } from '../domain/digestModel.js';
@@ -103,7 +108,7 @@ function buildDay(d: {
   });
   const unordered = buildConfigurations({ hours, windowStart, windowEnd });
   const agents = buildAgents(hours, runsIn(hours, windowStart, windowEnd), windowStart);
-  const alerts = buildAlerts(hours, d.previous, windowStart, windowEnd);
+  const unorderedAlerts = buildAlerts(hours, d.previous, windowStart, windowEnd);
   const problems = buildProblems({
     hours,
     windowStart,
@@ -121,6 +126,7 @@ function buildDay(d: {
     windowEnd,
   );
   const jobs = configurations.flatMap((c) => c.jobs);
+  const alerts = withCurrentCounts(unorderedAlerts, jobs);
   const totals: DayTotals = {
     events: jobs.reduce((n, j) => n + j.eventTotal, 0),
     failedEvents: jobs.reduce((n, j) => n + j.failures.events, 0),
@@ -214,6 +220,30 @@ function changeOf(today: DayTotals, previous: DayTotals | undefined): ChangeDige
       row('observedPct', 'Hours observed (%)', 'up-is-good'),
     ],
   };
+}
+
+/**
+ * An open sync-errors alert carries the count of its last transition; the job section and the verdict
+ * count the objects failing at the end of the window. Both are told from the object status, but at
+ * different instants (and the alert leaves out what Entra retries by itself), so the digest would say
+ * "2 objects failing" next to "1 object failing now" for the same job. The digest's own count wins:
+ * an open alert line says how many objects of its job fail at the end of the window.
+ */
+function withCurrentCounts(alerts: AlertsDigest, jobs: readonly JobDigest[]): AlertsDigest {
+  const byKey = new Map(jobs.map((j) => [jobKey(j.jobId), j]));
+  const current = (line: AlertLine): AlertLine => {
+    if (line.kind !== 'sync-errors' || line.lastTransition === 'resolved' || !line.jobId) return line;
+    const job = byKey.get(jobKey(line.jobId));
+    if (!job) return line;
+    const n = job.stillFailing.objects;
+    const name = jobName(job.configurationName, job.templateId);
+    const summary =
+      n === 0
+        ? `${name}: no object failing any more at the end of the window (the alert resolves with the next run)`
+        : `${name}: ${n}${job.stillFailing.atLeast ? '+' : ''} object${n === 1 ? '' : 's'} failing to sync at the end of the window`;
+    return { ...line, summary };
+  };
+  return { ...alerts, opened: alerts.opened.map(current), stillOpen: alerts.stillOpen.map(current) };
 }
 
 /** "contoso" for a tenant whose configurations are contoso.com and fabrikam.local: short, for a subject line. */

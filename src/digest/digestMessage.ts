@@ -28,7 +28,7 @@ export function digestMessage(
     email: {
       subject: digestSubject(model),
       html: renderDigestHtml(model, render),
-      plainText: renderDigestText(model),
+      plainText: renderDigestText(model, render),
     },
     teams: { card: renderDigestCard(model, render) },
   };

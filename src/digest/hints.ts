@@ -1,3 +1,5 @@
+import { hardMatchBlock, type HardMatchBlock } from '../domain/errorCategory.js';
+
 /**
  * What to do, per error code or category: the remedies Microsoft documents for Cloud Sync
  * (entra-docs cloud-sync/how-to-troubleshoot.md, reference-error-codes.md, how-to-accidental-deletes.md).
@@ -40,6 +42,22 @@ export const codeHint = (code: string | null | undefined): string | undefined =>
 
 export const categoryHint = (category: string): string => BY_CATEGORY[category] ?? BY_CATEGORY.Other!;
 
+const BY_HARD_MATCH_BLOCK: Readonly<Record<HardMatchBlock, string>> = {
+  'security-hardening':
+    'Hard match blocked by the 2026 security hardening (onPremisesObjectIdentifier already set, or a privileged role): verify the remapping in the audit logs, then clear onPremisesObjectIdentifier with Graph (PATCH /beta/users/{id}).',
+  'admin-role-conflict':
+    'Existing admin role conflict: sync may not take over a cloud user with an Entra admin role; remove the role, let the next cycle match, assign it again.',
+};
+
+/** A code (and its error text) that is one of the 2026 hard-match blocks: their hint, else undefined. */
+export const hardMatchHint = (
+  code: string | null | undefined,
+  description?: string | null,
+): string | undefined => {
+  const block = hardMatchBlock(code, description);
+  return block ? BY_HARD_MATCH_BLOCK[block] : undefined;
+};
+
 export const DELETION_ACTION_OPEN =
   'Review the StagedDelete entries in the provisioning logs. If the deletions are intended, allow them (portal: Allow deletes; ' +
   'Graph: restart the job with resetScope ForceDeletes). If not, fix the scope (OUs, group filter) and restart sync.';
@@ -49,6 +67,9 @@ export const DELETION_ACTION_RESOLVED =
 
 export const QUARANTINE_ACTION =
   'Fix the cause, then restart the job (portal: Restart sync) to leave quarantine.';
+
+export const INITIAL_SYNC_PAUSED_ACTION =
+  'Find the failed objects in the provisioning logs (Status = Failure; the job’s own error list was cleared), fix them in AD, then start the job again (portal: Restart sync).';
 
 export const AGENT_ACTION =
   'Check the agent host: the Microsoft Azure AD Connect Provisioning Agent service, and outbound HTTPS to Entra ID.';

@@ -45,5 +45,6 @@ export function statusOf(s: JobSnapshot): JobStatusFacts {
     LastErrorCode: s.lastErrorCode,
     LastSuccessfulExecutionEnded: s.lastSuccessfulExecutionEnded,
     SuccessiveCompleteFailures: s.successiveFailures,
+    EscrowsPruned: s.escrowsPruned,
   };
 }

@@ -3,9 +3,11 @@ import {
   DELETION_ACTION_OPEN,
   DELETION_ACTION_RESOLVED,
   GAP_ACTION,
+  INITIAL_SYNC_PAUSED_ACTION,
   QUARANTINE_ACTION,
   categoryHint,
   codeHint,
+  hardMatchHint,
 } from './hints.js';
 import type {
   AgentDigest,
@@ -29,14 +31,15 @@ import { clockTime, dayMonth, duration, periodText, timeInWindow } from '../doma
 const KIND_RANK: Readonly<Record<ProblemKind, number>> = {
   'deletion-threshold': 0,
   'job-quarantined': 1,
-  'no-active-agent': 2,
-  'monitoring-gap': 3,
-  'job-stalled': 4,
-  'job-failing': 5,
-  'agent-inactive': 6,
-  'sync-errors': 7,
-  'job-paused': 8,
-  'job-not-running': 9,
+  'initial-sync-paused': 2,
+  'no-active-agent': 3,
+  'monitoring-gap': 4,
+  'job-stalled': 5,
+  'job-failing': 6,
+  'agent-inactive': 7,
+  'sync-errors': 8,
+  'job-paused': 9,
+  'job-not-running': 10,
 };
 const HOUR = 3600_000;
 
@@ -181,6 +184,20 @@ function jobProblems(job: JobDigest, ctx: Context): Draft[] {
         });
         break;
       }
+      case 'initial-sync-paused':
+        drafts.push({
+          ...base,
+          id: `initial-sync-paused:${job.jobId}`,
+          kind: 'initial-sync-paused',
+          severity: 'critical',
+          title: `${where(job)} ${ongoing ? 'is paused' : 'was paused'} after its initial sync: errors to clean up`,
+          facts: when.map(
+            (w) =>
+              `Paused ${w}: too many objects failed during the initial sync, their errors were cleared (escrowsPruned) and the job waits for them to be fixed.`,
+          ),
+          ...(ongoing ? { action: INITIAL_SYNC_PAUSED_ACTION } : {}),
+        });
+        break;
       case 'paused':
         if (!ongoing && totalMs < HOUR) break;
         drafts.push({
@@ -274,7 +291,7 @@ function syncErrorProblems(job: JobDigest, ctx: Context): Draft[] {
       ongoing: true,
       periods: oldest ? [{ from: oldest, to: null }] : [],
       facts,
-      ...(top ? { action: categoryHint(top.category) } : {}),
+      ...(top ? { action: hardMatchHint(top.code) ?? categoryHint(top.category) } : {}),
     },
   ];
 }

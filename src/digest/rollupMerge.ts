@@ -126,6 +126,7 @@ function snapshotOf(job: JobStatusRecord): JobSnapshot {
     scheduleState: job.ScheduleState,
     scheduleInterval: job.ScheduleInterval,
     successiveFailures: job.SuccessiveCompleteFailures,
+    escrowsPruned: job.EscrowsPruned,
     deleteThreshold: job.DeleteThreshold,
   };
 }
@@ -333,6 +334,7 @@ function mergeTransitions(
       ...(s.templateId ? { templateId: s.templateId } : {}),
       ...(s.machineName ? { machineName: capText(s.machineName, MAX_NAME_CHARS) } : {}),
       ...(s.agentId ? { agentId: s.agentId } : {}),
+      ...(t.silencedBy ? { silencedBy: t.silencedBy } : {}),
     };
     rollup.transitions.push(entry);
   }

@@ -57,6 +57,8 @@ export const jobSnapshotSchema = z.object({
   scheduleState: nullableString.default(null),
   scheduleInterval: nullableString.default(null),
   successiveFailures: z.number().nullable(),
+  // Added with initial-sync-paused; absent in older rollups.
+  escrowsPruned: z.boolean().nullable().default(null),
   deleteThreshold: z.number().nullable(),
 });
 export type JobSnapshot = z.infer<typeof jobSnapshotSchema>;
@@ -130,6 +132,8 @@ export const transitionEntrySchema = z.object({
   templateId: z.string().optional(),
   machineName: z.string().optional(),
   agentId: z.string().optional(),
+  /** The silence (or maintenance window) that made this transition record-only. */
+  silencedBy: z.string().optional(),
 });
 export type TransitionEntry = z.infer<typeof transitionEntrySchema>;
 

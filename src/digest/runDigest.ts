@@ -1,6 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Settings } from '../config.js';
 import type { OutboundMessage } from '../notify/message.js';
 import type { StateStore } from '../state/store.js';
 import { buildDigestModel } from './buildModel.js';
@@ -10,6 +9,7 @@ import { expectedRunIntervalMs } from './collectInterval.js';
 import { readRollups } from './rollup.js';
 import { hourStart } from './rollupSchema.js';
 import { readDigestSent, writeDigestSent } from './sentState.js';
+import type { BuildDigestSettings } from './settings.js';
 
 /**
  * The digest's entry point for the CLI command and the Functions timer:
@@ -29,7 +29,7 @@ export interface BuildDigestInput {
   readonly state: StateStore;
   readonly tenantId: string;
   readonly now: Date;
-  readonly settings: Pick<Settings, 'digest' | 'collectSchedule'>;
+  readonly settings: BuildDigestSettings;
 }
 
 export interface BuiltDigest {
@@ -81,13 +81,23 @@ export async function markDigestSent(input: {
   });
 }
 
-/** Writes the email HTML to `<dataDir>/digest/digest-<date>.html` and returns the path. */
+/**
+ * Writes the email HTML to `<dataDir>/digest/digest-<day>.html`, named after the day it covers (the
+ * digest of 30 Nov, sent on 1 Dec at midnight or 07:00, is digest-2026-11-30.html), and returns the path.
+ */
 export async function writeDigestHtml(dataDir: string, message: OutboundMessage): Promise<string> {
   const dir = path.join(dataDir, 'digest');
   await mkdir(dir, { recursive: true });
-  const file = path.join(dir, `digest-${dateOfMessage(message)}.html`);
+  const file = path.join(dir, `digest-${coveredDay(message)}.html`);
   await writeFile(file, message.email.html, 'utf8');
   return file;
+}
+
+/** The day of the window's last instant (createdAt is the window end): the day the digest is about. */
+function coveredDay(message: OutboundMessage): string {
+  const end = Date.parse(message.createdAt);
+  if (!Number.isFinite(end)) throw new Error(`not a digest message: createdAt ${message.createdAt}`);
+  return new Date(end - 1).toISOString().slice(0, 10);
 }
 
 function dateOfMessage(message: OutboundMessage): string {

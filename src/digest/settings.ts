@@ -38,3 +38,15 @@ type Raw = z.output<z.ZodObject<typeof digestSettingsShape>>;
 export function toDigestSettings(raw: Raw): DigestSettings {
   return { schedule: raw.DIGEST_SCHEDULE.trim(), workbookUrl: raw.DIGEST_WORKBOOK_URL };
 }
+
+/** What building the digest needs of the settings (src/config.ts's Settings satisfies it). */
+export interface BuildDigestSettings {
+  readonly digest: DigestSettings;
+  /** COLLECT_SCHEDULE: how often runs are expected, for the digest's coverage of the day. */
+  readonly collectSchedule: string;
+}
+
+/** What sending the daily digest needs: building it, and DATA_DIR for its HTML copy. */
+export interface SendDigestSettings extends BuildDigestSettings {
+  readonly dataDir: string;
+}

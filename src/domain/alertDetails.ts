@@ -178,6 +178,27 @@ export const jobQuarantinedDetailsSchema = z.object({
 });
 export type JobQuarantinedDetails = z.infer<typeof jobQuarantinedDetailsSchema>;
 
+/* ------------------------------------------------------------------ initial-sync-paused */
+
+/**
+ * Paused with status.escrowsPruned: the initial sync reached the error threshold that would have
+ * quarantined the job, so the service cleared (pruned) the object errors, finished the initial sync and
+ * paused the job until someone cleans up the errors and starts it again.
+ */
+export const initialSyncPausedDetailsSchema = z.object({
+  job: jobRefSchema,
+  statusCode: text,
+  /** When the last cycle (the end of the initial sync) ended: about when the job paused. */
+  lastExecutionEnded: time,
+  lastExecutionState: text,
+  lastErrorCode: text,
+  /** Escrowed (failing) entries the last execution still counted; the pruned ones are not in it. */
+  countEscrowed: count.nullable(),
+  /** Graph: POST {path} (no body) starts the paused job again, once the errors are fixed. */
+  startPath: z.string(),
+});
+export type InitialSyncPausedDetails = z.infer<typeof initialSyncPausedDetailsSchema>;
+
 /* ------------------------------------------------------------------ agent-offline */
 
 export const agentGroupHealthSchema = z.object({
@@ -336,6 +357,7 @@ export const ALERT_DETAILS_SCHEMAS = {
   'sync-errors': syncErrorsDetailsSchema,
   'deletion-threshold': deletionThresholdDetailsSchema,
   'job-quarantined': jobQuarantinedDetailsSchema,
+  'initial-sync-paused': initialSyncPausedDetailsSchema,
   'agent-offline': agentOfflineDetailsSchema,
   'sync-stalled': syncStalledDetailsSchema,
   'job-failing': jobFailingDetailsSchema,
@@ -350,6 +372,7 @@ export const kindDetailsSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('sync-errors'), details: syncErrorsDetailsSchema }),
   z.object({ kind: z.literal('deletion-threshold'), details: deletionThresholdDetailsSchema }),
   z.object({ kind: z.literal('job-quarantined'), details: jobQuarantinedDetailsSchema }),
+  z.object({ kind: z.literal('initial-sync-paused'), details: initialSyncPausedDetailsSchema }),
   z.object({ kind: z.literal('agent-offline'), details: agentOfflineDetailsSchema }),
   z.object({ kind: z.literal('sync-stalled'), details: syncStalledDetailsSchema }),
   z.object({ kind: z.literal('job-failing'), details: jobFailingDetailsSchema }),
@@ -374,6 +397,7 @@ const PARSERS: DetailsParsers = {
   'sync-errors': parseWith(syncErrorsDetailsSchema),
   'deletion-threshold': parseWith(deletionThresholdDetailsSchema),
   'job-quarantined': parseWith(jobQuarantinedDetailsSchema),
+  'initial-sync-paused': parseWith(initialSyncPausedDetailsSchema),
   'agent-offline': parseWith(agentOfflineDetailsSchema),
   'sync-stalled': parseWith(syncStalledDetailsSchema),
   'job-failing': parseWith(jobFailingDetailsSchema),

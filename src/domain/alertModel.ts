@@ -8,6 +8,8 @@ export const ALERT_KINDS = [
   'sync-errors',
   'deletion-threshold',
   'job-quarantined',
+  // Paused after an initial sync whose errors were pruned (status.escrowsPruned): waits for a clean-up.
+  'initial-sync-paused',
   'agent-offline',
   'sync-stalled',
   'job-failing',
@@ -63,6 +65,11 @@ export interface AlertCandidate {
   readonly trackedKey?: string;
   /** Kind-specific facts for the renderers (failing objects by error code, StagedDelete count, ...). JSON only. */
   readonly details: Readonly<Record<string, unknown>>;
+  /**
+   * Opens at once, warning or not: a fault that waiting will not cure and that may be seen in one run
+   * only (stored state set aside), which ALERT_HOLD_DOWN_MINUTES would hold until it is gone, untold.
+   */
+  readonly skipHoldDown?: boolean;
 }
 
 /** An alert as the lifecycle engine keeps it while it is open. */

@@ -29,6 +29,7 @@ export interface Period {
 export type ProblemKind =
   | 'deletion-threshold'
   | 'job-quarantined'
+  | 'initial-sync-paused'
   | 'no-active-agent'
   | 'monitoring-gap'
   | 'job-stalled'
@@ -179,6 +180,8 @@ export interface AgentsDigest {
 export interface AlertLine {
   readonly alertId: string;
   readonly kind: string;
+  /** The job the alert is about, when it is a job's (to keep its numbers those of the job section). */
+  readonly jobId?: string | null;
   readonly severity: string;
   readonly summary: string;
   readonly subject: string | null;
@@ -186,6 +189,8 @@ export interface AlertLine {
   readonly resolvedAt: string | null;
   readonly lastTransition: string;
   readonly lastAt: string;
+  /** While a silence mutes it (its latest transition was recorded, not told): that silence's id. */
+  readonly silencedBy?: string;
 }
 
 export interface AlertsDigest {

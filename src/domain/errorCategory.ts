@@ -59,7 +59,42 @@ const patterns: readonly [RegExp, ErrorCategory][] = [
   ],
 ];
 
-export function errorCategory(code: string | null | undefined): ErrorCategory | null {
+/**
+ * The 2026 hard-match hardening (reference/cloud-sync-2026.md 1.6): Cloud Sync and Connect Sync may no
+ * longer hard-match an AD object onto a cloud user that
+ * - holds (from 1 Jun 2026), is assigned or is eligible for (from 1 Jul 2026) a privileged Entra role:
+ *   the "existing admin role conflict" (tshoot-connect-sync-errors.md#existing-admin-role-conflict);
+ * - already has onPremisesObjectIdentifier set: "Hard match operation blocked due to security hardening.
+ *   Review OnPremisesObjectIdentifier mapping." (security-hardening).
+ * Microsoft publishes the message, not an error code, so both are recognised by the error text (Graph's
+ * errorInformation.reason) or by a code that names them. Both are matching problems: DataMismatch,
+ * never the DuplicateAttribute that the word "conflict" would otherwise suggest.
+ */
+export type HardMatchBlock = 'security-hardening' | 'admin-role-conflict';
+
+const HARDENING_TEXT =
+  /hard match operation blocked due to security hardening|onpremisesobjectidentifier mapping/i;
+const HARDENING_CODE = /hardmatch\w*(block|harden)|securityharden/i;
+const ADMIN_ROLE_TEXT =
+  /existing admin(istrator)? role conflict|admin(istrative)? role (is )?assigned|holds? an? (privileged|admin(istrative)?) (entra )?role/i;
+const ADMIN_ROLE_CODE = /adminrole(conflict)?/i;
+
+export function hardMatchBlock(
+  code: string | null | undefined,
+  description?: string | null,
+): HardMatchBlock | undefined {
+  const text = description ?? '';
+  if (HARDENING_TEXT.test(text) || (code && HARDENING_CODE.test(code))) return 'security-hardening';
+  if (ADMIN_ROLE_TEXT.test(text) || (code && ADMIN_ROLE_CODE.test(code))) return 'admin-role-conflict';
+  return undefined;
+}
+
+/** The category of an error code; `description` (Graph's error reason) recognises the hard-match blocks. */
+export function errorCategory(
+  code: string | null | undefined,
+  description?: string | null,
+): ErrorCategory | null {
+  if (hardMatchBlock(code, description)) return 'DataMismatch';
   if (!code) return null;
   const known = explicit[code.toLowerCase()];
   if (known) return known;

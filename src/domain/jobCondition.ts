@@ -2,6 +2,7 @@ import type { AlertKind } from './alertModel.js';
 import {
   failedCycles,
   isActive,
+  isInitialSyncPaused,
   isPaused,
   isQuarantined,
   isTooManyDeletes,
@@ -21,6 +22,7 @@ export const JOB_CONDITIONS = [
   'deletion-threshold',
   'no-agent',
   'quarantined',
+  'initial-sync-paused',
   'paused',
   'unknown',
   'stalled',
@@ -61,6 +63,7 @@ const SEVERITY: Readonly<Record<JobConditionState, ConditionSeverity>> = {
   'deletion-threshold': 'critical',
   'no-agent': 'critical',
   quarantined: 'critical',
+  'initial-sync-paused': 'critical',
   paused: 'warning',
   unknown: 'warning',
   stalled: 'warning',
@@ -73,6 +76,7 @@ const LABELS: Readonly<Record<JobConditionState, string>> = {
   'deletion-threshold': 'Deletion threshold exceeded',
   'no-agent': 'No active agent',
   quarantined: 'Quarantined',
+  'initial-sync-paused': 'Paused: errors to clean up',
   paused: 'Paused',
   unknown: 'Unknown status',
   stalled: 'Stalled',
@@ -99,6 +103,7 @@ export function classifyJob(job: JobStatusFacts, evidence: JobEvidence = {}): Jo
   if (agentCode) return condition('no-agent', agentCode);
   if (isQuarantined(job))
     return condition('quarantined', job.QuarantineReason ?? job.QuarantineErrorCode ?? job.LastErrorCode);
+  if (isInitialSyncPaused(job)) return condition('initial-sync-paused', 'EscrowsPruned');
   if (isPaused(job)) return condition('paused', null);
   if (!isActive(job)) return condition('unknown', job.StatusCode);
   const open = new Set<string>(evidence.openAlerts ?? []);

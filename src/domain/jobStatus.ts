@@ -18,7 +18,9 @@ export type JobStatusFacts = Pick<
   | 'LastErrorCode'
   | 'LastSuccessfulExecutionEnded'
   | 'SuccessiveCompleteFailures'
->;
+> &
+  // Optional: snapshots stored before the column existed do not have it.
+  Partial<Pick<JobStatusRecord, 'EscrowsPruned'>>;
 
 const lower = (value: string | null | undefined): string => (value ?? '').toLowerCase();
 
@@ -32,6 +34,15 @@ export const isTooManyDeletes = (job: JobStatusFacts): boolean =>
 /** Paused by an admin, or its schedule disabled: no cycle runs either way. */
 export const isPaused = (job: JobStatusFacts): boolean =>
   lower(job.StatusCode) === 'paused' || ['paused', 'disabled'].includes(lower(job.ScheduleState));
+
+/**
+ * Paused after an initial sync whose errors were pruned (status.escrowsPruned): instead of quarantining
+ * the job, the service cleared its errors, finished the initial sync and paused the job "to wait for the
+ * customer to clean up the errors" (Graph synchronizationStatus; reference/cloud-sync-2026.md 2.2). It
+ * stays paused until someone fixes the objects and starts it again: sync of the job has stopped.
+ */
+export const isInitialSyncPaused = (job: JobStatusFacts): boolean =>
+  job.EscrowsPruned === true && lower(job.StatusCode) === 'paused';
 
 export const isActive = (job: JobStatusFacts): boolean => lower(job.StatusCode) === 'active';
 

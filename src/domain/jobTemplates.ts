@@ -24,34 +24,27 @@ export interface JobTemplate {
   readonly family: KnownTemplateFamily;
   /** What the job does, lower case unless a proper name: "provisioning", "password hash sync". */
   readonly name: string;
-  /**
-   * Collected and alerted on since the first release (design section 3). The others are recognised and
-   * named; issue 10 widens collection to every family.
-   */
-  readonly monitored: boolean;
 }
 
 /** In the order the portal lists a configuration's jobs (the digest sorts jobs so). */
 export const JOB_TEMPLATES: readonly JobTemplate[] = [
-  { templateId: 'AD2AADProvisioning', family: 'AD2AAD', name: 'provisioning', monitored: true },
-  { templateId: 'AD2AADPasswordHash', family: 'AD2AAD', name: 'password hash sync', monitored: true },
+  { templateId: 'AD2AADProvisioning', family: 'AD2AAD', name: 'provisioning' },
+  { templateId: 'AD2AADPasswordHash', family: 'AD2AAD', name: 'password hash sync' },
   // Device sync (preview, July 2026): AD computers to Entra devices.
-  { templateId: 'AD2AADDeviceSync', family: 'AD2AAD', name: 'device sync', monitored: false },
-  { templateId: 'AAD2ADGroupProvisioning', family: 'AAD2AD', name: 'group provisioning', monitored: true },
+  { templateId: 'AD2AADDeviceSync', family: 'AD2AAD', name: 'device sync' },
+  { templateId: 'AAD2ADGroupProvisioning', family: 'AAD2AD', name: 'group provisioning' },
   {
     templateId: 'AAD2ADExchangeHybridWriteback',
     family: 'AAD2AD',
     name: 'Exchange hybrid writeback',
-    monitored: true,
   },
   // Entra ID to AD user provisioning (preview); this template id is seen in the wild, not documented.
-  { templateId: 'AAD2ADProvisioning', family: 'AAD2AD', name: 'user provisioning', monitored: false },
+  { templateId: 'AAD2ADProvisioning', family: 'AAD2AD', name: 'user provisioning' },
   // Exchange Online attribute writeback ("LES writeback"); a doc heading, unconfirmed as a template id.
   {
     templateId: 'Entra2ADExchangeOnlineAttributeWriteback',
     family: 'Entra2AD',
     name: 'Exchange Online attribute writeback',
-    monitored: false,
   },
 ];
 
@@ -75,13 +68,17 @@ export function syncDirection(templateId: string | null | undefined): SyncDirect
   return family === 'unknown' ? undefined : DIRECTION[family];
 }
 
-/** Templates collected today (see JobTemplate.monitored). */
-export const CLOUD_SYNC_JOB_TEMPLATES: readonly string[] = JOB_TEMPLATES.filter((t) => t.monitored).map(
-  (t) => t.templateId,
-);
+/** The templates this version knows by name (any other of a known family is recognised by its prefix). */
+export const CLOUD_SYNC_JOB_TEMPLATES: readonly string[] = JOB_TEMPLATES.map((t) => t.templateId);
 
+/**
+ * A Cloud Sync job template: any template id of a known family (AD2AAD*, AAD2AD*, Entra2AD*), named or
+ * not (reference/cloud-sync-2026.md 2.1: "tolerate unknown prefixes that start with AD2AAD, AAD2AD or
+ * Entra2AD"). Collection keeps every job of a configuration either way (src/collect/jobs.ts); this
+ * only says whether a job id alone marks a provisioning event as Cloud Sync.
+ */
 export const isCloudSyncTemplate = (templateId: string | null | undefined): boolean =>
-  jobTemplate(templateId)?.monitored ?? false;
+  templateFamily(templateId) !== 'unknown';
 
 /** Position in JOB_TEMPLATES; unknown templates sort last. */
 export function templateRank(templateId: string | null | undefined): number {
@@ -101,13 +98,13 @@ export const jobName = (configurationName: string | null, templateId: string | n
 /** "Provisioning (AD to Entra ID)": a job under its configuration's heading (the digest). */
 export function jobTitle(templateId: string): string {
   const name = templateName(templateId);
-  const direction = jobTemplate(templateId) ? syncDirection(templateId) : undefined;
+  const direction = syncDirection(templateId);
   const title = `${name.charAt(0).toUpperCase()}${name.slice(1)}`;
   return direction ? `${title} (${direction})` : title;
 }
 
 /** "AD to Entra ID provisioning": what a job does, next to its id in alert facts. */
 export function jobPurpose(templateId: string): string {
-  const direction = jobTemplate(templateId) ? syncDirection(templateId) : undefined;
+  const direction = syncDirection(templateId);
   return direction ? `${direction} ${templateName(templateId)}` : templateName(templateId);
 }

@@ -10,13 +10,13 @@ import {
 } from '@microsoft/microsoft-graph-client';
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
-import type { Settings } from '../config.js';
 import { credentialProvider, graphScope, staticTokenProvider } from './auth.js';
 import { GraphRequestError, toGraphRequestError } from './errors.js';
 import { ClockRetryHandler, PacingHandler, TimeoutHandler } from './middleware.js';
 import { NetworkErrorHandler } from './networkFailure.js';
 import { SlidingWindowPacer } from './pacer.js';
 import { PagingGuard } from './pagingGuard.js';
+import type { GraphSettings } from './settings.js';
 
 export type GraphVersion = 'v1.0' | 'beta';
 
@@ -121,8 +121,7 @@ export interface GraphReaderOptions {
   readonly credential?: TokenCredential;
 }
 
-export function createGraphReader(settings: Settings, options: GraphReaderOptions): GraphReader {
-  const { graph } = settings;
+export function createGraphReader(graph: GraphSettings, options: GraphReaderOptions): GraphReader {
   const auth = graph.accessToken
     ? staticTokenProvider(graph.accessToken)
     : credentialProvider(

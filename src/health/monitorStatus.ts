@@ -36,6 +36,11 @@ export const monitorStatus = z.object({
       }),
     )
     .optional(),
+  /**
+   * Set-aside copies (`<scope>/<copy>`) this run's rules were told of: the next run, which looks for
+   * copies since this run began, leaves these out, so each is said once (absent: an older version).
+   */
+  setAsideSeen: z.array(z.string()).optional(),
 });
 export type MonitorStatus = z.infer<typeof monitorStatus>;
 

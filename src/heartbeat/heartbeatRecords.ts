@@ -12,7 +12,7 @@ import { heartbeatBook, heartbeatRecord, HEARTBEATS_KEY } from './recordHeartbea
 export async function loadHeartbeatRecords(
   state: StateStore,
   tenantId: string,
-  now?: Date,
+  now: Date,
 ): Promise<{ records: AgentRecord[]; setAside?: SetAside }> {
   const key = { tenantId, name: HEARTBEATS_KEY };
   const stored = await readStoredState(state, key, heartbeatBook);
@@ -47,7 +47,7 @@ export class CorruptHeartbeatBookError extends Error {
 export async function readHeartbeatRecords(
   state: StateStore,
   tenantId: string,
-  now?: Date,
+  now: Date,
 ): Promise<AgentRecord[]> {
   const loaded = await loadHeartbeatRecords(state, tenantId, now);
   if (loaded.setAside) throw new CorruptHeartbeatBookError(loaded.setAside);

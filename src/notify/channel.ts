@@ -5,8 +5,12 @@ import type { OutboundMessage } from './message.js';
  * a channel sends a message once and either returns or throws a DeliveryError that says whether trying
  * again can help. Retrying, queueing, de-duplication and quotas live in dispatch, not in channels.
  */
-export type ChannelName = 'email' | 'teams';
-export const CHANNEL_NAMES: readonly ChannelName[] = ['email', 'teams'];
+export type ChannelKind = 'email' | 'teams';
+/**
+ * A receiver channel: `email` and `teams` without routing, `<receiver>.email`, `<receiver>.teams` with it
+ * (src/notify/routing.ts). Ledger, pending queue, commit order and delivery health are kept per name.
+ */
+export type ChannelName = string;
 
 /** How a channel delivers: ACS email, the Teams Workflows webhook, or files in the local outbox. */
 export type Transport = 'acs' | 'webhook' | 'outbox';

@@ -3,6 +3,7 @@ import type { Logger } from '../log.js';
 import { StateConflictError, type StateStore } from '../state/store.js';
 import type { Channel, ChannelName, FailureReason, Transport } from './channel.js';
 import { findInLedger, recordInLedger } from './ledger.js';
+import { channelKindOf } from './routing.js';
 import { notifyKey } from './notifyState.js';
 import { nextRunBackoffMs, type PendingEntry } from './pending.js';
 import { takeQuotaSlot } from './quota.js';
@@ -70,13 +71,14 @@ export async function deliverClaimed(
   const logProps = { ...base, tenantId: message.tenantId, kind: message.kind };
 
   // Someone may have delivered it between our ledger check and our claim.
-  if (await findInLedger(ctx.state, channel.name, message.id)) {
+  if (await findInLedger(ctx.state, channel.name, message.id, ctx.clock.now())) {
     await removeEntry(ctx, name, claimed.etag);
     return { ...base, outcome: 'duplicate', attempts: 0 };
   }
 
   if (channel.quota) {
-    const slot = await takeQuotaSlot(ctx.state, channel.name, channel.quota, ctx.clock.now());
+    // One ACS resource sends for every receiver: one quota, counted under `email` as before routing.
+    const slot = await takeQuotaSlot(ctx.state, channelKindOf(channel.name), channel.quota, ctx.clock.now());
     if (!slot.granted) {
       const nextAttemptAt = slot.retryAt.toISOString();
       await saveEntry(ctx, name, claimed.etag, { ...entry, nextAttemptAt, claimedUntil: undefined });

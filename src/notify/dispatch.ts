@@ -3,10 +3,10 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import { setAside } from '../state/setAside.js';
 import { StateConflictError, StateDecodeError, type StateStore } from '../state/store.js';
-import { CHANNEL_NAMES, type Channel, type ChannelName } from './channel.js';
-import { channelsFor } from './channels.js';
+import type { Channel, ChannelName } from './channel.js';
+import { channelsFor, channelsForMessage } from './channels.js';
 import { claimMs, deliverClaimed, type ChannelReport, type DeliveryContext } from './delivery.js';
-import { findInLedger } from './ledger.js';
+import { findInLedger, recordInLedger } from './ledger.js';
 import type { OutboundMessage } from './message.js';
 import { NOTIFY_STATE_SCOPE, notifyKey } from './notifyState.js';
 import { PENDING_PREFIX, newPendingEntry, pendingName, readPending, type PendingEntry } from './pending.js';
@@ -31,8 +31,8 @@ export interface NotifyDependencies {
   readonly credential?: TokenCredential;
   /** No attempt starts that could not end before this instant (the run's hard limit). */
   readonly deadline?: Date;
-  /** Replaces the channel built from settings (tests). */
-  readonly channels?: Partial<Record<ChannelName, Channel>>;
+  /** Replaces the channel built from settings, by receiver channel name (tests). */
+  readonly channels?: Readonly<Record<ChannelName, Channel>>;
 }
 
 export interface DispatchReport {
@@ -47,17 +47,23 @@ export interface RetryReport {
   readonly stillPending: number;
 }
 
-/** Sends `message` on every channel, or on `only` these (the others already settled it, or wait). */
+/**
+ * Sends `message` on `only` these receiver channels (the others already settled it, or wait), or else on
+ * the channels its kind goes to: the digest receivers' for a digest, the default receiver's otherwise
+ * (without routing: every channel).
+ */
 export async function dispatch(
   message: OutboundMessage,
   deps: NotifyDependencies,
-  only: readonly ChannelName[] = CHANNEL_NAMES,
+  only?: readonly ChannelName[],
 ): Promise<DispatchReport> {
   const { ctx, channels } = prepare(deps);
+  const names = only ?? channelsForMessage(deps.settings, message.kind);
   // Channels are independent (own ledger, quota and pending entries): a slow email does not hold Teams.
   const reports = await Promise.all(
-    only.map(async (name): Promise<ChannelReport> => {
+    names.map(async (name): Promise<ChannelReport> => {
       const channel = channels[name];
+      if (!channel) throw new RangeError(`no receiver channel named ${name}`);
       try {
         return await dispatchOne(channel, message, ctx);
       } catch (error) {
@@ -85,7 +91,7 @@ async function dispatchOne(
   ctx: DeliveryContext,
 ): Promise<ChannelReport> {
   const base = { messageId: message.id, channel: channel.name, transport: channel.transport } as const;
-  if (await findInLedger(ctx.state, channel.name, message.id)) {
+  if (await findInLedger(ctx.state, channel.name, message.id, ctx.clock.now())) {
     ctx.log.debug('notification already handled; not sent again', base);
     return { ...base, outcome: 'duplicate', attempts: 0 };
   }
@@ -115,7 +121,9 @@ export async function retryPending(deps: NotifyDependencies): Promise<RetryRepor
       if (error instanceof StateDecodeError) {
         // Set aside, so it neither blocks its channel's later messages nor is tried for ever; a message
         // of the alert book's outbox is queued afresh by the notify stage. The next run reports it.
-        const aside = await setAside(deps.state, notifyKey(name), error.reason, error.etag);
+        const aside = await setAside(deps.state, notifyKey(name), error.message, error.etag, {
+          now: deps.clock.now(),
+        });
         deps.log.error(aside.message, { entry: name });
         continue;
       }
@@ -130,7 +138,12 @@ export async function retryPending(deps: NotifyDependencies): Promise<RetryRepor
   const results: ChannelReport[] = [];
   let stillPending = 0;
   for (const entry of entries) {
-    const report = await retryOne(channels[entry.value.channel], entry, ctx);
+    const channel = channels[entry.value.channel];
+    if (!channel) {
+      await dropUnrouted(entry, ctx);
+      continue;
+    }
+    const report = await retryOne(channel, entry, ctx);
     if (report) results.push(report);
     if (!report || report.outcome === 'pending' || report.outcome === 'in-progress') stillPending++;
   }
@@ -171,6 +184,30 @@ async function retryOne(
       error: text,
     };
   }
+}
+
+/**
+ * A waiting message whose receiver channel the routing no longer has (renamed or removed): nobody can
+ * get it there. Recorded as failed in that channel's ledger and dropped, said in the log (not in the
+ * delivery health: a channel that is gone cannot be failing).
+ */
+async function dropUnrouted(
+  entry: { name: string; value: PendingEntry; etag: string },
+  ctx: DeliveryContext,
+): Promise<void> {
+  const { message, channel } = entry.value;
+  const now = ctx.clock.now();
+  const error = `receiver channel ${channel} is no longer in the routing; message dropped`;
+  await recordInLedger(
+    ctx.state,
+    channel,
+    { id: message.id, at: now.toISOString(), outcome: 'failed', error },
+    { now, retentionMs: ctx.delivery.ledgerRetentionMs },
+  );
+  await ctx.state.delete(notifyKey(entry.name), { ifMatch: entry.etag }).catch((e: unknown) => {
+    if (!(e instanceof StateConflictError)) throw e;
+  });
+  ctx.log.error('pending notification dropped', { messageId: message.id, channel, error });
 }
 
 function prepare(deps: NotifyDependencies): { ctx: DeliveryContext; channels: Record<ChannelName, Channel> } {

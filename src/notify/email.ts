@@ -25,6 +25,8 @@ import type { EmailConnection, EmailSettings } from './settings.js';
  * remain the protection there.
  */
 export interface EmailChannelOptions {
+  /** The receiver channel (default `email`). */
+  readonly name?: string;
   readonly email: EmailSettings & { readonly connection: EmailConnection };
   readonly timeoutMs: number;
   readonly clock: Clock;
@@ -68,12 +70,12 @@ export function createEmailChannel(options: EmailChannelOptions): Channel {
     return pair;
   };
   return {
-    name: 'email',
+    name: options.name ?? 'email',
     transport: 'acs',
     quota: { perMinute: options.email.maxPerMinute, perHour: options.email.maxPerHour },
     async send(message: OutboundMessage) {
       const abortSignal = AbortSignal.timeout(options.timeoutMs);
-      const operationId = emailOperationId(message.id);
+      const operationId = emailOperationId(message.id, options.name);
       pairFor(operationId);
       let result: EmailSendResponse;
       try {

@@ -28,11 +28,13 @@ export function acsEmailMessage(message: OutboundMessage, email: EmailSettings):
 }
 
 /**
- * The ACS `Operation-Id` (a UUID) for a message: the same message always gets the same operation id,
- * so a send retried after a lost response is recognised by ACS itself instead of mailed twice.
+ * The ACS `Operation-Id` (a UUID) for a message on one receiver channel: the same message always gets
+ * the same operation id there, so a send retried after a lost response is recognised by ACS itself
+ * instead of mailed twice; another receiver's copy of the message is another operation (ACS would
+ * answer it with the first one's result and send nothing).
  */
-export function emailOperationId(messageId: string): string {
-  const hex = createHash('sha256').update(`cloudsync-monitor/email/${messageId}`).digest('hex');
+export function emailOperationId(messageId: string, channel = 'email'): string {
+  const hex = createHash('sha256').update(`cloudsync-monitor/${channel}/${messageId}`).digest('hex');
   // Shaped as an RFC 9562 name-based UUID: version 5 nibble, variant 10xx.
   const variant = ((parseInt(hex[16] ?? '0', 16) & 0x3) | 0x8).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;

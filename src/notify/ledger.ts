@@ -30,12 +30,13 @@ export async function findInLedger(
   store: StateStore,
   channel: ChannelName,
   id: string,
+  now: Date,
 ): Promise<LedgerEntry | undefined> {
   const stored = await readStoredState(store, keyOf(channel), ledgerSchema);
   if (stored.kind === 'unavailable') throw stored.error;
   if (stored.kind === 'corrupt') {
     // Set aside (the next run reports it): a corrupt ledger must not stop every later message.
-    await setAside(store, keyOf(channel), stored.reason, stored.etag);
+    await setAside(store, keyOf(channel), stored.reason, stored.etag, { now });
     return undefined;
   }
   return stored.kind === 'found' ? stored.value.entries.find((entry) => entry.id === id) : undefined;
@@ -49,9 +50,15 @@ export async function recordInLedger(
   options: { now: Date; retentionMs: number },
 ): Promise<void> {
   const cutoff = options.now.getTime() - options.retentionMs;
-  await updateState(store, keyOf(channel), ledgerSchema, (current) => {
-    const kept = (current?.entries ?? []).filter((e) => Date.parse(e.at) >= cutoff);
-    if (!kept.some((e) => e.id === entry.id)) kept.push(entry);
-    return { value: { entries: kept.slice(-MAX_LEDGER_ENTRIES) }, result: undefined };
-  });
+  await updateState(
+    store,
+    keyOf(channel),
+    ledgerSchema,
+    (current) => {
+      const kept = (current?.entries ?? []).filter((e) => Date.parse(e.at) >= cutoff);
+      if (!kept.some((e) => e.id === entry.id)) kept.push(entry);
+      return { value: { entries: kept.slice(-MAX_LEDGER_ENTRIES) }, result: undefined };
+    },
+    { now: options.now },
+  );
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { readValidated, type StateStore, type Versioned } from '../state/store.js';
 import type { ChannelName } from './channel.js';
+import { channelKindOf } from './routing.js';
 import type { OutboundMessage } from './message.js';
 import { notifyKey } from './notifyState.js';
 
@@ -24,7 +25,8 @@ const messageSchema = z.object({
 });
 
 export const pendingSchema = z.object({
-  channel: z.enum(['email', 'teams']),
+  /** The receiver channel (`email`, `teams`, `<receiver>.email`, ...). */
+  channel: z.string().min(1),
   message: messageSchema,
   firstQueuedAt: z.iso.datetime(),
   /** Attempts over all runs. */
@@ -81,7 +83,7 @@ export function nextRunBackoffMs(failedRuns: number): number {
  * entry well inside the state store's value limit (the email HTML is by far the largest part).
  */
 function channelPart(message: OutboundMessage, channel: ChannelName): OutboundMessage {
-  return channel === 'email'
+  return channelKindOf(channel) === 'email'
     ? { ...message, teams: { card: {} } }
     : { ...message, email: { subject: message.email.subject, html: '', plainText: '' } };
 }

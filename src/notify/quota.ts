@@ -45,5 +45,6 @@ export async function takeQuotaSlot(
       }
       return { value: value([...sends, t]), result: { granted: true } };
     },
+    { now },
   );
 }

@@ -23,8 +23,11 @@ export function secretsOf(settings: NotifySettings): string[] {
     add(email.connectionString);
     add(parseAcsConnectionString(email.connectionString)?.accessKey);
   }
-  const webhook = settings.teams?.webhookUrl;
-  if (webhook) {
+  const webhooks = [
+    ...(settings.teams ? [settings.teams.webhookUrl] : []),
+    ...(settings.routing?.receivers.flatMap((r) => r.teams) ?? []),
+  ];
+  for (const webhook of webhooks) {
     add(webhook);
     try {
       const url = new URL(webhook);

@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { parseAcsConnectionString } from './acsConnectionString.js';
+import type { RepeatIntervals, Routing } from './routing.js';
+import { parseRouting } from './routingDocument.js';
 
 /**
  * Settings of notification channels (ACS email, Teams Workflows webhook, outbox).
@@ -65,7 +67,16 @@ export const notifySettingsShape = {
   NOTIFY_PENDING_MAX_HOURS: int(1, 30 * 24, 48),
   /** How long delivered message ids are remembered, so a replayed message is never sent twice. */
   NOTIFY_LEDGER_DAYS: int(1, 365, 30),
+  /**
+   * Routing (routingDocument.ts): receivers and routes as one JSON document, here or in the file
+   * ALERT_ROUTES_FILE names. Carries Teams webhook URLs: a secret, never echoed.
+   */
+  ALERT_ROUTES: z.string().min(1).optional(),
+  ALERT_ROUTES_FILE: z.string().min(1).optional(),
 } satisfies z.ZodRawShape;
+
+/** Reads the file ALERT_ROUTES_FILE names (config.ts passes the file system; tests may pass text). */
+export type ReadRoutesFile = (path: string) => string;
 
 export type EmailConnection =
   | { readonly kind: 'connectionString'; readonly connectionString: string }
@@ -107,6 +118,16 @@ export interface NotifySettings {
   /** undefined: Teams messages go to the outbox. */
   readonly teams: { readonly webhookUrl: string } | undefined;
   readonly delivery: DeliverySettings;
+  /**
+   * ALERT_ROUTES: receivers and routes. Absent: one implicit receiver, ALERT_EMAIL_TO and
+   * TEAMS_WEBHOOK_URL, whose channels are `email` and `teams` (the behaviour before routing).
+   */
+  readonly routing?: Routing;
+  /**
+   * ALERT_REPEAT_HOURS (critical) and ALERT_REPEAT_WARNING_HOURS (warning): how often receivers of
+   * routes without a repeat interval of their own are reminded (set by config.ts).
+   */
+  readonly defaultRepeat?: RepeatIntervals;
 }
 
 /** The parsed values of this module's settings (optional ones may be absent), plus the shared managed identity client id. */
@@ -118,8 +139,10 @@ type Raw = z.infer<z.ZodObject<typeof notifySettingsShape>> & {
  * Cross-field problems (each names the setting, never its value). toNotifySettings throws on any;
  * config.ts may also collect them into its own list.
  */
-export function notifySettingsProblems(raw: Raw): string[] {
+export function notifySettingsProblems(raw: Raw, readFile?: ReadRoutesFile): string[] {
   const problems: string[] = [];
+  const routing = routingOf(raw, readFile);
+  if (!routing.ok) problems.push(...routing.problems);
   const connection = raw.ALERT_EMAIL_CONNECTION_STRING;
   if (connection && raw.ALERT_EMAIL_ENDPOINT) {
     problems.push('set ALERT_EMAIL_CONNECTION_STRING or ALERT_EMAIL_ENDPOINT, not both');
@@ -131,7 +154,12 @@ export function notifySettingsProblems(raw: Raw): string[] {
   }
   // ALERT_EMAIL_TO missing is not a problem: the deployment always sets the ACS endpoint and sender, and
   // recipients are optional there (email is then off, with a warning: notifySettingsWarnings).
-  if ((connection || raw.ALERT_EMAIL_ENDPOINT) && raw.ALERT_EMAIL_TO && !raw.ALERT_EMAIL_SENDER) {
+  const routedEmail = routing.ok && routing.routing?.receivers.some((r) => r.email.length > 0);
+  if (
+    (connection || raw.ALERT_EMAIL_ENDPOINT) &&
+    (raw.ALERT_EMAIL_TO || routedEmail) &&
+    !raw.ALERT_EMAIL_SENDER
+  ) {
     problems.push('ALERT_EMAIL_SENDER is required when email is configured');
   }
   if (raw.TEAMS_WEBHOOK_URL !== undefined && !isHttpsUrl(raw.TEAMS_WEBHOOK_URL)) {
@@ -140,9 +168,42 @@ export function notifySettingsProblems(raw: Raw): string[] {
   return problems;
 }
 
-/** Email is configured (ACS) but has nobody to send to. */
+/**
+ * The routing document, from ALERT_ROUTES or ALERT_ROUTES_FILE (not both); undefined routing: none set.
+ */
+function routingOf(
+  raw: Raw,
+  readFile: ReadRoutesFile | undefined,
+): { ok: true; routing: Routing | undefined } | { ok: false; problems: readonly string[] } {
+  const inline = typeof raw.ALERT_ROUTES === 'string' ? raw.ALERT_ROUTES : undefined;
+  const file = typeof raw.ALERT_ROUTES_FILE === 'string' ? raw.ALERT_ROUTES_FILE : undefined;
+  if (inline && file) return { ok: false, problems: ['set ALERT_ROUTES or ALERT_ROUTES_FILE, not both'] };
+  if (inline) return parseRouting(inline, 'ALERT_ROUTES');
+  if (!file) return { ok: true, routing: undefined };
+  let text: string;
+  try {
+    if (!readFile) throw new Error('no file access here');
+    text = readFile(file);
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    return {
+      ok: false,
+      problems: [
+        `ALERT_ROUTES_FILE: cannot read '${file}' (${typeof code === 'string' ? code : String(error)})`,
+      ],
+    };
+  }
+  return parseRouting(text, `ALERT_ROUTES_FILE (${file})`);
+}
+
+/** Email is configured (ACS) but has nobody to send to (routing names recipients itself). */
 function emailWithoutRecipients(raw: Raw): boolean {
-  return Boolean(raw.ALERT_EMAIL_CONNECTION_STRING || raw.ALERT_EMAIL_ENDPOINT) && !raw.ALERT_EMAIL_TO;
+  return (
+    Boolean(raw.ALERT_EMAIL_CONNECTION_STRING || raw.ALERT_EMAIL_ENDPOINT) &&
+    !raw.ALERT_EMAIL_TO &&
+    !raw.ALERT_ROUTES &&
+    !raw.ALERT_ROUTES_FILE
+  );
 }
 
 /** Combinations that start but leave a channel off. Never names a secret value. */
@@ -155,6 +216,13 @@ export function notifySettingsWarnings(raw: Raw): SettingsWarning[] {
         'email is OFF: ALERT_EMAIL_TO is empty (the ACS endpoint is configured); set ALERT_EMAIL_TO (azd env set ALERT_EMAIL_TO ops@example.com && azd provision) to receive alert and digest email',
     });
   }
+  if ((raw.ALERT_ROUTES || raw.ALERT_ROUTES_FILE) && (raw.ALERT_EMAIL_TO || raw.TEAMS_WEBHOOK_URL)) {
+    warnings.push({
+      code: 'RoutingReplacesChannels',
+      message:
+        'ALERT_EMAIL_TO and TEAMS_WEBHOOK_URL are not used: the routing document (ALERT_ROUTES) names every receiver; add them there as a receiver',
+    });
+  }
   return warnings;
 }
 
@@ -165,9 +233,14 @@ export class NotifySettingsError extends Error {
   }
 }
 
-export function toNotifySettings(raw: Raw): NotifySettings {
-  const problems = notifySettingsProblems(raw);
+export function toNotifySettings(
+  raw: Raw,
+  options: { readonly readFile?: ReadRoutesFile; readonly defaultRepeat?: RepeatIntervals } = {},
+): NotifySettings {
+  const problems = notifySettingsProblems(raw, options.readFile);
   if (problems.length > 0) throw new NotifySettingsError(problems);
+  const routed = routingOf(raw, options.readFile);
+  const routing = routed.ok ? routed.routing : undefined;
   const emailOn = !emailWithoutRecipients(raw);
   const connection: EmailConnection | undefined = !emailOn
     ? undefined
@@ -197,6 +270,8 @@ export function toNotifySettings(raw: Raw): NotifySettings {
       pendingMaxAgeMs: raw.NOTIFY_PENDING_MAX_HOURS * 3600_000,
       ledgerRetentionMs: raw.NOTIFY_LEDGER_DAYS * 24 * 3600_000,
     },
+    ...(routing ? { routing } : {}),
+    ...(options.defaultRepeat ? { defaultRepeat: options.defaultRepeat } : {}),
   };
 }
 

@@ -13,13 +13,15 @@ import { fitWorkflowsBody } from './teamsPayload.js';
  * The URL carries a signature: it appears in no error and no log.
  */
 export function createTeamsChannel(options: {
+  /** The receiver channel (default `teams`). */
+  name?: string;
   webhookUrl: string;
   timeoutMs: number;
   clock: Clock;
   secrets: readonly string[];
 }): Channel {
   return {
-    name: 'teams',
+    name: options.name ?? 'teams',
     transport: 'webhook',
     async send(message: OutboundMessage) {
       const body = JSON.stringify(fitWorkflowsBody(message.teams.card));

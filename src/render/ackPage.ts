@@ -12,6 +12,22 @@ export const ACK_DURATIONS = {
 } as const;
 export type AckDuration = keyof typeof ACK_DURATIONS;
 
+/** How long a silence made from the page lasts (Alertmanager's silences are always for a time). */
+export const SILENCE_DURATIONS = {
+  '1h': { label: 'for 1 hour', ms: 3600_000 },
+  '4h': { label: 'for 4 hours', ms: 4 * 3600_000 },
+  '24h': { label: 'for 24 hours', ms: 24 * 3600_000 },
+  '7d': { label: 'for 7 days', ms: 7 * 24 * 3600_000 },
+} as const;
+export type SilenceDuration = keyof typeof SILENCE_DURATIONS;
+
+/** One label of the alert the silence form offers to match on, prefilled with the alert's value. */
+export interface SilenceLabelChoice {
+  readonly label: string;
+  readonly value: string;
+  readonly checked: boolean;
+}
+
 const page = (title: string, body: string) =>
   [
     '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
@@ -29,6 +45,8 @@ export function ackFormPage(input: {
   alertSummary: string;
   kind: string;
   severity: string;
+  /** The alert's labels: the page then also offers "silence alerts like this one". */
+  silenceLabels?: readonly SilenceLabelChoice[];
 }): string {
   const options = Object.entries(ACK_DURATIONS)
     .map(
@@ -48,8 +66,42 @@ export function ackFormPage(input: {
       '<button type="submit" style="padding:8px 16px;">Acknowledge</button>',
       '</form>',
       '<p style="color:#605e5c;font-size:13px;">Acknowledged alerts send no reminders or updates; they still notify when they escalate or resolve.</p>',
+      input.silenceLabels ? silenceForm(input.token, input.silenceLabels) : '',
     ].join(''),
   );
+}
+
+/**
+ * "Silence for ...": a silence over the chosen labels of this alert (their values come from the alert
+ * the signed token names, never from the form), for a time, with who and why. Silenced alerts record
+ * everything and notify nobody until the silence ends; alerts that still fire then are told.
+ */
+function silenceForm(token: string, labels: readonly SilenceLabelChoice[]): string {
+  const boxes = labels
+    .map(
+      (l) =>
+        `<label style="display:block;margin:4px 0;"><input type="checkbox" name="match" value="${escapeHtml(l.label)}"${l.checked ? ' checked' : ''}> ${escapeHtml(l.label)} = <code>${escapeHtml(l.value)}</code></label>`,
+    )
+    .join('');
+  const durations = Object.entries(SILENCE_DURATIONS)
+    .map(
+      ([value, d], i) =>
+        `<option value="${escapeHtml(value)}"${i === 1 ? ' selected' : ''}>${escapeHtml(d.label)}</option>`,
+    )
+    .join('');
+  return [
+    '<h2 style="font-size:16px;margin-top:32px;">Or silence alerts like this one</h2>',
+    '<form method="post">',
+    `<input type="hidden" name="token" value="${escapeHtml(token)}">`,
+    '<input type="hidden" name="action" value="silence">',
+    `<fieldset style="border:1px solid #c8c6c4;margin:8px 0;"><legend>Alerts whose</legend>${boxes}</fieldset>`,
+    `<label style="display:block;margin:8px 0;">Silence <select name="for">${durations}</select></label>`,
+    '<label style="display:block;margin:8px 0;">Your name: <input type="text" name="by" maxlength="100" required></label>',
+    '<label style="display:block;margin:8px 0;">Why: <input type="text" name="comment" maxlength="300" required></label>',
+    '<button type="submit" style="padding:8px 16px;">Silence</button>',
+    '</form>',
+    '<p style="color:#605e5c;font-size:13px;">Silenced alerts are still recorded and shown in status and the digest, but notify nobody; those still firing when the silence ends are told then.</p>',
+  ].join('');
 }
 
 export function ackResultPage(title: string, message: string): string {

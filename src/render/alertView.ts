@@ -5,13 +5,14 @@ import { agentOfflineView } from './kinds/agentOffline.js';
 import { name, text } from './kinds/common.js';
 import { deletionThresholdView } from './kinds/deletionThreshold.js';
 import { jobFailingView } from './kinds/jobFailing.js';
+import { initialSyncPausedView } from './kinds/initialSyncPaused.js';
 import { jobQuarantinedView } from './kinds/jobQuarantined.js';
 import { monitorDegradedView } from './kinds/monitorDegraded.js';
 import { notificationFailingView } from './kinds/notificationFailing.js';
 import { syncErrorsView } from './kinds/syncErrors.js';
 import { syncStalledView } from './kinds/syncStalled.js';
 import { commandId, idText } from './command.js';
-import { entraConnectUrl, isOwnUrl, provisioningLogsUrl, type Link } from './links.js';
+import { cloudSyncPortalUrl, isOwnUrl, provisioningLogsUrl, workbookAlertUrl, type Link } from './links.js';
 import type { AlertView, Fact, KindView, RenderContext } from './view.js';
 
 /**
@@ -23,6 +24,7 @@ const KIND_VIEWS: Readonly<Record<AlertKind, (alert: Alert, ctx: RenderContext) 
   'sync-errors': syncErrorsView,
   'deletion-threshold': deletionThresholdView,
   'job-quarantined': jobQuarantinedView,
+  'initial-sync-paused': initialSyncPausedView,
   'agent-offline': agentOfflineView,
   'sync-stalled': syncStalledView,
   'job-failing': jobFailingView,
@@ -151,15 +153,15 @@ function safeKindView(alert: Alert, ctx: RenderContext): KindView {
  */
 function alertLinks(alert: Alert, ctx: RenderContext): Link[] {
   const links: Link[] = [];
-  if (ctx.workbookUrl && isOwnUrl(ctx.workbookUrl))
-    links.push({ title: `Alert ${idText(alert.id)} in the workbook`, url: ctx.workbookUrl });
-  if (!isOwnUrl(ctx.portalUrl)) return links;
+  const workbook = workbookAlertUrl(ctx.workbookUrl);
+  if (workbook) links.push({ title: `Alert ${idText(alert.id)} in the workbook`, url: workbook });
+  const cloudSync = cloudSyncPortalUrl(ctx.portalUrl);
+  if (!cloudSync) return links;
   if (alert.subject.jobId)
     links.push({ title: 'Provisioning logs (filter: Job ID)', url: provisioningLogsUrl(ctx.portalUrl) });
   if (alert.subject.servicePrincipalId || alert.subject.configurationName)
-    links.push({ title: 'Cloud sync configuration', url: entraConnectUrl(ctx.portalUrl) });
-  else if (alert.subject.agentId)
-    links.push({ title: 'Cloud sync agents', url: entraConnectUrl(ctx.portalUrl) });
+    links.push({ title: 'Cloud sync configuration', url: cloudSync });
+  else if (alert.subject.agentId) links.push({ title: 'Cloud sync agents', url: cloudSync });
   return links;
 }
 

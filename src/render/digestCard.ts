@@ -1,3 +1,4 @@
+import { cloudSyncPortalUrl, workbookAlertUrl } from './links.js';
 import type { DigestModel, HourCell, Problem } from '../domain/digestModel.js';
 import { conditionLabel as stateLabel } from '../domain/jobCondition.js';
 import { periodText } from '../domain/timeText.js';
@@ -47,6 +48,8 @@ const TEXT_COLOUR = {
 
 export interface DigestCardOptions {
   readonly workbookUrl?: string | undefined;
+  /** Entra admin center base; default https://entra.microsoft.com/. */
+  readonly portalUrl?: string | undefined;
 }
 
 export function renderDigestCard(
@@ -202,10 +205,18 @@ function buildCard(model: DigestModel, options: DigestCardOptions, detail: Detai
     version: '1.4',
     msteams: { width: 'Full' },
     body,
-    ...(options.workbookUrl
-      ? { actions: [{ type: 'Action.OpenUrl', title: 'Open the workbook', url: options.workbookUrl }] }
-      : {}),
+    actions: cardActions(options),
   };
+}
+
+/** The workbook (when configured) and the Entra admin center's Cloud sync pane: links we built. */
+function cardActions(options: DigestCardOptions): Record<string, unknown>[] {
+  const workbook = workbookAlertUrl(options.workbookUrl);
+  const portal = cloudSyncPortalUrl(options.portalUrl);
+  return [
+    ...(workbook ? [{ type: 'Action.OpenUrl', title: 'Open the workbook', url: workbook }] : []),
+    ...(portal ? [{ type: 'Action.OpenUrl', title: 'Cloud sync (Entra admin center)', url: portal }] : []),
+  ];
 }
 
 function problemBlock(

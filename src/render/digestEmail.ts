@@ -22,6 +22,7 @@ import {
   windowText,
 } from './digestFormat.js';
 import { breakLinks, capText, escapeHtml } from './escape.js';
+import { cloudSyncPortalUrl, provisioningLogQueryUrl, workbookAlertUrl } from './links.js';
 
 /**
  * The digest as an HTML email that survives Outlook for Windows (Word's renderer): layout with tables
@@ -32,8 +33,13 @@ import { breakLinks, capText, escapeHtml } from './escape.js';
 
 const FONT =
   "font-family:'Segoe UI',-apple-system,BlinkMacSystemFont,Roboto,'Helvetica Neue',Arial,sans-serif;";
-const TEXT = `${FONT}font-size:14px;line-height:20px;color:#242424;`;
-const SMALL = `${FONT}font-size:12px;line-height:16px;color:#616161;`;
+/**
+ * Long unbroken words (error codes such as AzureDirectoryServiceAttributeValueMustBeUnique, job ids,
+ * machine names) wrap anywhere rather than push the email wider than a 400 px phone screen.
+ */
+const WRAP = 'overflow-wrap:anywhere;word-wrap:break-word;word-break:break-word;';
+const TEXT = `${FONT}font-size:14px;line-height:20px;color:#242424;${WRAP}`;
+const SMALL = `${FONT}font-size:12px;line-height:16px;color:#616161;${WRAP}`;
 /** Problems shown in full; the rest are listed by title. */
 const MAX_PROBLEMS = 10;
 const MAX_CODES = 5;
@@ -41,6 +47,8 @@ const MAX_ALERTS = 10;
 
 export interface DigestRenderOptions {
   readonly workbookUrl?: string | undefined;
+  /** Entra admin center base (sovereign clouds differ); default https://entra.microsoft.com/. */
+  readonly portalUrl?: string | undefined;
 }
 
 /** Directory data to HTML: capped, escaped, and with URL schemes broken so clients do not link them. */
@@ -53,9 +61,9 @@ export function renderDigestHtml(model: DigestModel, options: DigestRenderOption
     header(model),
     verdict(model),
     ...problems(model),
-    configurations(model, healthy),
+    configurations(model, healthy, options),
     agents(model, healthy),
-    alerts(model),
+    alerts(model, options),
     change(model, healthy),
     coverage(model),
     footer(model, options),
@@ -65,16 +73,18 @@ export function renderDigestHtml(model: DigestModel, options: DigestRenderOption
 <body style="margin:0;padding:0;background-color:#F5F5F5;">
 <div style="display:none;max-height:0;overflow:hidden;mso-hide:all;">${esc(model.verdict.headline, 300)}</div>
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" bgcolor="#F5F5F5" style="background-color:#F5F5F5;">
-<tr><td align="center" style="padding:16px 8px;">
-<table role="presentation" width="680" cellpadding="0" cellspacing="0" border="0" bgcolor="#FFFFFF" style="width:680px;max-width:100%;background-color:#FFFFFF;border:1px solid #E0E0E0;">
+<tr><td align="center" style="padding:16px 4px;">
+<!--[if mso]><table role="presentation" width="680" cellpadding="0" cellspacing="0" border="0"><tr><td><![endif]-->
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" bgcolor="#FFFFFF" style="width:100%;max-width:680px;background-color:#FFFFFF;border:1px solid #E0E0E0;">
 ${sections.join('\n')}
 </table>
+<!--[if mso]></td></tr></table><![endif]-->
 </td></tr></table>
 </body></html>
 `;
 }
 
-const row = (content: string, padding = '0 24px 16px 24px'): string =>
+const row = (content: string, padding = '0 16px 16px 16px'): string =>
   `<tr><td style="padding:${padding};${TEXT}">${content}</td></tr>`;
 
 const h2 = (text: string, colour = '#242424'): string =>
@@ -85,14 +95,14 @@ const p = (content: string, style = TEXT, margin = '0 0 6px 0'): string =>
 
 function chip(text: string, level: keyof typeof LEVEL_COLOURS): string {
   const c = LEVEL_COLOURS[level];
-  return `<span style="display:inline-block;padding:1px 8px;border:1px solid ${c.bar};background-color:${c.background};color:${c.text};${FONT}font-size:12px;line-height:18px;font-weight:600;">${text}</span>`;
+  return `<span style="display:inline-block;white-space:nowrap;padding:1px 8px;border:1px solid ${c.bar};background-color:${c.background};color:${c.text};${FONT}font-size:12px;line-height:18px;font-weight:600;">${text}</span>`;
 }
 
 function header(model: DigestModel): string {
   return row(
     `<h1 style="margin:0;${FONT}font-size:22px;line-height:28px;font-weight:600;color:#242424;">Cloud Sync daily digest</h1>` +
       p(`${esc(model.tenantLabel, 60)} tenant · ${esc(windowText(model))}`, SMALL, '4px 0 0 0'),
-    '20px 24px 12px 24px',
+    '20px 16px 12px 16px',
   );
 }
 
@@ -179,10 +189,11 @@ function problemSection(problem: Problem, model: DigestModel): string {
  * every sixth cell. Cells carry a non-breaking space: Outlook collapses empty cells.
  */
 function strip(cells: readonly HourCell[], label: string): string {
+  // Fluid: 24 cells of about 4% each, at most 22 px wide (528 px) on a wide screen, narrower on a phone.
   const tds = cells
     .map(
       (cell) =>
-        `<td width="20" height="12" bgcolor="${CELL_COLOURS[cell.state]}" title="${esc(`${cell.hour.slice(11, 16)} ${CELL_WORDS[cell.state]}`)}" style="width:20px;height:12px;background-color:${CELL_COLOURS[cell.state]};border-right:2px solid #FFFFFF;font-size:1px;line-height:1px;">&nbsp;</td>`,
+        `<td width="4%" height="12" bgcolor="${CELL_COLOURS[cell.state]}" title="${esc(`${cell.hour.slice(11, 16)} ${CELL_WORDS[cell.state]}`)}" style="height:12px;background-color:${CELL_COLOURS[cell.state]};border-right:2px solid #FFFFFF;font-size:1px;line-height:1px;">&nbsp;</td>`,
     )
     .join('');
   const ticks = cells
@@ -192,7 +203,7 @@ function strip(cells: readonly HourCell[], label: string): string {
         `<td colspan="6" style="${FONT}font-size:11px;line-height:14px;color:#757575;padding:2px 0 0 0;">${esc(cell.hour.slice(11, 16))}</td>`,
     )
     .join('');
-  return `<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="margin:4px 0 6px 0;" aria-label="${esc(label)}"><tr>${tds}</tr><tr>${ticks}</tr></table>`;
+  return `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;max-width:528px;table-layout:fixed;margin:4px 0 6px 0;" aria-label="${esc(label)}"><tr>${tds}</tr><tr>${ticks}</tr></table>`;
 }
 
 function legend(): string {
@@ -219,17 +230,46 @@ function bar(pct: number, colour: string, width = 160): string {
   return `<table role="presentation" cellpadding="0" cellspacing="0" border="0" width="${width}" style="width:${width}px;"><tr>${cells}</tr></table>`;
 }
 
-function configurations(model: DigestModel, compact: boolean): string {
+function configurations(model: DigestModel, compact: boolean, options: DigestRenderOptions): string {
   if (model.configurations.length === 0)
     return row(h2('Sync jobs') + p('No Cloud Sync job was observed in this window.'));
   return row(
-    h2('Sync jobs') + legend() + model.configurations.map((c) => configuration(c, model, compact)).join(''),
+    h2('Sync jobs') +
+      legend() +
+      model.configurations.map((c) => configuration(c, model, compact, options)).join(''),
   );
 }
 
-function configuration(config: ConfigurationDigest, model: DigestModel, compact: boolean): string {
+/** A link we built (links.ts checked it); its text is ours, its URL escaped for the attribute. */
+const link = (url: string, text: string): string =>
+  `<a href="${escapeHtml(url)}" style="color:#0F6CBD;text-decoration:underline;">${escapeHtml(text)}</a>`;
+
+/** Where to look at a configuration: its page in the Entra admin center, its provisioning log of the window. */
+function configurationLinks(
+  config: ConfigurationDigest,
+  model: DigestModel,
+  options: DigestRenderOptions,
+): string {
+  const portal = cloudSyncPortalUrl(options.portalUrl);
+  const log = config.servicePrincipalId
+    ? provisioningLogQueryUrl(config.servicePrincipalId, model.windowStart, model.windowEnd)
+    : undefined;
+  const links = [
+    portal ? link(portal, 'Entra admin center (Cloud sync)') : '',
+    log ? link(log, 'Provisioning log of the day') : '',
+  ].filter(Boolean);
+  return links.length ? p(links.join(' · '), SMALL, '0 0 6px 0') : '';
+}
+
+function configuration(
+  config: ConfigurationDigest,
+  model: DigestModel,
+  compact: boolean,
+  options: DigestRenderOptions,
+): string {
   return (
     `<h3 style="margin:12px 0 6px 0;${FONT}font-size:15px;line-height:20px;font-weight:600;color:#242424;">${esc(config.name, 120)}</h3>` +
+    configurationLinks(config, model, options) +
     (config.jobs.length === 0
       ? p('No jobs observed.', SMALL)
       : config.jobs.map((j) => job(j, model, compact)).join(''))
@@ -288,20 +328,20 @@ function failures(job: JobDigest): string {
   const categories = f.byCategory
     .map(
       (c) =>
-        `<tr><td style="${SMALL}padding:2px 8px 2px 0;white-space:nowrap;">${esc(c.category)}</td>` +
-        `<td style="padding:2px 8px 2px 0;">${bar((100 * c.objects) / maxObjects, LEVEL_COLOURS.critical.bar, 120)}</td>` +
-        `<td style="${SMALL}padding:2px 0;white-space:nowrap;">${esc(plural(c.objects, 'object'))}, ${esc(plural(c.events, 'event'))}</td></tr>`,
+        `<tr><td style="${SMALL}padding:2px 8px 2px 0;">${esc(c.category)}</td>` +
+        `<td style="padding:2px 8px 2px 0;">${bar((100 * c.objects) / maxObjects, LEVEL_COLOURS.critical.bar, 80)}</td>` +
+        `<td style="${SMALL}padding:2px 0;">${esc(plural(c.objects, 'object'))}, ${esc(plural(c.events, 'event'))}</td></tr>`,
     )
     .join('');
-  const th = (t: string, align = 'left') =>
-    `<th align="${align}" style="${SMALL}font-weight:600;padding:4px 8px 4px 0;border-bottom:1px solid #E0E0E0;">${t}</th>`;
-  const td = (t: string, align = 'left') =>
-    `<td align="${align}" valign="top" style="${SMALL}color:#242424;padding:4px 8px 4px 0;border-bottom:1px solid #F0F0F0;">${t}</td>`;
+  // One block per error code rather than a five-column table: it reads the same on a phone.
   const codes = f.topCodes
     .slice(0, MAX_CODES)
     .map(
       (c) =>
-        `<tr>${td(esc(c.code, 80))}${td(esc(c.category))}${td(esc(`${formatCount(c.objects)}${c.objectsAtLeast ? '+' : ''}`), 'right')}${td(esc(formatCount(c.events)), 'right')}${td(esc(c.examples.join(', '), 200))}</tr>`,
+        `<tr><td valign="top" style="${SMALL}color:#242424;padding:4px 0;border-bottom:1px solid #F0F0F0;">` +
+        `<strong>${esc(c.code, 80)}</strong> <span style="color:#616161;">(${esc(c.category)})</span><br>` +
+        `${esc(`${plural(c.objects, 'object')}${c.objectsAtLeast ? ' or more' : ''}, ${plural(c.events, 'event')}`)}` +
+        `${c.examples.length ? `<span style="color:#616161;"> · e.g. ${esc(c.examples.join(', '), 200)}</span>` : ''}</td></tr>`,
     )
     .join('');
   const still = job.stillFailing.objects;
@@ -312,7 +352,7 @@ function failures(job: JobDigest): string {
       '6px 0 4px 0',
     ) +
     `<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 6px 0;">${categories}</table>` +
-    `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 4px 0;"><tr>${th('Error code')}${th('Category')}${th('Objects', 'right')}${th('Events', 'right')}${th('Examples')}</tr>${codes}</table>` +
+    `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 4px 0;">${codes}</table>` +
     (f.topCodes.length > MAX_CODES
       ? p(esc(`and ${f.topCodes.length - MAX_CODES} more error codes`), SMALL)
       : '')
@@ -342,22 +382,26 @@ function agents(model: DigestModel, compact: boolean): string {
 function agentRow(agent: AgentDigest, windowStart: number, windowEnd: number, compact: boolean): string {
   const pct = agent.availabilityPct ?? 0;
   const level = agent.statusNow === 'active' ? 'healthy' : 'critical';
-  const colour = pct >= 99.5 ? CELL_COLOURS.ok : pct >= 90 ? CELL_COLOURS.warning : CELL_COLOURS.critical;
+  const availability = LEVEL_COLOURS[pct >= 99.5 ? 'healthy' : pct >= 90 ? 'degraded' : 'critical'].text;
   const inactive = agent.inactive.map((x) => periodText(x, windowStart, windowEnd)).join('; ');
   return (
     `<tr><td valign="top" style="${TEXT}padding:6px 8px 0 0;"><strong>${esc(agent.machineName, 100)}</strong><br><span style="${SMALL}">${esc(agent.groups.join(', ') || 'group not known', 150)}</span></td>` +
     `<td valign="top" style="padding:8px 8px 0 0;">${chip(esc(agent.statusNow, 30), level)}</td>` +
-    `<td valign="top" style="padding:10px 8px 0 0;">${bar(pct, colour, 140)}</td>` +
-    `<td valign="top" align="right" style="${TEXT}padding:6px 0 0 0;white-space:nowrap;">${agent.availabilityPct === null ? 'n/a' : `${agent.availabilityPct}%`}</td></tr>` +
+    // The availability as a number (coloured like the bar it replaced): a bar did not fit a phone's width.
+    `<td valign="top" align="right" style="${TEXT}padding:6px 0 0 0;white-space:nowrap;color:${availability};font-weight:600;">${agent.availabilityPct === null ? 'n/a' : `${agent.availabilityPct}%`}</td></tr>` +
     (compact && agent.inactive.length === 0
       ? ''
-      : `<tr><td colspan="4" style="padding:0 0 6px 0;border-bottom:1px solid #F0F0F0;">${strip(agent.hourly, `${agent.machineName} by hour`)}${inactive ? p(esc(`Inactive ${inactive}`, 300), SMALL) : ''}</td></tr>`)
+      : `<tr><td colspan="3" style="padding:0 0 6px 0;border-bottom:1px solid #F0F0F0;">${strip(agent.hourly, `${agent.machineName} by hour`)}${inactive ? p(esc(`Inactive ${inactive}`, 300), SMALL) : ''}</td></tr>`)
   );
 }
 
-function alerts(model: DigestModel): string {
+function alerts(model: DigestModel, options: DigestRenderOptions): string {
   const a = model.alerts;
   if (!a.recorded) return '';
+  const workbook = workbookAlertUrl(options.workbookUrl);
+  // The alert id is how the workbook (Alerts > Alert history) and the CloudSyncAlert_CL table find it.
+  const where = (l: AlertLine) =>
+    ` <span style="color:#616161;">· alert ${esc(l.alertId, 80)}${workbook ? ` (${link(workbook, 'in the workbook')})` : ''}</span>`;
   const windowStart = Date.parse(model.windowStart);
   const list = (title: string, lines: readonly AlertLine[], when: (l: AlertLine) => string) =>
     lines.length === 0
@@ -367,7 +411,7 @@ function alerts(model: DigestModel): string {
           .slice(0, MAX_ALERTS)
           .map((l) =>
             p(
-              `${chip(esc(l.severity, 20), l.severity === 'critical' ? 'critical' : 'degraded')} ${esc(l.summary, 200)}${l.subject ? ` <span style="color:#616161;">· ${esc(l.subject, 120)}</span>` : ''} <span style="color:#616161;">· ${esc(when(l))}</span>`,
+              `${chip(esc(l.severity, 20), l.severity === 'critical' ? 'critical' : 'degraded')} ${esc(l.summary, 200)}${l.subject ? ` <span style="color:#616161;">· ${esc(l.subject, 120)}</span>` : ''} <span style="color:#616161;">· ${esc(when(l))}</span>${where(l)}`,
               TEXT,
               '0 0 4px 0',
             ),
@@ -376,10 +420,14 @@ function alerts(model: DigestModel): string {
         (lines.length > MAX_ALERTS ? p(esc(`and ${lines.length - MAX_ALERTS} more`), SMALL) : '');
   const body =
     list('Opened', a.opened, (l) => `opened ${l.openedAt ? timeInWindow(l.openedAt, windowStart) : ''}`) +
-    list('Still open', a.stillOpen, (l) =>
-      l.openedAt
-        ? `open since ${timeInWindow(l.openedAt, windowStart)}`
-        : `last ${l.lastTransition} ${timeInWindow(l.lastAt, windowStart)}`,
+    list(
+      'Still open',
+      a.stillOpen,
+      (l) =>
+        (l.openedAt
+          ? `open since ${timeInWindow(l.openedAt, windowStart)}`
+          : `last ${l.lastTransition} ${timeInWindow(l.lastAt, windowStart)}`) +
+        (l.silencedBy ? ` · silenced (${l.silencedBy})` : ''),
     ) +
     list(
       'Resolved',
@@ -483,6 +531,6 @@ function footer(model: DigestModel, options: DigestRenderOptions): string {
         SMALL,
         '0',
       ),
-    '8px 24px 20px 24px',
+    '8px 16px 20px 16px',
   );
 }

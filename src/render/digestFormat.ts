@@ -50,19 +50,41 @@ export function headerText(value: string, max = 60): string {
 /** The day a digest is about: the date of the last instant of its window ("23 Nov" for a 07:00 digest). */
 export const digestDay = (model: DigestModel): string => dayMonth(new Date(Date.parse(model.windowEnd) - 1));
 
-/** "Cloud Sync daily digest: 1 critical, 2 warnings — contoso tenant, 22 Nov". */
+/**
+ * The subject tells the state now and the day's worst, in that order, so a morning when everything was
+ * resolved does not read like an outage in progress:
+ * - "Cloud Sync daily digest: healthy — contoso tenant, 22 Nov"
+ * - "Cloud Sync daily digest: all clear now, worst today 3 critical (resolved) — contoso tenant, 22 Nov"
+ * - "Cloud Sync daily digest: 1 warning open now, worst today 4 critical (resolved) — …"
+ * - "Cloud Sync daily digest: 1 critical, 2 warnings open now — …" (the worst is still open)
+ */
 export function digestSubject(model: DigestModel): string {
   const { verdict } = model;
-  const parts: string[] = [];
-  if (verdict.critical > 0) parts.push(`${verdict.critical} critical`);
-  if (verdict.warnings > 0) parts.push(`${verdict.warnings} warning${verdict.warnings === 1 ? '' : 's'}`);
-  const state =
-    verdict.level === 'healthy'
-      ? 'healthy'
-      : verdict.level === 'unknown'
-        ? 'not fully observed'
-        : parts.join(', ');
-  return `Cloud Sync daily digest: ${state} — ${headerText(model.tenantLabel, 40)} tenant, ${digestDay(model)}`;
+  const tail = ` — ${headerText(model.tenantLabel, 40)} tenant, ${digestDay(model)}`;
+  if (verdict.level === 'healthy') return `Cloud Sync daily digest: healthy${tail}`;
+  if (verdict.level === 'unknown' || model.problems.length === 0)
+    return `Cloud Sync daily digest: not fully observed${tail}`;
+  const count = (problems: readonly { severity: string }[]) => {
+    const critical = problems.filter((p) => p.severity === 'critical').length;
+    const warnings = problems.length - critical;
+    return [
+      critical ? `${critical} critical` : '',
+      warnings ? `${warnings} warning${warnings === 1 ? '' : 's'}` : '',
+    ]
+      .filter(Boolean)
+      .join(', ');
+  };
+  const open = model.problems.filter((p) => p.ongoing);
+  const now = open.length ? `${count(open)} open now` : 'all clear now';
+  const worstSeverity = model.problems.some((p) => p.severity === 'critical') ? 'critical' : 'warning';
+  const worst = model.problems.filter((p) => p.severity === worstSeverity);
+  const worstOpen = worst.filter((p) => p.ongoing).length;
+  // Said only when the day was worse than now: the worst ones (some or all) are over.
+  const worstToday =
+    worstOpen === worst.length
+      ? ''
+      : `, worst today ${count(worst)} (${worstOpen === 0 ? 'resolved' : `${worst.length - worstOpen} resolved`})`;
+  return `Cloud Sync daily digest: ${now}${worstToday}${tail}`;
 }
 
 /** "22 Nov 07:00 – 23 Nov 07:00 UTC". */

@@ -3,6 +3,8 @@ import { conditionLabel as stateLabel } from '../domain/jobCondition.js';
 import { dayMonth, periodText, timeInWindow } from '../domain/timeText.js';
 import { LEVEL_WORD, actionSummary, formatCount, plural, windowText } from './digestFormat.js';
 import { breakLinks, capText } from './escape.js';
+import type { DigestRenderOptions } from './digestEmail.js';
+import { cloudSyncPortalUrl, provisioningLogQueryUrl, workbookAlertUrl } from './links.js';
 
 /**
  * The plain-text part of the digest email: the same content as the HTML, worst first, for clients that
@@ -19,7 +21,7 @@ const clean = (value: string | null | undefined, max = 200): string =>
 const STRIP_CHARS = { ok: '#', warning: '~', critical: '!', none: '.' } as const;
 const strip = (cells: readonly HourCell[]): string => `[${cells.map((c) => STRIP_CHARS[c.state]).join('')}]`;
 
-export function renderDigestText(model: DigestModel): string {
+export function renderDigestText(model: DigestModel, options: DigestRenderOptions = {}): string {
   const out: string[] = [];
   const windowStart = Date.parse(model.windowStart);
   const windowEnd = Date.parse(model.windowEnd);
@@ -50,8 +52,15 @@ export function renderDigestText(model: DigestModel): string {
 
   out.push('SYNC JOBS (one character per hour: # healthy, ~ degraded, ! critical, . not observed)');
   if (model.configurations.length === 0) out.push('  No Cloud Sync job was observed in this window.');
+  const portal = cloudSyncPortalUrl(options.portalUrl);
   for (const configuration of model.configurations) {
     out.push(`  ${clean(configuration.name, 120)}`);
+    // Links we built (links.ts), never directory data: printed whole.
+    if (portal) out.push(`    Entra admin center (Cloud sync): ${portal}`);
+    const log = configuration.servicePrincipalId
+      ? provisioningLogQueryUrl(configuration.servicePrincipalId, model.windowStart, model.windowEnd)
+      : undefined;
+    if (log) out.push(`    Provisioning log of the day: ${log}`);
     for (const job of configuration.jobs) out.push(...jobLines(job, windowStart));
   }
   out.push('');
@@ -72,13 +81,15 @@ export function renderDigestText(model: DigestModel): string {
     out.push('ALERTS');
     const a = model.alerts;
     out.push(`  opened ${a.opened.length}, still open ${a.stillOpen.length}, resolved ${a.resolved.length}`);
+    const workbook = workbookAlertUrl(options.workbookUrl);
+    if (workbook) out.push(`  Each alert by its id in the workbook (Alerts > Alert history): ${workbook}`);
     for (const l of a.stillOpen.slice(0, 10))
       out.push(
-        `  open: [${clean(l.severity, 20)}] ${clean(l.summary)}${l.openedAt ? ` (since ${timeInWindow(l.openedAt, windowStart)})` : ''}`,
+        `  open: [${clean(l.severity, 20)}] ${clean(l.summary)}${l.openedAt ? ` (since ${timeInWindow(l.openedAt, windowStart)})` : ''}${l.silencedBy ? ` silenced (${clean(l.silencedBy, 80)})` : ''}; alert ${clean(l.alertId, 80)}`,
       );
     for (const l of a.resolved.slice(0, 10))
       out.push(
-        `  resolved: [${clean(l.severity, 20)}] ${clean(l.summary)}${l.resolvedAt ? ` (at ${timeInWindow(l.resolvedAt, windowStart)})` : ''}`,
+        `  resolved: [${clean(l.severity, 20)}] ${clean(l.summary)}${l.resolvedAt ? ` (at ${timeInWindow(l.resolvedAt, windowStart)})` : ''}; alert ${clean(l.alertId, 80)}`,
       );
     out.push('');
   }

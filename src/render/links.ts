@@ -79,15 +79,10 @@ export const docs = {
 } as const satisfies Record<string, Link>;
 
 /*
- * Links every alert message carries (issue 10): the configuration in the Entra admin center, its
- * provisioning logs, the alert in the workbook. The admin center takes no filter in its URL, so the
+ * Links every alert message carries (issue 10), besides the Cloud sync pane and the workbook below: the
+ * job's provisioning logs. The admin center takes no filter in its URL, so the
  * message says which filter to set, and the Graph query of the same filter is given as a command.
  */
-
-/** Entra admin center > Entra Connect (Cloud sync is its second tab; the configuration is listed there). */
-export function entraConnectUrl(portalUrl: string): string {
-  return `${base(portalUrl)}#view/Microsoft_AAD_Connect_Provisioning/AADConnectMenuBlade/~/GetStarted`;
-}
 
 /** Entra admin center > Monitoring & health > Provisioning logs. */
 export function provisioningLogsUrl(portalUrl: string): string {
@@ -106,4 +101,44 @@ export function provisioningQueryUrl(jobId: string, action?: 'delete' | 'stagedD
 
 function base(portalUrl: string): string {
   return portalUrl.endsWith('/') ? portalUrl : `${portalUrl}/`;
+}
+
+/* ------------------------------------------------------------------ links of the digest */
+
+/**
+ * The Cloud sync pane of the Entra admin center (Entra Connect > Cloud sync), which lists every
+ * configuration by domain. The portal has no documented deep link to one configuration's page; this
+ * blade is the one Microsoft's own docs link to (AADConnectMenuBlade), on its Cloud sync tab.
+ */
+export function cloudSyncPortalUrl(portalUrl: string = DEFAULT_PORTAL_URL): string | undefined {
+  if (!isOwnUrl(portalUrl)) return undefined;
+  const base = portalUrl.endsWith('/') ? portalUrl : `${portalUrl}/`;
+  return `${base}#view/Microsoft_AAD_Connect_Provisioning/AADConnectMenuBlade/~/CloudSync`;
+}
+
+/**
+ * The provisioning log of one configuration in a time window, as a Graph Explorer query (it signs the
+ * reader in and runs it): GET /auditLogs/provisioning filtered by servicePrincipal/id (eq) and
+ * activityDateTime (gt/lt), the filters the v1.0 docs list for provisioningObjectSummary.
+ */
+export function provisioningLogQueryUrl(
+  servicePrincipalId: string,
+  from: string,
+  to: string,
+): string | undefined {
+  if (!/^[0-9a-f-]{36}$/i.test(servicePrincipalId)) return undefined;
+  // Just before `from`: the docs list eq, gt and lt (no ge) for activityDateTime.
+  const after = new Date(Date.parse(from) - 1).toISOString();
+  const filter = [
+    `servicePrincipal/id eq '${servicePrincipalId.toLowerCase()}'`,
+    `activityDateTime gt ${after}`,
+    `activityDateTime lt ${new Date(to).toISOString()}`,
+  ].join(' and ');
+  const request = `auditLogs/provisioning?$filter=${filter}`;
+  return `https://developer.microsoft.com/en-us/graph/graph-explorer?request=${encodeURIComponent(request)}&method=GET&version=v1.0&GraphUrl=${encodeURIComponent('https://graph.microsoft.com')}`;
+}
+
+/** The monitor's workbook, where an alert is found by its id (Alerts > Alert history); undefined without one. */
+export function workbookAlertUrl(workbookUrl: string | undefined): string | undefined {
+  return isOwnUrl(workbookUrl) ? workbookUrl : undefined;
 }

@@ -22,7 +22,8 @@ export const fullCoverage: Coverage = { isChecked: () => true };
 
 /**
  * Derives what this run checked from what failed:
- * - job kinds (deletion-threshold, job-quarantined, sync-stalled, job-failing, and agent-offline of a
+ * - job kinds (deletion-threshold, job-quarantined, initial-sync-paused, sync-stalled, job-failing, and
+ *   agent-offline of a
  *   configuration): checked when that configuration's jobs were read (an error or a skipped malformed
  *   job of the configuration, or a failed discovery, means not checked). A configuration discovery no
  *   longer lists counts as checked (it is gone) only when discovery itself had no issue at all.
@@ -81,6 +82,7 @@ export function coverageOf(observations: Observations, now: Date, settings: Rule
           return observations.deliveryHealth !== undefined;
         case 'deletion-threshold':
         case 'job-quarantined':
+        case 'initial-sync-paused':
         case 'sync-stalled':
         case 'job-failing':
           return configurationChecked(subject.servicePrincipalId);

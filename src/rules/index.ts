@@ -5,6 +5,7 @@ import type { Rule } from './context.js';
 import { coverageOf, type Coverage } from './coverage.js';
 import { deletionThresholdRule } from './deletionThreshold.js';
 import { jobFailingRule } from './jobFailing.js';
+import { initialSyncPausedRule } from './initialSyncPaused.js';
 import { jobQuarantinedRule } from './jobQuarantined.js';
 import type { RuleMemory } from './memory.js';
 import { monitorDegradedRule } from './monitorDegraded.js';
@@ -23,6 +24,7 @@ export const RULES: readonly Rule[] = [
   syncErrorsRule,
   deletionThresholdRule,
   jobQuarantinedRule,
+  initialSyncPausedRule,
   agentOfflineRule,
   syncStalledRule,
   jobFailingRule,

@@ -71,6 +71,7 @@ export const monitorDegradedRule: Rule = ({ observations, memory, settings, adva
       summary: `The monitor cannot ${LABEL[signal]}: ${failure.failures === 1 ? 'failed this run' : `failed ${failure.failures} runs in a row`} (${failure.code})`,
       since: failure.since,
       materialKey: 'failing',
+      ...(atOnce ? { skipHoldDown: true } : {}),
       details: asDetails('monitor-degraded', {
         signal,
         consecutiveRuns: failure.failures,

@@ -1,15 +1,9 @@
 import type { TokenCredential } from '@azure/identity';
 import { defaultAzureCredential } from '../azure/defaultCredential.js';
-import type { Settings } from '../config.js';
 import { LogAnalyticsSink, type LogAnalyticsSinkOptions } from './logAnalyticsSink.js';
 import { NdjsonSink } from './ndjsonSink.js';
+import type { SinkSettings } from './settings.js';
 import type { RecordSink } from './sink.js';
-
-/** The settings the sink choice depends on (a narrow slice, so callers and tests need not build all of Settings). */
-export type SinkSettings = Pick<Settings, 'logsIngestion' | 'dataDir'> &
-  Partial<Pick<Settings, 'localRetentionDays'>> & {
-    readonly graph: Pick<Settings['graph'], 'managedIdentityClientId'>;
-  };
 
 export interface SinkDependencies {
   /** Used instead of DefaultAzureCredential (tests, the CLI with its own credential). */
@@ -29,6 +23,6 @@ export function createSink(settings: SinkSettings, dependencies: SinkDependencie
   // A user-assigned managed identity needs its client id; without one DefaultAzureCredential tries the rest.
   const credential =
     dependencies.credential ??
-    defaultAzureCredential({ managedIdentityClientId: settings.graph.managedIdentityClientId });
+    defaultAzureCredential({ managedIdentityClientId: settings.logsIngestion.managedIdentityClientId });
   return new LogAnalyticsSink(settings.logsIngestion, credential, dependencies.logAnalytics);
 }

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { TokenCredential } from '@azure/identity';
-import type { Settings } from '../config.js';
 import { FileStateStore } from './fileStateStore.js';
+import type { StateSettings } from './settings.js';
 import type { StateStore } from './store.js';
 import { TableStateStore } from './tableStateStore.js';
 
@@ -11,14 +11,11 @@ import { TableStateStore } from './tableStateStore.js';
  * `credential` replaces the default Azure Identity credential (tests, or callers that already built one).
  */
 export function createStateStore(
-  settings: Settings,
+  settings: StateSettings,
   options: { credential?: TokenCredential } = {},
 ): StateStore {
   if (settings.stateTable) {
-    return TableStateStore.fromSettings(settings.stateTable, {
-      credential: options.credential,
-      managedIdentityClientId: settings.graph.managedIdentityClientId,
-    });
+    return TableStateStore.fromSettings(settings.stateTable, { credential: options.credential });
   }
   return new FileStateStore(path.join(settings.dataDir, 'state'));
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { setAside, type SetAside } from './setAside.js';
+import type { SetAside } from './setAside.js';
 import { StateConflictError, type StateKey, type StateStore } from './store.js';
-import { readStoredState } from './storedState.js';
+import { updateVersioned } from './update.js';
 
 /**
  * A run lease on top of any StateStore, so that two runs racing on one tenant (a timer firing while a
@@ -72,38 +72,29 @@ const MAX_ROUNDS = 5;
 export async function acquireLease(store: StateStore, key: StateKey, request: LeaseRequest): Promise<Lease> {
   validateRequest(request);
   const { owner, now, ttlMs } = request;
-  let aside: SetAside | undefined;
-  for (let round = 0; round < MAX_ROUNDS; round++) {
-    const stored = await readStoredState(store, key, storedLeaseSchema);
-    if (stored.kind === 'unavailable') throw stored.error;
-    if (stored.kind === 'corrupt') {
-      aside = await setAside(store, key, stored.reason, stored.etag, { now });
-      continue; // read again: free now, or taken meanwhile by whoever was quicker
-    }
-    const current = stored.kind === 'found' ? stored : undefined;
-    if (current) {
-      const expiresAt = new Date(current.value.expiresAt);
-      if (current.value.owner !== owner && expiresAt.getTime() > now.getTime()) {
-        throw new LeaseHeldError(key, current.value.owner, expiresAt);
+  // The one read-modify-write (src/state/update.ts): a lost race reads again and judges the winner's
+  // lease; a damaged stored lease is set aside and the lease taken.
+  const { result, etag } = await updateVersioned(
+    store,
+    key,
+    storedLeaseSchema,
+    (current, { corrupt }) => {
+      if (current && current.owner !== owner && Date.parse(current.expiresAt) > now.getTime()) {
+        throw new LeaseHeldError(key, current.owner, new Date(current.expiresAt));
       }
-    }
-    const renewing = current?.value.owner === owner;
-    const acquiredAt = renewing && current ? new Date(current.value.acquiredAt) : now;
-    const expiresAt = new Date(now.getTime() + ttlMs);
-    const record: StoredLease = {
-      owner,
-      acquiredAt: acquiredAt.toISOString(),
-      expiresAt: expiresAt.toISOString(),
-    };
-    try {
-      const etag = await store.write(key, record, current ? { ifMatch: current.etag } : { ifNoneMatch: '*' });
-      return { key, owner, etag, acquiredAt, expiresAt, ...(aside ? { setAside: aside } : {}) };
-    } catch (error) {
-      if (!(error instanceof StateConflictError)) throw error;
-      // Someone wrote between our read and our write: read again and judge their lease.
-    }
-  }
-  throw new Error(`lease ${key.tenantId}/${key.name}: still contended after ${MAX_ROUNDS} rounds`);
+      const renewing = current?.owner === owner;
+      const acquiredAt = renewing ? new Date(current.acquiredAt) : now;
+      const expiresAt = new Date(now.getTime() + ttlMs);
+      return {
+        value: { owner, acquiredAt: acquiredAt.toISOString(), expiresAt: expiresAt.toISOString() },
+        result: { acquiredAt, expiresAt, corrupt },
+      };
+    },
+    { now, maxRounds: MAX_ROUNDS, backoff: () => Promise.resolve() },
+  );
+  if (etag === undefined) throw new Error(`lease ${key.tenantId}/${key.name}: nothing was written`);
+  const { acquiredAt, expiresAt, corrupt } = result;
+  return { key, owner, etag, acquiredAt, expiresAt, ...(corrupt ? { setAside: corrupt } : {}) };
 }
 
 /** Extends a lease we hold. Throws LeaseLostError if it was taken over or released meanwhile. */

@@ -37,8 +37,8 @@ export interface SetAside {
 }
 
 export interface SetAsideOptions {
-  /** The caller's clock: names and dates the copy. */
-  readonly now?: Date;
+  /** The caller's clock (time is injected): names and dates the copy. */
+  readonly now: Date;
   readonly keep?: number;
 }
 
@@ -62,8 +62,8 @@ export async function setAside(
   store: StateStore,
   key: StateKey,
   reason: string,
-  etag?: string,
-  options: SetAsideOptions = {},
+  etag: string | undefined,
+  options: SetAsideOptions,
 ): Promise<SetAside> {
   const current = await readRaw(store, key);
   if (!current || (etag !== undefined ? current.etag !== etag : current.decodes)) {
@@ -75,7 +75,7 @@ export async function setAside(
       message: `${reason}; it changed meanwhile and was left to its new writer`,
     };
   }
-  const now = options.now ?? new Date();
+  const { now } = options;
   const copy = copyName(key.name, now);
   await store.write(
     { tenantId: key.tenantId, name: copy },

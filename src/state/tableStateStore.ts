@@ -10,7 +10,7 @@ import type {
 } from '@azure/data-tables';
 import type { TokenCredential } from '@azure/identity';
 import { defaultAzureCredential } from '../azure/defaultCredential.js';
-import type { Settings } from '../config.js';
+import type { StateTableSettings } from './settings.js';
 import {
   STATE_VALUE_MAX_BYTES,
   StateConflictError,
@@ -25,8 +25,6 @@ import {
 export interface TableStateStoreFactoryOptions {
   /** Used for an account URL; tests inject one. Default: DefaultAzureCredential (managed identity in Azure). */
   readonly credential?: TokenCredential;
-  /** Client id of a user-assigned managed identity, for the default credential. */
-  readonly managedIdentityClientId?: string;
 }
 
 const CHUNK_BYTES = 64 * 1024;
@@ -76,7 +74,7 @@ export class TableStateStore implements StateStore {
   }
 
   static fromSettings(
-    stateTable: NonNullable<Settings['stateTable']>,
+    stateTable: StateTableSettings,
     options: TableStateStoreFactoryOptions = {},
   ): TableStateStore {
     if (stateTable.kind === 'connectionString') {
@@ -89,7 +87,7 @@ export class TableStateStore implements StateStore {
     }
     const credential =
       options.credential ??
-      defaultAzureCredential({ managedIdentityClientId: options.managedIdentityClientId });
+      defaultAzureCredential({ managedIdentityClientId: stateTable.managedIdentityClientId });
     return new TableStateStore(
       ({ TableClient }) => new TableClient(stateTable.accountUrl, stateTable.tableName, credential),
     );

@@ -22,8 +22,8 @@ export interface UpdateContext {
 export type StateChange<T, R> = { readonly value: T; readonly result: R } | { readonly result: R };
 
 export interface UpdateOptions {
-  /** The caller's clock, for naming a set-aside copy. */
-  readonly now?: Date;
+  /** The caller's clock (time is injected): names and dates a set-aside copy. */
+  readonly now: Date;
   /** Rounds before giving up; each lost round means another writer just succeeded. Default 8. */
   readonly maxRounds?: number;
   /** Waits between conflicting rounds (default: a few jittered milliseconds); injectable for tests. */
@@ -32,16 +32,32 @@ export interface UpdateOptions {
 
 const DEFAULT_ROUNDS = 8;
 
+type Change<S extends z.ZodType, R> = (
+  current: z.infer<S> | undefined,
+  context: UpdateContext,
+) => StateChange<z.infer<S>, R> | Promise<StateChange<z.infer<S>, R>>;
+
 export async function updateState<S extends z.ZodType, R>(
   store: StateStore,
   key: StateKey,
   schema: S,
-  change: (
-    current: z.infer<S> | undefined,
-    context: UpdateContext,
-  ) => StateChange<z.infer<S>, R> | Promise<StateChange<z.infer<S>, R>>,
-  options: UpdateOptions = {},
+  change: Change<S, R>,
+  options: UpdateOptions,
 ): Promise<R> {
+  return (await updateVersioned(store, key, schema, change, options)).result;
+}
+
+/**
+ * As updateState, and also the etag of what it wrote (undefined when `change` wrote nothing), for a
+ * caller whose next write must prove it still holds that version (a lease).
+ */
+export async function updateVersioned<S extends z.ZodType, R>(
+  store: StateStore,
+  key: StateKey,
+  schema: S,
+  change: Change<S, R>,
+  options: UpdateOptions,
+): Promise<{ readonly result: R; readonly etag: string | undefined }> {
   const rounds = options.maxRounds ?? DEFAULT_ROUNDS;
   const backoff = options.backoff ?? jitter;
   let corrupt: SetAside | undefined;
@@ -53,14 +69,14 @@ export async function updateState<S extends z.ZodType, R>(
       continue; // read again: absent now, or whatever another writer put there meanwhile
     }
     const outcome = await change(stored.kind === 'found' ? stored.value : undefined, { corrupt });
-    if (!('value' in outcome)) return outcome.result;
+    if (!('value' in outcome)) return { result: outcome.result, etag: undefined };
     try {
-      await store.write(
+      const etag = await store.write(
         key,
         outcome.value,
         stored.kind === 'found' ? { ifMatch: stored.etag } : { ifNoneMatch: '*' },
       );
-      return outcome.result;
+      return { result: outcome.result, etag };
     } catch (error) {
       if (!(error instanceof StateConflictError)) throw error;
     }

@@ -75,6 +75,9 @@ export const jobStatusTable = defineTable(
     LastErrorCode: s('error code of the last execution'),
     LastErrorMessage: s('error message of the last execution'),
     SuccessiveCompleteFailures: long('countSuccessiveCompleteFailures'),
+    EscrowsPruned: bool(
+      'status.escrowsPruned: errors were pruned during the initial sync; with Paused, the job waits for them to be cleaned up',
+    ),
     CountEscrowed: long('escrowed entries in the last execution'),
     CountExported: long('entries exported in the last execution'),
     SteadyStateLastAchieved: dt('last time the job reached steady state'),

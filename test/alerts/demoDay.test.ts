@@ -24,6 +24,8 @@ interface Line {
   readonly summary: string;
   /** What ended it (resolved only). */
   readonly resolution?: string;
+  /** Notified (not record-only): what a channel would send. */
+  readonly notified: boolean;
 }
 
 async function replayDay(
@@ -64,6 +66,7 @@ function line(t: Transition): Line {
     subject: s.machineName ?? s.templateId ?? s.signal ?? s.configurationName ?? '',
     summary: t.alert.summary,
     ...(t.alert.resolution ? { resolution: t.alert.resolution.summary } : {}),
+    notified: !t.recordOnly,
   };
 }
 
@@ -103,7 +106,11 @@ describe('alerts over the demo day', () => {
       '09:05 new deletion-threshold critical AD2AADProvisioning',
       // Deletes allowed at 11:30; RESOLVED once the deleting cycle is over, so it can say how many went.
       '11:40 resolved deletion-threshold critical AD2AADProvisioning',
+      // Device sync paused after its initial sync (escrowsPruned): critical at once, told with the
+      // password hash quarantine of the same run, and resolved with it.
+      '13:00 new initial-sync-paused critical AD2AADDeviceSync',
       '13:00 new job-quarantined critical AD2AADPasswordHash',
+      '14:30 resolved initial-sync-paused critical AD2AADDeviceSync',
       '14:30 resolved job-quarantined critical AD2AADPasswordHash',
       // Server busy is retried by Entra: job-failing counts once it persisted 30 minutes (16:30), then
       // both warnings hold down 10 minutes: one outage, told once, resolved once.
@@ -154,8 +161,17 @@ describe('alerts over the demo day', () => {
     expect(syncErrors.map((l) => `${l.time} ${l.transition} ${l.summary.split(':')[0]}`)).toEqual([
       // Warnings hold down 10 minutes.
       '00:20 new contoso.com provisioning',
-      '02:20 new fabrikam.local provisioning',
-      '22:05 resolved fabrikam.local provisioning',
+      '00:20 new fabrikam.local provisioning',
+      // Fixed at 21:10, during the reporting outage: the fix is read, and told, when the log answers again.
+      '21:30 resolved fabrikam.local provisioning',
     ]);
+  });
+
+  it('stays within the message budget: at most 14 messages per channel for the day', () => {
+    // One message per channel per run that has a notified transition (grouping, design section 5).
+    for (const lines of [delegated, appOnly]) {
+      const messages = new Set(lines.filter((l) => l.notified).map((l) => l.time));
+      expect(messages.size).toBeLessThanOrEqual(14);
+    }
   });
 });

@@ -4,10 +4,10 @@ import { virtualClock } from '../../src/clock.js';
 import { syntheticScenario } from '../../src/demo/scenario.js';
 import type { DemoTenant } from '../../src/demo/server.js';
 import { buildDigest } from '../../src/digest/runDigest.js';
-import { heartbeatBody } from '../../src/heartbeat/heartbeatBody.js';
 import { recordHeartbeat } from '../../src/heartbeat/recordHeartbeat.js';
 import { silentLogger } from '../../src/log.js';
 import { dependencies, settingsFor, startTestTenant, tempDataDir } from '../support/collectHarness.js';
+import { runningAgentHeartbeat } from '../support/heartbeats.js';
 
 /**
  * Issue 8: in app-only mode (agents API off) heartbeats are the only word on the agents; they reach
@@ -35,21 +35,7 @@ describe('heartbeats in the digest', () => {
     for (let run = 0; run < 12; run++) {
       await recordHeartbeat(
         { sink: deps.sink, state: deps.state, clock, tenantId: tenant.tenantId, log: silentLogger },
-        heartbeatBody.parse({
-          machineName: 'HBONLY01.northwind.com',
-          agentVersion: '1.1.1370.0',
-          services: [
-            {
-              name: 'AADConnectProvisioningAgent',
-              displayName: 'Microsoft Entra Provisioning Agent',
-              status: 'Running',
-              startType: 'Automatic',
-            },
-          ],
-          lastTraceLogAt: clock.now().toISOString(),
-          sentAt: clock.now().toISOString(),
-          tenantId: tenant.tenantId,
-        }),
+        runningAgentHeartbeat('HBONLY01.northwind.com', tenant.tenantId, clock.now()),
       );
       await runMonitor(deps, { trigger: 'test' });
       clock.advance(5 * 60_000);

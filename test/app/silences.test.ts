@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applySilences, windowSilences, type Silence } from '../../src/alerts/silences.js';
 import { runMonitor } from '../../src/app/monitorRun.js';
+import { buildDigest } from '../../src/digest/runDigest.js';
 import { main } from '../../src/cli.js';
 import { virtualClock, type VirtualClock } from '../../src/clock.js';
 import { localStatus } from '../../src/commands/localStatus.js';
@@ -93,6 +94,28 @@ describe('silences', () => {
     expect(teams.posts).toHaveLength(0);
     const status = await localStatus(settings, clock, silentLogger, clock.now());
     expect(status.openAlerts.length).toBeGreaterThan(0);
+    // Shown as silenced, by whom and until when: in the JSON and the text of `status`.
+    const until = new Date(START.getTime() + HOUR).toISOString();
+    expect(status.openAlerts.every((a) => a.silenced?.id === id)).toBe(true);
+    expect(status.openAlerts[0]!.silenced).toEqual({
+      id,
+      by: 'Ops on call',
+      until,
+      comment: 'agent patch night',
+    });
+    const text = await cli(['status', '--now', clock.now().toISOString()]);
+    expect(text.out).toContain(`(silenced by Ops on call until ${until}: agent patch night; silence ${id})`);
+    const json = JSON.parse((await cli(['status', '--json', '--now', clock.now().toISOString()])).out);
+    expect(json.openAlerts[0].silenced).toMatchObject({ by: 'Ops on call', until });
+    // The digest labels them silenced too.
+    const digest = await buildDigest({
+      state: deps.state,
+      tenantId: tenant.tenantId,
+      now: new Date(START.getTime() + HOUR),
+      settings,
+    });
+    expect(digest.message.email.plainText).toContain(`silenced (${id})`);
+    expect(digest.message.email.html).toContain(`silenced (${id})`);
 
     const listed = await cli(['silence', 'list', '--json', '--now', clock.now().toISOString()]);
     expect(JSON.parse(listed.out).silences).toEqual([

@@ -17,7 +17,7 @@ function graphAt(baseUrl: string) {
     {},
     { GRAPH_BASE_URL: baseUrl, GRAPH_ACCESS_TOKEN: 't', GRAPH_MAX_RETRIES: '0' },
   );
-  return createGraphReader(settings, { clock: systemClock });
+  return createGraphReader(settings.graph, { clock: systemClock });
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<unknown> {

@@ -105,6 +105,7 @@ describe('the real @microsoft/microsoft-graph-client against the demo tenant', (
     expect(v1.value.map((job: { id: string; templateId: string }) => [job.id, job.templateId])).toEqual([
       [DEMO_JOB_IDS.contosoProvisioning, 'AD2AADProvisioning'],
       [DEMO_JOB_IDS.contosoPasswordHash, 'AD2AADPasswordHash'],
+      [DEMO_JOB_IDS.contosoDeviceSync, 'AD2AADDeviceSync'],
     ]);
     const beta: Collection<SynchronizationJob> = await client
       .api(`/servicePrincipals/${SAAS_APP.servicePrincipalId}/synchronization/jobs`)

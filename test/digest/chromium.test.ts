@@ -41,6 +41,17 @@ describe.skipIf(skip)('the digest in headless Chromium', () => {
     expect(page.scrollWidth).toBeLessThanOrEqual(760);
   });
 
+  it('needs no horizontal scrolling on a 400 px phone screen', async () => {
+    const { store } = await tempStore();
+    await dayBeforeBadDay(store);
+    await badDay(store);
+    const page = await renderInChromium(
+      renderDigestHtml(await modelOf(store), { workbookUrl: 'https://portal.azure.com/#workbook' }),
+      { width: 400, screenshot: path.resolve('.test-artifacts', 'screenshots', 'digest-test-400.png') },
+    );
+    expect(page.scrollWidth).toBeLessThanOrEqual(400);
+  });
+
   it('an all-green day has no problem sections', async () => {
     const { store } = await tempStore();
     await greenDay(store);

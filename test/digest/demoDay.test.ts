@@ -41,12 +41,16 @@ describe('the digest of the demo day', () => {
     expect(model.problems.map((p) => p.kind)).toEqual([
       'deletion-threshold',
       'job-quarantined',
+      'initial-sync-paused',
       'no-active-agent',
       'sync-errors',
       'job-stalled',
       'agent-inactive',
     ]);
-    const [trip, phs, agent, failing, stalled, ha] = model.problems;
+    const [trip, phs, devices, agent, failing, stalled, ha] = model.problems;
+    expect(devices!.title).toBe(
+      'contoso.com device sync was paused after its initial sync: errors to clean up',
+    );
     expect(trip!.periods).toEqual([{ from: '2026-11-22T09:02:00.000Z', to: '2026-11-22T11:30:00.000Z' }]);
     expect(trip!.facts).toContain('600 deletions staged (StagedDelete) today; the threshold is 500.');
     expect(phs!.facts.join(' ')).toMatch(/13:00 – 14:30.*AzureActiveDirectoryInvalidCredential/);
@@ -58,9 +62,30 @@ describe('the digest of the demo day', () => {
     expect(stalled!.title).toBe('Sync stalled: contoso.com provisioning (AzureDirectoryServiceServerBusy)');
     expect(stalled!.periods).toEqual([{ from: '2026-11-22T16:40:00.000Z', to: '2026-11-22T16:50:00.000Z' }]);
     expect(ha!.title).toBe('Agent CSYNC02.contoso.com was inactive (high availability degraded)');
+    // The state now (one object still failing), then the day's worst (four critical, all resolved).
     expect(message.email.subject).toBe(
-      'Cloud Sync daily digest: 3 critical, 3 warnings — contoso tenant, 22 Nov',
+      'Cloud Sync daily digest: 1 warning open now, worst today 4 critical (resolved) — contoso tenant, 22 Nov',
     );
+
+    // One number per job: the open sync-errors alert says what the job section and the verdict say.
+    const contoso = model.configurations
+      .flatMap((c) => c.jobs)
+      .find((j) => j.label.startsWith('Provisioning') && j.configurationName === 'contoso.com')!;
+    expect(model.totals.failingObjectsAtEnd).toBe(1);
+    expect(contoso.stillFailing.objects).toBe(1);
+    const open = model.alerts.stillOpen.filter((l) => l.kind === 'sync-errors');
+    expect(open.map((l) => l.summary)).toEqual([
+      'contoso.com provisioning: 1 object failing to sync at the end of the window',
+    ]);
+    const attribute = (html: string) => html.replace(/&#61;/g, '=').replace(/&amp;/g, '&');
+    for (const text of [attribute(message.email.html), message.email.plainText]) {
+      expect(text).not.toMatch(/[2-9] objects failing to sync \(/);
+      // Links: the admin center's Cloud sync pane and each configuration's provisioning log of the day.
+      expect(text).toContain(
+        'https://entra.microsoft.com/#view/Microsoft_AAD_Connect_Provisioning/AADConnectMenuBlade/~/CloudSync',
+      );
+      expect(text).toContain('https://developer.microsoft.com/en-us/graph/graph-explorer?request=');
+    }
 
     const fabrikam = model.configurations[0]!.jobs[0]!;
     expect(fabrikam).toMatchObject({ configurationName: 'fabrikam.local', stagedDeletes: 600 });

@@ -78,6 +78,7 @@ export interface JobState {
   readonly lastExecutionState?: string;
   readonly lastErrorCode?: string | null;
   readonly successiveFailures?: number;
+  readonly escrowsPruned?: boolean;
   readonly lastSuccess?: string;
 }
 
@@ -106,6 +107,7 @@ export function jobRecord(name: JobName, at: Date, state: JobState = {}): JobSta
     LastErrorCode: state.lastErrorCode ?? null,
     LastErrorMessage: null,
     SuccessiveCompleteFailures: state.successiveFailures ?? 0,
+    EscrowsPruned: state.escrowsPruned ?? false,
     CountEscrowed: 0,
     CountExported: 1,
     SteadyStateLastAchieved: null,

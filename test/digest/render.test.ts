@@ -33,8 +33,13 @@ describe('digest rendering', () => {
     expect(html).not.toMatch(/<img|<script|<svg|onerror=/i);
     expect(html).toContain('&lt;img src&#61;x onerror&#61;alert(1)&gt;');
     expect(html).toContain('&lt;script&gt;');
-    // No link is made from a display name; the only link is the workbook.
-    expect(html.match(/href=/g)).toHaveLength(1);
+    // No link is made from a display name: the links are ours (workbook, admin center, provisioning log).
+    const hrefs = [...html.matchAll(/href="([^"]*)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&'));
+    expect(hrefs.length).toBeGreaterThan(1);
+    for (const href of hrefs)
+      expect(href).toMatch(
+        /^https:\/\/(portal\.azure\.com\/#workbook|entra\.microsoft\.com\/#view\/|developer\.microsoft\.com\/en-us\/graph\/graph-explorer\?)/,
+      );
     expect(html).not.toContain('https://evil.example');
     expect(text).not.toContain('\r');
     expect(text).not.toMatch(/^Bcc:/m);
@@ -59,7 +64,7 @@ describe('digest rendering', () => {
   it('keeps the subject a single safe line with the counts, tenant and day', () => {
     const model = badModel;
     expect(digestSubject({ ...model, tenantLabel: 'evil\r\nBcc: x@example.com' })).toBe(
-      'Cloud Sync daily digest: 2 critical, 2 warnings — evil Bcc: x@example.com tenant, 22 Nov',
+      'Cloud Sync daily digest: 2 critical, 1 warning open now — evil Bcc: x@example.com tenant, 22 Nov',
     );
   });
 
@@ -71,7 +76,7 @@ describe('digest rendering', () => {
     expect(html).toMatch(/^<!DOCTYPE html>/);
     expect(html).toContain('role="presentation"');
     // Bars and hour strips are table cells with a bgcolor for Outlook's Word renderer.
-    expect((html.match(/<td width="20" height="12" bgcolor=/g) ?? []).length).toBeGreaterThanOrEqual(24 * 4);
+    expect((html.match(/<td width="4%" height="12" bgcolor=/g) ?? []).length).toBeGreaterThanOrEqual(24 * 4);
     // The sections a manager and an engineer look for.
     for (const heading of [
       'Sync jobs',
@@ -110,7 +115,13 @@ describe('digest rendering', () => {
     expect(card).toMatchObject({
       type: 'AdaptiveCard',
       version: '1.4',
-      actions: [{ type: 'Action.OpenUrl', url: 'https://portal.azure.com/#workbook' }],
+      actions: [
+        { type: 'Action.OpenUrl', url: 'https://portal.azure.com/#workbook' },
+        {
+          type: 'Action.OpenUrl',
+          url: 'https://entra.microsoft.com/#view/Microsoft_AAD_Connect_Provisioning/AADConnectMenuBlade/~/CloudSync',
+        },
+      ],
     });
     // The email carries the detail, bounded too.
     expect(Buffer.byteLength(renderDigestHtml(model))).toBeLessThan(150_000);
@@ -124,7 +135,11 @@ describe('digest rendering', () => {
       healthyRun(new Date(DAY_START.getTime() + HOUR)),
     );
     const model = await modelOf(store);
-    expect(renderDigestCard(model)).not.toHaveProperty('actions');
-    expect(renderDigestHtml(model)).not.toContain('href=');
+    expect(renderDigestCard(model)).toMatchObject({
+      actions: [{ type: 'Action.OpenUrl', title: 'Cloud sync (Entra admin center)' }],
+    });
+    const html = renderDigestHtml(model);
+    expect(html).not.toContain('workbook</a>');
+    expect(html).not.toContain('Open the Cloud Sync workbook');
   });
 });

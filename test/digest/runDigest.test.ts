@@ -70,7 +70,8 @@ describe('buildDigest, markDigestSent, writeDigestHtml', () => {
     expect(nextDay.model.verdict.level).toBe('unknown');
 
     const file = await writeDigestHtml(dir, first.message);
-    expect(file).toBe(path.join(dir, 'digest', 'digest-2026-11-23.html'));
+    // Named after the day it covers (22 Nov), not the day it is sent (23 Nov at 00:00).
+    expect(file).toBe(path.join(dir, 'digest', 'digest-2026-11-22.html'));
     expect(await readFile(file, 'utf8')).toBe(first.message.email.html);
   });
 

@@ -41,22 +41,29 @@ describe('Cloud Sync job identity', () => {
     expect(jobTitle('AAD2ADGroupProvisioning')).toBe('Group provisioning (Entra ID to AD)');
     expect(jobTitle('AD2AADDeviceSync')).toBe('Device sync (AD to Entra ID)');
     expect(jobPurpose('AD2AADProvisioning')).toBe('AD to Entra ID provisioning');
-    // An unknown template is shown as Graph names it, never dropped.
-    expect(jobTitle('Entra2ADSomethingNew')).toBe('Entra2ADSomethingNew');
+    // A template not in the table is shown as Graph names it, with its family's direction; never dropped.
+    expect(jobTitle('Entra2ADSomethingNew')).toBe('Entra2ADSomethingNew (Entra ID to AD)');
+    expect(jobPurpose('AAD2ADSomethingNew')).toBe('Entra ID to AD AAD2ADSomethingNew');
+    expect(jobTitle('Foo2BarSync')).toBe('Foo2BarSync');
     expect(templateRank('AD2AADProvisioning')).toBeLessThan(templateRank('AD2AADPasswordHash'));
     expect(templateRank('Entra2ADSomethingNew')).toBeGreaterThan(templateRank('AAD2ADGroupProvisioning'));
   });
 
-  it('collects the templates it always collected (issue 10 widens this to every family)', () => {
+  it('recognises Cloud Sync templates by family, device sync and the 2026 templates included', () => {
     for (const t of [
       'AD2AADProvisioning',
       'AD2AADPasswordHash',
+      'AD2AADDeviceSync',
       'AAD2ADGroupProvisioning',
       'AAD2ADExchangeHybridWriteback',
+      'AAD2ADProvisioning',
+      'Entra2ADExchangeOnlineAttributeWriteback',
+      'Entra2ADSomethingNew',
     ])
-      expect(isCloudSyncTemplate(t)).toBe(true);
-    expect(isCloudSyncTemplate('AD2AADDeviceSync')).toBe(false);
+      expect(isCloudSyncTemplate(t), t).toBe(true);
+    expect(isCloudSyncTemplate('scim')).toBe(false);
     expect(templateOfJobId('AD2AADProvisioning.abc.def')).toBe('AD2AADProvisioning');
+    expect(templateOfJobId('AD2AADDeviceSync.abc')).toBe('AD2AADDeviceSync');
     expect(templateOfJobId('scim.abc')).toBeUndefined();
   });
 

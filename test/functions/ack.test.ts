@@ -1,4 +1,3 @@
-import { HttpRequest, InvocationContext } from '@azure/functions';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { advance } from '../../src/alerts/advance.js';
@@ -9,6 +8,7 @@ import { fullCoverage } from '../../src/rules/coverage.js';
 import { FileStateStore } from '../../src/state/fileStateStore.js';
 import { candidate, idOf } from '../alerts/lifecycle.js';
 import { TENANT } from '../rules/fixtures.js';
+import { ackGet, ackPost, callAck } from '../support/ackFunction.js';
 import { readTable, tempDataDir } from '../support/collectHarness.js';
 import { TeamsWebhookServer } from '../support/teamsWebhookServer.js';
 import { alertBook } from '../../src/alerts/book.js';
@@ -52,19 +52,9 @@ describe('functions/ack (confirmation page, then POST)', () => {
     process.env = { ...saved };
   });
 
-  const call = async (request: HttpRequest) => {
-    const { ack } = await import('../../functions/ack.js');
-    return ack(request, new InvocationContext({ functionName: 'ack', logHandler: () => undefined }));
-  };
-  const get = (t: string) =>
-    new HttpRequest({ method: 'GET', url: `https://app.example/api/ack?token=${encodeURIComponent(t)}` });
-  const post = (form: Record<string, string>) =>
-    new HttpRequest({
-      method: 'POST',
-      url: 'https://app.example/api/ack',
-      body: { string: new URLSearchParams(form).toString() },
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    });
+  const call = callAck;
+  const get = ackGet;
+  const post = ackPost;
 
   it('GET only shows the confirmation form (a mail scanner opening the link changes nothing)', async () => {
     const response = await call(get(token()));

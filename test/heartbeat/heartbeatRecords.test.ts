@@ -24,13 +24,13 @@ async function damagedBook(): Promise<FileStateStore> {
 describe('reading the heartbeat book in a run', () => {
   it('sets a damaged book aside and says so once (CorruptState); the next run reads a fresh book', async () => {
     const store = await damagedBook();
-    const error = await readHeartbeatRecords(store, TENANT).catch((e: unknown) => e);
+    const error = await readHeartbeatRecords(store, TENANT, new Date()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(CorruptHeartbeatBookError);
     expect((error as Error).name).toBe('CorruptState'); // the run issue's code
     expect((error as Error).message).toMatch(
       /agent-heartbeats is not valid JSON.*set aside as corrupt-agent-heartbeats-/,
     );
-    expect(await readHeartbeatRecords(store, TENANT)).toEqual([]);
+    expect(await readHeartbeatRecords(store, TENANT, new Date())).toEqual([]);
     expect(await store.list(TENANT, 'corrupt-')).toHaveLength(1);
   });
 

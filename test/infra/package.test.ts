@@ -14,6 +14,8 @@ import { repoRoot } from '../support/externalTools.js';
 let dir: string;
 let out: string;
 let report: { files: number; bytes: number; zipBytes: number };
+/** The files the bundles were built from (esbuild's metafile, via --inputs). */
+let inputs: string[];
 
 function listFiles(folder: string): string[] {
   return readdirSync(folder).flatMap((entry) => {
@@ -27,7 +29,17 @@ beforeAll(() => {
   out = path.join(dir, 'deploy');
   const result = spawnSync(
     process.execPath,
-    ['--import', 'tsx', 'scripts/package.ts', '--out', out, '--zip', path.join(dir, 'deploy.zip')],
+    [
+      '--import',
+      'tsx',
+      'scripts/package.ts',
+      '--out',
+      out,
+      '--zip',
+      path.join(dir, 'deploy.zip'),
+      '--inputs',
+      path.join(dir, 'inputs.txt'),
+    ],
     { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 },
   );
   expect(result.status, result.stderr).toBe(0);
@@ -35,6 +47,7 @@ beforeAll(() => {
   expect(lines[0]).toMatch(/^deploy package .+: \d+ files, [\d.]+ MiB$/);
   expect(lines[1]).toMatch(/^zip .+: [\d.]+ MiB$/);
   report = JSON.parse(lines.at(-1)!) as typeof report;
+  inputs = readFileSync(path.join(dir, 'inputs.txt'), 'utf8').trim().split('\n');
 }, 150_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -63,6 +76,32 @@ describe('deploy package', () => {
       expect(file, 'unexpected file').toMatch(
         /^(host\.json|package\.json|dist\/(functions|chunks)\/[\w.-]+\.(js|txt))$/,
       );
+  });
+
+  it('is built from no demo, CLI, command, preview, script or test module, nor a dev-only package', () => {
+    expect(inputs).toContain('functions/collect.ts');
+    expect(inputs).toContain('src/app/monitorRun.ts');
+    const shipped = inputs.filter((input) =>
+      /^(src\/demo\/|src\/cli\.ts$|src\/commands\/|src\/render\/cardPreview\.ts$|scripts\/|test\/)/.test(
+        input,
+      ),
+    );
+    expect(shipped).toEqual([]);
+    const devOnly = [
+      'selfsigned',
+      'vitest',
+      'playwright-core',
+      'esbuild',
+      'tsx',
+      'azurite',
+      'dependency-cruiser',
+    ];
+    const packages = new Set(
+      inputs
+        .filter((input) => input.startsWith('node_modules/'))
+        .map((input) => /^node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input)?.[1]),
+    );
+    expect(devOnly.filter((name) => packages.has(name))).toEqual([]);
   });
 
   it('carries no demo, CLI, command, preview or test code', () => {

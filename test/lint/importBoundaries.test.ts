@@ -55,6 +55,9 @@ describe('import boundaries (npm run lint)', () => {
     // The core never imports the Functions runtime or the demo tenant.
     await add('src/alerts/rows.ts', "export { app } from '@azure/functions';");
     await add('src/rules/coverage.ts', "export { DEMO_TENANT_ID } from '../demo/demoDayTimeline.js';");
+    // The core takes the settings slice it declares (src/*/settings.ts), never src/config.ts; nor do the use cases.
+    await add('src/collect/discovery.ts', "export type { Settings } from '../config.js';");
+    await add('src/app/underRunLease.ts', "export { loadSettings } from '../config.js';");
 
     const result = await cruise(dir);
     expect(result.code).not.toBe(0);
@@ -64,6 +67,8 @@ describe('import boundaries (npm run lint)', () => {
       'no-folder-cycles: src/render',
       'no-azure-functions-outside-functions: src/alerts/rows.ts',
       'no-demo-in-production: src/rules/coverage.ts → src/demo/demoDayTimeline.ts',
+      'settings-only-at-the-edges: src/collect/discovery.ts → src/config.ts',
+      'settings-only-at-the-edges: src/app/underRunLease.ts → src/config.ts',
     ]) {
       expect(result.output).toContain(rule);
     }

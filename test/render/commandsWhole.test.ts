@@ -58,7 +58,7 @@ describe('commands and URLs of every kind of alert', () => {
       'Provisioning logs (filter: Job ID): https://entra.microsoft.com/#view/Microsoft_AAD_IAM/ActiveDirectoryMenuBlade/~/ProvisioningEvents',
     );
     expect(text).toContain(
-      'Cloud sync configuration: https://entra.microsoft.com/#view/Microsoft_AAD_Connect_Provisioning/AADConnectMenuBlade/~/GetStarted',
+      'Cloud sync configuration: https://entra.microsoft.com/#view/Microsoft_AAD_Connect_Provisioning/AADConnectMenuBlade/~/CloudSync',
     );
     expect(text).toContain(
       'Provisioning log filter:  Job ID = AD2AADProvisioning.3f9a1c7e5b2d4e6f8a0b1c2d3e4f5a6b',

@@ -96,10 +96,15 @@ export function quotesBalanced(line: string): boolean {
   return singles % 2 === 0 && doubles % 2 === 0;
 }
 
-/** A code block is KQL when it starts with one of the monitor's tables, PowerShell when it starts with Verb-Noun. */
-export function languageOf(block: readonly string[]): 'kql' | 'powershell' | 'unknown' {
+/**
+ * A code block is KQL when it starts with one of the monitor's tables, an HTTP request when it starts
+ * with a method and a whole URL (Graph Explorer form), PowerShell when it starts with Verb-Noun.
+ */
+export function languageOf(block: readonly string[]): 'kql' | 'http' | 'powershell' | 'unknown' {
   const first = block[0] ?? '';
   if (/^CloudSync\w+_CL\b/.test(first)) return 'kql';
+  const request = /^(GET|POST|PATCH|PUT|DELETE) (https:\/\/\S+)$/.exec(first);
+  if (request) return URL.canParse(request[2] ?? '') ? 'http' : 'unknown';
   if (/^[A-Z][a-z]+-[A-Za-z]+\b/.test(first)) return 'powershell';
   return 'unknown';
 }

@@ -52,6 +52,7 @@ export function job(overrides: Partial<JobStatusRecord> = {}): JobStatusRecord {
     LastErrorCode: null,
     LastErrorMessage: null,
     SuccessiveCompleteFailures: 0,
+    EscrowsPruned: false,
     CountEscrowed: 0,
     CountExported: 3,
     SteadyStateLastAchieved: iso(-2 * MIN),

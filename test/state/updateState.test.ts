@@ -10,6 +10,7 @@ import { updateState } from '../../src/state/update.js';
 const TENANT = '11111111-2222-3333-4444-555555555555';
 const KEY = { tenantId: TENANT, name: 'counter' };
 const counter = z.object({ n: z.number() });
+const T0 = new Date('2026-11-23T10:00:00Z');
 
 const dirs: string[] = [];
 afterAll(() => Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true }))));
@@ -20,7 +21,9 @@ async function store(): Promise<FileStateStore> {
 }
 
 const increment = (s: StateStore) =>
-  updateState(s, KEY, counter, (current) => ({ value: { n: (current?.n ?? 0) + 1 }, result: undefined }));
+  updateState(s, KEY, counter, (current) => ({ value: { n: (current?.n ?? 0) + 1 }, result: undefined }), {
+    now: T0,
+  });
 
 describe('updateState', () => {
   it('loses no increment when many writers race on one value', async () => {
@@ -33,11 +36,17 @@ describe('updateState', () => {
     const s = await store();
     await increment(s);
     const { etag } = (await s.read(KEY))!;
-    expect(await updateState(s, KEY, counter, (current) => ({ result: current?.n }))).toBe(1);
+    expect(await updateState(s, KEY, counter, (current) => ({ result: current?.n }), { now: T0 })).toBe(1);
     await expect(
-      updateState(s, KEY, counter, () => {
-        throw new RangeError('refused');
-      }),
+      updateState(
+        s,
+        KEY,
+        counter,
+        () => {
+          throw new RangeError('refused');
+        },
+        { now: T0 },
+      ),
     ).rejects.toThrow('refused');
     expect((await s.read(KEY))?.etag).toBe(etag);
   });

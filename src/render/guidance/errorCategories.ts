@@ -1,4 +1,9 @@
-import { asErrorCategory, type ErrorCategory } from '../../domain/errorCategory.js';
+import {
+  asErrorCategory,
+  hardMatchBlock,
+  type ErrorCategory,
+  type HardMatchBlock,
+} from '../../domain/errorCategory.js';
 
 export { errorCategoryLabel as categoryLabel } from '../../domain/errorCategory.js';
 
@@ -23,6 +28,25 @@ const CATEGORY_ADVICE: Readonly<Record<ErrorCategory, string>> = {
     'Open the failed event in the provisioning logs (filter Status = Failure) and follow its recommended action.',
 };
 
-export function categoryAdvice(category: string | null | undefined): string {
-  return CATEGORY_ADVICE[asErrorCategory(category)];
+/**
+ * The 2026 hard-match blocks (src/domain/errorCategory.ts) need their own remedy: the generic
+ * DataMismatch advice would send people looking for a matching problem that is in fact a security block.
+ * Sources: entra-docs whats-new (Feb and Jun 2026 entries), tshoot-connect-sync-errors.md
+ * #existing-admin-role-conflict (reference/cloud-sync-2026.md 1.6).
+ */
+const HARD_MATCH_ADVICE: Readonly<Record<HardMatchBlock, string>> = {
+  'security-hardening':
+    'Blocked by the 2026 hard-match hardening: the cloud user already has onPremisesObjectIdentifier set (it is mapped to another AD object), or holds or is eligible for a privileged role. Check in the audit logs that the remapping is legitimate (changes to OnPremisesObjectIdentifier); only then clear the mapping with the Microsoft Graph call PATCH /beta/users/{userId} and the body {"onPremisesObjectIdentifier": null} (only null is accepted; a Hybrid Identity or Global Administrator with User-OnPremisesSyncBehavior.ReadWrite.All). The next cycle retries the match.',
+  'admin-role-conflict':
+    'Existing admin role conflict: the cloud user holds, or is eligible for, an Entra admin role, and sync may not take over (hard- or soft-match) an account with a role. If the AD account is the same person, remove the role assignments (and eligibility) from the cloud user, let the next cycle match it, then assign the roles again (better: keep admin accounts cloud-only and unsynchronised).',
+};
+
+/** What to do about a group of failing objects: the hard-match remedies first, else the category's. */
+export function categoryAdvice(
+  category: string | null | undefined,
+  code?: string | null,
+  description?: string | null,
+): string {
+  const block = hardMatchBlock(code, description);
+  return block ? HARD_MATCH_ADVICE[block] : CATEGORY_ADVICE[asErrorCategory(category)];
 }

@@ -17,7 +17,10 @@ const FIX: Readonly<Record<string, string>> = {
 export function notificationFailingView(alert: Alert, _ctx: RenderContext): KindView {
   const d = requireDetails('notification-failing', alert);
   const channel = name(d.channel);
-  const medium = d.channel.split(/[.:/]/)[0] ?? d.channel;
+  // `email`, `teams`, or a routed receiver's `<receiver>.email`, `<receiver>.teams-2` (src/notify/routing.ts).
+  const dot = d.channel.lastIndexOf('.');
+  const medium = d.channel.slice(dot + 1).replace(/-\d+$/, '');
+  const receiver = dot > 0 ? d.channel.slice(0, dot) : undefined;
   const facts: Fact[] = [{ label: 'Channel', value: channel }];
   if (d.lastStatus !== undefined) facts.push({ label: 'Answer', value: `HTTP ${d.lastStatus}` });
   if (d.reason) facts.push({ label: 'Reason', value: name(d.reason) });
@@ -28,7 +31,13 @@ export function notificationFailingView(alert: Alert, _ctx: RenderContext): Kind
     value: d.lastDeliveredAt ?? 'not since the monitor started tracking',
   });
   const steps: Step[] = [
-    { text: FIX[medium] ?? FIX.teams! },
+    {
+      text:
+        (FIX[medium] ?? FIX.teams!) +
+        (receiver
+          ? ` This is receiver ${receiver} of ALERT_ROUTES: its ${medium === 'email' ? 'recipients are' : 'webhook URL is'} set there.`
+          : ''),
+    },
     {
       text: 'Messages for this channel are kept and retried every run (at least hourly); they arrive in order once it works, and this alert resolves by itself.',
     },

@@ -50,7 +50,7 @@ export function syncErrorsView(alert: Alert, ctx: RenderContext): KindView {
     return {
       title: `${name(g.errorCode, 'Unknown error')} (${categoryLabel(g.errorCategory)}): ${plural(g.objectCount ?? objects.length, 'object')}`,
       detail,
-      advice: categoryAdvice(g.errorCategory),
+      advice: categoryAdvice(g.errorCategory, g.errorCode, g.description),
       items: objects.map((o) => {
         const what = [o.objectType, o.action]
           .filter(Boolean)

@@ -1,7 +1,7 @@
-import type { Settings } from '../config.js';
+import { buildDigest, markDigestSent, writeDigestHtml, type BuiltDigest } from '../digest/runDigest.js';
+import type { SendDigestSettings } from '../digest/settings.js';
 import { dispatch, type DispatchReport, type NotifyDependencies } from '../notify/dispatch.js';
 import type { StateStore } from '../state/store.js';
-import { buildDigest, markDigestSent, writeDigestHtml, type BuiltDigest } from './runDigest.js';
 
 export interface SentDigest {
   readonly digest: BuiltDigest;
@@ -12,6 +12,8 @@ export interface SentDigest {
 }
 
 /**
+ * The daily digest use case (the digest timer, `cloudsync-monitor digest`, the demo's last step).
+ *
  * Builds the digest of the 24 hours before `now` and sends it through every channel, once per day:
  * a second call for the same day (the timer firing twice, a CLI run after the timer) sends nothing,
  * and a message that was dispatched but not marked sent is still delivered only once (dispatch's ledger).
@@ -20,7 +22,7 @@ export async function sendDailyDigest(input: {
   readonly state: StateStore;
   readonly tenantId: string;
   readonly now: Date;
-  readonly settings: Settings;
+  readonly settings: SendDigestSettings;
   readonly notify: NotifyDependencies;
 }): Promise<SentDigest> {
   const digest = await buildDigest(input);
