@@ -4,8 +4,10 @@ import { fingerprint } from './fingerprint.js';
 import { inhibitorsOf, mutedBy } from './inhibit.js';
 import {
   bySeverity,
+  RESOLUTION_WAIT_MS,
   type Alert,
   type AlertCandidate,
+  type ResolutionNote,
   type Severity,
   type Transition,
 } from '../domain/alertModel.js';
@@ -42,7 +44,9 @@ const CHANGES_MAX = 10;
  *   warning's repeat rides along with other news of this run only; on its own it waits for
  *   ALERT_REPEAT_WARNING_HOURS (reminders of warnings alone are what people learn to ignore);
  * - not raised and this run checked its subject: `resolved`, exactly once, notified even when
- *   acknowledged; recorded but not notified when ALERT_SEND_RESOLVED is off;
+ *   acknowledged; recorded but not notified when ALERT_SEND_RESOLVED is off. It carries the rule's
+ *   ResolutionNote (what ended it, what it cost); a note not settled yet (the outcome is not in the log
+ *   yet) keeps the alert open without a transition for at most RESOLUTION_WAIT_MS;
  * - not raised and not checked ("could not check is not clear"): stays open, no transition;
  * - acknowledged until a time that has passed: open again, silently; a repeat follows when due.
  * Resolved alerts are dropped from the book once outside the flap window.
@@ -53,8 +57,10 @@ export function advance(
   coverage: Coverage,
   now: Date,
   settings: LifecycleSettings,
+  resolutions: readonly ResolutionNote[] = [],
 ): { book: AlertBook; transitions: Transition[] } {
   const at = now.toISOString();
+  const notes = new Map(resolutions.map((n) => [fingerprint(n.kind, n.subject), n]));
   const nowMs = now.getTime();
   const before = new Map(previous.alerts.map((a) => [a.id, a]));
   const held = new Map((previous.pending ?? []).map((p) => [p.id, p]));
@@ -139,6 +145,12 @@ export function advance(
       next.push(expireSilence(kept, nowMs));
       continue;
     }
+    const note = notes.get(prior.id);
+    const resolvingSince = prior.resolvingSince ?? at;
+    if (note && !note.settled && nowMs - Date.parse(resolvingSince) < RESOLUTION_WAIT_MS) {
+      next.push(expireSilence({ ...prior, resolvingSince }, nowMs));
+      continue;
+    }
     const alert: Alert = withoutUndefined({
       ...prior,
       state: 'resolved',
@@ -146,6 +158,8 @@ export function advance(
       lastChangedAt: at,
       silencedUntil: undefined,
       inhibitedBy: undefined,
+      resolvingSince: undefined,
+      resolution: note?.resolution,
     });
     emit({
       transition: 'resolved',
@@ -184,6 +198,7 @@ function step(
   // Facts refresh every run (counts, durations); what was material stays until a transition records it.
   const refreshed: Alert = withoutUndefined({
     ...current,
+    resolvingSince: undefined,
     summary: candidate.summary,
     since: candidate.since,
     details: candidate.details,

@@ -125,7 +125,14 @@ export async function runAlerting(
   }
 
   const evaluation = evaluateRules(observations, previous.memory, now, settings);
-  const lifecycle = advance(previous, evaluation.candidates, evaluation.coverage, now, settings);
+  const lifecycle = advance(
+    previous,
+    evaluation.candidates,
+    evaluation.coverage,
+    now,
+    settings,
+    evaluation.resolutions,
+  );
   const silenced = applySilences(lifecycle.book.alerts, lifecycle.transitions, deps.silences ?? [], now);
   const advanced = { ...lifecycle.book, alerts: silenced.alerts };
   const transitions = silenced.transitions.sort(bySeverity);

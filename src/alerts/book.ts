@@ -46,6 +46,8 @@ export const storedAlert = z.object({
   inhibitedBy: z.string().optional(),
   silencedBy: z.string().optional(),
   heldBack: z.enum(TRANSITIONS).optional(),
+  resolution: z.object({ summary: z.string(), details: z.record(z.string(), z.unknown()) }).optional(),
+  resolvingSince: time.optional(),
 });
 
 const storedTransition = z.object({

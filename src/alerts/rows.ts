@@ -33,6 +33,8 @@ export function transitionRow(transition: Transition, channels: readonly string[
       ...(alert.subject.configurationName ? { configurationName: alert.subject.configurationName } : {}),
       ...(alert.subject.machineName ? { machineName: alert.subject.machineName } : {}),
       ...(alert.subject.signal ? { signal: alert.subject.signal } : {}),
+      // What ended it and what it cost (deletes allowed: how many): the row says it, like the message.
+      ...(transition.transition === 'resolved' && alert.resolution ? { resolution: alert.resolution } : {}),
       facts: alert.details,
     },
     Channels: transition.recordOnly ? [] : channels ? [...channels] : null,

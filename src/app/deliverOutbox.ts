@@ -35,7 +35,13 @@ type Plan = ReadonlyMap<ChannelName, readonly Transition[]>;
 const SETTLED = new Set(['delivered', 'duplicate', 'failed', 'unconfirmed']);
 
 export async function deliverOutbox(
-  deps: { readonly tenantId: string; readonly notify: NotifyDependencies; readonly ack: AckSettings },
+  deps: {
+    readonly tenantId: string;
+    readonly notify: NotifyDependencies;
+    readonly ack: AckSettings;
+    /** The monitor's workbook (DIGEST_WORKBOOK_URL), linked from every alert. */
+    readonly workbookUrl?: string | undefined;
+  },
   outbox: readonly OutboxEntry[],
 ): Promise<OutboxDelivery> {
   const channels = notifyChannels(deps.notify.settings);
@@ -58,7 +64,11 @@ export async function deliverOutbox(
         continue;
       }
       const variant = { ...entry, transitions };
-      const report = await dispatch(alertMessage(deps.tenantId, variant, deps.ack), deps.notify, group);
+      const report = await dispatch(
+        alertMessage(deps.tenantId, variant, deps.ack, deps.workbookUrl),
+        deps.notify,
+        group,
+      );
       entryReports.push(...report.channels);
       for (const channel of report.channels) {
         if (SETTLED.has(channel.outcome)) done.add(channel.channel);
@@ -134,7 +144,12 @@ function variants(
 }
 
 /** The message an outbox entry stands for: rendered from its transitions, the same every time. */
-export function alertMessage(tenantId: string, entry: OutboxEntry, ack: AckSettings): OutboundMessage {
+export function alertMessage(
+  tenantId: string,
+  entry: OutboxEntry,
+  ack: AckSettings,
+  workbookUrl?: string,
+): OutboundMessage {
   const createdAt = new Date(entry.createdAt);
   return {
     id: entry.id,
@@ -146,6 +161,7 @@ export function alertMessage(tenantId: string, entry: OutboxEntry, ack: AckSetti
       generatedAt: createdAt,
       transitions: entry.transitions,
       ackUrlFor: (alert) => ackLink(ack, { tenantId, alertId: alert.id }, createdAt),
+      workbookUrl,
     }),
   };
 }

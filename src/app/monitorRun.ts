@@ -369,7 +369,15 @@ async function notify(work: RunWork): Promise<void> {
   if (outbox.length === 0) return;
   const { deps } = work;
   const delivered = await attempt(work, 'notify', () =>
-    deliverOutbox({ tenantId: deps.tenantId, notify: deps.notify, ack: deps.settings.alerts.ack }, outbox),
+    deliverOutbox(
+      {
+        tenantId: deps.tenantId,
+        notify: deps.notify,
+        ack: deps.settings.alerts.ack,
+        workbookUrl: deps.settings.digest?.workbookUrl,
+      },
+      outbox,
+    ),
   );
   if (!delivered) return;
   work.delivery = delivered;

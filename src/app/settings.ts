@@ -2,6 +2,7 @@ import type { AlertSettings } from '../alerts/settings.js';
 import type { CanarySettings } from '../canary/settings.js';
 import type { CollectSettings } from '../collect/settings.js';
 import type { CoverageSettings } from '../coverage/settings.js';
+import type { DigestSettings } from '../digest/settings.js';
 import type { NotifySettings } from '../notify/settings.js';
 import type { RunLimits } from './underRunLease.js';
 
@@ -15,4 +16,6 @@ export interface MonitorSettings extends CollectSettings {
   readonly notify: NotifySettings;
   readonly coverage: CoverageSettings;
   readonly canary: CanarySettings;
+  /** The workbook every alert links to (DIGEST_WORKBOOK_URL); absent: no workbook link. */
+  readonly digest?: Pick<DigestSettings, 'workbookUrl'>;
 }

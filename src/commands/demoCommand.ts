@@ -115,7 +115,10 @@ const TRANSITION_WIDTH = Math.max(...TRANSITIONS.map((t) => t.length));
 
 function line(t: Transition): string {
   const muted = t.recordOnly ? ' (recorded, not sent)' : '';
-  return `  ${hhmm(t.at)}  ${t.alert.kind.padEnd(KIND_WIDTH)} ${t.transition.padEnd(TRANSITION_WIDTH)} ${t.alert.severity.padEnd(8)} ${t.alert.summary}${muted}`;
+  // A resolution says what ended it (deletes allowed: how many), as the RESOLVED message does.
+  const summary =
+    t.transition === 'resolved' && t.alert.resolution ? t.alert.resolution.summary : t.alert.summary;
+  return `  ${hhmm(t.at)}  ${t.alert.kind.padEnd(KIND_WIDTH)} ${t.transition.padEnd(TRANSITION_WIDTH)} ${t.alert.severity.padEnd(8)} ${summary}${muted}`;
 }
 
 /** Provisioning events of the day by action and result, and the most frequent error codes. */

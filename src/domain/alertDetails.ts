@@ -149,6 +149,26 @@ export const deletionThresholdDetailsSchema = z.object({
 });
 export type DeletionThresholdDetails = z.infer<typeof deletionThresholdDetailsSchema>;
 
+/**
+ * How a deletion-threshold trip ended (AlertResolution.details of a resolved deletion-threshold alert):
+ * `allowed` when the job deleted objects after the trip (someone allowed the deletes: ForceDeletes),
+ * `rejected` when it ran on without deleting them (the cause was fixed and sync restarted).
+ */
+export const deletionOutcomeSchema = z.object({
+  outcome: z.enum(['allowed', 'rejected']),
+  /** Successful Delete events of the job after the trip. */
+  deleted: count,
+  /** How many were held when the trip ended. */
+  held: count,
+  firstDeleteAt: time,
+  lastDeleteAt: time,
+  /** Where the deletes happen: Entra ID for AD to Entra ID jobs, Active Directory for the writeback jobs. */
+  target: z.enum(['Entra ID', 'Active Directory']),
+  /** false: the log was still being written when the wait ended; the count may be low. */
+  complete: z.boolean(),
+});
+export type DeletionOutcome = z.infer<typeof deletionOutcomeSchema>;
+
 /* ------------------------------------------------------------------ job-quarantined */
 
 export const jobQuarantinedDetailsSchema = z.object({

@@ -93,7 +93,35 @@ export interface Alert extends AlertCandidate {
   readonly silencedBy?: string;
   /** What a silence held back (`new` when people never heard of it): told when the silence ends. */
   readonly heldBack?: TransitionKind;
+  /** Set on `resolved`: what ended the problem and what it cost (from the rule's ResolutionNote). */
+  readonly resolution?: AlertResolution;
+  /** While the condition is gone but its outcome is not known yet (ResolutionNote.settled false): since when. */
+  readonly resolvingSince?: string;
 }
+
+/** What ended a problem, for the RESOLVED message: "deletes allowed, 600 objects deleted". JSON only. */
+export interface AlertResolution {
+  /** One line for people. */
+  readonly summary: string;
+  /** Kind-specific facts (src/domain/alertDetails.ts resolution schemas). */
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * A rule's word on a condition that is gone: how it ended. An open alert of this kind and subject that
+ * no rule raises resolves with it; while `settled` is false (the outcome is not visible yet, e.g. the
+ * deletions of an allowed trip still being written to the log) the alert waits, at most
+ * RESOLUTION_WAIT_MS, so the RESOLVED message can say what happened instead of guessing.
+ */
+export interface ResolutionNote {
+  readonly kind: AlertKind;
+  readonly subject: AlertSubject;
+  readonly settled: boolean;
+  readonly resolution: AlertResolution;
+}
+
+/** How long a resolution waits for its outcome (ResolutionNote.settled) before it is told as it stands. */
+export const RESOLUTION_WAIT_MS = 15 * 60_000;
 
 /** One lifecycle step of one alert in one run: each is one CloudSyncAlert_CL row; each notifies. */
 export interface Transition {

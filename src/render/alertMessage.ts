@@ -3,7 +3,7 @@ import { buildAlertView } from './alertView.js';
 import { renderEmailHtml } from './emailHtml.js';
 import { renderEmailText } from './emailText.js';
 import { DEFAULT_PORTAL_URL } from './links.js';
-import { alertSubject } from './subject.js';
+import { alertSubject, readingOrder } from './subject.js';
 import { renderAlertCard } from './teamsCard.js';
 import type { RenderContext } from './view.js';
 
@@ -22,6 +22,8 @@ export interface AlertMessageInput {
   readonly ackUrlFor?: (alert: Alert) => string | undefined;
   /** Entra admin center base (sovereign clouds differ); default https://entra.microsoft.com/. */
   readonly portalUrl?: string;
+  /** The monitor's workbook, linked from every alert (DIGEST_WORKBOOK_URL; azd sets it). */
+  readonly workbookUrl?: string | undefined;
 }
 
 export interface RenderedAlertMessage {
@@ -35,10 +37,11 @@ export function renderAlertMessage(input: AlertMessageInput): RenderedAlertMessa
     ...(input.tenantName ? { tenantName: input.tenantName } : {}),
     generatedAt: new Date(input.generatedAt),
     portalUrl: input.portalUrl ?? DEFAULT_PORTAL_URL,
+    ...(input.workbookUrl ? { workbookUrl: input.workbookUrl } : {}),
   };
   // Record-only transitions (resolve notifications switched off, updates of silenced alerts) notify nobody.
   const transitions = input.transitions.filter((t) => !t.recordOnly).sort(bySeverity);
-  const views = transitions.map((t) => buildAlertView(t, ctx, input.ackUrlFor));
+  const views = readingOrder(transitions.map((t) => buildAlertView(t, ctx, input.ackUrlFor)));
   const subject = alertSubject(views, ctx);
   return {
     email: {

@@ -12,7 +12,8 @@ import { notificationFailingView } from './kinds/notificationFailing.js';
 import { coverageGapView } from './kinds/coverageGap.js';
 import { syncErrorsView } from './kinds/syncErrors.js';
 import { syncStalledView } from './kinds/syncStalled.js';
-import { isOwnUrl, type Link } from './links.js';
+import { commandId, idText } from './command.js';
+import { cloudSyncPortalUrl, isOwnUrl, provisioningLogsUrl, workbookAlertUrl, type Link } from './links.js';
 import type { AlertView, Fact, KindView, RenderContext } from './view.js';
 
 /**
@@ -53,6 +54,7 @@ export function buildAlertView(
   const quiet = resolved || transition.transition === 'acknowledged';
 
   const facts: Fact[] = [{ label: 'Tenant', value: tenantText(ctx) }];
+  const kindFacts = kind.facts.filter((f) => !(resolved && f.whileFiring));
   const configuration = alert.subject.configurationName;
   if (configuration && !kind.facts.some((f) => f.label === 'Configuration')) {
     facts.push({ label: 'Configuration', value: name(configuration) });
@@ -60,8 +62,9 @@ export function buildAlertView(
   const since = formatSince(alert.since, ctx.generatedAt);
   facts.push({ label: 'Since', value: since });
   // "In quarantine since" and the like often equal Since: say it once.
-  facts.push(...kind.facts.filter((f) => !(f.value === since && /since$/i.test(f.label))));
+  facts.push(...kindFacts.filter((f) => !(f.value === since && /since$/i.test(f.label))));
   if (resolved) {
+    facts.push(...(kind.resolved?.facts ?? []));
     const at = alert.resolvedAt ?? transition.at;
     facts.push({ label: 'Resolved', value: formatSince(at, ctx.generatedAt) });
     const lasted = Date.parse(at) - Date.parse(alert.since);
@@ -91,14 +94,23 @@ export function buildAlertView(
   }
 
   // The id `cloudsync-monitor ack` takes, and what ties this message to its CloudSyncAlert_CL row.
-  facts.push({ label: 'Alert id', value: `${alert.id} (${transition.transition})` });
+  facts.push({ label: 'Alert id', value: `${idText(alert.id)} (${transition.transition})` });
+  const jobId = alert.subject.jobId;
+  if (jobId) {
+    // What to type into the admin center's provisioning logs (its URL takes no filter).
+    facts.push({ label: 'Provisioning log filter', value: `Job ID = ${commandId(jobId, 'job id')}` });
+  }
 
   const changes = (transition.changes ?? []).map((c) => name(c));
   if (transition.transition === 'escalated' && transition.previousSeverity) {
     changes.unshift(`Severity raised from ${transition.previousSeverity} to ${alert.severity}`);
   }
 
-  const links: Link[] = [...(kind.links ?? [])];
+  const links: Link[] = [
+    ...(resolved ? (kind.resolved?.links ?? []) : []),
+    ...alertLinks(alert, ctx),
+    ...(kind.links ?? []),
+  ];
   if (isOwnUrl(ctx.portalUrl)) links.push({ title: 'Entra admin center', url: ctx.portalUrl });
   const ackUrl = resolved ? undefined : ackUrlFor?.(alert);
 
@@ -108,9 +120,12 @@ export function buildAlertView(
     severity: alert.severity,
     transition: transition.transition,
     status: STATUS[transition.transition] ?? name(transition.transition),
-    title: resolved ? `RESOLVED: ${kind.topic}` : kind.headline,
+    // The badge and the subject say RESOLVED; the title says what and how it ended.
+    title: resolved
+      ? `${kind.topic}${kind.resolved?.outcome ? `: ${kind.resolved.outcome}` : ''}`
+      : kind.headline,
     summary: resolved
-      ? `The condition is gone; no action needed. Last seen: ${text(alert.summary) ?? kind.topic}`
+      ? (kind.resolved?.summary ?? `The condition is gone. Last seen: ${text(alert.summary) ?? kind.topic}`)
       : (text(alert.summary) ?? ''),
     facts,
     ...(!resolved && kind.impact ? { impact: kind.impact } : {}),
@@ -132,6 +147,24 @@ function safeKindView(alert: Alert, ctx: RenderContext): KindView {
   }
   const topic = `${name(alert.kind)} alert`;
   return { headline: name(alert.summary, topic), topic, facts: [], steps: [] };
+}
+
+/**
+ * The links every alert carries, most specific first: the alert in the workbook, the job's provisioning
+ * logs, the configuration in the Entra admin center (the acknowledge link is the button).
+ */
+function alertLinks(alert: Alert, ctx: RenderContext): Link[] {
+  const links: Link[] = [];
+  const workbook = workbookAlertUrl(ctx.workbookUrl);
+  if (workbook) links.push({ title: `Alert ${idText(alert.id)} in the workbook`, url: workbook });
+  const cloudSync = cloudSyncPortalUrl(ctx.portalUrl);
+  if (!cloudSync) return links;
+  if (alert.subject.jobId)
+    links.push({ title: 'Provisioning logs (filter: Job ID)', url: provisioningLogsUrl(ctx.portalUrl) });
+  if (alert.subject.servicePrincipalId || alert.subject.configurationName)
+    links.push({ title: 'Cloud sync configuration', url: cloudSync });
+  else if (alert.subject.agentId) links.push({ title: 'Cloud sync agents', url: cloudSync });
+  return links;
 }
 
 function tenantText(ctx: RenderContext): string {

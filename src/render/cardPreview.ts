@@ -77,6 +77,18 @@ function element(node: Node, first: boolean): string {
       const subtle = node.isSubtle === true ? 'opacity:.72;' : '';
       return `<div style="${box}font-size:${size};color:${color};font-weight:${weight};${font}${subtle}line-height:1.4;word-wrap:break-word;">${markdown(str(node.text, ''))}</div>`;
     }
+    case 'RichTextBlock': {
+      // TextRuns are plain text: no markdown, shown as they are.
+      const inlines = Array.isArray(node.inlines) ? (node.inlines as Node[]) : [];
+      const runs = inlines
+        .map((run) => {
+          const font = run.fontType === 'Monospace' ? "font-family:Consolas,'Courier New',monospace;" : '';
+          const size = SIZES[str(run.size, 'Default')] ?? SIZES.Default;
+          return `<span style="${font}font-size:${size};white-space:pre-wrap;">${escapeHtml(str(run.text, ''))}</span>`;
+        })
+        .join('');
+      return `<div style="${box}line-height:1.4;word-wrap:break-word;overflow-wrap:anywhere;">${runs}</div>`;
+    }
     case 'FactSet': {
       const facts = Array.isArray(node.facts) ? (node.facts as Node[]) : [];
       const rows = facts

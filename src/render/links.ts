@@ -78,6 +78,31 @@ export const docs = {
   },
 } as const satisfies Record<string, Link>;
 
+/*
+ * Links every alert message carries (issue 10), besides the Cloud sync pane and the workbook below: the
+ * job's provisioning logs. The admin center takes no filter in its URL, so the
+ * message says which filter to set, and the Graph query of the same filter is given as a command.
+ */
+
+/** Entra admin center > Monitoring & health > Provisioning logs. */
+export function provisioningLogsUrl(portalUrl: string): string {
+  return `${base(portalUrl)}#view/Microsoft_AAD_IAM/ActiveDirectoryMenuBlade/~/ProvisioningEvents`;
+}
+
+/**
+ * The Graph query of a job's provisioning events (optionally one action): jobId and provisioningAction
+ * support `contains` and `eq` (provisioningObjectSummary). Events carry a longer job id than the jobs
+ * API, so the job is matched with contains.
+ */
+export function provisioningQueryUrl(jobId: string, action?: 'delete' | 'stagedDelete'): string {
+  const filter = `contains(jobId,'${jobId.replace(/'/g, "''")}')${action ? ` and provisioningAction eq '${action}'` : ''}`;
+  return `https://graph.microsoft.com/v1.0/auditLogs/provisioning?$filter=${encodeURIComponent(filter)}`;
+}
+
+function base(portalUrl: string): string {
+  return portalUrl.endsWith('/') ? portalUrl : `${portalUrl}/`;
+}
+
 /* ------------------------------------------------------------------ links of the digest */
 
 /**

@@ -48,7 +48,7 @@ const COMPACT: Caps = {
  * Facts the card leaves out: the header names the tenant, the label says the severity (unless it
  * changed), and ids nobody acts on at 3 a.m. are in the email.
  */
-const CARD_SKIPS_FACTS = new Set(['Tenant', 'Service principal']);
+const CARD_SKIPS_FACTS = new Set(['Tenant', 'Service principal', 'Provisioning log filter']);
 /** For resolved and acknowledged items: where, and the lifecycle facts; the problem details are history. */
 const QUIET_FACTS = new Set([
   'Configuration',
@@ -191,11 +191,7 @@ function alertContainer(view: AlertView, caps: Caps, ctx: RenderContext): Elemen
     view.steps.slice(0, caps.steps).forEach((step, i) => {
       // Bold number, not a markdown list: a lone "2." block would restart numbering at 1 in some clients.
       items.push(text(`**${i + 1}.** ${cardText(step.text)}`, { spacing: 'Small' }));
-      if (step.code && caps.details) {
-        for (const line of step.code.split('\n')) {
-          items.push(text(cardText(line), { fontType: 'Monospace', size: 'Small', spacing: 'None' }));
-        }
-      }
+      if (step.code && caps.details) items.push(codeBlock(step.code));
     });
     if (view.steps.length > caps.steps || (!caps.details && view.steps.some((s) => s.code))) {
       items.push(
@@ -211,6 +207,27 @@ function alertContainer(view: AlertView, caps: Caps, ctx: RenderContext): Elemen
   }
   if (actions.length > 0) items.push({ type: 'ActionSet', actions });
   return { type: 'Container', separator: true, spacing: 'Large', items };
+}
+
+/**
+ * A command as a RichTextBlock of monospace TextRuns, one per line: TextRuns are plain text (no
+ * markdown), so the command needs no escaping and no link breaking and reads exactly as it must be
+ * typed. Our own text only (src/render/command.ts keeps directory values out of commands); control
+ * characters still go.
+ */
+function codeBlock(code: string): Element {
+  const lines = code.split('\n');
+  return {
+    type: 'RichTextBlock',
+    spacing: 'None',
+    inlines: lines.map((line, i) => ({
+      type: 'TextRun',
+      // eslint-disable-next-line no-control-regex -- stripping control characters is the point
+      text: `${line.replace(/[\u0000-\u001f\u007f]/g, ' ')}${i < lines.length - 1 ? '\n' : ''}`,
+      fontType: 'Monospace',
+      size: 'Small',
+    })),
+  };
 }
 
 function groupElements(group: ItemGroup, caps: Caps): Element[] {

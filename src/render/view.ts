@@ -10,12 +10,21 @@ import type { Link } from './links.js';
 export interface Fact {
   readonly label: string;
   readonly value: string;
+  /** A prediction or a to-do that is only true while the alert fires (the disable countdown, the next retry). */
+  readonly whileFiring?: boolean;
 }
 
-/** One thing to do; `code` is a command, path or query shown verbatim in a monospace block. */
+/** What a step's code is, so it can be checked whole (test/render/demoCommands.test.ts) and shown as such. */
+export type CodeLanguage = 'powershell' | 'kql' | 'http';
+
+/**
+ * One thing to do; `code` is a command or query shown verbatim in a monospace block: never capped, never
+ * link-broken, ids in it whole (src/render/command.ts), so it can be copied and run as it is.
+ */
 export interface Step {
   readonly text: string;
   readonly code?: string;
+  readonly language?: CodeLanguage;
 }
 
 /** A list of affected things (failing objects of one error code, agents, issues), already capped by the rules. */
@@ -41,6 +50,18 @@ export interface KindView {
   readonly groups?: readonly ItemGroup[];
   readonly steps: readonly Step[];
   readonly links?: readonly Link[];
+  /**
+   * For a resolved alert: what ended the problem and what it cost (deletes allowed or rejected, how long
+   * a quarantine lasted), instead of the firing summary, whose predictions are no longer true.
+   */
+  readonly resolved?: {
+    /** After the topic in the title: "deletes allowed, 600 objects deleted". */
+    readonly outcome?: string;
+    readonly summary: string;
+    readonly facts?: readonly Fact[];
+    /** Shown first: where to see what it cost. */
+    readonly links?: readonly Link[];
+  };
 }
 
 export interface AlertView {
@@ -68,4 +89,6 @@ export interface RenderContext {
   readonly tenantName?: string;
   readonly generatedAt: Date;
   readonly portalUrl: string;
+  /** The monitor's workbook (DIGEST_WORKBOOK_URL): its "Open alerts" lists each alert by id. */
+  readonly workbookUrl?: string;
 }

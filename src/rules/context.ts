@@ -1,4 +1,4 @@
-import type { AlertCandidate } from '../domain/alertModel.js';
+import type { AlertCandidate, ResolutionNote } from '../domain/alertModel.js';
 import type { RuleSettings } from './settings.js';
 import type { Coverage } from './coverage.js';
 import type { RuleMemory } from './memory.js';
@@ -18,6 +18,8 @@ export interface RuleContext {
 /** A rule's verdict: the candidates it raises, and the memory sections it owns for the next run. */
 export interface RuleResult {
   readonly candidates: readonly AlertCandidate[];
+  /** How conditions that are gone ended (only read for alerts that are open). */
+  readonly resolutions?: readonly ResolutionNote[];
   readonly memory?: Partial<Omit<RuleMemory, 'evaluatedAt'>>;
 }
 

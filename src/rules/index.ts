@@ -1,4 +1,4 @@
-import type { AlertCandidate } from '../domain/alertModel.js';
+import type { AlertCandidate, ResolutionNote } from '../domain/alertModel.js';
 import type { RuleSettings } from './settings.js';
 import { agentOfflineRule } from './agentOffline.js';
 import type { Rule } from './context.js';
@@ -36,6 +36,8 @@ export const RULES: readonly Rule[] = [
 
 export interface Evaluation {
   readonly candidates: readonly AlertCandidate[];
+  /** How conditions that are gone ended: what the RESOLVED message says. */
+  readonly resolutions: readonly ResolutionNote[];
   /** What this run checked: an open alert no rule raised resolves only where this says so. */
   readonly coverage: Coverage;
   /** For the next run (stored in the alert book). */
@@ -53,11 +55,13 @@ export function evaluateRules(
   const advancesTime = memory.evaluatedAt === undefined || Date.parse(memory.evaluatedAt) < now.getTime();
   const context = { observations, memory, now, settings, coverage, advancesTime };
   const candidates: AlertCandidate[] = [];
+  const resolutions: ResolutionNote[] = [];
   let next: RuleMemory = { ...memory, evaluatedAt: advancesTime ? now.toISOString() : memory.evaluatedAt };
   for (const rule of RULES) {
     const result = rule(context);
     candidates.push(...result.candidates);
+    resolutions.push(...(result.resolutions ?? []));
     if (result.memory) next = { ...next, ...result.memory };
   }
-  return { candidates, coverage, memory: next };
+  return { candidates, resolutions, coverage, memory: next };
 }

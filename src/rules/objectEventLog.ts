@@ -6,7 +6,7 @@ import type { ObjectEvent } from './objectStatusState.js';
  * held about 220 bytes, so a 200,000-event run kept 45 MB of them alive and V8 grew the heap to about
  * three times that. Such an event is stored here as its time, its object id and a slot (a shared job
  * entry and the result): about 20 bytes besides the id, which the event shares with its record. Events
- * that fail an object or count a staged delete are kept whole. Iterating gives back events equal,
+ * that fail an object or count a delete (staged or done) are kept whole. Iterating gives back events equal,
  * field by field, to those added.
  */
 type JobFields = Pick<ObjectEvent, 'job' | 'jobId' | 'servicePrincipalId' | 'configurationName'>;
@@ -62,6 +62,7 @@ export class ObjectEventLog {
         recommendedAction: null,
         cycleId: null,
         stagedDelete: false,
+        deleted: false,
       };
     }
   }
@@ -112,6 +113,7 @@ function compact(event: ObjectEvent): boolean {
   return (
     event.result !== 'failure' &&
     !event.stagedDelete &&
+    !event.deleted &&
     event.code === '' &&
     event.category === 'Other' &&
     event.name === null &&

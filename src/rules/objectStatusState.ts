@@ -67,6 +67,11 @@ const jobStatus = z.object({
   cleared: z.record(z.string(), z.number()),
   codes: z.record(z.string(), codeInfo),
   stagedDeletes: z.array(stagedDeleteCycle),
+  /**
+   * Successful Delete events per cycle: what a deletion-threshold trip cost once the deletes were
+   * allowed (src/rules/deletionThreshold.ts). Absent in states written before.
+   */
+  deletes: z.array(stagedDeleteCycle).default([]),
 });
 export type JobObjectStatus = z.infer<typeof jobStatus>;
 
@@ -102,6 +107,8 @@ export interface ObjectEvent {
   readonly recommendedAction: string | null;
   readonly cycleId: string | null;
   readonly stagedDelete: boolean;
+  /** A Delete that succeeded. */
+  readonly deleted: boolean;
 }
 
 const TOMBSTONE_MS = 24 * 3600_000;
@@ -131,7 +138,9 @@ export function toObjectEvents(records: readonly ProvisioningRecord[]): ObjectEv
         : resultType === 'success' || resultType === 'skipped'
           ? 'clear'
           : 'other';
-    const stagedDelete = (r.ProvisioningAction ?? '').toLowerCase() === 'stageddelete';
+    const action = (r.ProvisioningAction ?? '').toLowerCase();
+    const stagedDelete = action === 'stageddelete';
+    const deleted = action === 'delete' && resultType === 'success';
     const job = intern(jobKey(r.JobId));
     const jobId = intern(r.JobId);
     const servicePrincipalId = internOrNull(r.ServicePrincipalId);
@@ -155,9 +164,10 @@ export function toObjectEvents(records: readonly ProvisioningRecord[]): ObjectEv
       action: failed ? internOrNull(r.ProvisioningAction) : null,
       description: failed ? capFlat(r.ResultDescription, 300) : null,
       recommendedAction: failed ? capFlat(r.RecommendedAction, 300) : null,
-      // Only a staged delete reads it (per cycle); kept for others, it was one more string per event.
-      cycleId: stagedDelete ? r.CycleId : null,
+      // Only staged and done deletes read it (counted per cycle); kept for others, it was one more string per event.
+      cycleId: stagedDelete || deleted ? r.CycleId : null,
       stagedDelete,
+      deleted,
     });
   }
   // Latest wins by time: apply in time order whatever order the batches came in.
@@ -193,10 +203,12 @@ export function applyObjectEvents(
       cleared: {},
       codes: {},
       stagedDeletes: [],
+      deletes: [],
     });
     job.servicePrincipalId ??= event.servicePrincipalId;
     job.configurationName ??= event.configurationName;
-    if (event.stagedDelete) countStagedDelete(job, event);
+    if (event.stagedDelete) countPerCycle(job.stagedDeletes, event);
+    if (event.deleted) countPerCycle((job.deletes ??= []), event);
     if (!event.objectId) continue;
     if (event.result === 'failure') fail(job, event, limits);
     else if (event.result === 'clear') clear(job, event);
@@ -267,18 +279,18 @@ function isEmpty(record: Readonly<Record<string, unknown>>): boolean {
   return true;
 }
 
-function countStagedDelete(job: JobObjectStatus, event: ObjectEvent): void {
+function countPerCycle(cycles: StagedDeleteCycle[], event: ObjectEvent): void {
   const cycleId = event.cycleId ?? `unknown-${new Date(event.at).toISOString().slice(0, 13)}`;
   const at = new Date(event.at).toISOString();
-  const cycle = job.stagedDeletes.find((c) => c.cycleId === cycleId);
+  const cycle = cycles.find((c) => c.cycleId === cycleId);
   if (cycle) {
     cycle.count += 1;
     if (at < cycle.firstAt) cycle.firstAt = at;
     if (at > cycle.lastAt) cycle.lastAt = at;
   } else {
-    job.stagedDeletes.push({ cycleId, count: 1, firstAt: at, lastAt: at });
-    job.stagedDeletes.sort((a, b) => a.lastAt.localeCompare(b.lastAt));
-    if (job.stagedDeletes.length > STAGED_CYCLES_MAX) job.stagedDeletes.shift();
+    cycles.push({ cycleId, count: 1, firstAt: at, lastAt: at });
+    cycles.sort((a, b) => a.lastAt.localeCompare(b.lastAt));
+    if (cycles.length > STAGED_CYCLES_MAX) cycles.shift();
   }
 }
 
@@ -307,6 +319,10 @@ export function pruneObjectStatus(
     tombstones.sort((a, b) => b[1] - a[1]);
     job.cleared = Object.fromEntries(tombstones.slice(0, TOMBSTONES_MAX));
     job.stagedDeletes = job.stagedDeletes.filter((c) => nowMs - Date.parse(c.lastAt) <= STAGED_KEEP_MS);
+    // Deletes matter only after a trip: kept while the job has staged deletes.
+    job.deletes = (job.deletes ?? []).filter(
+      (c) => job.stagedDeletes.length > 0 && nowMs - Date.parse(c.lastAt) <= STAGED_KEEP_MS,
+    );
     const used = new Set([
       ...Object.values(job.failing).map((o) => o.c),
       ...Object.values(job.more).map((m) => m[0]),

@@ -22,6 +22,8 @@ interface Line {
   readonly severity: string;
   readonly subject: string;
   readonly summary: string;
+  /** What ended it (resolved only). */
+  readonly resolution?: string;
   /** Notified (not record-only): what a channel would send. */
   readonly notified: boolean;
 }
@@ -63,6 +65,7 @@ function line(t: Transition): Line {
     severity: t.alert.severity,
     subject: s.machineName ?? s.templateId ?? s.signal ?? s.configurationName ?? '',
     summary: t.alert.summary,
+    ...(t.alert.resolution ? { resolution: t.alert.resolution.summary } : {}),
     notified: !t.recordOnly,
   };
 }
@@ -104,7 +107,8 @@ describe('alerts over the demo day', () => {
         .map((l) => `${l.time} ${l.transition} ${l.kind} ${l.severity} ${l.subject}`);
     const common = [
       '09:05 new deletion-threshold critical AD2AADProvisioning',
-      '11:30 resolved deletion-threshold critical AD2AADProvisioning',
+      // Deletes allowed at 11:30; RESOLVED once the deleting cycle is over, so it can say how many went.
+      '11:40 resolved deletion-threshold critical AD2AADProvisioning',
       // Device sync paused after its initial sync (escrowsPruned): critical at once, told with the
       // password hash quarantine of the same run, and resolved with it.
       '13:00 new initial-sync-paused critical AD2AADDeviceSync',
@@ -138,6 +142,19 @@ describe('alerts over the demo day', () => {
         '07:00 resolved agent-offline warning CSYNC02.contoso.com',
       ].sort(),
     );
+  });
+
+  it('resolves the deletion trip with what it cost (the deletes were allowed: 600 deleted) and the 540 → 600 count tracked', () => {
+    for (const lines of [appOnly, delegated]) {
+      const trip = lines.filter((l) => l.kind === 'deletion-threshold');
+      expect(trip.map((l) => `${l.time} ${l.transition}`)).toEqual([
+        '09:05 new',
+        '09:10 updated',
+        '11:40 resolved',
+      ]);
+      expect(trip[1]?.summary).toContain('600 deletions staged');
+      expect(trip[2]?.resolution).toBe('Deletes allowed: 600 objects deleted in Entra ID');
+    }
   });
 
   it('keeps contoso.com sync errors open all day (an object never fixed) and resolves fabrikam.local once its object is fixed', () => {

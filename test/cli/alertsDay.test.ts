@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -12,6 +12,7 @@ import { createMonitorDependencies } from '../../src/wiring.js';
 import type { DemoTenant } from '../../src/demo/server.js';
 import { demoDayScenario } from '../../src/demo/scenario.js';
 import { readTable, startTestTenant, tempDataDir } from '../support/collectHarness.js';
+import { buildProject } from '../support/buildProject.js';
 
 const exec = promisify(execFile);
 const DAY = new Date('2026-11-20T00:00:00Z');
@@ -62,13 +63,7 @@ describe('alerts end to end through the CLI over the demo day', () => {
   };
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [
-      path.resolve('node_modules/typescript/bin/tsc'),
-      '-p',
-      'tsconfig.build.json',
-      '--outDir',
-      BUILD_DIR,
-    ]);
+    buildProject(BUILD_DIR);
     tenant = await startTestTenant({
       clock,
       scenario: demoDayScenario({ dayStart: DAY }),

@@ -1,4 +1,4 @@
-import { spawn, execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,7 @@ import type { DemoTenant } from '../../src/demo/server.js';
 import { silentLogger } from '../../src/log.js';
 import { createMonitorDependencies } from '../../src/wiring.js';
 import { duplicatesOf, readTable, startTestTenant, tempDataDir } from '../support/collectHarness.js';
+import { buildProject } from '../support/buildProject.js';
 
 /**
  * Issue 9's crash test: the demo day, a run every 10 minutes; at seeded random slots the run is a real
@@ -126,13 +127,7 @@ describe('kill -9 at random points across a demo day (issue 9)', () => {
   let crashed: Day;
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [
-      path.resolve('node_modules/typescript/bin/tsc'),
-      '-p',
-      'tsconfig.build.json',
-      '--outDir',
-      BUILD_DIR,
-    ]);
+    buildProject(BUILD_DIR);
     const random = seededRandom(SEED.length * 7919);
     const kill = new Set<number>();
     while (kill.size < KILL_SLOTS) kill.add(1 + Math.floor(random() * (SLOTS - 1)));

@@ -1,7 +1,8 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { buildProject } from '../support/buildProject.js';
 
 const exec = promisify(execFile);
 const BUILD_DIR = path.resolve('.test-artifacts', 'burst-build');
@@ -14,13 +15,7 @@ const BUILD_DIR = path.resolve('.test-artifacts', 'burst-build');
  */
 describe('a burst of 150,000 events in one interval', () => {
   it('is collected across runs with no event lost or written twice, in bounded memory', async () => {
-    execFileSync(process.execPath, [
-      path.resolve('node_modules/typescript/bin/tsc'),
-      '-p',
-      'tsconfig.build.json',
-      '--outDir',
-      BUILD_DIR,
-    ]);
+    buildProject(BUILD_DIR);
     const { stdout } = await exec(
       process.execPath,
       ['--max-old-space-size=96', path.join(BUILD_DIR, 'scripts/burst.js'), '--events', '150000'],

@@ -1,38 +1,33 @@
+import { readingOrder } from '../../src/render/subject.js';
 import { describe, expect, it } from 'vitest';
 import { bySeverity, type Transition } from '../../src/domain/alertModel.js';
 import { fitWorkflowsBody, payloadBytes } from '../../src/notify/teamsPayload.js';
-import { renderAlertMessage } from '../../src/render/alertMessage.js';
-import { GENERATED_AT, TENANT_ID, ackUrlFor, sampleTransitions } from './fixtures.js';
+import { TENANT_ID, ackUrlFor, renderSample, sampleTransitions } from './fixtures.js';
 
 /** Content that helps at 3 a.m.: what, where, since when, impact, what to do, for every kind. */
 describe('renderAlertMessage', () => {
-  const render = (transitions: Transition[] = sampleTransitions()) =>
-    renderAlertMessage({
-      tenantId: TENANT_ID,
-      tenantName: 'Contoso',
-      generatedAt: GENERATED_AT,
-      transitions,
-      ackUrlFor,
-    });
+  const render = (transitions: Transition[] = sampleTransitions()) => renderSample(transitions);
 
   it('puts the most severe first in the subject, with counts and the tenant', () => {
     const { email } = render();
     expect(email.subject).toBe(
-      '[Cloud Sync] CRITICAL: Provisioning agent offline: SYNC01.corp.contoso.com, no active agent left for contoso.com · 3 critical, 3 warning, 1 RESOLVED · Contoso',
+      '[FIRING:6] CRITICAL: Provisioning agent offline: SYNC01.corp.contoso.com, no active agent left for contoso.com · 3 critical, 3 warning, 1 RESOLVED · Cloud Sync · Contoso',
     );
   });
 
   it('says RESOLVED in the subject and the title of a resolved-only message, with no to-do list', () => {
     const resolved = sampleTransitions().filter((t) => t.transition === 'resolved');
     const { email, teams } = render(resolved);
-    expect(email.subject).toBe('[Cloud Sync] RESOLVED: Failing sync job in contoso.com · Contoso');
-    expect(email.html).toContain('RESOLVED: Failing sync job in contoso.com');
-    expect(email.plainText).toContain('1. [RESOLVED] RESOLVED: Failing sync job in contoso.com');
+    expect(email.subject).toBe('[RESOLVED] Failing sync job in contoso.com · Cloud Sync · Contoso');
+    expect(email.html).toContain('>RESOLVED</span>');
+    expect(email.html).toContain('Failing sync job in contoso.com');
+    expect(email.plainText).toContain('1. [RESOLVED] Failing sync job in contoso.com');
     expect(email.plainText).not.toContain('What to do');
-    expect(JSON.stringify(teams.card)).toContain('RESOLVED: Failing sync job in contoso.com');
+    expect(JSON.stringify(teams.card)).toContain('"RESOLVED"');
+    expect(JSON.stringify(teams.card)).toContain('Failing sync job in contoso.com');
   });
 
-  it('orders transitions with bySeverity whatever order they come in', () => {
+  it('orders transitions news first, then resolutions, then reminders, most severe first, whatever order they come in', () => {
     const marker: Record<string, string> = {
       'agent-offline': 'Provisioning agent offline',
       'deletion-threshold': 'Deletion threshold exceeded',
@@ -40,15 +35,20 @@ describe('renderAlertMessage', () => {
       'sync-errors': 'Sync errors:',
       'sync-stalled': 'Sync paused',
       'monitor-degraded': 'Monitor cannot read',
-      'job-failing': 'RESOLVED: Failing sync job',
+      'job-failing': '[RESOLVED] Failing sync job',
     };
     const shuffled = [...sampleTransitions()].reverse();
     const { email } = render(shuffled);
     const overview = email.plainText.slice(0, email.plainText.indexOf('========'));
-    const positions = [...shuffled].sort(bySeverity).map((t) => overview.indexOf(marker[t.alert.kind]!));
+    const ordered = readingOrder(
+      [...shuffled]
+        .sort(bySeverity)
+        .map((t) => ({ t, transition: t.transition, severity: t.alert.severity })),
+    ).map((x) => x.t);
+    const positions = ordered.map((t) => overview.indexOf(marker[t.alert.kind]!));
     expect(positions.every((p) => p > 0)).toBe(true);
     expect(positions).toEqual([...positions].sort((a, b) => a - b));
-    expect(email.subject).toMatch(/^\[Cloud Sync\] CRITICAL: Provisioning agent offline/);
+    expect(email.subject).toMatch(/^\[FIRING:\d\] CRITICAL: Provisioning agent offline/);
   });
 
   it('gives reason- and code-specific guidance', () => {
@@ -57,7 +57,9 @@ describe('renderAlertMessage', () => {
     expect(plainText).toContain('filter Action = StagedDelete');
     expect(plainText).toContain('Allow deletes');
     expect(plainText).toContain('{"criteria":{"resetScope":"ForceDeletes"}}');
-    expect(plainText).toContain('POST https://graph.microsoft.com/v1.0/servicePrincipals/');
+    expect(plainText).toContain(
+      "Invoke-MgGraphRequest -Method POST -Uri 'https://graph.microsoft.com/v1.0/servicePrincipals/",
+    );
     expect(plainText).toContain('Restart sync');
     // quarantine with invalid credentials
     expect(plainText).toContain('Repair-AADCloudSyncToolsAccount');
@@ -98,7 +100,10 @@ describe('renderAlertMessage', () => {
       const url = ackUrlFor(t.alert);
       expect(email.plainText).toContain(url);
       expect(email.html).toContain(`href="${url.replace(/=/g, '&#61;')}"`);
-      expect(JSON.stringify(teams.card)).toContain(JSON.stringify(url).slice(1, -1));
+      // The card carries every alert that fits (it says how many it left out, pointing to the email).
+      const card = JSON.stringify(teams.card);
+      if (card.includes(JSON.stringify(t.alert.id).slice(1, -1)))
+        expect(card).toContain(JSON.stringify(url).slice(1, -1));
     }
     const resolved = sampleTransitions().find((t) => t.transition === 'resolved')!;
     expect(email.plainText).not.toContain(ackUrlFor(resolved.alert));
@@ -140,7 +145,15 @@ describe('renderAlertMessage', () => {
     };
     walk(teams.card.body);
     walk(teams.card.actions);
-    expect([...types].sort()).toEqual(['Action.OpenUrl', 'ActionSet', 'Container', 'FactSet', 'TextBlock']);
+    expect([...types].sort()).toEqual([
+      'Action.OpenUrl',
+      'ActionSet',
+      'Container',
+      'FactSet',
+      'RichTextBlock',
+      'TextBlock',
+      'TextRun',
+    ]);
     const body = fitWorkflowsBody(teams.card);
     expect(payloadBytes(body)).toBeLessThanOrEqual(28_000);
     expect(body.attachments[0].content).toBe(teams.card); // fitted by the renderer already: nothing cut
@@ -157,5 +170,27 @@ describe('renderAlertMessage', () => {
       (e) => e.type === 'Container' && e.separator,
     );
     expect(containers.length + Number(hidden?.[1])).toBe(many.length);
+  });
+
+  it('says a deletion count may still grow while its cycle is arriving in the log (540 now, 600 later)', () => {
+    const trip = sampleTransitions().find((t) => t.alert.kind === 'deletion-threshold')!;
+    const staged = (trip.alert.details as { stagedDeletes: Record<string, unknown> }).stagedDeletes;
+    const fresh = (minutesAgo: number): Transition => ({
+      ...trip,
+      alert: {
+        ...trip.alert,
+        details: {
+          ...trip.alert.details,
+          stagedDeletes: {
+            ...staged,
+            lastAt: new Date(Date.parse(trip.at) - minutesAgo * 60_000).toISOString(),
+          },
+        },
+      },
+    });
+    expect(renderSample([fresh(3)]).email.plainText).toMatch(
+      /Deletions held: +612 .*; so far: the log is still arriving/,
+    );
+    expect(renderSample([fresh(30)]).email.plainText).not.toContain('so far');
   });
 });

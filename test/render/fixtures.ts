@@ -7,6 +7,11 @@ import type {
   Transition,
   TransitionKind,
 } from '../../src/domain/alertModel.js';
+import {
+  renderAlertMessage,
+  type AlertMessageInput,
+  type RenderedAlertMessage,
+} from '../../src/render/alertMessage.js';
 
 /**
  * Sample alert transitions for renderer tests and the screenshot script: one of every kind, shaped like
@@ -344,3 +349,56 @@ export function sampleTransitions(options: { hostile?: boolean } = {}): Transiti
 
 export const ackUrlFor = (a: Alert): string =>
   `https://cloudsync-monitor.azurewebsites.net/api/ack?token=${encodeURIComponent(`${a.id}.sig`)}`;
+
+/**
+ * A message that only resolves: the deletion trip of sampleTransitions, its deletes allowed (600 of 612
+ * deleted), the quarantine after 1 h 10 min, and a warning reminder riding along.
+ */
+export function resolvedTransitions(): Transition[] {
+  const sample = sampleTransitions();
+  const find = (kind: string) => sample.find((t) => t.alert.kind === kind)!.alert;
+  const trip = find('deletion-threshold');
+  const resolvedAt = GENERATED_AT;
+  const quarantine = find('job-quarantined');
+  return [
+    transition('resolved', {
+      ...trip,
+      state: 'resolved',
+      resolvedAt,
+      resolution: {
+        summary: 'Deletes allowed: 600 objects deleted in Entra ID',
+        details: {
+          outcome: 'allowed',
+          deleted: 600,
+          held: 612,
+          firstDeleteAt: ago(5),
+          lastDeleteAt: ago(2),
+          target: 'Entra ID',
+          complete: true,
+        },
+      },
+    }),
+    transition('resolved', {
+      ...quarantine,
+      since: ago(70),
+      state: 'resolved',
+      resolvedAt,
+    }),
+    transition('repeat', find('sync-stalled')),
+  ];
+}
+
+/** The sample rendered as the channels get it (tenant "Contoso", ack links), with any other inputs. */
+export function renderSample(
+  transitions: Transition[] = sampleTransitions(),
+  extra: Partial<AlertMessageInput> = {},
+): RenderedAlertMessage {
+  return renderAlertMessage({
+    tenantId: TENANT_ID,
+    tenantName: 'Contoso',
+    generatedAt: GENERATED_AT,
+    transitions,
+    ackUrlFor,
+    ...extra,
+  });
+}

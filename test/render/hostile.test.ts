@@ -108,7 +108,7 @@ describe('hostile directory data', () => {
   it('keeps the subject on one line', () => {
     expect(subject).not.toMatch(/[\r\n\t]/);
     expect(subject.length).toBeLessThanOrEqual(250);
-    expect(subject).toMatch(/^\[Cloud Sync\] CRITICAL: /);
+    expect(subject).toMatch(/^\[FIRING:\d+\] CRITICAL: /);
   });
 });
 

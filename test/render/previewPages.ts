@@ -1,6 +1,6 @@
 import { renderAlertMessage } from '../../src/render/alertMessage.js';
 import { renderCardPreviewHtml } from '../../src/render/cardPreview.js';
-import { GENERATED_AT, TENANT_ID, ackUrlFor, sampleTransitions } from './fixtures.js';
+import { GENERATED_AT, TENANT_ID, ackUrlFor, resolvedTransitions, sampleTransitions } from './fixtures.js';
 
 /**
  * The pages the screenshot script and the Chromium test render: the alert email (HTML part) and the
@@ -32,5 +32,20 @@ export function previewPages(): PreviewPage[] {
       hostile,
     });
   }
+  // A message that resolves: the deletion trip (deletes allowed, how many deleted) and a quarantine.
+  const resolved = renderAlertMessage({
+    tenantId: TENANT_ID,
+    tenantName: 'Contoso',
+    generatedAt: resolvedTransitions()[0]!.at,
+    transitions: resolvedTransitions(),
+    ackUrlFor,
+  });
+  pages.push({ name: 'alert-email-resolved', html: resolved.email.html, kind: 'email', hostile: false });
+  pages.push({
+    name: 'teams-card-resolved',
+    html: renderCardPreviewHtml(resolved.teams.card, resolved.email.subject),
+    kind: 'card',
+    hostile: false,
+  });
   return pages;
 }

@@ -37,7 +37,14 @@ describe('renderers with sparse details', () => {
       for (const text of [email.subject, email.html, email.plainText, JSON.stringify(teams.card)]) {
         expect(text).not.toMatch(/\bundefined\b|\bnull\b|\bNaN\b|\[object Object\]/);
       }
-      expect(email.subject).toContain(t === 'resolved' ? 'RESOLVED' : '[Cloud Sync]');
+      expect(email.subject).toMatch(
+        t === 'resolved'
+          ? /^\[RESOLVED\] /
+          : t === 'acknowledged'
+            ? /^\[ACKNOWLEDGED\] /
+            : /^\[FIRING:1\] (WARNING|CRITICAL)/,
+      );
+      expect(email.subject).toContain(' · Cloud Sync · ');
     }
   });
 

@@ -56,6 +56,85 @@ describe('deletion-threshold rule', () => {
   });
 });
 
+describe('deletion-threshold outcome (what the RESOLVED message says)', () => {
+  const staged = (count: number, offset: number) =>
+    Array.from({ length: count }, (_, i) =>
+      event({
+        ProvisioningAction: 'StagedDelete',
+        CycleId: 'trip',
+        SourceId: `s-${i}`,
+        TimeGenerated: iso(offset),
+      }),
+    );
+  const deletes = (count: number, offset: number, overrides = {}) =>
+    Array.from({ length: count }, (_, i) =>
+      event({
+        ProvisioningAction: 'Delete',
+        ResultType: 'Success',
+        CycleId: 'after',
+        SourceId: `s-${i}`,
+        TimeGenerated: iso(offset),
+        ...overrides,
+      }),
+    );
+  const active = (beganOffset: number, overrides = {}) =>
+    job({
+      StatusCode: 'Active',
+      LastExecutionState: 'Succeeded',
+      LastExecutionBegan: iso(beganOffset),
+      LastExecutionEnded: iso(beganOffset + MIN),
+      ...overrides,
+    });
+  const outcome = (jobs: ReturnType<typeof job>[], records: Parameters<typeof objectState>[0]) =>
+    evaluate('deletion-threshold', observations({ jobs, objectState: objectState(records) })).evaluation
+      .resolutions;
+
+  it('deletes allowed: counts the objects deleted after the trip, settled once a later cycle began', () => {
+    const records = [
+      ...staged(600, -3 * HOUR),
+      ...deletes(7, -6 * HOUR, { CycleId: 'before-the-trip' }),
+      ...deletes(600, -10 * MIN),
+    ];
+    const during = outcome([active(-11 * MIN)], records);
+    expect(during[0]?.settled).toBe(false); // the deleting cycle may still be writing its events
+    const [note] = outcome([active(-5 * MIN)], records);
+    expect(note?.settled).toBe(true);
+    expect(note?.resolution.summary).toBe('Deletes allowed: 600 objects deleted in Entra ID');
+    expect(note?.resolution.details).toMatchObject({
+      outcome: 'allowed',
+      deleted: 600,
+      held: 600,
+      target: 'Entra ID',
+    });
+  });
+
+  it('deletes rejected: a finished cycle after the trip deleted nothing (0 deleted)', () => {
+    const [note] = outcome([active(-5 * MIN)], staged(600, -3 * HOUR));
+    expect(note?.settled).toBe(true);
+    expect(note?.resolution.summary).toBe(
+      'Deletes rejected: sync restarted without deleting them (0 deleted)',
+    );
+    expect(note?.resolution.details).toMatchObject({ outcome: 'rejected', deleted: 0, held: 600 });
+  });
+
+  it('an Entra ID to AD job deletes in Active Directory, not in Entra ID', () => {
+    const groupJob = `AAD2ADGroupProvisioning.${SP.replace(/-/g, '')}`;
+    const records = [...staged(600, -3 * HOUR), ...deletes(600, -10 * MIN)].map((r) => ({
+      ...r,
+      JobId: groupJob,
+    }));
+    const [note] = outcome(
+      [active(-5 * MIN, { JobId: groupJob, TemplateId: 'AAD2ADGroupProvisioning' })],
+      records,
+    );
+    expect(note?.resolution.summary).toBe('Deletes allowed: 600 objects deleted in Active Directory');
+  });
+
+  it('no trip, no note: a job that never staged deletions', () => {
+    expect(outcome([active(-5 * MIN)], deletes(3, -10 * MIN))).toEqual([]);
+  });
+});
+
 describe('job-quarantined rule', () => {
   it.each([
     {

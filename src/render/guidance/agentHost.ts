@@ -17,14 +17,16 @@ export function agentHostSteps(machine: string | undefined): Step[] {
   return [
     {
       text: `${where}: check that the Windows services "${AGENT_SERVICES[0]}" and "${AGENT_SERVICES[1]}" are running (service names ${AGENT_SERVICE_NAMES[0]} and ${AGENT_SERVICE_NAMES[1]} on every agent version; older agents display "Microsoft Azure AD Connect" names); start them if not:`,
+      language: 'powershell',
       code: `Get-Service -Name ${AGENT_SERVICE_NAMES[0]}, ${AGENT_SERVICE_NAMES[1]}\nStart-Service -Name ${AGENT_SERVICE_NAMES[0]}`,
     },
     {
       text: 'Check that the host is up, its clock is right, and outbound HTTPS (443) to *.msappproxy.net and *.servicebus.windows.net is allowed through firewall and proxy.',
     },
     {
-      text: 'Read the agent trace logs, or collect everything for a support case:',
-      code: 'C:\\ProgramData\\Microsoft\\Azure AD Connect Provisioning Agent\\Trace\nExport-AADCloudSyncToolsLogs',
+      text: 'Read the newest agent trace logs (C:\\ProgramData\\Microsoft\\Azure AD Connect Provisioning Agent\\Trace), or collect everything for a support case (AADCloudSyncTools):',
+      language: 'powershell',
+      code: "Get-ChildItem -LiteralPath 'C:\\ProgramData\\Microsoft\\Azure AD Connect Provisioning Agent\\Trace' | Sort-Object LastWriteTime | Select-Object -Last 3\nExport-AADCloudSyncToolsLogs",
     },
     {
       text: 'Entra admin center > Entra Connect > Cloud sync > Agents shows which agents are active.',

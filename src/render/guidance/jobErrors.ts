@@ -14,6 +14,7 @@ export interface ErrorGuidance {
 
 const repairAccount: Step = {
   text: 'On an agent host, as a Hybrid Identity Administrator, repair the cloud sync service account, then restart sync (Entra admin center > the configuration > Restart sync):',
+  language: 'powershell',
   code: 'Import-Module "C:\\Program Files\\Microsoft Azure AD Connect Provisioning Agent\\Utility\\AADCloudSyncTools"\nInstall-AADCloudSyncToolsPrerequisites   # first time only\nRepair-AADCloudSyncToolsAccount',
 };
 
@@ -40,6 +41,7 @@ const GUIDANCE: Readonly<Record<string, ErrorGuidance>> = {
     steps: [
       {
         text: 'Restart the "Microsoft Entra Provisioning Agent" service on the agent host(s):',
+        language: 'powershell',
         code: 'Restart-Service -Name AADConnectProvisioningAgent',
       },
       {
@@ -70,7 +72,11 @@ const GUIDANCE: Readonly<Record<string, ErrorGuidance>> = {
       {
         text: "Check that the agent host reaches a domain controller and that the agent's gMSA account still has its permissions in AD.",
       },
-      { text: 'Collect the agent logs for details:', code: 'Export-AADCloudSyncToolsLogs' },
+      {
+        text: 'Collect the agent logs for details:',
+        language: 'powershell',
+        code: 'Export-AADCloudSyncToolsLogs',
+      },
     ],
   },
   azuredirectoryserviceserverbusy: {

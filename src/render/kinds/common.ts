@@ -2,6 +2,7 @@ import { detailsOf, type DetailsOf, type JobRef } from '../../domain/alertDetail
 import type { Alert, AlertKind } from '../../domain/alertModel.js';
 import { jobPurpose } from '../format.js';
 import { oneLine } from '../../domain/text.js';
+import { idText } from '../command.js';
 import { isMicrosoftUrl, type Link } from '../links.js';
 import type { Fact, Step } from '../view.js';
 
@@ -45,8 +46,9 @@ export function jobFacts(job: Loose<JobRef> | null | undefined): Fact[] {
   if (!job) return [];
   const facts: Fact[] = [];
   const purpose = jobPurpose(job.templateId, job.jobId);
-  if (job.jobId) facts.push({ label: 'Job', value: `${purpose ? `${purpose}: ` : ''}${name(job.jobId)}` });
-  if (job.servicePrincipalId) facts.push({ label: 'Service principal', value: name(job.servicePrincipalId) });
+  if (job.jobId) facts.push({ label: 'Job', value: `${purpose ? `${purpose}: ` : ''}${idText(job.jobId)}` });
+  if (job.servicePrincipalId)
+    facts.push({ label: 'Service principal', value: idText(job.servicePrincipalId) });
   return facts;
 }
 
@@ -54,6 +56,20 @@ export function jobFacts(job: Loose<JobRef> | null | undefined): Fact[] {
 export function troubleshootingLink(job: Loose<JobRef> | null | undefined): Link[] {
   const url = job?.troubleshootingUrl;
   return isMicrosoftUrl(url) ? [{ title: 'Troubleshoot (Microsoft)', url }] : [];
+}
+
+/**
+ * Microsoft URLs in Graph's error text (job errors point to fwlinks): shown as text they are broken
+ * against auto-linking, so the message offers them again as whole links, Microsoft hosts only.
+ */
+export function microsoftLinksIn(value: string | null | undefined, title: string): Link[] {
+  const urls = [...(value ?? '').matchAll(/https:\/\/[^\s"'<>()]+/g)].map((m) =>
+    m[0].replace(/[.,;:]+$/, ''),
+  );
+  return [...new Set(urls)]
+    .filter((url) => isMicrosoftUrl(url))
+    .slice(0, 2)
+    .map((url) => ({ title, url }));
 }
 
 /** A KQL query over the monitor's own table for this job's provisioning events. */
@@ -67,6 +83,7 @@ export function provisioningQueryStep(
   const jobId = kqlString(job.jobId);
   return {
     text: `${what} in Log Analytics (the monitor's table):`,
+    language: 'kql',
     code: `CloudSyncProvisioning_CL\n| where TimeGenerated > ago(1d) and JobId startswith ${jobId}\n| where ${filter}\n| project TimeGenerated, ProvisioningAction, SourceDisplayName, ResultSignature, ResultDescription`,
   };
 }

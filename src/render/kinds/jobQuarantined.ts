@@ -1,10 +1,11 @@
 import type { Alert } from '../../domain/alertModel.js';
+import { formatDuration } from '../../domain/duration.js';
 import { jobErrorGuidance } from '../guidance/jobErrors.js';
 import { quarantineGuidance, quarantineMechanics, restartStep } from '../guidance/quarantineReasons.js';
 import { jobPurpose } from '../format.js';
 import { docs } from '../links.js';
 import type { Fact, KindView, RenderContext, Step } from '../view.js';
-import { jobFacts, name, requireDetails, troubleshootingLink, whereOf } from './common.js';
+import { jobFacts, microsoftLinksIn, name, requireDetails, troubleshootingLink, whereOf } from './common.js';
 import { disableText, quarantineFacts } from './quarantineFacts.js';
 
 /**
@@ -47,6 +48,22 @@ export function jobQuarantinedView(alert: Alert, ctx: RenderContext): KindView {
     facts,
     impact: `Sync of ${where}${purpose ? ` (${purpose})` : ''} has stopped or slowed to about one attempt a day: changes are not arriving. ${quarantineMechanics}${disable ? ` Expected disable: ${disable}.` : ''}`,
     steps,
-    links: [...troubleshootingLink(d.job), docs.quarantine, docs.errorCodes],
+    links: [
+      ...troubleshootingLink(d.job),
+      ...microsoftLinksIn(q?.errorMessage, 'Fix from the error message (Microsoft)'),
+      docs.quarantine,
+      docs.errorCodes,
+    ],
+    resolved: {
+      ...(lastedText(alert) ? { outcome: `left quarantine${lastedText(alert)}` } : {}),
+      summary: `The job left quarantine${lastedText(alert)}: sync of ${where}${purpose ? ` (${purpose})` : ''} runs again${reason ? ` (the quarantine was ${reason}${q?.errorCode ? `, ${name(q.errorCode)}` : ''})` : ''}.`,
+      facts: [{ label: 'Quarantine lasted', value: lastedText(alert).replace(/^ after /, '') || 'unknown' }],
+    },
   };
+}
+
+/** " after 1 h 30 min": from the start of the quarantine to its end. */
+function lastedText(alert: Alert): string {
+  const lasted = Date.parse(alert.resolvedAt ?? '') - Date.parse(alert.since);
+  return Number.isFinite(lasted) && lasted > 0 ? ` after ${formatDuration(lasted)}` : '';
 }

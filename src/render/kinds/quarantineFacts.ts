@@ -11,6 +11,8 @@ export function quarantineFacts(q: Loose<QuarantineFacts> | null | undefined, ge
     facts.push({
       label: 'Error',
       value: [q.errorCode ? name(q.errorCode) : undefined, text(q.errorMessage)].filter(Boolean).join(': '),
+      // Its text tells what to do; a RESOLVED message names the code in its summary instead.
+      whileFiring: true,
     });
   }
   if (q.quarantineSince)
@@ -18,9 +20,14 @@ export function quarantineFacts(q: Loose<QuarantineFacts> | null | undefined, ge
   if (q.seriesBegan && q.seriesBegan !== q.quarantineSince) {
     facts.push({ label: 'Quarantine series began', value: formatSince(q.seriesBegan, generatedAt) });
   }
-  if (q.nextAttempt) facts.push({ label: 'Next retry by the service', value: formatInstant(q.nextAttempt) });
+  if (q.nextAttempt)
+    facts.push({
+      label: 'Next retry by the service',
+      value: formatInstant(q.nextAttempt),
+      whileFiring: true,
+    });
   const disable = disableText(q);
-  if (disable) facts.push({ label: 'Job will be disabled', value: disable });
+  if (disable) facts.push({ label: 'Job will be disabled', value: disable, whileFiring: true });
   return facts;
 }
 

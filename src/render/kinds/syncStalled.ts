@@ -2,6 +2,7 @@ import type { Alert } from '../../domain/alertModel.js';
 import { jobErrorGuidance } from '../guidance/jobErrors.js';
 import { formatSince } from '../format.js';
 import { formatDuration, formatIsoDuration } from '../../domain/duration.js';
+import { graphJobUrl, graphPowerShell } from '../command.js';
 import { docs } from '../links.js';
 import type { Fact, KindView, RenderContext, Step } from '../view.js';
 import { jobFacts, name, requireDetails, troubleshootingLink, whereOf } from './common.js';
@@ -47,7 +48,14 @@ export function syncStalledView(alert: Alert, ctx: RenderContext): KindView {
       impact: `Nothing is synchronised while the job is paused. A forgotten pause stops sync silently: no error, no Microsoft email.`,
       steps: [
         {
-          text: `If the pause was for maintenance that is over, or was forgotten, resume it: Entra admin center > Entra Connect > Cloud sync > ${where} > Enable (or Microsoft Graph POST .../synchronization/jobs/{jobId}/start).`,
+          text: `If the pause was for maintenance that is over, or was forgotten, resume it: Entra admin center > Entra Connect > Cloud sync > ${where} > Enable. Or with Microsoft Graph PowerShell (start the job; needs Synchronization.ReadWrite.All; this monitor only reads):`,
+          language: 'powershell',
+          code: graphPowerShell(
+            alert.subject.tenantId,
+            'Synchronization.ReadWrite.All',
+            'POST',
+            `${graphJobUrl(d.job.servicePrincipalId ?? alert.subject.servicePrincipalId, d.job.jobId)}/start`,
+          ),
         },
         { text: 'If it must stay paused, acknowledge this alert for the planned time.' },
       ],

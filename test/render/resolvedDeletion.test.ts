@@ -1,0 +1,127 @@
+import { describe, expect, it } from 'vitest';
+import { advance } from '../../src/alerts/advance.js';
+import { emptyAlertBook } from '../../src/alerts/book.js';
+import { defaultAlertSettings } from '../../src/alerts/settings.js';
+import type { AlertCandidate, ResolutionNote } from '../../src/domain/alertModel.js';
+import { renderAlertMessage } from '../../src/render/alertMessage.js';
+import { fullCoverage } from '../../src/rules/index.js';
+import { sampleTransitions } from './fixtures.js';
+import { brokenUrlsIn } from './messageCommands.js';
+
+/*
+ * A deletion-threshold trip resolves with what ended it (issue 10): allowed (how many objects were
+ * deleted, where to see them) or rejected (0 deleted), and no firing-time prediction. Through the
+ * lifecycle: the alert waits for the outcome (a note not settled yet) and then resolves with it.
+ */
+/** The fixture's trip (612 held in contoso.com, tripped at 02:17), as the rule raises it. */
+const fixture = sampleTransitions().find((t) => t.alert.kind === 'deletion-threshold')!.alert;
+const trip: AlertCandidate = {
+  kind: fixture.kind,
+  subject: fixture.subject,
+  severity: fixture.severity,
+  summary: fixture.summary,
+  since: fixture.since,
+  materialKey: fixture.materialKey,
+  details: fixture.details,
+};
+const TENANT = fixture.subject.tenantId;
+const JOB = fixture.subject.jobId!;
+const subject = fixture.subject;
+const TRIP_AT = Date.parse(fixture.since);
+const MIN = 60_000;
+const iso = (minutesAfterTrip: number) => new Date(TRIP_AT + minutesAfterTrip * MIN).toISOString();
+const note = (outcome: 'allowed' | 'rejected', settled: boolean, deleted: number): ResolutionNote => ({
+  kind: 'deletion-threshold',
+  subject,
+  settled,
+  resolution: {
+    summary: outcome,
+    details: {
+      outcome,
+      deleted,
+      held: 612,
+      firstDeleteAt: deleted ? new Date(TRIP_AT + 120 * MIN).toISOString() : null,
+      lastDeleteAt: deleted ? new Date(TRIP_AT + 123 * MIN).toISOString() : null,
+      target: 'Entra ID',
+      complete: settled,
+    },
+  },
+});
+
+function resolveTrip(notes: ResolutionNote[][]): {
+  text: string;
+  html: string;
+  card: string;
+  subject: string;
+  at: string[];
+} {
+  const settings = defaultAlertSettings;
+  let book = advance(emptyAlertBook(), [trip], fullCoverage, new Date(TRIP_AT + 5 * MIN), settings).book;
+  const at: string[] = [];
+  let t = TRIP_AT + 120 * MIN; // the deletes were allowed two hours after the trip
+  for (const n of notes) {
+    const step = advance(book, [], fullCoverage, new Date(t), settings, n);
+    book = step.book;
+    const resolved = step.transitions.find((tr) => tr.transition === 'resolved');
+    if (resolved) {
+      at.push(resolved.at);
+      const message = renderAlertMessage({
+        tenantId: TENANT,
+        generatedAt: resolved.at,
+        transitions: [resolved],
+      });
+      return {
+        text: message.email.plainText,
+        html: message.email.html,
+        card: JSON.stringify(message.teams.card),
+        subject: message.email.subject,
+        at,
+      };
+    }
+    t += 5 * 60_000;
+  }
+  throw new Error('never resolved');
+}
+
+describe('a resolved deletion-threshold trip says what ended it', () => {
+  it('deletes allowed: waits for the deleting cycle, then says how many were deleted and where to see them', () => {
+    const m = resolveTrip([[note('allowed', false, 86)], [note('allowed', true, 600)]]);
+    expect(m.at).toEqual([iso(125)]); // not 5 minutes earlier, when the outcome was not in the log yet
+    expect(m.subject).toMatch(
+      /^\[RESOLVED\] Deletion threshold in contoso\.com: deletes allowed, 600 objects deleted · /,
+    );
+    expect(m.text).toContain(
+      'Deletes allowed after 2 h 5 min: 600 objects deleted in Entra ID (612 deletions were held)',
+    );
+    expect(m.text).toContain(`Provisioning logs, filter Job ID = ${JOB}, Action = Delete`);
+    expect(m.text).toContain(
+      `Deleted objects (Graph query): https://graph.microsoft.com/v1.0/auditLogs/provisioning?$filter=contains(jobId%2C'${JOB}')%20and%20provisioningAction%20eq%20'delete'`,
+    );
+    expect(m.html).toContain('#view/Microsoft_AAD_IAM/ActiveDirectoryMenuBlade/~/ProvisioningEvents');
+    for (const body of [m.text, m.html, m.card]) {
+      expect(body).not.toMatch(/no action needed|Job will be disabled|days left|Next retry/);
+    }
+    expect(brokenUrlsIn(m.text)).toEqual([]);
+  });
+
+  it('deletes rejected: 0 deleted', () => {
+    const m = resolveTrip([[note('rejected', true, 0)]]);
+    expect(m.at).toEqual([iso(120)]);
+    expect(m.subject).toMatch(
+      /^\[RESOLVED\] Deletion threshold in contoso\.com: deletes rejected, 0 deleted · /,
+    );
+    expect(m.text).toContain(
+      'Deletes rejected after 2 h: sync restarted and deleted nothing (0 of 612 held deletions)',
+    );
+    expect(m.text).toMatch(/Deleted: +0 objects in Entra ID/);
+    for (const body of [m.text, m.html, m.card])
+      expect(body).not.toMatch(/no action needed|days left|Next retry/);
+  });
+
+  it('an outcome that never settles is told as it stands after the wait, not held forever', () => {
+    const waiting = Array.from({ length: 6 }, () => [note('rejected', false, 0)]);
+    const m = resolveTrip(waiting);
+    expect(m.at).toEqual([iso(135)]); // RESOLUTION_WAIT_MS (15 min) after the first run without the trip
+    expect(m.text).toContain('Deletes rejected');
+  });
+});
