@@ -399,12 +399,19 @@ async function rollUp(work: RunWork): Promise<void> {
   const { deps, run } = work;
   if (!work.collected) return;
   const collected = work.collected;
+  // The digest forgets a failing object when the sync-errors rule does (SYNC_ERRORS_STALE_HOURS).
+  const failingMemory = { failingForgetMs: deps.settings.alerts.syncErrors.staleMs };
   await attempt(work, 'state', () =>
-    recordRun(deps.state, deps.tenantId, {
-      result: collected,
-      provisioning: work.tally,
-      transitions: work.alerting?.transitions ?? [],
-    }),
+    recordRun(
+      deps.state,
+      deps.tenantId,
+      {
+        result: collected,
+        provisioning: work.tally,
+        transitions: work.alerting?.transitions ?? [],
+      },
+      failingMemory,
+    ),
   );
   // Heartbeats reach the digest too (in app-only mode they are the only word on the agents): those
   // posted since about the previous run, each in the rollup of its own hour.
@@ -418,7 +425,7 @@ async function rollUp(work: RunWork): Promise<void> {
   }
   for (const [hour, records] of byHour) {
     await attempt(work, 'state', () =>
-      recordAgentObservations(deps.state, deps.tenantId, new Date(hour * 3600_000), records),
+      recordAgentObservations(deps.state, deps.tenantId, new Date(hour * 3600_000), records, failingMemory),
     );
   }
 }

@@ -2,7 +2,13 @@ import { readValidated, type StateStore } from '../state/store.js';
 import { updateState } from '../state/update.js';
 import type { AgentRecord } from '../tables/definitions.js';
 import { boundRollup } from './rollupBounds.js';
-import { carryFailing, mergeAgentRecords, mergeRun, type RunObservation } from './rollupMerge.js';
+import {
+  carryFailing,
+  mergeAgentRecords,
+  mergeRun,
+  type FailingMemory,
+  type RunObservation,
+} from './rollupMerge.js';
 import {
   ROLLUP_PREFIX,
   emptyRollup,
@@ -33,7 +39,7 @@ export interface RecordResult {
   readonly pruned: readonly string[];
 }
 
-export interface RecordOptions {
+export interface RecordOptions extends FailingMemory {
   readonly retentionMs?: number;
   /** Waits between conflicting attempts; injectable so tests need not sleep. */
   readonly backoff?: (attempt: number) => Promise<void>;
@@ -48,9 +54,15 @@ export function recordRun(
   state: StateStore,
   tenantId: string,
   observation: RunObservation,
-  options: RecordOptions = {},
+  options: RecordOptions,
 ): Promise<RecordResult> {
-  return updateHour(state, tenantId, observation.result.startedAt, (r) => mergeRun(r, observation), options);
+  return updateHour(
+    state,
+    tenantId,
+    observation.result.startedAt,
+    (r) => mergeRun(r, observation, options),
+    options,
+  );
 }
 
 /** Records agent observations that did not come from a run (heartbeats posted by the agent hosts). */
@@ -59,7 +71,7 @@ export function recordAgentObservations(
   tenantId: string,
   at: Date,
   records: readonly AgentRecord[],
-  options: RecordOptions = {},
+  options: RecordOptions,
 ): Promise<RecordResult> {
   return updateHour(state, tenantId, at, (r) => mergeAgentRecords(r, records), options);
 }
@@ -83,7 +95,11 @@ async function updateHour(
       // A damaged hour is set aside by updateState and started afresh: it must not block every later run.
       const base =
         found ??
-        carryFailing(await (earlier ??= latestEarlier(state, tenantId, at)), emptyRollup(tenantId, at));
+        carryFailing(
+          await (earlier ??= latestEarlier(state, tenantId, at)),
+          emptyRollup(tenantId, at),
+          options,
+        );
       const next = boundRollup(merge(base));
       const result = { created: !found, replacedCorrupt: corrupt !== undefined };
       return found && next === found

@@ -43,18 +43,24 @@ export interface RunObservation {
   readonly transitions: readonly Transition[];
 }
 
+/**
+ * How long a failing object not seen again is remembered: the rules' SYNC_ERRORS_STALE_HOURS
+ * (RuleSettings.syncErrors.staleMs), so the digest and the sync-errors alert forget it together.
+ */
+export interface FailingMemory {
+  readonly failingForgetMs: number;
+}
+
 const MAX_RUNS = 120;
 const MAX_SPANS = 30;
 const MAX_CODES_PER_JOB = 25;
 const OTHER_CODES = '(other error codes)';
 const MAX_CYCLES_PER_HOUR = 300;
 export const MAX_FAILING_PER_JOB = 1_000;
-/** A failing object not seen again for this long is forgotten: it left scope or was deleted. */
-export const FAILING_FORGET_MS = 7 * 24 * 3600_000;
 const MAX_TRANSITIONS = 300;
 const MAX_GROUPS = 10;
 
-export function mergeRun(rollup: HourRollup, observation: RunObservation): HourRollup {
+export function mergeRun(rollup: HourRollup, observation: RunObservation, memory: FailingMemory): HourRollup {
   const { result } = observation;
   if (rollup.runs.some((r) => r.runId === result.runId)) return rollup;
   const at = result.startedAt.toISOString();
@@ -91,7 +97,8 @@ export function mergeRun(rollup: HourRollup, observation: RunObservation): HourR
   mergeOpenJobAlerts(next, observation.transitions);
   for (const job of result.jobs) mergeJob(next, job, truncated);
   for (const agent of result.agents) mergeAgent(next, agent, at, truncated);
-  mergeProvisioning(next, observation.provisioning, result.jobs, at, truncated);
+  mergeProvisioning(next, observation.provisioning, result.jobs, truncated);
+  forgetStaleFailing(next, at, memory);
   mergeTransitions(next, observation.transitions, truncated);
 
   next.truncated = [...truncated].sort();
@@ -227,7 +234,6 @@ function mergeProvisioning(
   rollup: HourRollup,
   tally: ProvisioningTally,
   jobs: readonly JobStatusRecord[],
-  at: string,
   truncated: Set<string>,
 ): void {
   const listed = [
@@ -300,12 +306,11 @@ function mergeProvisioning(
       };
     }
   }
-  forgetStaleFailing(rollup, at);
 }
 
-/** Drops failing objects with no event for FAILING_FORGET_MS: nothing will ever tell us they were fixed. */
-export function forgetStaleFailing(rollup: HourRollup, at: string): void {
-  const cutoff = new Date(Date.parse(at) - FAILING_FORGET_MS).toISOString();
+/** Drops failing objects with no event for `failingForgetMs`: nothing will ever tell us they were fixed. */
+function forgetStaleFailing(rollup: HourRollup, at: string, memory: FailingMemory): void {
+  const cutoff = new Date(Date.parse(at) - memory.failingForgetMs).toISOString();
   for (const failing of Object.values(rollup.failing))
     for (const [key, object] of Object.entries(failing.objects))
       if (object.lastAt < cutoff) delete failing.objects[key];
@@ -350,11 +355,15 @@ function mergeTransitions(
  * A new hour starts with the failing objects of the latest earlier hour: "still failing" is a state, not
  * an event count, and it has to survive hours in which the object had no event.
  */
-export function carryFailing(from: HourRollup | undefined, into: HourRollup): HourRollup {
+export function carryFailing(
+  from: HourRollup | undefined,
+  into: HourRollup,
+  memory: FailingMemory,
+): HourRollup {
   if (!from) return into;
   const next = structuredClone(into);
   next.failing = structuredClone(from.failing);
   if (from.openJobAlerts) next.openJobAlerts = structuredClone(from.openJobAlerts);
-  forgetStaleFailing(next, next.hour);
+  forgetStaleFailing(next, next.hour, memory);
   return next;
 }

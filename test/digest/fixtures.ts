@@ -217,16 +217,25 @@ export function runFacts(at: Date, spec: RunSpec): RunFacts {
 }
 
 /** Records one run through the real recordRun, with a tally fed like collectOnce's onProvisioningWritten. */
-export async function recordSpec(store: StateStore, at: Date, spec: RunSpec) {
+/** The default of SYNC_ERRORS_STALE_HOURS (7 days), which the digest's failing objects follow. */
+export const FAILING_MEMORY = { failingForgetMs: 7 * 24 * 3600_000 };
+
+export async function recordSpec(
+  store: StateStore,
+  at: Date,
+  spec: RunSpec,
+  memory: { readonly failingForgetMs: number } = FAILING_MEMORY,
+) {
   const tally = new ProvisioningTally();
   const events = spec.events ?? [];
   // Batches, as the collector writes them page by page.
   for (let i = 0; i < events.length; i += 50) tally.add(events.slice(i, i + 50));
-  return recordRun(store, TENANT, {
-    result: runFacts(at, spec),
-    provisioning: tally,
-    transitions: spec.transitions ?? [],
-  });
+  return recordRun(
+    store,
+    TENANT,
+    { result: runFacts(at, spec), provisioning: tally, transitions: spec.transitions ?? [] },
+    memory,
+  );
 }
 
 /** A healthy run at `at`: every job Active and Succeeded, every agent active, a couple of updates. */

@@ -17,7 +17,18 @@ import {
   type Versioned,
   type WriteCondition,
 } from '../../src/state/store.js';
-import { DAY, HOUR, JOBS, TENANT, event, healthyRun, recordSpec, runFacts, tempStore } from './fixtures.js';
+import {
+  DAY,
+  FAILING_MEMORY,
+  HOUR,
+  JOBS,
+  TENANT,
+  event,
+  healthyRun,
+  recordSpec,
+  runFacts,
+  tempStore,
+} from './fixtures.js';
 import { DAY_START, modelOf } from './scenarios.js';
 
 const hour = (h: number, m = 0) => new Date(DAY_START.getTime() + h * HOUR + m * 60_000);
@@ -95,9 +106,14 @@ describe('digest rollups in the state store', () => {
     const facts = runFacts(hour(1, 5), healthyRun(hour(1, 5)));
     const tally = new ProvisioningTally();
     tally.add([event(hour(1, 5), { job: 'contosoProvisioning' })]);
-    await recordRun(store, TENANT, { result: facts, provisioning: tally, transitions: [] });
+    await recordRun(store, TENANT, { result: facts, provisioning: tally, transitions: [] }, FAILING_MEMORY);
     const before = await store.read({ tenantId: TENANT, name: rollupName(hour(1)) });
-    const again = await recordRun(store, TENANT, { result: facts, provisioning: tally, transitions: [] });
+    const again = await recordRun(
+      store,
+      TENANT,
+      { result: facts, provisioning: tally, transitions: [] },
+      FAILING_MEMORY,
+    );
     expect(again).toMatchObject({ attempts: 1, created: false });
     expect(await store.read({ tenantId: TENANT, name: rollupName(hour(1)) })).toEqual(before);
   });
@@ -182,6 +198,29 @@ describe('digest rollups in the state store', () => {
       ],
     });
     expect((await rollupAt(store, hour(5))).failing[JOBS.contosoProvisioning.jobId]!.objects).toEqual({});
+  });
+
+  it('forgets a failing object not seen again when the sync-errors rule does (SYNC_ERRORS_STALE_HOURS)', async () => {
+    const failLee = event(hour(1, 4), {
+      job: 'contosoProvisioning',
+      result: 'Failure',
+      code: 'AzureDirectoryServiceAttributeValueMustBeUnique',
+      category: 'DuplicateAttribute',
+      objectId: 'lee',
+      name: 'Lee Gu',
+    });
+    const objectsAt4 = async (failingForgetMs: number) => {
+      const { store } = await tempStore();
+      const memory = { failingForgetMs };
+      await recordSpec(store, hour(1, 5), { ...healthyRun(hour(1, 5)), events: [failLee] }, memory);
+      await recordSpec(store, hour(4, 5), healthyRun(hour(4, 5)), memory);
+      return Object.keys(
+        (await rollupAt(store, hour(4))).failing[JOBS.contosoProvisioning.jobId]?.objects ?? {},
+      );
+    };
+    // SYNC_ERRORS_STALE_HOURS=2: three hours without news of Lee, the digest lets go as the alert does.
+    expect(await objectsAt4(2 * HOUR)).toEqual([]);
+    expect(await objectsAt4(FAILING_MEMORY.failingForgetMs)).toEqual(['lee']);
   });
 
   it('caps failing objects per job and says so', async () => {

@@ -177,21 +177,25 @@ describe('one job classifier: the alerts, status and the digest agree', () => {
       now,
       alertSettings,
     );
-    const rollup = mergeRun(emptyRollup(TENANT, now), {
-      result: {
-        runId: 'run-1',
-        startedAt: now,
-        outcome: 'success',
-        configurations: [{ servicePrincipalId: SP, name: 'contoso.com' }],
-        jobs: [record],
-        agents: [],
-        agentsApi: 'unavailable',
-        issues: [],
-        provisioning: { written: 0, backlogRemaining: false },
+    const rollup = mergeRun(
+      emptyRollup(TENANT, now),
+      {
+        result: {
+          runId: 'run-1',
+          startedAt: now,
+          outcome: 'success',
+          configurations: [{ servicePrincipalId: SP, name: 'contoso.com' }],
+          jobs: [record],
+          agents: [],
+          agentsApi: 'unavailable',
+          issues: [],
+          provisioning: { written: 0, backlogRemaining: false },
+        },
+        provisioning: new ProvisioningTally(),
+        transitions,
       },
-      provisioning: new ProvisioningTally(),
-      transitions,
-    });
+      { failingForgetMs: alertSettings.syncErrors.staleMs },
+    );
     const [digestJob] = jobsNow([rollup]);
     expect(digestJob?.condition.state).toBe(c.condition);
     expect(rollup.jobs[record.JobId!]?.spans.map((s) => s.state)).toEqual([c.condition]);
