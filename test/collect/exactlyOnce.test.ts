@@ -13,6 +13,7 @@ import type { TableName, TableRecords } from '../../src/tables/definitions.js';
 import { toRow } from '../../src/tables/schema.js';
 import { tableByName } from '../../src/tables/definitions.js';
 import {
+  completeRowCount,
   dependencies,
   duplicatesOf,
   readTable,
@@ -304,7 +305,8 @@ describe('one run at a time, fenced by its lease (issue 9, row 6)', () => {
     const dataDir = await tempDataDir();
     const settings = settingsFor(tenant, dataDir, {
       PROVISIONING_PAGE_SIZE: '200',
-      GRAPH_REQUEST_TIMEOUT_SECONDS: '1',
+      // Long enough for this test to take the lease over while the third page hangs, even on a busy machine.
+      GRAPH_REQUEST_TIMEOUT_SECONDS: '5',
       GRAPH_MAX_RETRIES: '0',
       RUN_LEASE_SECONDS: '60',
       RUN_TIME_BUDGET_SECONDS: '20',
@@ -315,13 +317,9 @@ describe('one run at a time, fenced by its lease (issue 9, row 6)', () => {
     // The third page hangs; meanwhile the lease runs out and another run takes it over.
     tenant.injectFault({ kind: 'timeout', route: 'provisioning', afterMatching: 2 });
     const running = run(deps);
-    // Two pages of 200 are written; the request for the third hangs.
-    while (
-      (await readTable(dataDir, 'CloudSyncProvisioning_CL')).length < 400 ||
-      tenant.stats.byRoute.provisioning < 3
-    )
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    const before = (await readTable(dataDir, 'CloudSyncProvisioning_CL')).length;
+    // Two pages of 200 are read (held as one group of pages until the listing ends or the group is
+    // full); the request for the third hangs.
+    while (tenant.stats.byRoute.provisioning < 3) await new Promise((resolve) => setTimeout(resolve, 5));
     clock.advance(2 * MINUTE);
     await deps.state.write(
       { tenantId: tenant.tenantId, name: 'lease-collect' },
@@ -332,6 +330,10 @@ describe('one run at a time, fenced by its lease (issue 9, row 6)', () => {
       },
       { unconditional: true },
     );
+    // What is on disk once the lease is gone (a group write already under way when the pages came
+    // quicker than the group's time bound is let finish first): nothing may follow it.
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const before = await completeRowCount(dataDir, 'CloudSyncProvisioning_CL');
 
     const lost = await running;
 

@@ -76,6 +76,22 @@ export async function readTable(dataDir: string, table: string): Promise<Record<
     .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
+/**
+ * Complete rows of a local NDJSON table so far, for polling a run that is still writing: a reader racing
+ * the writer can see the last row half appended, which readTable would refuse.
+ */
+export async function completeRowCount(dataDir: string, table: string): Promise<number> {
+  try {
+    const text = await readFile(path.join(dataDir, 'tables', `${table}.ndjson`), 'utf8');
+    return text
+      .slice(0, text.lastIndexOf('\n') + 1)
+      .split('\n')
+      .filter((line) => line.trim() !== '').length;
+  } catch {
+    return 0;
+  }
+}
+
 export function duplicatesOf(values: readonly unknown[]): unknown[] {
   const seen = new Set<unknown>();
   return values.filter((v) => (seen.has(v) ? true : (seen.add(v), false)));
