@@ -59,7 +59,7 @@ export interface JobTally {
 export class ProvisioningTally {
   private readonly jobs = new Map<string, JobTally>();
 
-  /** Feed every batch the collector wrote (`collectOnce`'s onProvisioningWritten). */
+  /** Feed every batch the collector wrote (the collect stage's onProvisioningWritten). */
   add(records: readonly ProvisioningRecord[]): void {
     for (const record of records) this.addOne(record);
   }

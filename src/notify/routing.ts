@@ -66,12 +66,6 @@ export function channelKindOf(id: ChannelName): ChannelKind {
   return last.startsWith('teams') ? 'teams' : 'email';
 }
 
-/** The receiver a channel id belongs to (undefined for the implicit receiver's `email` and `teams`). */
-export function receiverOf(id: ChannelName): string | undefined {
-  const dot = id.lastIndexOf('.');
-  return dot < 0 ? undefined : id.slice(0, dot);
-}
-
 /** Where one alert goes: each receiver once, with the repeat interval of the first route that sent it. */
 export function routeAlert(
   routing: Routing,

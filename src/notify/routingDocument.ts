@@ -3,6 +3,7 @@ import { MATCHER_LABELS, type MatcherLabel } from '../domain/alertLabels.js';
 import { ALERT_KINDS } from '../domain/alertModel.js';
 import { TEMPLATE_FAMILIES } from '../domain/jobTemplates.js';
 import { plainIssueMessage } from '../settingsMessages.js';
+import { withinAcsRecipientLimit } from './acsRecipients.js';
 import type { Receiver, Route, Routing } from './routing.js';
 
 /**
@@ -11,7 +12,6 @@ import type { Receiver, Route, Routing } from './routing.js';
  * reported at once, each naming its place in the document (`routes[1].match.severity: ...`). Teams
  * webhook URLs are secrets (their query string is the signature): a problem with one never quotes it.
  */
-export const ACS_RECIPIENTS_MAX = 50;
 const HOUR = 3600_000;
 
 const NAME = /^[a-z0-9][a-z0-9_-]{0,39}$/i;
@@ -50,13 +50,7 @@ const receiverSchema = z
     email: z
       .preprocess(
         (v) => (typeof v === 'string' ? [v] : v),
-        z
-          .array(z.email('must be an email address'))
-          .min(1, 'must not be empty')
-          .max(
-            ACS_RECIPIENTS_MAX,
-            `at most ${ACS_RECIPIENTS_MAX} recipients (ACS limit); use a distribution list`,
-          ),
+        withinAcsRecipientLimit(z.array(z.email('must be an email address')).min(1, 'must not be empty')),
       )
       .optional(),
     teams: oneOrMany(teamsUrl).optional(),

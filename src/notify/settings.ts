@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseAcsConnectionString } from './acsConnectionString.js';
+import { withinAcsRecipientLimit } from './acsRecipients.js';
 import type { RepeatIntervals, Routing } from './routing.js';
 import { parseRouting } from './routingDocument.js';
 
@@ -16,9 +17,6 @@ import { parseRouting } from './routingDocument.js';
 
 const int = (min: number, max: number, fallback: number) =>
   z.coerce.number().int().min(min).max(max).default(fallback);
-
-/** ACS accepts at most 50 recipients per message (to + cc + bcc). */
-export const ACS_MAX_RECIPIENTS = 50;
 
 export const notifySettingsShape = {
   /** `endpoint=https://<resource>.communication.azure.com/;accesskey=<key>` (HMAC). Secret. */
@@ -39,15 +37,7 @@ export const notifySettingsShape = {
         .map((x) => x.trim())
         .filter(Boolean),
     )
-    .pipe(
-      z
-        .array(z.email('each entry must be an email address'))
-        .min(1)
-        .max(
-          ACS_MAX_RECIPIENTS,
-          `at most ${ACS_MAX_RECIPIENTS} recipients (ACS limit); use a distribution list`,
-        ),
-    )
+    .pipe(withinAcsRecipientLimit(z.array(z.email('each entry must be an email address')).min(1)))
     .optional(),
   /**
    * ACS sending quota (per subscription). Custom domains default to 30/min and 100/h; Azure-managed

@@ -87,7 +87,7 @@ export class ObjectStatusTracker {
     }
   }
 
-  /** Feed with each batch of provisioning records as it is written (collectOnce's onProvisioningWritten). */
+  /** Feed with each batch of provisioning records as it is written (the collect stage's onProvisioningWritten). */
   record(records: readonly ProvisioningRecord[]): void {
     const events = toObjectEvents(records);
     this.events.add(events);

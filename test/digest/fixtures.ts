@@ -216,7 +216,7 @@ export function runFacts(at: Date, spec: RunSpec): RunFacts {
   };
 }
 
-/** Records one run through the real recordRun, with a tally fed like collectOnce's onProvisioningWritten. */
+/** Records one run through the real recordRun, with a tally fed like the collect stage's onProvisioningWritten. */
 /** The default of SYNC_ERRORS_STALE_HOURS (7 days), which the digest's failing objects follow. */
 export const FAILING_MEMORY = { failingForgetMs: 7 * 24 * 3600_000 };
 
