@@ -1,11 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import type { Alert } from '../../src/domain/alertModel.js';
-import { tenantIdentity, type TenantEntry } from '../../src/fleet/tenantEntry.js';
+import { tenantIdentity } from '../../src/fleet/tenantEntry.js';
 import { channelsForMessage } from '../../src/notify/channels.js';
 import { routeAlert, routeDigest, type Routing } from '../../src/notify/routing.js';
 import { parseRouting } from '../../src/notify/routingDocument.js';
 import { loadSettings } from '../../src/config.js';
+import { CONTOSO, FABRIKAM, fleetEntry } from './tenantEntries.js';
 
 /**
  * Issue 13 item 3: in fleet mode a route's `tenant` matcher accepts the tenant's routing label (the
@@ -13,20 +14,11 @@ import { loadSettings } from '../../src/config.js';
  * digest goes where its tenant-only routes send it. The README's fleet routing example routes as the
  * README says.
  */
-const CONTOSO = '1c0c0c0c-0000-4000-8000-00000000c0c0';
-const FABRIKAM = '2fab0000-0000-4000-8000-00000000fab0';
 const NORTHWIND = '3a0a0000-0000-4000-8000-00000000a0a0';
 
-const entry = (tenantId: string, displayName: string, routingTenant?: string): TenantEntry => ({
-  tenantId,
-  displayName,
-  auth: { kind: 'federated', clientId: '0a0a0a0a-0000-4000-8000-000000000001' },
-  ...(routingTenant ? { routingTenant } : {}),
-  addedAt: '2026-12-01T00:00:00.000Z',
-});
-const contoso = tenantIdentity(entry(CONTOSO, 'Contoso Ltd', 'contoso'));
-const fabrikam = tenantIdentity(entry(FABRIKAM, 'Fabrikam'));
-const northwind = tenantIdentity(entry(NORTHWIND, 'Northwind Traders'));
+const contoso = tenantIdentity(fleetEntry(CONTOSO, 'Contoso Ltd', 'contoso'));
+const fabrikam = tenantIdentity(fleetEntry(FABRIKAM, 'Fabrikam'));
+const northwind = tenantIdentity(fleetEntry(NORTHWIND, 'Northwind Traders'));
 
 const alert = (tenantId: string, severity: 'warning' | 'critical', kind = 'sync-errors'): Alert =>
   ({
