@@ -65,7 +65,7 @@ export async function deliverOutbox(
       }
       const variant = { ...entry, transitions };
       const report = await dispatch(
-        alertMessage(deps.tenantId, variant, deps.ack, deps.workbookUrl),
+        alertMessage(deps.tenantId, variant, deps.ack, deps.workbookUrl, deps.notify.tenant?.displayName),
         deps.notify,
         group,
       );
@@ -117,6 +117,7 @@ async function planOutbox(
         entry.transitions,
         memory,
         settings.routing ? settings.defaultRepeat : undefined,
+        deps.notify.tenant,
       );
       memory = routed.told;
       return routed.byChannel;
@@ -149,6 +150,8 @@ export function alertMessage(
   entry: OutboxEntry,
   ack: AckSettings,
   workbookUrl?: string,
+  /** Fleet mode: the tenant's display name, in the subject and body next to its id. */
+  tenantName?: string,
 ): OutboundMessage {
   const createdAt = new Date(entry.createdAt);
   return {
@@ -158,6 +161,7 @@ export function alertMessage(
     createdAt: entry.createdAt,
     ...renderAlertMessage({
       tenantId,
+      ...(tenantName ? { tenantName } : {}),
       generatedAt: createdAt,
       transitions: entry.transitions,
       ackUrlFor: (alert) => ackLink(ack, { tenantId, alertId: alert.id }, createdAt),
