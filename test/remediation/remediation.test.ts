@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { advance } from '../../src/alerts/advance.js';
-import { signAckToken } from '../../src/alerts/ackToken.js';
+import { signAckToken, verifyAckToken } from '../../src/alerts/ackToken.js';
+import { alertMessage } from '../../src/app/deliverOutbox.js';
 import { ALERT_BOOK_KEY, alertBook, emptyAlertBook, type AlertBook } from '../../src/alerts/book.js';
 import { defaultAlertSettings } from '../../src/alerts/settings.js';
 import { main } from '../../src/cli.js';
@@ -353,5 +354,29 @@ describe('remediation checks', () => {
       ['refused', 'cli', 'ana'],
       ['performed', 'cli', 'ana'],
     ]);
+  });
+
+  it('the next message about the alert says who did what, and its ack link carries the alert as it is then', async () => {
+    await callAck(confirmPost(await link(quarantine), 'restart'));
+    // The next run: the quarantine reason changed (an `updated`), told in one message.
+    const next = advance(
+      await readBook(),
+      [deletion, { ...quarantine, materialKey: 'other reason' }, errors],
+      fullCoverage,
+      new Date(Date.now() + 60_000),
+      defaultAlertSettings,
+    );
+    const told = next.transitions.filter((t) => t.alert.id === idOf(quarantine));
+    expect(told.map((t) => t.transition)).toEqual(['updated']);
+    const entry = { id: 'm1', createdAt: new Date().toISOString(), transitions: told, done: [] };
+    const message = alertMessage(TENANT, entry, {
+      secret: SECRET,
+      baseUrl: 'https://app.example/api/ack',
+      linkTtlMs: 3600_000,
+    });
+    expect(message.email.plainText).toMatch(/Remediation:? +restart performed by Ana from IT \(ack page\)/);
+    const token = /token=([A-Za-z0-9._-]+)/.exec(message.email.plainText)?.[1] ?? '';
+    const verified = verifyAckToken(decodeURIComponent(token), SECRET, new Date());
+    expect(verified.ok && verified.payload.alertVersion).toBe(alertVersion(told[0]!.alert));
   });
 });
