@@ -379,4 +379,19 @@ describe('remediation checks', () => {
     const verified = verifyAckToken(decodeURIComponent(token), SECRET, new Date());
     expect(verified.ok && verified.payload.alertVersion).toBe(alertVersion(told[0]!.alert));
   });
+
+  it('a provisioning that fails at the agent step is audited as failed, with the error code and the steps', async () => {
+    onDemand.behaviour = 'agentFailure';
+    const page = await callAck(confirmPost(await link(errors), 'provision', { object: SOURCE, dn: DN }));
+    expect(page.status).toBe(502);
+    expect(page.body).toContain('HybridIdentityServiceAgentSignalingError');
+    expect(onDemand.requests).toHaveLength(1);
+    const [row] = await auditRows();
+    expect(row).toMatchObject({
+      Outcome: 'failed',
+      ErrorCode: 'HybridIdentityServiceAgentSignalingError',
+      Result: [{ name: 'EntryImportAdd', type: 'Import', status: 'Failure' }],
+    });
+    expect((await alertOf(errors)).remediations).toMatchObject([{ action: 'provision', outcome: 'failed' }]);
+  });
 });
