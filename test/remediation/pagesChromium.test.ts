@@ -86,8 +86,8 @@ describe.skipIf(!chromiumAvailable())('remediation pages in Chromium', () => {
     await tab.setContent(html, { waitUntil: 'load' });
     await tab.screenshot({ path: path.join(outDir, `${name}.png`), fullPage: true });
     const result = {
-      text: await tab.evaluate(() => document.body.innerText),
-      images: await tab.evaluate(() => document.querySelectorAll('img, b').length),
+      text: String(await tab.evaluate('document.body.innerText')),
+      images: Number(await tab.evaluate("document.querySelectorAll('img, b').length")),
     };
     await tab.close();
     return result;
