@@ -107,7 +107,17 @@ export async function showAck(
   if (!alert || alert.state === 'resolved') {
     return { status: 404, html: ackResultPage('Nothing to acknowledge', 'This alert is no longer open.') };
   }
-  if (isSilenced(alert, deps.clock.now())) return alreadyAcknowledged(alert);
+  if (isSilenced(alert, deps.clock.now())) {
+    // Acknowledged is when a fix is often wanted: the page still offers the remediation buttons.
+    return alreadyAcknowledged(
+      alert,
+      remediationSection({
+        token: token ?? '',
+        applicable: applicableActions(alert),
+        allowed: deps.settings.remediation?.actions ?? [],
+      }),
+    );
+  }
   return {
     status: 200,
     html: ackFormPage({
@@ -193,16 +203,20 @@ export async function performAck(
   }
 }
 
-function alreadyAcknowledged(alert: {
-  readonly summary: string;
-  readonly acknowledgedBy?: string;
-  readonly silencedUntil?: string;
-}): AckResponse {
+function alreadyAcknowledged(
+  alert: {
+    readonly summary: string;
+    readonly acknowledgedBy?: string;
+    readonly silencedUntil?: string;
+  },
+  moreHtml = '',
+): AckResponse {
   return {
     status: 200,
     html: ackResultPage(
       'Already acknowledged',
       `${alert.summary}: already acknowledged by ${alert.acknowledgedBy ?? 'someone'} ${silencedText(alert.silencedUntil)}. Nothing changed.`,
+      moreHtml,
     ),
   };
 }

@@ -108,6 +108,7 @@ function silenceForm(token: string, labels: readonly SilenceLabelChoice[]): stri
   ].join('');
 }
 
-export function ackResultPage(title: string, message: string): string {
-  return ackPageLayout(title, `<p>${escapeHtml(message)}</p>`);
+/** `moreHtml`: already escaped markup after the message (the remediation buttons of an acknowledged alert). */
+export function ackResultPage(title: string, message: string, moreHtml = ''): string {
+  return ackPageLayout(title, `<p>${escapeHtml(message)}</p>${moreHtml}`);
 }

@@ -394,4 +394,19 @@ describe('remediation checks', () => {
     });
     expect((await alertOf(errors)).remediations).toMatchObject([{ action: 'provision', outcome: 'failed' }]);
   });
+
+  it('an acknowledged alert still offers its fixes; the link made before the acknowledgement is refused', async () => {
+    const before = await link(quarantine);
+    expect((await callAck(ackPost({ token: before, until: 'resolve', by: 'Ana' }))).body).toContain(
+      'Acknowledged',
+    );
+    const stale = await callAck(confirmPost(before, 'restart'));
+    expect(stale.body).toContain('The alert has changed since this link was made (now acknowledged');
+    const after = await link(quarantine);
+    const page = (await callAck(ackGet(after))).body as string;
+    expect(page).toContain('Already acknowledged');
+    expect(page).toContain('name="remediate" value="restart"');
+    expect((await callAck(confirmPost(after, 'restart'))).status).toBe(200);
+    expect(restarts.requests).toHaveLength(1);
+  });
 });
