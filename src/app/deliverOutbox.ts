@@ -11,6 +11,7 @@ import { routeTransitions, type ToldMemory } from '../notify/routing.js';
 import { withToldMemory } from '../notify/toldMemory.js';
 import { updateState } from '../state/update.js';
 import { renderAlertMessage } from '../render/alertMessage.js';
+import { alertVersion } from '../remediation/alertVersion.js';
 
 /**
  * Delivers the alert book's outbox (the notifications committed with their transitions), per receiver
@@ -164,7 +165,8 @@ export function alertMessage(
       ...(tenantName ? { tenantName } : {}),
       generatedAt: createdAt,
       transitions: entry.transitions,
-      ackUrlFor: (alert) => ackLink(ack, { tenantId, alertId: alert.id }, createdAt),
+      ackUrlFor: (alert) =>
+        ackLink(ack, { tenantId, alertId: alert.id, alertVersion: alertVersion(alert) }, createdAt),
       workbookUrl,
     }),
   };
