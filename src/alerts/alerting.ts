@@ -4,7 +4,8 @@ import { evaluateRules } from '../rules/index.js';
 import type { Observations } from '../rules/observations.js';
 import { alertRowKey, rowIdentity } from '../tables/rowIdentity.js';
 import { SinkError, unstoredRows, type RecordSink } from '../sinks/sink.js';
-import { StateConflictError, type StateStore, type WriteCondition } from '../state/store.js';
+import { writeIfUnchanged } from '../state/conditionalWrite.js';
+import type { StateStore, WriteCondition } from '../state/store.js';
 import type { AlertRecord } from '../tables/definitions.js';
 import { advance } from './advance.js';
 import {
@@ -150,13 +151,8 @@ export async function runAlerting(
     updatedAt: now.toISOString(),
   });
 
-  let etag: string;
-  try {
-    etag = await state.write(key, committed, condition);
-  } catch (error) {
-    if (error instanceof StateConflictError) throw new AlertBookConflictError(tenantId);
-    throw error;
-  }
+  const etag = await writeIfUnchanged(state, key, committed, condition);
+  if (etag === undefined) throw new AlertBookConflictError(tenantId);
 
   return {
     transitions,

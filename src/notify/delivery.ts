@@ -1,6 +1,7 @@
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
-import { StateConflictError, type StateStore } from '../state/store.js';
+import { deleteIfUnchanged, writeIfUnchanged } from '../state/conditionalWrite.js';
+import type { StateStore } from '../state/store.js';
 import type { Channel, ChannelName, FailureReason, Transport } from './channel.js';
 import { findInLedger, recordInLedger } from './ledger.js';
 import { channelKindOf } from './routing.js';
@@ -206,20 +207,13 @@ async function saveEntry(
   etag: string,
   entry: PendingEntry,
 ): Promise<void> {
-  try {
-    // JSON drops an undefined claimedUntil: the claim is released.
-    await ctx.state.write(notifyKey(name), entry, { ifMatch: etag });
-  } catch (error) {
-    if (!(error instanceof StateConflictError)) throw error;
+  // JSON drops an undefined claimedUntil: the claim is released.
+  if ((await writeIfUnchanged(ctx.state, notifyKey(name), entry, { ifMatch: etag })) === undefined) {
     ctx.log.warn('pending notification was taken over by another run', { entry: name });
   }
 }
 
 async function removeEntry(ctx: DeliveryContext, name: string, etag: string): Promise<void> {
-  try {
-    await ctx.state.delete(notifyKey(name), { ifMatch: etag });
-  } catch (error) {
-    if (!(error instanceof StateConflictError)) throw error;
-    // Taken over meanwhile: the other run finds the id in the ledger and removes the entry.
-  }
+  // false: taken over meanwhile; the other run finds the id in the ledger and removes the entry.
+  await deleteIfUnchanged(ctx.state, notifyKey(name), etag);
 }

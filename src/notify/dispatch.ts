@@ -2,7 +2,8 @@ import type { TokenCredential } from '@azure/identity';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import { setAside } from '../state/setAside.js';
-import { StateConflictError, StateDecodeError, type StateStore } from '../state/store.js';
+import { deleteIfUnchanged, writeIfUnchanged } from '../state/conditionalWrite.js';
+import { StateDecodeError, type StateStore } from '../state/store.js';
 import type { Channel, ChannelName } from './channel.js';
 import { channelsFor, channelsForMessage } from './channels.js';
 import { claimMs, deliverClaimed, type ChannelReport, type DeliveryContext } from './delivery.js';
@@ -103,14 +104,9 @@ async function dispatchOne(
   }
   const name = pendingName(channel.name, message.id);
   const entry = newPendingEntry(channel.name, message, ctx.clock.now(), claimMs(ctx.delivery));
-  let etag: string;
-  try {
-    etag = await ctx.state.write(notifyKey(name), entry, { ifNoneMatch: '*' });
-  } catch (error) {
-    if (!(error instanceof StateConflictError)) throw error;
-    // Already queued or being sent by another run: that run (or retryPending) owns it.
-    return { ...base, outcome: 'in-progress', attempts: 0 };
-  }
+  const etag = await writeIfUnchanged(ctx.state, notifyKey(name), entry, { ifNoneMatch: '*' });
+  // Already queued or being sent by another run: that run (or retryPending) owns it.
+  if (etag === undefined) return { ...base, outcome: 'in-progress', attempts: 0 };
   return deliverClaimed(channel, name, { value: entry, etag }, ctx);
 }
 
@@ -169,13 +165,8 @@ async function retryOne(
     ...value,
     claimedUntil: new Date(now.getTime() + claimMs(ctx.delivery)).toISOString(),
   };
-  let etag: string;
-  try {
-    etag = await ctx.state.write(notifyKey(entry.name), claimed, { ifMatch: entry.etag });
-  } catch (error) {
-    if (!(error instanceof StateConflictError)) throw error;
-    return undefined; // another run claimed it first
-  }
+  const etag = await writeIfUnchanged(ctx.state, notifyKey(entry.name), claimed, { ifMatch: entry.etag });
+  if (etag === undefined) return undefined; // another run claimed it first
   try {
     return await deliverClaimed(channel, entry.name, { value: claimed, etag }, ctx);
   } catch (error) {
@@ -210,9 +201,7 @@ async function dropUnrouted(
     { id: message.id, at: now.toISOString(), outcome: 'failed', error },
     { now, retentionMs: ctx.delivery.ledgerRetentionMs },
   );
-  await ctx.state.delete(notifyKey(entry.name), { ifMatch: entry.etag }).catch((e: unknown) => {
-    if (!(e instanceof StateConflictError)) throw e;
-  });
+  await deleteIfUnchanged(ctx.state, notifyKey(entry.name), entry.etag);
   ctx.log.error('pending notification dropped', { messageId: message.id, channel, error });
 }
 

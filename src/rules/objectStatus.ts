@@ -1,6 +1,8 @@
-import { readStoredState } from '../state/storedState.js';
 import { issueFrom, type RunIssue } from '../collect/runErrors.js';
-import { StateConflictError, type StateKey, type StateStore, type WriteCondition } from '../state/store.js';
+import { corruptStateIssue, type SetAside } from '../state/setAside.js';
+import type { StateKey, StateStore } from '../state/store.js';
+import { readStoredState } from '../state/storedState.js';
+import { updateVersioned, type HeldValue } from '../state/update.js';
 import type { ProvisioningRecord } from '../tables/definitions.js';
 import {
   applyObjectEvents,
@@ -34,19 +36,20 @@ export interface ObjectStatusSnapshot {
   readonly state: ObjectStatusState;
 }
 
-type Base = { etag: string } | { absent: true } | { replace: string | undefined } | { unknown: true };
+/** What the run read at load: a version to write against, none stored, or undefined: read afresh at save. */
+type Base = { readonly etag: string } | { readonly absent: true } | undefined;
 
 /**
  * The incremental per-object provisioning status behind `sync-errors`, persisted per tenant.
  *
  * Fed with every batch the collector writes (`record`), then saved once (`save`). The run's events are
- * kept (reduced, in an ObjectEventLog) until the save, so when the save loses an ETag race, or the load had failed, the stored
- * status is read again and the run's events are replayed onto it: latest-event-wins makes that replay
- * safe, and no run's evidence is lost to another run's write.
+ * kept (reduced, in an ObjectEventLog) until the save, so when the save loses an ETag race, or the load
+ * had failed, the stored status is read again and the run's events are replayed onto it: latest-event-wins
+ * makes that replay safe, and no run's evidence is lost to another run's write.
  */
 export class ObjectStatusTracker {
   private readonly events = new ObjectEventLog();
-  private health: ObjectStatusHealth;
+  private health: ObjectStatusHealth = 'ok';
   private readonly issues: RunIssue[] = [];
 
   private constructor(
@@ -54,9 +57,7 @@ export class ObjectStatusTracker {
     private readonly limits: ObjectStatusLimits,
     private state: ObjectStatusState,
     private base: Base,
-  ) {
-    this.health = 'unknown' in base ? 'unavailable' : 'ok';
-  }
+  ) {}
 
   /** Never throws: an unreadable status is reported as an issue (see `save`), and the run goes on. */
   static async load(
@@ -72,15 +73,13 @@ export class ObjectStatusTracker {
         return new ObjectStatusTracker(key, limits, stored.value, { etag: stored.etag });
       case 'absent':
         return new ObjectStatusTracker(key, limits, emptyObjectStatus(now), { absent: true });
-      case 'corrupt': {
-        const tracker = new ObjectStatusTracker(key, limits, emptyObjectStatus(now), {
-          replace: stored.etag,
-        });
-        tracker.issues.push(corruptIssue(stored.reason));
-        return tracker;
-      }
+      case 'corrupt':
+        // Knowledge starts afresh (`since` is now: see the sync-errors coverage); the save sets the
+        // damaged value aside and reports it.
+        return new ObjectStatusTracker(key, limits, emptyObjectStatus(now), undefined);
       case 'unavailable': {
-        const tracker = new ObjectStatusTracker(key, limits, emptyObjectStatus(now), { unknown: true });
+        const tracker = new ObjectStatusTracker(key, limits, emptyObjectStatus(now), undefined);
+        tracker.health = 'unavailable';
         tracker.issues.push({ ...issueFrom('state', stored.error, OBJECT_STATUS_KEY), severity: 'warning' });
         return tracker;
       }
@@ -98,50 +97,49 @@ export class ObjectStatusTracker {
    * Saves the status with the run's events applied. `provisioningRead`: this run read the provisioning
    * log without error, so objects not heard of for SYNC_ERRORS_STALE_HOURS may be forgotten (an outage
    * must never pass for silence). Returns the issues of loading and saving (signal `state`); never throws.
+   *
+   * The write is the one update-with-ETag (src/state/update.ts), holding what was loaded: when it loses
+   * the race (or the load had failed, or found a corrupt value, which is set aside), the status is read
+   * afresh and this run's events are replayed onto it.
    */
   async save(store: StateStore, options: { now: Date; provisioningRead: boolean }): Promise<RunIssue[]> {
     const issues = [...this.issues];
-    for (let round = 0; round < SAVE_ROUNDS; round++) {
-      if (round > 0 || 'unknown' in this.base) {
-        const failure = await this.reread(store, options.now, issues);
-        if (failure) {
-          this.health = 'unavailable';
-          issues.push(failure);
-          return issues;
-        }
-      }
-      pruneObjectStatus(this.state, options.now, this.limits, { forgetStale: options.provisioningRead });
-      const dropped = shrinkObjectStatus(this.state, MAX_STATE_BYTES);
-      if (dropped > 0) {
-        issues.push({
-          signal: 'state',
-          severity: 'warning',
-          code: 'ObjectStatusTruncated',
-          message: `${dropped} untracked failing objects were dropped to keep the object status under ${MAX_STATE_BYTES} bytes`,
-          target: OBJECT_STATUS_KEY,
-        });
-      }
-      try {
-        const etag = await store.write(this.key, this.state, this.condition());
-        this.base = { etag };
-        this.health = 'ok';
-        this.events.clear();
-        return issues;
-      } catch (error) {
-        if (error instanceof StateConflictError) continue;
-        this.health = 'unavailable';
-        issues.push(issueFrom('state', error, OBJECT_STATUS_KEY));
-        return issues;
-      }
+    let dropped = 0;
+    let corrupt: SetAside | undefined;
+    try {
+      const { etag } = await updateVersioned(
+        store,
+        this.key,
+        objectStatusState,
+        (current, context) => {
+          corrupt = context.corrupt;
+          if (!context.held) {
+            this.state = current ?? emptyObjectStatus(options.now);
+            applyObjectEvents(this.state, this.events, this.limits);
+          }
+          pruneObjectStatus(this.state, options.now, this.limits, { forgetStale: options.provisioningRead });
+          dropped = shrinkObjectStatus(this.state, MAX_STATE_BYTES);
+          return { value: this.state, result: undefined };
+        },
+        { now: options.now, maxRounds: SAVE_ROUNDS, held: this.held() },
+      );
+      this.base = etag === undefined ? undefined : { etag };
+      this.health = 'ok';
+      this.events.clear();
+    } catch (error) {
+      this.health = 'unavailable';
+      issues.push(issueFrom('state', error, OBJECT_STATUS_KEY));
     }
-    this.health = 'unavailable';
-    issues.push({
-      signal: 'state',
-      severity: 'error',
-      code: 'StateConflict',
-      message: `${OBJECT_STATUS_KEY}: still contended after ${SAVE_ROUNDS} rounds`,
-      target: OBJECT_STATUS_KEY,
-    });
+    if (corrupt) issues.push(corruptStateIssue(corrupt));
+    if (dropped > 0) {
+      issues.push({
+        signal: 'state',
+        severity: 'warning',
+        code: 'ObjectStatusTruncated',
+        message: `${dropped} untracked failing objects were dropped to keep the object status under ${MAX_STATE_BYTES} bytes`,
+        target: OBJECT_STATUS_KEY,
+      });
+    }
     return issues;
   }
 
@@ -149,45 +147,9 @@ export class ObjectStatusTracker {
     return { health: this.health, state: this.state };
   }
 
-  private condition(): WriteCondition {
-    if ('etag' in this.base) return { ifMatch: this.base.etag };
-    if ('replace' in this.base)
-      return this.base.replace ? { ifMatch: this.base.replace } : { unconditional: true };
-    return { ifNoneMatch: '*' };
+  /** The loaded status with this run's events in it, with the version it was read at. */
+  private held(): HeldValue<ObjectStatusState> | undefined {
+    if (this.base === undefined) return undefined;
+    return 'absent' in this.base ? this.base : { value: this.state, etag: this.base.etag };
   }
-
-  /** Reads the stored status again and replays this run's events onto it; returns an issue on failure. */
-  private async reread(store: StateStore, now: Date, issues: RunIssue[]): Promise<RunIssue | undefined> {
-    const stored = await readStoredState(store, this.key, objectStatusState);
-    switch (stored.kind) {
-      case 'unavailable':
-        return issueFrom('state', stored.error, OBJECT_STATUS_KEY);
-      case 'found':
-        this.state = stored.value;
-        this.base = { etag: stored.etag };
-        break;
-      case 'absent':
-        this.state = emptyObjectStatus(now);
-        this.base = { absent: true };
-        break;
-      case 'corrupt':
-        // Replaced by what this run knows; `since` starts again (see the sync-errors coverage).
-        this.state = emptyObjectStatus(now);
-        this.base = { replace: stored.etag };
-        issues.push(corruptIssue(stored.reason));
-        break;
-    }
-    applyObjectEvents(this.state, this.events, this.limits);
-    return undefined;
-  }
-}
-
-function corruptIssue(reason: string): RunIssue {
-  return {
-    signal: 'state',
-    severity: 'warning',
-    code: 'CorruptState',
-    message: `${reason.slice(0, 300)}; replaced, failing objects are tracked afresh`,
-    target: OBJECT_STATUS_KEY,
-  };
 }

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { setAside, type SetAside } from './setAside.js';
 import { StateConflictError, type StateKey, type StateStore } from './store.js';
-import { readStoredState } from './storedState.js';
+import { readStoredState, type StoredState } from './storedState.js';
 
 /**
  * The one read-modify-write with ETag concurrency. `change` gets the current value (undefined when
@@ -14,10 +14,21 @@ import { readStoredState } from './storedState.js';
  * and `change` runs as for an absent value, with `context.corrupt` telling what was set aside (in that
  * round and every later round of this call), so the caller can log it and raise a `CorruptState` issue.
  * A store that cannot be read throws its error: nothing is changed then.
+ *
+ * A caller that read the value earlier and changed its own copy as it went (the object status, fed
+ * batch by batch through a run) passes that copy as `held`: the first round writes against the etag it
+ * was read with, without reading again, and `change` gets the copy with `context.held` true. Only when
+ * that write loses the race is the value read afresh, and `change` (with `context.held` false) replays
+ * the caller's changes onto the fresh value.
  */
 export interface UpdateContext {
   readonly corrupt: SetAside | undefined;
+  /** `current` is the caller's `held` copy (first round only), not a fresh read: its changes are in it. */
+  readonly held: boolean;
 }
+
+/** What the caller holds: a value read with `etag` (and changed since), or knowledge that none was stored. */
+export type HeldValue<T> = { readonly value: T; readonly etag: string } | { readonly absent: true };
 
 export type StateChange<T, R> = { readonly value: T; readonly result: R } | { readonly result: R };
 
@@ -32,6 +43,9 @@ export interface UpdateOptions {
 
 const DEFAULT_ROUNDS = 8;
 
+/** The options of one call: `held` is typed by the value it holds. */
+export type UpdateCall<T> = UpdateOptions & { readonly held?: HeldValue<T> | undefined };
+
 type Change<S extends z.ZodType, R> = (
   current: z.infer<S> | undefined,
   context: UpdateContext,
@@ -42,7 +56,7 @@ export async function updateState<S extends z.ZodType, R>(
   key: StateKey,
   schema: S,
   change: Change<S, R>,
-  options: UpdateOptions,
+  options: UpdateCall<z.infer<S>>,
 ): Promise<R> {
   return (await updateVersioned(store, key, schema, change, options)).result;
 }
@@ -56,19 +70,29 @@ export async function updateVersioned<S extends z.ZodType, R>(
   key: StateKey,
   schema: S,
   change: Change<S, R>,
-  options: UpdateOptions,
+  options: UpdateCall<z.infer<S>>,
 ): Promise<{ readonly result: R; readonly etag: string | undefined }> {
   const rounds = options.maxRounds ?? DEFAULT_ROUNDS;
   const backoff = options.backoff ?? jitter;
   let corrupt: SetAside | undefined;
+  let held = options.held;
   for (let round = 1; round <= rounds; round++) {
-    const stored = await readStoredState(store, key, schema);
+    const fromHeld = held !== undefined;
+    const stored: StoredState<z.infer<S>> = held
+      ? 'absent' in held
+        ? { kind: 'absent' }
+        : { kind: 'found', value: held.value, etag: held.etag }
+      : await readStoredState(store, key, schema);
+    held = undefined; // a lost round reads afresh
     if (stored.kind === 'unavailable') throw stored.error;
     if (stored.kind === 'corrupt') {
       corrupt = await setAside(store, key, stored.reason, stored.etag, { now: options.now });
       continue; // read again: absent now, or whatever another writer put there meanwhile
     }
-    const outcome = await change(stored.kind === 'found' ? stored.value : undefined, { corrupt });
+    const outcome = await change(stored.kind === 'found' ? stored.value : undefined, {
+      corrupt,
+      held: fromHeld,
+    });
     if (!('value' in outcome)) return { result: outcome.result, etag: undefined };
     try {
       const etag = await store.write(

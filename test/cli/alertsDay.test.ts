@@ -17,7 +17,8 @@ import { buildProject } from '../support/buildProject.js';
 const exec = promisify(execFile);
 const DAY = new Date('2026-11-20T00:00:00Z');
 const STEP_MS = 10 * 60_000;
-const BUILD_DIR = path.resolve('.test-artifacts', 'cli-build');
+/** The built project (shared by the test files that run it as a process: see buildProject). */
+let buildDir: string;
 /** The runs of the last hour go through the CLI. */
 const CLI_RUNS = 6;
 
@@ -53,7 +54,7 @@ describe('alerts end to end through the CLI over the demo day', () => {
     clock.set(instant);
     const { stdout } = await exec(
       process.execPath,
-      [path.join(BUILD_DIR, 'src/cli.js'), 'run', '--now', instant.toISOString()],
+      [path.join(buildDir, 'src/cli.js'), 'run', '--now', instant.toISOString()],
       {
         env: env(),
         timeout: 60_000,
@@ -63,7 +64,7 @@ describe('alerts end to end through the CLI over the demo day', () => {
   };
 
   beforeAll(async () => {
-    buildProject(BUILD_DIR);
+    buildDir = buildProject();
     tenant = await startTestTenant({
       clock,
       scenario: demoDayScenario({ dayStart: DAY }),
@@ -139,7 +140,7 @@ describe('alerts end to end through the CLI over the demo day', () => {
 
   it('builds the digest of the day from what the runs recorded, once', async () => {
     const now = new Date(DAY.getTime() + 24 * 3600_000).toISOString();
-    const first = await exec(process.execPath, [path.join(BUILD_DIR, 'src/cli.js'), 'digest', '--now', now], {
+    const first = await exec(process.execPath, [path.join(buildDir, 'src/cli.js'), 'digest', '--now', now], {
       env: env(),
     });
     // The state now, then the day's worst: every critical incident of the demo day was resolved.
@@ -147,11 +148,9 @@ describe('alerts end to end through the CLI over the demo day', () => {
       /Cloud Sync daily digest: (all clear|\d+ warnings? open) now, worst today \d+ critical \(resolved\)/,
     );
     expect(first.stdout).toMatch(/email: delivered \(outbox\)/);
-    const second = await exec(
-      process.execPath,
-      [path.join(BUILD_DIR, 'src/cli.js'), 'digest', '--now', now],
-      { env: env() },
-    );
+    const second = await exec(process.execPath, [path.join(buildDir, 'src/cli.js'), 'digest', '--now', now], {
+      env: env(),
+    });
     expect(second.stdout).toContain('already sent');
   });
 });

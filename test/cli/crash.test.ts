@@ -25,7 +25,6 @@ const STEP_MS = 10 * 60_000;
 const SLOTS = 144;
 const SEED = 'crash-2026-12-01';
 const KILL_SLOTS = 48;
-const BUILD_DIR = path.resolve('.test-artifacts', 'crash-build');
 /** Short leases, so the slot after a killed run finds the lease expired. */
 const LIMITS = { RUN_LEASE_SECONDS: '120', RUN_TIME_BUDGET_SECONDS: '30', RUN_MAX_SECONDS: '100' };
 
@@ -34,7 +33,16 @@ interface Day {
   kills: number;
 }
 
-async function replay(kill: ReadonlySet<number>, fractions: readonly number[]): Promise<Day> {
+/**
+ * Replays the day. `kill`: slots whose run is a CLI process killed mid-work (`build`: the built project).
+ * Without kills (the reference), the in-process runs go through collection only: the reference is there
+ * for the set of events a day without kills collects, which no later stage of a run changes.
+ */
+async function replay(
+  kill: ReadonlySet<number>,
+  fractions: readonly number[],
+  build: string | undefined,
+): Promise<Day> {
   let typicalMs: number | undefined;
   const clock = virtualClock(DAY);
   const tenant: DemoTenant = await startTestTenant({
@@ -57,19 +65,23 @@ async function replay(kill: ReadonlySet<number>, fractions: readonly number[]): 
       clock.set(at);
       if (kill.has(slot)) {
         // The first such slot runs to the end and tells how long a CLI run takes on this machine; the
-        // others are killed at a seeded fraction of that, so the kills land inside the runs' work
-        // whatever the machine's speed.
+        // others are killed at a seeded fraction of the latest run that ended by itself, so the kills
+        // land inside the runs' work whatever the machine's speed, and as its load changes over the day.
         const began = Date.now();
         const killed = await runAndKill(
+          build!,
           at,
           env,
           typicalMs === undefined ? undefined : typicalMs * (fractions[slot] ?? 0.5),
         );
-        if (typicalMs === undefined) typicalMs = Date.now() - began;
         if (killed) day.kills += 1;
+        else typicalMs = Date.now() - began;
       } else {
         const deps = await createMonitorDependencies(loadSettings({}, env), clock, silentLogger);
-        await runMonitor(deps, { trigger: 'test' });
+        await runMonitor(
+          deps,
+          kill.size === 0 ? { trigger: 'test', through: 'collect' } : { trigger: 'test' },
+        );
       }
     }
   } finally {
@@ -79,15 +91,16 @@ async function replay(kill: ReadonlySet<number>, fractions: readonly number[]): 
 }
 
 /** True when the process was killed (after `delayMs`; never without it) before it ended by itself. */
-function runAndKill(at: Date, env: Record<string, string>, delayMs: number | undefined): Promise<boolean> {
-  const child = spawn(
-    process.execPath,
-    [path.join(BUILD_DIR, 'src/cli.js'), 'run', '--now', at.toISOString()],
-    {
-      env: { ...process.env, ...env },
-      stdio: 'ignore',
-    },
-  );
+function runAndKill(
+  build: string,
+  at: Date,
+  env: Record<string, string>,
+  delayMs: number | undefined,
+): Promise<boolean> {
+  const child = spawn(process.execPath, [path.join(build, 'src/cli.js'), 'run', '--now', at.toISOString()], {
+    env: { ...process.env, ...env },
+    stdio: 'ignore',
+  });
   return new Promise((resolve) => {
     let exited = false;
     const timer =
@@ -127,13 +140,13 @@ describe('kill -9 at random points across a demo day (issue 9)', () => {
   let crashed: Day;
 
   beforeAll(async () => {
-    buildProject(BUILD_DIR);
+    const build = buildProject();
     const random = seededRandom(SEED.length * 7919);
     const kill = new Set<number>();
     while (kill.size < KILL_SLOTS) kill.add(1 + Math.floor(random() * (SLOTS - 1)));
     const fractions = Array.from({ length: SLOTS + 1 }, () => 0.15 + random() * 0.8);
-    reference = await replay(new Set(), fractions);
-    crashed = await replay(kill, fractions);
+    reference = await replay(new Set(), fractions, undefined);
+    crashed = await replay(kill, fractions, build);
   }, 900_000);
 
   it('killed at least 30 runs in the middle of their work', () => {

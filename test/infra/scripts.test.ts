@@ -9,7 +9,7 @@ import { readRepoFile, repoRoot } from './infraFiles.js';
  * The azd hook scripts (POSIX sh versions) run against stand-ins for `az` and `azd` that log their arguments
  * and answer like the real tools, on a PATH holding nothing else, so the tests see every call the scripts
  * make. The PowerShell twins are checked here for the same contract by text; grant-graph-permissions.ps1 also
- * runs in pwsh against a Graph stand-in (test/powershell/grantGraph.test.ts).
+ * runs in pwsh against a Graph stand-in (test/powershell/pester.test.ts).
  */
 
 const PRINCIPAL = '5d1e7b5c-0000-4000-8000-00000000abcd';

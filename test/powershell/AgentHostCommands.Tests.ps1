@@ -1,4 +1,4 @@
-# Pester container run by test/powershell/agentHostCommands.test.ts: the service commands the alert messages
+# Pester container run by test/powershell/pester.test.ts: the service commands the alert messages
 # tell an admin to run on an agent host (src/render/guidance), run against a mocked Get-Service /
 # Start-Service / Restart-Service that answers as Windows does, for every agent generation
 # agent-heartbeat/README.md lists (the display names changed with the Entra rename; the service names did not).

@@ -1,4 +1,4 @@
-# Pester container run by test/powershell/installer.test.ts: agent-heartbeat/Install-CloudSyncHeartbeatTask.ps1
+# Pester container run by test/powershell/pester.test.ts: agent-heartbeat/Install-CloudSyncHeartbeatTask.ps1
 # with the Windows-only commands mocked (ScheduledTasks, Get-Service, ACLs: .NET has no Windows ACLs here),
 # asserting what it copies, writes, locks down and registers. Files are real, under $TestDrive.
 param()

@@ -1,4 +1,4 @@
-# Pester container run by test/powershell/heartbeat.test.ts: agent-heartbeat/Send-CloudSyncHeartbeat.ps1 posts
+# Pester container run by test/powershell/pester.test.ts: agent-heartbeat/Send-CloudSyncHeartbeat.ps1 posts
 # over HTTPS with Invoke-WebRequest to the real heartbeat handler behind a Functions host stand-in
 # (test/support/functionsHost.ts), which stores rows in DataDir's NDJSON tables. Only what Windows has and
 # this machine has not is mocked: the CIM classes of the host and its services, the uninstall registry key,
@@ -115,7 +115,7 @@ Describe 'Send-CloudSyncHeartbeat.ps1 against the heartbeat handler' {
     }
 
     It 'takes the 409 after a lost answer as delivered: the retry of an identical body found it recorded' {
-        # The stand-in cuts the connection after handling the first post of this host (heartbeat.test.ts).
+        # The stand-in cuts the connection after handling the first post of this host (pester.test.ts).
         Set-AgentHost 'CSYNC-LOST' $script:CurrentServices 'Microsoft Entra Provisioning Agent' '1.1.1370.0'
         $run = Invoke-Heartbeat (Write-Config $Key)
 

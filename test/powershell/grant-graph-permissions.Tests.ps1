@@ -1,4 +1,4 @@
-# Pester container run by test/powershell/grantGraph.test.ts: infra/scripts/grant-graph-permissions.ps1 as the
+# Pester container run by test/powershell/pester.test.ts: infra/scripts/grant-graph-permissions.ps1 as the
 # azd hook runs it (settings from AZURE_TENANT_ID and AZURE_FUNCTION_IDENTITY_PRINCIPAL_ID), with a stand-in
 # `az` (BinDir) first on PATH that talks HTTPS to a local Graph stand-in (GraphUrl). Start-Sleep is mocked:
 # the script waits 15 s between attempts for an identity that has not replicated yet.

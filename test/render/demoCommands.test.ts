@@ -27,7 +27,8 @@ import {
  * pwsh fails this file).
  */
 const exec = promisify(execFile);
-const BUILD_DIR = path.resolve('.test-artifacts', 'commands-build');
+/** The built project (shared by the test files that run it as a process: see buildProject). */
+let buildDir: string;
 const pwsh = toolOrSkip('pwsh');
 
 interface Message {
@@ -42,9 +43,9 @@ let messages: Message[] = [];
 let alertIds: Map<string, string[]>;
 
 beforeAll(async () => {
-  buildProject(BUILD_DIR);
+  buildDir = buildProject();
   const dataDir = await tempDataDir();
-  await exec(process.execPath, [path.join(BUILD_DIR, 'src/cli.js'), 'demo', '--data-dir', dataDir], {
+  await exec(process.execPath, [path.join(buildDir, 'src/cli.js'), 'demo', '--data-dir', dataDir], {
     timeout: 300_000,
   });
   const outbox = path.join(dataDir, 'outbox');

@@ -11,10 +11,28 @@ import {
   type ObjectStatusState,
 } from '../../src/rules/objectStatusState.js';
 import { jobKey } from '../../src/domain/jobId.js';
+import { detailsOf } from '../../src/domain/alertDetails.js';
+import { coverageOf } from '../../src/rules/coverage.js';
 import { FileStateStore } from '../../src/state/fileStateStore.js';
+import { listSetAside } from '../../src/state/setAside.js';
 import type { StateKey, StateStore, Versioned, WriteCondition } from '../../src/state/store.js';
 import type { ProvisioningRecord } from '../../src/tables/definitions.js';
-import { DAY, HOUR, JOB, JOB2, LOG_JOB2, MIN, TENANT, at, event, failure, success } from './fixtures.js';
+import {
+  DAY,
+  HOUR,
+  JOB,
+  JOB2,
+  LOG_JOB2,
+  MIN,
+  TENANT,
+  at,
+  event,
+  failure,
+  observations,
+  settings,
+  success,
+} from './fixtures.js';
+import { evaluate } from './run.js';
 
 const limits = { trackMaxPerJob: 3, staleMs: 7 * DAY };
 
@@ -179,7 +197,7 @@ describe('ObjectStatusTracker persistence', () => {
     expect(failingIds(after.snapshot().state)).toEqual(['b', 'c']);
   });
 
-  it('replaces a corrupt status, reports it, and starts its knowledge afresh', async () => {
+  it('sets a corrupt status aside, reports it, and starts its knowledge afresh', async () => {
     await store.write(
       { tenantId: TENANT, name: OBJECT_STATUS_KEY },
       { nonsense: true },
@@ -188,11 +206,16 @@ describe('ObjectStatusTracker persistence', () => {
     const tracker = await ObjectStatusTracker.load(store, TENANT, limits, at(0));
     tracker.record([failure('a', 'A', 'X', 0)]);
     const issues = await tracker.save(store, { now: at(0), provisioningRead: true });
-    expect(issues.map((i) => [i.signal, i.code])).toEqual([['state', 'CorruptState']]);
+    expect(issues.map((i) => [i.signal, i.code, i.target])).toEqual([
+      ['state', 'CorruptState', OBJECT_STATUS_KEY],
+    ]);
     const snapshot = tracker.snapshot();
     expect(snapshot.health).toBe('ok');
     expect(snapshot.state.since).toBe(at(0).toISOString());
     expect(failingIds(snapshot.state)).toEqual(['a']);
+    const copies = await listSetAside(store, TENANT, at(-MIN));
+    expect(copies.map((c) => [c.name, c.raw])).toEqual([[OBJECT_STATUS_KEY, { nonsense: true }]]);
+    expect(issues[0]?.message).toContain(copies[0]?.copy);
   });
 
   it('when the store cannot be read, it reports unavailable and never overwrites what is stored', async () => {
@@ -224,5 +247,117 @@ describe('ObjectStatusTracker persistence', () => {
     expect(issues.some((i) => i.severity === 'error' && i.signal === 'state')).toBe(true);
     const stored = await ObjectStatusTracker.load(store, TENANT, limits, at(3 * MIN));
     expect(failingIds(stored.snapshot().state)).toEqual(['a', 'b']);
+  });
+
+  /** The store, with `before` run (once per write of the object status) just ahead of each such write. */
+  function racing(before: () => Promise<void>, times = 1): StateStore {
+    let left = times;
+    return {
+      read: (key) => store.read(key),
+      write: async (key, value, condition) => {
+        if (key.name === OBJECT_STATUS_KEY && left-- > 0) await before();
+        return store.write(key, value, condition);
+      },
+      delete: (key, condition) => store.delete(key, condition),
+      list: (tenantId, prefix) => store.list(tenantId, prefix),
+    };
+  }
+
+  async function seeded(records: readonly ProvisioningRecord[]): Promise<void> {
+    const seed = await ObjectStatusTracker.load(store, TENANT, limits, at(0));
+    seed.record(records);
+    expect(await seed.save(store, { now: at(0), provisioningRead: true })).toEqual([]);
+  }
+
+  const syncErrors = (state: ObjectStatusState) => {
+    const [candidate] = evaluate('sync-errors', observations({ objectState: state }), {
+      now: at(5 * MIN),
+    }).candidates;
+    const details =
+      candidate && detailsOf('sync-errors', { kind: 'sync-errors', details: candidate.details });
+    return details?.groups.flatMap((g) => g.objects.map((o) => o.displayName)).sort();
+  };
+
+  it('two runs saving at once: the loser of the ETag race replays its events, and the alert shows both', async () => {
+    await seeded([failure('a', 'Adele', 'X', 0), failure('b', 'Ben', 'X', 0)]);
+    const one = await ObjectStatusTracker.load(store, TENANT, limits, at(MIN));
+    const two = await ObjectStatusTracker.load(store, TENANT, limits, at(MIN));
+    one.record([success('a', MIN)]);
+    two.record([failure('c', 'Cleo', 'X', 2 * MIN)]);
+    const saves = await Promise.all([
+      one.save(store, { now: at(2 * MIN), provisioningRead: true }),
+      two.save(store, { now: at(2 * MIN), provisioningRead: true }),
+    ]);
+    expect(saves).toEqual([[], []]);
+
+    const after = await ObjectStatusTracker.load(store, TENANT, limits, at(3 * MIN));
+    expect(syncErrors(after.snapshot().state)).toEqual(['Ben', 'Cleo']);
+    // Whichever run lost, the status it evaluates its alerts on holds the winner's evidence too.
+    const loser = [one, two].find((t) => failingIds(t.snapshot().state).length === 2);
+    expect(loser && syncErrors(loser.snapshot().state)).toEqual(['Ben', 'Cleo']);
+  });
+
+  it('a run whose save loses to a write made meanwhile keeps both runs’ evidence', async () => {
+    await seeded([failure('a', 'Adele', 'X', 0)]);
+    const late = await ObjectStatusTracker.load(store, TENANT, limits, at(MIN));
+    late.record([failure('b', 'Ben', 'Y', MIN)]);
+    const meanwhile = racing(async () => {
+      const other = await ObjectStatusTracker.load(store, TENANT, limits, at(MIN));
+      other.record([success('a', MIN), failure('c', 'Cleo', 'X', MIN)]);
+      expect(await other.save(store, { now: at(MIN), provisioningRead: true })).toEqual([]);
+    });
+    expect(await late.save(meanwhile, { now: at(2 * MIN), provisioningRead: true })).toEqual([]);
+    expect(late.snapshot().health).toBe('ok');
+    expect(syncErrors(late.snapshot().state)).toEqual(['Ben', 'Cleo']);
+    const stored = await ObjectStatusTracker.load(store, TENANT, limits, at(3 * MIN));
+    expect(syncErrors(stored.snapshot().state)).toEqual(['Ben', 'Cleo']);
+  });
+
+  it('a status corrupted while the run worked is set aside and reported, and the run’s events saved', async () => {
+    await seeded([failure('a', 'Adele', 'X', 0)]);
+    const tracker = await ObjectStatusTracker.load(store, TENANT, limits, at(MIN));
+    tracker.record([failure('b', 'Ben', 'Y', MIN)]);
+    const corrupting = racing(async () => {
+      await store.write({ tenantId: TENANT, name: OBJECT_STATUS_KEY }, { jobs: 7 }, { unconditional: true });
+    });
+    const issues = await tracker.save(corrupting, { now: at(2 * MIN), provisioningRead: true });
+    expect(issues.map((i) => [i.signal, i.code])).toEqual([['state', 'CorruptState']]);
+    expect(tracker.snapshot().health).toBe('ok');
+    // What the damaged value held is lost (it is in the set-aside copy); this run's evidence is not.
+    expect(syncErrors(tracker.snapshot().state)).toEqual(['Ben']);
+    expect((await listSetAside(store, TENANT, at(0))).map((c) => c.raw)).toEqual([{ jobs: 7 }]);
+    const stored = await ObjectStatusTracker.load(store, TENANT, limits, at(3 * MIN));
+    expect(syncErrors(stored.snapshot().state)).toEqual(['Ben']);
+  });
+
+  it('a save that keeps losing the race reports an issue, never throws, and no alert resolves on it', async () => {
+    await seeded([failure('a', 'Adele', 'X', 0)]);
+    const tracker = await ObjectStatusTracker.load(store, TENANT, limits, at(MIN));
+    tracker.record([success('a', 10 * MIN)]);
+    let rivals = 0;
+    const contended = racing(async () => {
+      const rival = await ObjectStatusTracker.load(store, TENANT, limits, at(MIN));
+      rival.record([failure('a', 'Adele', 'X', MIN + ++rivals)]);
+      await rival.save(store, { now: at(MIN), provisioningRead: true });
+    }, 100);
+    const issues = await tracker.save(contended, { now: at(2 * MIN), provisioningRead: true });
+    expect(issues.map((i) => [i.signal, i.severity, i.code])).toEqual([
+      ['state', 'error', 'StateConflictError'],
+    ]);
+    expect(tracker.snapshot().health).toBe('unavailable');
+    // Its "Adele is fixed" was never saved, so no open sync-errors alert may resolve on it this run.
+    const coverage = coverageOf(observations({ objectStatus: tracker.snapshot() }), at(2 * MIN), settings());
+    expect(
+      coverage.isChecked({
+        kind: 'sync-errors',
+        subject: { tenantId: TENANT },
+        openedAt: at(0).toISOString(),
+      }),
+    ).toBe(false);
+    // Every rival's write stands and this run wrote nothing: Adele still fails, as the rivals last saw.
+    expect(rivals).toBe(4);
+    const stored = await ObjectStatusTracker.load(store, TENANT, limits, at(3 * MIN));
+    expect(stored.snapshot().state.jobs[jobKey(JOB)]?.failing.a?.l).toBe(at(MIN + 4).toISOString());
+    expect(syncErrors(stored.snapshot().state)).toEqual(['Adele']);
   });
 });

@@ -62,4 +62,29 @@ describe('updateState', () => {
     await expect(increment(down)).rejects.toThrow('ECONNRESET');
     expect(await s.read(KEY)).toBeUndefined();
   });
+
+  it('writes a held copy against the etag it was read at, and on a lost race replays onto a fresh read', async () => {
+    const s = await store();
+    await increment(s);
+    const read = (await s.read(KEY))!;
+    const seen: [boolean, number | undefined][] = [];
+    // Held: the caller added 10 to what it read; nobody wrote meanwhile, so no read and no replay.
+    const add10 = (current: { n: number } | undefined, { held }: { held: boolean }) => {
+      seen.push([held, current?.n]);
+      return { value: held ? current! : { n: (current?.n ?? 0) + 10 }, result: undefined };
+    };
+    await updateState(s, KEY, counter, add10, { now: T0, held: { value: { n: 11 }, etag: read.etag } });
+    expect(seen).toEqual([[true, 11]]);
+    expect((await s.read(KEY))?.value).toEqual({ n: 11 });
+    // Now someone writes between the caller's read and its write: the held copy loses, the change replays.
+    const stale = (await s.read(KEY))!.etag;
+    await increment(s);
+    seen.length = 0;
+    await updateState(s, KEY, counter, add10, { now: T0, held: { value: { n: 21 }, etag: stale } });
+    expect(seen).toEqual([
+      [true, 21],
+      [false, 12],
+    ]);
+    expect((await s.read(KEY))?.value).toEqual({ n: 22 });
+  });
 });

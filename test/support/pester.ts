@@ -5,16 +5,25 @@ import path from 'node:path';
 import { repoRoot, toolsModulesDir } from './externalTools.js';
 
 /**
- * Runs one Pester container (a test/powershell/*.Tests.ps1 file) in a fresh `pwsh -NoProfile`, with `data`
- * as the container's parameters, and returns every test's outcome from the run's result file (JSON written
- * from Invoke-Pester's PassThru object; the NUnit XML is written next to it for people). Asynchronous on
- * purpose: a stand-in server in this process must keep answering while pwsh runs.
+ * Runs Pester containers (test/powershell/*.Tests.ps1 files) in one fresh `pwsh -NoProfile`, each with its
+ * `data` as the container's parameters, and returns every test's outcome from the run's result file (JSON
+ * written from Invoke-Pester's PassThru object; the NUnit XML is written next to it for people).
+ * Asynchronous on purpose: a stand-in server in this process must keep answering while pwsh runs. One
+ * process for several containers pays pwsh's start, Pester's import and its warm-up once.
  */
 
 export interface PesterTest {
+  /** The container (the .Tests.ps1 file, absolute) the test belongs to. */
+  readonly container: string;
   readonly name: string;
   readonly result: string;
   readonly error: string;
+}
+
+export interface PesterContainer {
+  /** Relative to the repository root. */
+  readonly path: string;
+  readonly data: Record<string, unknown>;
 }
 
 export interface PesterRun {
@@ -28,9 +37,11 @@ export interface PesterRun {
 const RUNNER = `
 $ErrorActionPreference = 'Stop'
 Import-Module Pester -MinimumVersion 5.5
-$data = $env:PESTER_DATA | ConvertFrom-Json -AsHashtable
+$containers = @($env:PESTER_CONTAINERS | ConvertFrom-Json -AsHashtable | ForEach-Object {
+    New-PesterContainer -Path $_.path -Data $_.data
+})
 $config = New-PesterConfiguration
-$config.Run.Container = New-PesterContainer -Path $env:PESTER_CONTAINER -Data $data
+$config.Run.Container = $containers
 $config.Run.PassThru = $true
 $config.Output.Verbosity = 'Detailed'
 $config.Output.RenderMode = 'Plaintext'
@@ -39,19 +50,32 @@ $config.TestResult.OutputFormat = 'NUnitXml'
 $config.TestResult.OutputPath = Join-Path $env:PESTER_RESULT_DIR 'results.xml'
 $run = Invoke-Pester -Configuration $config
 $tests = @($run.Tests | ForEach-Object {
-    [ordered]@{ name = $_.ExpandedPath; result = [string]$_.Result; error = (@($_.ErrorRecord | ForEach-Object { [string]$_ }) -join [Environment]::NewLine) }
+    [ordered]@{ container = [string]$_.Block.BlockContainer.Item; name = $_.ExpandedPath; result = [string]$_.Result; error = (@($_.ErrorRecord | ForEach-Object { [string]$_ }) -join [Environment]::NewLine) }
 })
-$containerErrors = @($run.Containers | ForEach-Object { $_.ErrorRecord } | ForEach-Object { [string]$_ })
+$containerErrors = @($run.Containers | ForEach-Object {
+    $item = [string]$_.Item
+    $_.ErrorRecord | ForEach-Object { [ordered]@{ container = $item; error = [string]$_ } }
+})
 $summary = [ordered]@{ tests = $tests; containerErrors = $containerErrors }
 [IO.File]::WriteAllText((Join-Path $env:PESTER_RESULT_DIR 'results.json'), ($summary | ConvertTo-Json -Depth 5))
 `;
 
+/** One container in its own pwsh (see runPesterContainers). */
 export async function runPester(
   pwsh: string,
   container: string,
   data: Record<string, unknown>,
   env: Record<string, string> = {},
   timeoutMs = 240_000,
+): Promise<PesterRun> {
+  return runPesterContainers(pwsh, [{ path: container, data }], env, timeoutMs);
+}
+
+export async function runPesterContainers(
+  pwsh: string,
+  containers: readonly PesterContainer[],
+  env: Record<string, string> = {},
+  timeoutMs = 240_000 * containers.length,
 ): Promise<PesterRun> {
   const resultDir = await mkdtemp(path.join(tmpdir(), 'csm-pester-'));
   try {
@@ -60,8 +84,9 @@ export async function runPester(
       env: {
         ...process.env,
         PSModulePath: [toolsModulesDir, process.env.PSModulePath].filter(Boolean).join(path.delimiter),
-        PESTER_CONTAINER: path.resolve(repoRoot, container),
-        PESTER_DATA: JSON.stringify(data),
+        PESTER_CONTAINERS: JSON.stringify(
+          containers.map((c) => ({ path: path.resolve(repoRoot, c.path), data: c.data })),
+        ),
         PESTER_RESULT_DIR: resultDir,
         NO_COLOR: '1',
         ...env,
@@ -77,13 +102,18 @@ export async function runPester(
       child.on('error', reject);
       child.on('close', resolve);
     });
-    let summary: { tests: PesterTest[]; containerErrors: string[] };
+    let summary: { tests: PesterTest[]; containerErrors: { container: string; error: string }[] };
     try {
       summary = JSON.parse(await readFile(path.join(resultDir, 'results.json'), 'utf8')) as typeof summary;
     } catch {
       throw new Error(`Pester wrote no result file (exit ${exitCode}):\n${output}`);
     }
-    return { exitCode, tests: summary.tests, containerErrors: summary.containerErrors, output };
+    return {
+      exitCode,
+      tests: summary.tests,
+      containerErrors: summary.containerErrors.map((e) => `${path.basename(e.container)}: ${e.error}`),
+      output,
+    };
   } finally {
     await rm(resultDir, { recursive: true, force: true });
   }
@@ -95,4 +125,14 @@ export function pesterFailures(run: PesterRun): string[] {
     ...run.containerErrors.map((e) => `container: ${e}`),
     ...run.tests.filter((t) => t.result !== 'Passed').map((t) => `${t.result}: ${t.name}\n${t.error}`),
   ];
+}
+
+/** The part of a run that one container (path relative to the repository root) did. */
+export function pesterContainer(run: PesterRun, container: string): PesterRun {
+  const file = path.resolve(repoRoot, container);
+  return {
+    ...run,
+    tests: run.tests.filter((t) => path.resolve(t.container) === file),
+    containerErrors: run.containerErrors.filter((e) => e.startsWith(`${path.basename(file)}: `)),
+  };
 }

@@ -1,12 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toolOrSkip } from '../support/externalTools.js';
-import { pesterFailures, runPester } from '../support/pester.js';
 import { testCertificate } from '../support/tls.js';
 
 /*
@@ -22,12 +15,11 @@ import { testCertificate } from '../support/tls.js';
  *   nobody            every call is 403
  */
 
-const pwsh = toolOrSkip('pwsh');
-const TENANT = '6b1e1c52-3f0e-4b8e-9d7a-2f1d7c4a9e10';
+export const TENANT = '6b1e1c52-3f0e-4b8e-9d7a-2f1d7c4a9e10';
 const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
 const GRAPH_SP_ID = 'a1b2c3d4-0000-4000-8000-00000000a1b2';
 // Microsoft Graph's application permission ids (stable across tenants).
-const ROLES = {
+export const ROLES = {
   'User.Read.All': 'df021288-bdef-4463-88db-98f22de89214',
   'Synchronization.Read.All': '5ba43d2f-fa88-4db2-bd1c-a67c5f0fb1ce',
   'AuditLog.Read.All': 'b0afded3-3588-46d8-8b3d-9842eff778da',
@@ -35,7 +27,7 @@ const ROLES = {
 } as const;
 
 /** The managed identities the tenant has, by scenario (the Pester container gets the same ids). */
-const PRINCIPALS = {
+export const PRINCIPALS = {
   fresh: randomUUID(),
   partly: randomUUID(), // already holds AuditLog.Read.All
   denied: randomUUID(), // for the runs that must not (or cannot) grant
@@ -61,7 +53,7 @@ function graphError(status: number, code: string, message: string) {
 }
 
 /** The few Graph calls the script makes, answered as Graph v1.0 answers them. */
-function graphStandIn() {
+export function graphStandIn() {
   const assignments: Assignment[] = [
     {
       id: randomUUID(),
@@ -172,7 +164,7 @@ function graphStandIn() {
  * The stand-in `az`. Signed-in state comes from FAKE_AZ_TENANT (empty: not logged in) and FAKE_AZ_ACCOUNT
  * (sent to the Graph stand-in as the bearer token); every call is appended to FAKE_AZ_LOG.
  */
-const fakeAz = `#!${process.execPath}
+export const fakeAz = `#!${process.execPath}
 const fs = require('node:fs');
 const args = process.argv.slice(2);
 fs.appendFileSync(process.env.FAKE_AZ_LOG, args.join(' ') + '\\n');
@@ -211,56 +203,3 @@ async function call(method, url, body) {
   fail('stand-in az: unexpected command: ' + args.join(' '));
 })().catch((error) => fail(String(error)));
 `;
-
-describe.skipIf(pwsh.skip)('grant-graph-permissions.ps1 (pwsh, Pester) against a Graph stand-in', () => {
-  const graph = graphStandIn();
-  let bin: string;
-  let graphUrl: string;
-  beforeAll(async () => {
-    await new Promise<void>((resolve) => graph.server.listen(0, '127.0.0.1', resolve));
-    graphUrl = `https://127.0.0.1:${(graph.server.address() as AddressInfo).port}`;
-    bin = mkdtempSync(path.join(tmpdir(), 'csm-az-'));
-    writeFileSync(path.join(bin, 'az'), fakeAz);
-    chmodSync(path.join(bin, 'az'), 0o755);
-  });
-  afterAll(async () => {
-    rmSync(bin, { recursive: true, force: true });
-    await new Promise<void>((resolve) => graph.server.close(() => resolve()));
-  });
-
-  it(
-    'grants once and then nothing new, refuses another tenant, and names the cause of a failure',
-    { timeout: 300_000 },
-    async () => {
-      const run = await runPester(pwsh.path!, 'test/powershell/grant-graph-permissions.Tests.ps1', {
-        BinDir: bin,
-        GraphUrl: graphUrl,
-        TenantId: TENANT,
-        Principals: PRINCIPALS,
-      });
-      expect(pesterFailures(run), run.output).toEqual([]);
-      expect(run.tests.length).toBeGreaterThanOrEqual(7);
-
-      // Graph's side: each missing permission was assigned exactly once, whatever the number of runs.
-      const held = (principal: string) =>
-        graph.assignments
-          .filter((a) => a.principalId === principal)
-          .map((a) => a.appRoleId)
-          .sort();
-      const wanted = [
-        ROLES['Synchronization.Read.All'],
-        ROLES['AuditLog.Read.All'],
-        ROLES['Directory.Read.All'],
-      ].sort();
-      expect(held(PRINCIPALS.fresh)).toEqual(wanted);
-      expect(held(PRINCIPALS.partly)).toEqual(wanted);
-      const posts = graph.calls.filter((c) => c.method === 'POST' && c.status === 201);
-      expect(posts.filter((c) => c.path.includes(PRINCIPALS.fresh))).toHaveLength(3);
-      expect(posts.filter((c) => c.path.includes(PRINCIPALS.partly))).toHaveLength(2);
-      expect(held(PRINCIPALS.denied)).toEqual([]);
-      expect(graph.assignments.map((a) => a.appRoleId)).not.toContain(ROLES['User.Read.All']);
-      // Another tenant: not one Graph call was made by that run (its account is only used there).
-      expect(graph.calls.filter((c) => c.account === 'admin-elsewhere')).toEqual([]);
-    },
-  );
-});
