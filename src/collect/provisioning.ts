@@ -201,10 +201,9 @@ interface WindowOptions {
  * page by page left the run idle a quarter of its time when pages come fast. A group ends before one
  * more page could take it past GROUP_MAX_EVENTS records (2 pages of 999), after GROUP_MAX_MS of
  * reading (a paced run, whose pages come seconds apart, commits them one by one as before), at the
- * end of the window and before the run stops. Memory holds two groups: one being committed while the
- * next is read (held records are what
- * a larger group costs: 4,000 measured 130 MB more peak RSS for no less CPU); a crash costs at most one
- * group read again. A sink that cannot say what it took after a crash (Logs Ingestion) has it write
+ * end of the window and before the run stops. Memory holds two groups, one being committed while the
+ * next is read (held records are what a larger group costs: 4,000 measured 130 MB more peak RSS for no
+ * less CPU); a crash costs at most one group read again. A sink that cannot say what it took after a crash (Logs Ingestion) has it write
  * again the group in doubt, so its groups hold at most one page's worth of events.
  */
 export const GROUP_MAX_EVENTS = 2_000;
