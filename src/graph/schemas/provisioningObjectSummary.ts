@@ -62,3 +62,53 @@ export const provisioningObjectSummary = z.object({
 });
 
 export type ProvisioningObjectSummary = z.infer<typeof provisioningObjectSummary>;
+
+/*
+ * The same schema checked by hand, for the collector's hot path: zod costs about 2.5 µs per event and
+ * allocates a copy of every object it checks (a sixth of a large run's CPU with the garbage it makes).
+ * It is never wider than the schema: what it accepts, `provisioningObjectSummary` accepts (a test
+ * checks this field by field); what it rejects is handed to zod, which decides and says why.
+ */
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isText = (v: unknown) => v === undefined || v === null || typeof v === 'string';
+const isNone = (v: unknown) => v === undefined || v === null;
+
+const identityOk = (v: unknown) =>
+  isNone(v) || (isObject(v) && isText(v.id) && isText(v.displayName) && isText(v.identityType));
+const servicePrincipalOk = (v: unknown) =>
+  isObject(v) && isText(v.id) && isText(v.displayName) && isText(v.name);
+const errorOk = (v: unknown) =>
+  isNone(v) || (isObject(v) && isText(v.errorCode) && isText(v.reason) && isText(v.recommendedAction));
+
+function listOk(v: unknown, entryOk: (entry: Json) => boolean): boolean {
+  if (isNone(v)) return true;
+  if (!Array.isArray(v)) return false;
+  for (const entry of v as unknown[]) if (!isObject(entry) || !entryOk(entry)) return false;
+  return true;
+}
+const stepOk = (s: Json) =>
+  isText(s.name) && isText(s.provisioningStepType) && isText(s.status) && isText(s.description);
+const propertyOk = (p: Json) => isText(p.displayName) && isText(p.oldValue) && isText(p.newValue);
+
+export function isProvisioningObjectSummary(item: unknown): item is ProvisioningObjectSummary {
+  if (!isObject(item)) return false;
+  const { id, activityDateTime, durationInMilliseconds: duration, provisioningStatusInfo: status } = item;
+  if (typeof id !== 'string' || id.length === 0) return false;
+  if (typeof activityDateTime !== 'string' || Number.isNaN(Date.parse(activityDateTime))) return false;
+  if (!isText(item.jobId) || !isText(item.cycleId) || !isText(item.changeId)) return false;
+  if (!isText(item.provisioningAction)) return false;
+  if (!isNone(duration) && !(typeof duration === 'number' && Number.isFinite(duration))) return false;
+  if (!isNone(status)) {
+    if (!isObject(status) || !isText(status.status)) return false;
+    if (!errorOk(status.errorInformation) || !errorOk(status.errorInfo)) return false;
+  }
+  if (!listOk(item.provisioningSteps, stepOk) || !listOk(item.modifiedProperties, propertyOk)) return false;
+  const sp = item.servicePrincipal;
+  if (!isNone(sp) && !servicePrincipalOk(sp) && !(Array.isArray(sp) && sp.every(servicePrincipalOk)))
+    return false;
+  return identityOk(item.sourceIdentity) && identityOk(item.targetIdentity) && initiatorOk(item.initiatedBy);
+}
+
+const initiatorOk = (v: unknown) =>
+  isNone(v) || (isObject(v) && isText(v.id) && isText(v.displayName) && isText(v.initiatorType));
