@@ -43,6 +43,7 @@ const evidenceSchema = z.object({
   failedStep: z.string().nullable(),
   agentStep: z.boolean(),
   roundTripMs: z.number(),
+  objectId: z.string().optional(),
 });
 /** When each object was last sent, and its latest result (evidence stays until the next attempt). */
 const lastSchema = z.object({
@@ -143,6 +144,7 @@ export async function runCanary(
       failedStep: row.FailedStep,
       agentStep: row.AgentStep === true,
       roundTripMs,
+      objectId: o.objectId,
     });
   }
   if (rows.length > 0) await deps.sink.write('CloudSyncCanary_CL', rows);
@@ -162,7 +164,8 @@ export async function runCanary(
       });
       return {
         value: { v: 1 as const, at: current?.at ?? {}, results: kept },
-        result: Object.values(kept),
+        // A success stands as evidence until the next attempt is due (CANARY_INTERVAL_MINUTES).
+        result: Object.values(kept).map((r) => ({ ...r, intervalMs: settings.intervalMs })),
       };
     },
     { now: deps.clock.now() },
