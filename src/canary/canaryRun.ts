@@ -10,6 +10,7 @@ import type { RecordSink } from '../sinks/sink.js';
 import type { StateStore } from '../state/store.js';
 import { updateState } from '../state/update.js';
 import type { CanaryRecord } from '../tables/definitions.js';
+import { appendCanaryHistory, type CanarySample } from './canaryHistory.js';
 import { readOnDemandResult } from './onDemandResult.js';
 import type { CanaryObject, CanarySettings } from './settings.js';
 
@@ -148,6 +149,18 @@ export async function runCanary(
     });
   }
   if (rows.length > 0) await deps.sink.write('CloudSyncCanary_CL', rows);
+  await appendCanaryHistory(
+    deps.state,
+    deps.tenantId,
+    rows.map((r) => ({
+      sp: r.ServicePrincipalId ?? '',
+      name: r.ConfigurationName,
+      at: r.TimeGenerated,
+      outcome: r.Outcome as CanarySample['outcome'],
+      ms: r.RoundTripMs ?? 0,
+    })),
+    deps.clock.now(),
+  );
   // The latest result of every configured object, this run's or an earlier one's: the rules see a
   // failure until the next attempt says otherwise.
   const configured = new Set(settings.objects.map(keyOf));

@@ -1,4 +1,5 @@
 import { scopeSection } from './digestScope.js';
+import { latencySection } from './digestLatency.js';
 import type { DigestModel, HourCell, JobDigest } from '../domain/digestModel.js';
 import { conditionLabel as stateLabel } from '../domain/jobCondition.js';
 import { dayMonth, periodText, timeInWindow } from '../domain/timeText.js';
@@ -72,6 +73,15 @@ export function renderDigestText(model: DigestModel, options: DigestRenderOption
       scope.title.toUpperCase(),
       `  ${clean(scope.summary, 400)}`,
       ...scope.lines.map((l) => `  - ${clean(l, 400)}`),
+      '',
+    );
+
+  const latency = latencySection(model);
+  if (latency)
+    out.push(
+      latency.title.toUpperCase(),
+      `  ${clean(latency.summary, 400)}`,
+      ...latency.lines.map((l) => `  - ${clean(l, 400)}`),
       '',
     );
 

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runMonitor } from '../../src/app/monitorRun.js';
+import { buildDigest } from '../../src/digest/runDigest.js';
 import { virtualClock, type VirtualClock } from '../../src/clock.js';
 import { jobId } from '../../src/demo/cloudSyncConfiguration.js';
 import { DemoOnDemand } from '../../src/demo/provisionOnDemand.js';
@@ -56,11 +57,12 @@ const canary = (n: number) =>
 
 async function setUp(objects: number, extra: Record<string, string> = {}) {
   const dataDir = await tempDataDir();
-  const deps = await dependencies(
-    settingsFor(tenant, dataDir, { CANARY_OBJECTS: JSON.stringify(canary(objects)), ...extra }),
-    clock,
-  );
-  return { dataDir, deps };
+  const settings = settingsFor(tenant, dataDir, {
+    CANARY_OBJECTS: JSON.stringify(canary(objects)),
+    ...extra,
+  });
+  const deps = await dependencies(settings, clock);
+  return { dataDir, deps, settings };
 }
 
 describe('canary: provision a designated object on demand', () => {
@@ -178,7 +180,9 @@ describe('canary: first-class evidence for sync-stalled', () => {
     const jobs = await readTable(dataDir, 'CloudSyncJobStatus_CL');
     // The job status itself is healthy: Active, a successful cycle minutes ago.
     expect(jobs.at(-1)).toMatchObject({ StatusCode: 'Active' });
-    expect(clock.now().getTime() - Date.parse(jobs.at(-1)!.LastSuccessfulExecutionEnded as string)).toBeLessThan(5 * MIN);
+    expect(
+      clock.now().getTime() - Date.parse(jobs.at(-1)!.LastSuccessfulExecutionEnded as string),
+    ).toBeLessThan(5 * MIN);
     // A warning is told once it has held ALERT_HOLD_DOWN_MINUTES; the failure stands until the next attempt.
     clock.advance(15 * MIN);
     const told = await runMonitor(deps, { trigger: 'test' });
@@ -192,7 +196,9 @@ describe('canary: first-class evidence for sync-stalled', () => {
       canary: { outcome: 'failure', errorCode: 'ExportTimeout', failedStep: 'EntryExportUpdate' },
     });
     // Not the agent path: no agent-offline.
-    expect((await readTable(dataDir, 'CloudSyncAlert_CL')).some((r) => r.Kind === 'agent-offline')).toBe(false);
+    expect((await readTable(dataDir, 'CloudSyncAlert_CL')).some((r) => r.Kind === 'agent-offline')).toBe(
+      false,
+    );
     // The message says it too.
     const transition = told.transitions.find((t) => t.alert.kind === 'sync-stalled');
     expect(transition?.alert.summary).toMatch(/ExportTimeout/);
@@ -239,5 +245,55 @@ describe('canary: first-class evidence for sync-stalled', () => {
     await runMonitor(deps, { trigger: 'test' });
     expect((await readTable(dataDir, 'CloudSyncCanary_CL'))[0]).toMatchObject({ Outcome: 'success' });
     expect(await stallRows(dataDir)).toEqual([]);
+  });
+});
+
+describe('canary: the round trip is a sync latency figure in the digest', () => {
+  it('per configuration: the last attempt, and p50/p95 of the successful round trips of the day', async () => {
+    const { deps, settings } = await setUp(1);
+    // Five attempts an hour apart: 2, 4, 6 and 8 s round trips, then a failure at the export step.
+    for (const [i, ms] of [2_000, 4_000, 6_000, 8_000, 3_000].entries()) {
+      onDemand.latencyMs = ms;
+      onDemand.behaviour = i === 4 ? 'exportFailure' : 'success';
+      await runMonitor(deps, { trigger: 'test' });
+      clock.advance(61 * MIN);
+    }
+    expect(onDemand.requests).toHaveLength(5);
+    const digest = await buildDigest({
+      state: deps.state,
+      tenantId: deps.tenantId,
+      now: clock.now(),
+      settings,
+    });
+    expect(digest.model.latency?.configurations).toEqual([
+      expect.objectContaining({
+        name: 'northwind.com',
+        attempts: 5,
+        unsuccessful: 1,
+        last: expect.objectContaining({ outcome: 'failure', roundTripMs: 3_000 }),
+        p50Ms: 4_000,
+        p95Ms: 8_000,
+      }),
+    ]);
+    const text = digest.message.email.plainText;
+    expect(text).toContain('SYNC LATENCY');
+    expect(text).toMatch(
+      /northwind\.com: last 3\.0 s \(failure, \d\d:\d\d UTC\); p50 4\.0 s, p95 8\.0 s over 4 successful attempts; 1 not successful/,
+    );
+    expect(digest.message.email.html).toContain('Sync latency');
+  });
+
+  it('says nothing about latency without a canary (opt-in)', async () => {
+    const { deps, settings } = await setUp(0, { CANARY_OBJECTS: '' });
+    await runMonitor(deps, { trigger: 'test' });
+    clock.advance(61 * MIN);
+    const digest = await buildDigest({
+      state: deps.state,
+      tenantId: deps.tenantId,
+      now: clock.now(),
+      settings,
+    });
+    expect(digest.model.latency).toBeUndefined();
+    expect(digest.message.email.plainText).not.toContain('SYNC LATENCY');
   });
 });
