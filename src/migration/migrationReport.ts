@@ -1,6 +1,5 @@
 import { OBJECT_TYPES } from '../coverage/directoryItems.js';
 import { conditionLabel, isJobCondition } from '../domain/jobCondition.js';
-import { templateName } from '../domain/jobTemplates.js';
 import { plural } from '../domain/text.js';
 import { breakLinks, capText, escapeHtml } from '../render/escape.js';
 import type { TypeCounts } from './migrationState.js';
@@ -63,19 +62,33 @@ function table(
   return `<table role="presentation" cellpadding="0" cellspacing="0" border="0" width="100%" style="border-collapse:collapse;width:100%;margin:0 0 12px 0;"><thead><tr>${th}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
-const countsText = (c: TypeCounts | null): string[] =>
-  c
-    ? [...OBJECT_TYPES.map((t) => String(c[t])), String(OBJECT_TYPES.reduce((n, t) => n + c[t], 0))]
-    : ['–', '–', '–', '–'];
+const count = (c: TypeCounts | null, t: (typeof OBJECT_TYPES)[number] | 'total'): number | null =>
+  c === null ? null : t === 'total' ? OBJECT_TYPES.reduce((n, x) => n + c[x], 0) : c[t];
+
+/** 2026-11-04T09:05:00.000Z -> 2026-11-04 09:05 UTC: short enough for a table cell. */
+const when = (iso: string | null | undefined): string =>
+  iso
+    ? escapeHtml(
+        /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(iso)
+          ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`
+          : capText(iso, 40),
+      )
+    : '–';
+
+/**
+ * A distinguished name that may break after each comma (a zero-width space, which Outlook's Word engine
+ * honours too, unlike <wbr>), so long OUs wrap instead of widening the page.
+ */
+const dn = (value: string | null): string => (value ? esc(value, 300).replace(/,/g, ',\u200b') : '–');
 
 function objectRows(list: readonly ObjectLine[]): string[][] {
   return list.map((o) => [
     esc(o.name ?? '(no name)', 120),
     esc(o.type),
     esc(o.domain ?? 'no domain'),
-    esc(o.ou ?? '–', 300),
+    dn(o.ou),
     `<span style="${SMALL}">${esc(o.id)}</span>`,
-    esc(o.lastSync ?? '–'),
+    when(o.lastSync),
   ]);
 }
 const OBJECT_HEADERS = ['Object', 'Type', 'Domain', 'OU', 'Object id', 'Last on-premises sync'];
@@ -117,14 +130,14 @@ export function renderMigrationReport({ view, objects, csvName }: MigrationRepor
       : `${plural(view.findings.length, 'finding')} to review before closing the change.`;
   const phase =
     view.phase === 'validating'
-      ? `validation period: ${plural(view.daysLeft, 'day')} left (ends ${m.validationEndsAt})`
-      : `validation period over (ended ${m.validationEndsAt})`;
+      ? `validation period: ${plural(view.daysLeft, 'day')} left (ends ${when(m.validationEndsAt)})`
+      : `validation period over (ended ${when(m.validationEndsAt)})`;
 
   const parts: string[] = [];
   parts.push(
     `<h1 style="${FONT}font-size:22px;line-height:28px;font-weight:600;color:#242424;margin:0 0 4px 0;">Connect Sync to Cloud Sync migration: validation report</h1>`,
     p(
-      `Tenant ${esc(view.tenantId)} · migration started ${esc(m.startedAt)} by ${esc(m.startedBy, 80)} · ${escapeHtml(phase)} · report of ${esc(view.generatedAt)}`,
+      `Tenant ${esc(view.tenantId)} · migration started ${when(m.startedAt)} by ${esc(m.startedBy, 80)} · ${phase} · report of ${when(view.generatedAt)}`,
       SMALL,
     ),
     p(
@@ -137,7 +150,7 @@ export function renderMigrationReport({ view, objects, csvName }: MigrationRepor
     );
   parts.push(
     p(
-      `Microsoft's migration tool validates an aggregate object count and job health only; it does not validate individual users, groups, memberships or writeback. This report covers those: ${plural(m.runs, 'monitor run')} and ${plural(m.coverageChecks, 'coverage check')} since the migration started${m.lastRunAt ? `, the last at ${esc(m.lastRunAt)}` : ''}.`,
+      `Microsoft's migration tool validates an aggregate object count and job health only; it does not validate individual users, groups, memberships or writeback. This report covers those: ${plural(m.runs, 'monitor run')} and ${plural(m.coverageChecks, 'coverage check')} since the migration started${m.lastRunAt ? `, the last at ${when(m.lastRunAt)}` : ''}.`,
       SMALL,
     ),
   );
@@ -148,35 +161,32 @@ export function renderMigrationReport({ view, objects, csvName }: MigrationRepor
     parts.push(p('No baseline yet: the first run whose coverage check reads the whole directory takes it.'));
   parts.push(
     p(
-      `Baseline ${m.baseline ? `of ${esc(m.baseline.takenAt)}: ${plural(m.baseline.objects, 'object')}` : 'not taken'}; now ${m.current ? `(${esc(m.current.at)}): ${plural(m.current.objects, 'object')}` : 'not counted yet'}.`,
+      `Baseline ${m.baseline ? `of ${when(m.baseline.takenAt)}: ${plural(m.baseline.objects, 'object')}` : 'not taken'}; now ${m.current ? `(${when(m.current.at)}): ${plural(m.current.objects, 'object')}` : 'not counted yet'}.`,
       SMALL,
     ),
     table(
-      [
-        'Domain',
-        'Users before',
-        'Groups before',
-        'Contacts before',
-        'Total before',
-        'Users now',
-        'Groups now',
-        'Contacts now',
-        'Total now',
-        'Change',
-      ],
-      view.domains.map((d) => [
-        esc(domainLabel(d.domain)),
-        ...countsText(d.before),
-        ...countsText(d.now),
-        d.change === null
-          ? '–'
-          : d.change < 0
-            ? `<strong style="color:#a4262c;">${d.change}</strong>`
-            : d.change > 0
-              ? `+${d.change}`
-              : '0',
-      ]),
-      new Set([1, 2, 3, 4, 5, 6, 7, 8, 9]),
+      ['Domain', 'Objects', 'Before', 'Now', 'Change'],
+      view.domains.flatMap((d) =>
+        [...OBJECT_TYPES, 'total' as const].map((t, i) => {
+          const before = count(d.before, t);
+          const now = count(d.now, t);
+          const change = before === null || now === null ? null : now - before;
+          return [
+            i === 0 ? `<strong>${esc(domainLabel(d.domain))}</strong>` : '',
+            t === 'total' ? '<strong>all</strong>' : `${t}s`,
+            before === null ? '–' : String(before),
+            now === null ? '–' : String(now),
+            change === null
+              ? '–'
+              : change < 0
+                ? `<strong style="color:#a4262c;">${change}</strong>`
+                : change > 0
+                  ? `+${change}`
+                  : '0',
+          ];
+        }),
+      ),
+      new Set([2, 3, 4]),
     ),
   );
 
@@ -239,37 +249,19 @@ export function renderMigrationReport({ view, objects, csvName }: MigrationRepor
   if (view.jobs.length > 0)
     parts.push(
       table(
-        [
-          'Job',
-          'Template',
-          'Writeback',
-          'Runs',
-          'Not healthy',
-          'Now',
-          'Last error',
-          'Error codes seen',
-          'Last not healthy',
-        ],
+        ['Job', 'Now', 'Not healthy', 'Errors seen (runs)', 'Last not healthy'],
         view.jobs.map((j) => {
           const now = isJobCondition(j.lastCondition) ? conditionLabel(j.lastCondition) : j.lastCondition;
+          const errors = Object.entries(j.errorCodes).map(([c, n]) => `${c} (${n})`);
           return [
-            esc(jobLabel(j)),
-            esc(j.templateId ? `${templateName(j.templateId)} (${j.templateId})` : '–'),
-            j.writeback ? 'yes' : 'no',
-            String(j.runs),
-            j.unhealthyRuns > 0 ? `<strong style="color:#a4262c;">${j.unhealthyRuns}</strong>` : '0',
+            `${esc(jobLabel(j))}<br><span style="${SMALL}">${esc(j.templateId ?? j.jobId)}${j.writeback ? ' · <strong>writeback</strong>' : ''}</span>`,
             j.lastCondition === 'healthy' ? chip(now, 'ok') : chip(now, 'warning'),
-            esc(j.lastErrorCode ?? '–'),
-            esc(
-              Object.entries(j.errorCodes)
-                .map(([c, n]) => `${c} (${n})`)
-                .join(', ') || '–',
-              400,
-            ),
-            esc(j.lastUnhealthyAt ?? '–'),
+            `${j.unhealthyRuns > 0 ? `<strong style="color:#a4262c;">${j.unhealthyRuns}</strong>` : '0'} of ${plural(j.runs, 'run')}`,
+            errors.length ? esc(errors.join(', '), 400) : '–',
+            when(j.lastUnhealthyAt),
           ];
         }),
-        new Set([3, 4]),
+        new Set<number>(),
       ),
     );
   if (view.missingJobs.length > 0)
@@ -283,7 +275,7 @@ export function renderMigrationReport({ view, objects, csvName }: MigrationRepor
   parts.push(
     p(
       m.coexistence
-        ? `${chip('found', 'critical')} Connect Sync exported objects that Cloud Sync provisions (${plural(m.coexistence.cloudSyncObjects, 'object')}; organization last synced ${esc(m.coexistence.organizationLastSyncAt)}; seen ${esc(m.coexistence.firstSeenAt)} to ${esc(m.coexistence.lastSeenAt)}${m.coexistence.syncAccounts.length ? `; accounts ${m.coexistence.syncAccounts.map((a) => esc(a, 120)).join(', ')}` : ''}). Running both engines on the same objects is unsupported: put Connect Sync in staging mode.`
+        ? `${chip('found', 'critical')} Connect Sync exported objects that Cloud Sync provisions (${plural(m.coexistence.cloudSyncObjects, 'object')}; organization last synced ${when(m.coexistence.organizationLastSyncAt)}; seen ${when(m.coexistence.firstSeenAt)} to ${when(m.coexistence.lastSeenAt)}${m.coexistence.syncAccounts.length ? `; accounts ${m.coexistence.syncAccounts.map((a) => esc(a, 120)).join(', ')}` : ''}). Running both engines on the same objects is unsupported: put Connect Sync in staging mode.`
         : `${chip('none', 'ok')} No coverage check during the migration saw Connect Sync exporting objects that Cloud Sync provisions.`,
     ),
   );
@@ -315,7 +307,7 @@ export function renderMigrationReport({ view, objects, csvName }: MigrationRepor
     '<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>Cloud Sync migration validation: ${esc(view.tenantId)}</title>`,
     // Print only: mail clients that drop <style> lose nothing on screen.
-    '<style>@media print { @page { size: A4; margin: 14mm; } body { background-color: #ffffff !important; } thead { display: table-header-group; } tr { page-break-inside: avoid; } }</style>',
+    '<style>@media print { @page { size: A4; margin: 14mm; } body, table { background-color: #ffffff !important; } table[width] { border: 0 !important; } thead { display: table-header-group; } tr { page-break-inside: avoid; } }</style>',
     '</head>',
     `<body style="margin:0;padding:0;background-color:#f5f5f5;">`,
     `<table role="presentation" cellpadding="0" cellspacing="0" border="0" width="100%" style="background-color:#f5f5f5;"><tr><td align="center" style="padding:16px 8px;">`,

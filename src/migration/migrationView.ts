@@ -109,6 +109,11 @@ function findings(
     out.push(
       `${plural(scope.gapObjects, 'object')} synced from on-premises not provisioned by Cloud Sync ${scope.graceDays} days after its first cycle.`,
     );
+  const notYet = scope ? scope.syncedObjects - scope.coveredObjects - scope.gapObjects : 0;
+  if (scope && notYet > 0)
+    out.push(
+      `${plural(notYet, 'object')} synced from on-premises not provisioned by Cloud Sync yet (within the ${scope.graceDays}-day grace period): each is listed in the report.`,
+    );
   for (const j of jobs) {
     if (j.unhealthyRuns === 0) continue;
     const last = isJobCondition(j.lastCondition) ? conditionLabel(j.lastCondition) : j.lastCondition;
