@@ -55,7 +55,7 @@ export const STAGES = [
   'collect',
   /** The per-object status the sync-errors rule reads, fed by the events just written. */
   'track-objects',
-  /** Directory objects synced from on-premises against what Cloud Sync provisioned (coverage-gap). */
+  /** Directory objects synced from on-premises against what Cloud Sync provisioned (coverage-gap); during a migration every run, and the migration's counts and job health. */
   'check-coverage',
   /** Opt-in: the designated canary objects provisioned on demand (CANARY_OBJECTS), evidence for the rules. */
   'canary',
