@@ -3,7 +3,7 @@ import { answerAckPage, type AckPageRequest } from '../src/app/ack.js';
 import { systemClock } from '../src/clock.js';
 import { loadSettings } from '../src/config.js';
 import { loggerFor } from '../src/log.js';
-import { createWebhookDependencies } from '../src/wiring.js';
+import { createRemediationGraph, createWebhookDependencies } from '../src/wiring.js';
 
 const MAX_FORM_BYTES = 4 * 1024;
 const HTML_HEADERS = {
@@ -25,7 +25,12 @@ export async function ack(request: HttpRequest, context: InvocationContext): Pro
   const log = loggerFor(context, settings.logLevel);
   let ackRequest: AckPageRequest;
   if (request.method === 'GET') {
-    ackRequest = { method: 'GET', token: request.query.get('token') };
+    const query: Record<string, string> = {};
+    for (const name of ['remediate', 'object', 'dn']) {
+      const value = request.query.get(name);
+      if (value !== null) query[name] = value.slice(0, 500);
+    }
+    ackRequest = { method: 'GET', token: request.query.get('token'), query };
   } else {
     const text = await request.text();
     if (Buffer.byteLength(text) > MAX_FORM_BYTES)
@@ -37,7 +42,12 @@ export async function ack(request: HttpRequest, context: InvocationContext): Pro
     // `match` is the one repeated field: the labels a silence from the page matches on.
     ackRequest = { method: 'POST', form, match: fields.getAll('match') };
   }
-  const deps = { ...(await createWebhookDependencies(settings, systemClock, log)), settings };
+  const deps = {
+    ...(await createWebhookDependencies(settings, systemClock, log)),
+    settings,
+    // Built only when a confirmed remediation is sent (REMEDIATION on): otherwise the page reads no Graph.
+    remediationGraph: () => createRemediationGraph(settings, systemClock),
+  };
   const page = await answerAckPage(deps, ackRequest);
   return { status: page.status, body: page.html, headers: HTML_HEADERS };
 }

@@ -142,6 +142,21 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
         });
         return typeof done === 'number' ? done : usageError(spec, done.usage, rest, io);
       }
+      case 'remediate': {
+        const [action, alertId] = positionals;
+        const { remediateCommand } = await import('./commands/remediateCommand.js');
+        const done = await remediateCommand(loaded, log, {
+          action,
+          alertId,
+          object: text('object'),
+          dn: text('dn'),
+          actor: text('actor'),
+          alertVersion: text('alert-version'),
+          confirm: flag('confirm'),
+          print: io.out,
+        });
+        return typeof done === 'number' ? done : usageError(spec, done.usage, rest, io);
+      }
       case 'migration': {
         const [action] = positionals;
         const { migrationCommand } = await import('./commands/migrationCommand.js');

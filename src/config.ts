@@ -19,6 +19,11 @@ import type { SinkSettings } from './sinks/settings.js';
 import type { StateSettings } from './state/settings.js';
 import type { FleetSettings } from './fleet/settings.js';
 import { plainIssueMessage, plainProblem, settingProblems } from './settingsMessages.js';
+import {
+  remediationSettingsShape,
+  toRemediationSettings,
+  type RemediationSettings,
+} from './remediation/settings.js';
 
 /**
  * Every setting of the monitor, parsed once with zod. This is the only module that reads process.env:
@@ -152,6 +157,8 @@ export const settingsSchema = z.object({
   ...coverageSettingsShape,
   // End-to-end canary (issue 15): src/canary/settings.ts.
   ...canarySettingsShape,
+  // Opt-in remediation (issue 15 item 4), off by default: src/remediation/settings.ts.
+  ...remediationSettingsShape,
 });
 
 export type RawSettings = z.infer<typeof settingsSchema>;
@@ -181,6 +188,8 @@ export interface Settings
   readonly digest: DigestSettings;
   readonly coverage: CoverageSettings;
   readonly canary: CanarySettings;
+  /** REMEDIATION (off by default) and REMEDIATION_RULE_IDS: what the ack page and CLI may send. */
+  readonly remediation: RemediationSettings;
 }
 
 export class ConfigError extends Error {
@@ -364,6 +373,7 @@ function toSettings(raw: RawSettings): Settings {
     digest: toDigestSettings(raw),
     coverage: toCoverageSettings(raw),
     canary: toCanarySettings(raw),
+    remediation: toRemediationSettings(raw),
   });
 }
 

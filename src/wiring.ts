@@ -56,6 +56,20 @@ export async function createWebhookDependencies(
   });
 }
 
+/**
+ * The Graph client an opt-in remediation sends its one request with (src/remediation): built only when
+ * REMEDIATION allows the action and the admin confirmed it, so the ack page needs no Graph otherwise.
+ */
+export async function createRemediationGraph(
+  settings: Settings,
+  clock: Clock,
+  options: { credential?: TokenCredential } = {},
+): Promise<{ post(path: string, body: unknown): Promise<unknown> }> {
+  const cred = sharedCredential(settings, !settings.graph.accessToken, options.credential);
+  const { createGraphReader } = await import('./graph/graphReader.js');
+  return createGraphReader(settings.graph, { clock, ...(cred ? { credential: cred } : {}) });
+}
+
 /** The notification channels' dependencies for a run or a webhook. */
 export function notifyDependencies(
   settings: Settings,

@@ -1,4 +1,4 @@
-// The seven custom tables, generated from src/tables/definitions.ts via infra/generated/tables.json
+// The eight custom tables, generated from src/tables/definitions.ts via infra/generated/tables.json
 // (`npm run gen:infra`). Nothing here names a table or a column: edit the definitions, not this file.
 // Deployed into the workspace's resource group, which may be another one when an existing workspace is used.
 

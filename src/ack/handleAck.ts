@@ -13,10 +13,27 @@ import type { Logger } from '../log.js';
 import { ackFormPage, ackResultPage, ACK_DURATIONS, type AckDuration } from '../render/ackPage.js';
 import type { RecordSink } from '../sinks/sink.js';
 import { readValidated, type StateStore } from '../state/store.js';
+import { applicableActions } from '../remediation/plan.js';
+import { auditRefusedLink, type RemediationGraph } from '../remediation/remediate.js';
+import type { RemediationSettings } from '../remediation/settings.js';
+import { remediationSection } from './remediationPages.js';
+import {
+  performRemediation,
+  showRemediation,
+  type LinkPayload,
+  type RemediationQuery,
+} from './remediateFromAck.js';
 import { silenceChoices, silenceFromAck, type SilenceForm } from './silenceFromAck.js';
 
 export interface AckDependencies {
-  readonly settings: { readonly alerts: AlertSettings };
+  readonly settings: {
+    readonly alerts: AlertSettings;
+    /** Opt-in remediation; absent or with no actions: the page offers none and sends nothing. */
+    readonly remediation?: RemediationSettings;
+    readonly graph?: { readonly baseUrl: string };
+  };
+  /** The Graph client a confirmed remediation sends with (built only then). */
+  readonly remediationGraph?: () => Promise<RemediationGraph>;
   readonly tenantId: string;
   readonly state: StateStore;
   readonly sink: RecordSink;
@@ -36,7 +53,7 @@ const DURATION_MS: Readonly<Record<Exclude<AckDuration, 'resolve'>, number>> = {
 };
 
 /** Verifies a token (constant-time signature check, expiry, tenant) or explains why not, without detail an attacker could use. */
-function check(deps: AckDependencies, token: string | null): { alertId: string } | AckResponse {
+function check(deps: AckDependencies, token: string | null): LinkPayload | AckResponse {
   const secret = deps.settings.alerts.ack.secret;
   if (!secret)
     return { status: 404, html: ackResultPage('Not available', 'Acknowledge links are not configured.') };
@@ -59,19 +76,48 @@ function check(deps: AckDependencies, token: string | null): { alertId: string }
       html: ackResultPage('Invalid link', 'This acknowledge link is not for this monitor.'),
     };
   }
-  return { alertId: verified.payload.alertId };
+  const { alertId, alertVersion } = verified.payload;
+  return { alertId, ...(alertVersion ? { alertVersion } : {}) };
 }
 
-/** GET: the confirmation page only; nothing changes. */
-export async function showAck(deps: AckDependencies, token: string | null): Promise<AckResponse> {
+const NO_REMEDIATION: RemediationSettings = { actions: [], ruleIds: {} };
+
+function remediationDeps(deps: AckDependencies) {
+  return {
+    ...deps,
+    remediation: deps.settings.remediation ?? NO_REMEDIATION,
+    graphBaseUrl: deps.settings.graph?.baseUrl ?? 'https://graph.microsoft.com',
+    remediationGraph:
+      deps.remediationGraph ??
+      (() => Promise.reject(new Error('no Graph client is configured for remediation'))),
+  };
+}
+
+/** GET: the confirmation page only; nothing changes (with `remediate`: the remediation's confirmation page). */
+export async function showAck(
+  deps: AckDependencies,
+  token: string | null,
+  remediation?: RemediationQuery,
+): Promise<AckResponse> {
   const checked = check(deps, token);
   if ('status' in checked) return checked;
+  if (remediation) return showRemediation(remediationDeps(deps), checked, token ?? '', remediation);
   const book = await readValidated(deps.state, { tenantId: deps.tenantId, name: ALERT_BOOK_KEY }, alertBook);
   const alert = book?.value.alerts.find((a) => a.id === checked.alertId);
   if (!alert || alert.state === 'resolved') {
     return { status: 404, html: ackResultPage('Nothing to acknowledge', 'This alert is no longer open.') };
   }
-  if (isSilenced(alert, deps.clock.now())) return alreadyAcknowledged(alert);
+  if (isSilenced(alert, deps.clock.now())) {
+    // Acknowledged is when a fix is often wanted: the page still offers the remediation buttons.
+    return alreadyAcknowledged(
+      alert,
+      remediationSection({
+        token: token ?? '',
+        applicable: applicableActions(alert),
+        allowed: deps.settings.remediation?.actions ?? [],
+      }),
+    );
+  }
   return {
     status: 200,
     html: ackFormPage({
@@ -80,6 +126,11 @@ export async function showAck(deps: AckDependencies, token: string | null): Prom
       kind: alert.kind,
       severity: alert.severity,
       silenceLabels: silenceChoices(alert),
+      remediationHtml: remediationSection({
+        token: token ?? '',
+        applicable: applicableActions(alert),
+        allowed: deps.settings.remediation?.actions ?? [],
+      }),
     }),
   };
 }
@@ -89,10 +140,32 @@ export async function performAck(
   deps: AckDependencies,
   form: { token: string | null; until: string | null; by: string | null } & Partial<SilenceForm> & {
       action?: string | null;
+      /** action=remediate: which action, its object and DN (provision), the typed confirmation. */
+      remediate?: string | null;
+      object?: string | null;
+      dn?: string | null;
+      confirm?: string | null;
     },
 ): Promise<AckResponse> {
   const checked = check(deps, form.token);
-  if ('status' in checked) return checked;
+  if ('status' in checked) {
+    // A remediation attempt with a link that cannot be trusted is still recorded (nothing was sent).
+    if (form.action === 'remediate' && deps.settings.alerts.ack.secret)
+      await auditRefusedLink(deps, {
+        action: form.remediate ?? '',
+        actor: (form.by ?? '').trim() || 'unknown',
+        reason: checked.status === 410 ? 'the link has expired' : 'the link is not valid',
+      });
+    return checked;
+  }
+  if (form.action === 'remediate')
+    return performRemediation(remediationDeps(deps), checked, {
+      action: form.remediate ?? '',
+      object: form.object ?? undefined,
+      dn: form.dn ?? undefined,
+      by: form.by,
+      confirm: form.confirm ?? null,
+    });
   if (form.action === 'silence')
     return silenceFromAck(deps, checked.alertId, {
       match: form.match ?? [],
@@ -130,16 +203,20 @@ export async function performAck(
   }
 }
 
-function alreadyAcknowledged(alert: {
-  readonly summary: string;
-  readonly acknowledgedBy?: string;
-  readonly silencedUntil?: string;
-}): AckResponse {
+function alreadyAcknowledged(
+  alert: {
+    readonly summary: string;
+    readonly acknowledgedBy?: string;
+    readonly silencedUntil?: string;
+  },
+  moreHtml = '',
+): AckResponse {
   return {
     status: 200,
     html: ackResultPage(
       'Already acknowledged',
       `${alert.summary}: already acknowledged by ${alert.acknowledgedBy ?? 'someone'} ${silencedText(alert.silencedUntil)}. Nothing changed.`,
+      moreHtml,
     ),
   };
 }

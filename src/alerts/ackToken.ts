@@ -5,7 +5,10 @@ import { z } from 'zod';
  * Signed acknowledge links. A token names one alert of one tenant and an expiry, and is signed with
  * HMAC-SHA256 under ACK_SECRET:
  *
- *   v1.<base64url(JSON {"t":tenantId,"a":alertId,"e":expiry in epoch seconds})>.<base64url(HMAC)>
+ *   v1.<base64url(JSON {"t":tenantId,"a":alertId,"e":expiry in epoch seconds[,"v":alert version]})>.<base64url(HMAC)>
+ *
+ * `v` (src/remediation/alertVersion.ts) is what the alert looked like when the link was made: a
+ * remediation from the link is refused once the alert has changed. Links without it still acknowledge.
  *
  * The MAC covers a domain prefix, the version and the encoded payload exactly as sent, so nothing is
  * re-serialised before checking and a token of another purpose or version can never verify. The
@@ -19,6 +22,8 @@ export interface AckPayload {
   readonly tenantId: string;
   readonly alertId: string;
   readonly expiresAt: Date;
+  /** The alert's version when the link was made (remediation refuses a changed alert). */
+  readonly alertVersion?: string;
 }
 
 export type AckTokenProblem = 'malformed' | 'bad-signature' | 'expired';
@@ -40,6 +45,7 @@ const payloadSchema = z.strictObject({
   t: z.string().min(1).max(100),
   a: z.string().min(1).max(100),
   e: z.number().int().positive(),
+  v: z.string().min(1).max(64).optional(),
 });
 
 export function signAckToken(payload: AckPayload, secret: string): string {
@@ -47,7 +53,12 @@ export function signAckToken(payload: AckPayload, secret: string): string {
   const expiry = Math.floor(payload.expiresAt.getTime() / 1000);
   if (!Number.isFinite(expiry)) throw new RangeError('ack token expiry is not a valid date');
   const body = Buffer.from(
-    JSON.stringify({ t: payload.tenantId, a: payload.alertId, e: expiry }),
+    JSON.stringify({
+      t: payload.tenantId,
+      a: payload.alertId,
+      e: expiry,
+      ...(payload.alertVersion ? { v: payload.alertVersion } : {}),
+    }),
     'utf8',
   ).toString('base64url');
   return `v${ACK_TOKEN_VERSION}.${body}.${mac(body, secret).toString('base64url')}`;
@@ -86,7 +97,11 @@ export function verifyAckToken(token: string, secret: string, now: Date): AckVer
   if (now.getTime() >= expiresAt.getTime()) {
     return fail('expired', `the ack link expired at ${expiresAt.toISOString()}`);
   }
-  return { ok: true, payload: { tenantId: parsed.data.t, alertId: parsed.data.a, expiresAt } };
+  const { t: tenantId, a: alertId, v: alertVersion } = parsed.data;
+  return {
+    ok: true,
+    payload: { tenantId, alertId, expiresAt, ...(alertVersion ? { alertVersion } : {}) },
+  };
 }
 
 /** The link for a token: the ack endpoint with `token` added to its query (keeping e.g. a `code` there). */
@@ -106,7 +121,7 @@ export function ackLink(
     readonly baseUrl: string | undefined;
     readonly linkTtlMs: number;
   },
-  alert: { readonly tenantId: string; readonly alertId: string },
+  alert: { readonly tenantId: string; readonly alertId: string; readonly alertVersion?: string },
   now: Date,
 ): string | undefined {
   if (!settings.secret || !settings.baseUrl) return undefined;

@@ -48,6 +48,18 @@ export const storedAlert = z.object({
   heldBack: z.enum(TRANSITIONS).optional(),
   resolution: z.object({ summary: z.string(), details: z.record(z.string(), z.unknown()) }).optional(),
   resolvingSince: time.optional(),
+  remediations: z
+    .array(
+      z.object({
+        at: time,
+        action: z.string(),
+        outcome: z.enum(['performed', 'refused', 'failed']),
+        by: z.string(),
+        via: z.enum(['ack-page', 'cli']),
+        reason: z.string().optional(),
+      }),
+    )
+    .optional(),
 });
 
 const storedTransition = z.object({

@@ -5,7 +5,12 @@ import type { WebhookDependencies } from './webhook.js';
 
 /** The acknowledge link's request as the edge read it: the query's token, or the confirmation form. */
 export type AckPageRequest =
-  | { readonly method: 'GET'; readonly token: string | null }
+  | {
+      readonly method: 'GET';
+      readonly token: string | null;
+      /** `remediate` (and `object`, `dn`) of the query: a remediation's confirmation page. */
+      readonly query?: Readonly<Record<string, string>>;
+    }
   | {
       readonly method: 'POST';
       readonly form: Readonly<Record<string, string>>;
@@ -19,7 +24,14 @@ export type AckPageRequest =
  * the acknowledgement are src/ack/handleAck.ts's.
  */
 export function answerAckPage(deps: AckDependencies, request: AckPageRequest): Promise<AckResponse> {
-  if (request.method === 'GET') return showAck(deps, request.token);
+  if (request.method === 'GET') {
+    const q = request.query ?? {};
+    return showAck(
+      deps,
+      request.token,
+      q.remediate ? { action: q.remediate, object: q.object, dn: q.dn } : undefined,
+    );
+  }
   const { form } = request;
   return performAck(deps, {
     token: form.token ?? null,
@@ -29,6 +41,10 @@ export function answerAckPage(deps: AckDependencies, request: AckPageRequest): P
     match: [...(request.match ?? [])],
     for: form.for ?? null,
     comment: form.comment ?? null,
+    remediate: form.remediate ?? null,
+    object: form.object ?? null,
+    dn: form.dn ?? null,
+    confirm: form.confirm ?? null,
   });
 }
 

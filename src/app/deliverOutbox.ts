@@ -11,6 +11,7 @@ import { routeTransitions, type ToldMemory } from '../notify/routing.js';
 import { withToldMemory } from '../notify/toldMemory.js';
 import { updateState } from '../state/update.js';
 import { renderAlertMessage } from '../render/alertMessage.js';
+import { alertVersion } from '../remediation/alertVersion.js';
 
 /**
  * Delivers the alert book's outbox (the notifications committed with their transitions), per receiver
@@ -65,7 +66,7 @@ export async function deliverOutbox(
       }
       const variant = { ...entry, transitions };
       const report = await dispatch(
-        alertMessage(deps.tenantId, variant, deps.ack, deps.workbookUrl),
+        alertMessage(deps.tenantId, variant, deps.ack, deps.workbookUrl, deps.notify.tenant?.displayName),
         deps.notify,
         group,
       );
@@ -117,6 +118,7 @@ async function planOutbox(
         entry.transitions,
         memory,
         settings.routing ? settings.defaultRepeat : undefined,
+        deps.notify.tenant,
       );
       memory = routed.told;
       return routed.byChannel;
@@ -149,6 +151,8 @@ export function alertMessage(
   entry: OutboxEntry,
   ack: AckSettings,
   workbookUrl?: string,
+  /** Fleet mode: the tenant's display name, in the subject and body next to its id. */
+  tenantName?: string,
 ): OutboundMessage {
   const createdAt = new Date(entry.createdAt);
   return {
@@ -158,9 +162,11 @@ export function alertMessage(
     createdAt: entry.createdAt,
     ...renderAlertMessage({
       tenantId,
+      ...(tenantName ? { tenantName } : {}),
       generatedAt: createdAt,
       transitions: entry.transitions,
-      ackUrlFor: (alert) => ackLink(ack, { tenantId, alertId: alert.id }, createdAt),
+      ackUrlFor: (alert) =>
+        ackLink(ack, { tenantId, alertId: alert.id, alertVersion: alertVersion(alert) }, createdAt),
       workbookUrl,
     }),
   };

@@ -24,6 +24,8 @@ export async function sendDailyDigest(input: {
   readonly now: Date;
   readonly settings: SendDigestSettings;
   readonly notify: NotifyDependencies;
+  /** How the digest names the tenant (fleet mode: its display name). */
+  readonly tenantLabel?: string;
 }): Promise<SentDigest> {
   const digest = await buildDigest(input);
   const htmlPath = await writeDigestHtml(input.settings.dataDir, digest.message);

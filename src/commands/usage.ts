@@ -24,7 +24,8 @@ export interface CommandSpec {
   readonly exitCodes: string;
 }
 
-export type CommandName = 'demo' | 'run' | 'digest' | 'status' | 'ack' | 'silence' | 'tenants' | 'migration';
+export type CommandName =
+  'demo' | 'run' | 'digest' | 'status' | 'ack' | 'silence' | 'tenants' | 'remediate' | 'migration';
 
 const DATA_DIR: OptionSpec = {
   type: 'string',
@@ -181,6 +182,39 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     positionals: 2,
     usageExitCode: 2,
     exitCodes: '0 done, 1 no such silence, 2 bad arguments or settings',
+  },
+  remediate: {
+    name: 'remediate',
+    synopsis:
+      'cloudsync-monitor remediate allow-deletes|restart|provision ALERT_ID  opt-in fix for an alert (REMEDIATION)',
+    usage:
+      'cloudsync-monitor remediate allow-deletes|restart ALERT_ID [--alert-version V] [--actor NAME] [--confirm] [--data-dir DIR]\n       cloudsync-monitor remediate provision ALERT_ID --object SOURCE_ID --dn DN [--alert-version V] [--actor NAME] [--confirm] [--data-dir DIR]',
+    about: [
+      'Opt-in remediation, off unless REMEDIATION allows the action (needs Synchronization.ReadWrite.All):',
+      'allow-deletes (deletion-threshold: restart with resetScope ForceDeletes), restart (job-quarantined,',
+      'sync-stalled, deletion-threshold: restart as the admin center does), provision (sync-errors: one',
+      'failing object provisioned on demand). Without --confirm it prints the exact Graph request and sends',
+      'nothing; with it, the request is sent and the attempt recorded (CloudSyncRemediation_CL, the alert).',
+    ],
+    options: {
+      object: {
+        type: 'string',
+        value: 'SOURCE_ID',
+        help: 'provision: the failing object (its source id in the alert)',
+      },
+      dn: { type: 'string', value: 'DN', help: "provision: that object's distinguished name in AD" },
+      actor: { type: 'string', value: 'NAME', help: 'who does it (default: cli:<user name>)' },
+      'alert-version': {
+        type: 'string',
+        value: 'V',
+        help: 'refuse if the alert changed since the plan printed this version',
+      },
+      confirm: { type: 'boolean', help: 'send the request (without it: print it, send nothing)' },
+      'data-dir': DATA_DIR,
+    },
+    positionals: 2,
+    usageExitCode: 2,
+    exitCodes: '0 performed (or the plan printed), 1 refused or failed, 2 bad arguments or settings',
   },
   tenants: {
     name: 'tenants',

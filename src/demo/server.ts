@@ -22,6 +22,7 @@ import { demoDayScenario, startOfYesterdayUtc } from './demoDayScenario.js';
 import type { Scenario } from './scenario.js';
 import { DemoDirectory, withOrganizationSync } from './directoryDelta.js';
 import { DemoOnDemand, ON_DEMAND_PATH } from './provisionOnDemand.js';
+import { DemoRestarts, RESTART_PATH } from './restartJob.js';
 
 export type { Fault, Route } from './faults.js';
 
@@ -48,6 +49,8 @@ export interface DemoTenantOptions {
   directory?: DemoDirectory;
   /** provisionOnDemand (the canary). Default: every object provisions. */
   onDemand?: DemoOnDemand;
+  /** synchronization job restart (remediation). Default: every restart is answered 204. */
+  restarts?: DemoRestarts;
 }
 
 export interface DemoTenantStats {
@@ -111,6 +114,7 @@ export function demoTenantHandler(
   const directory = options.directory ?? new DemoDirectory();
   const organizationScenario = withOrganizationSync(scenario, directory);
   const onDemand = options.onDemand ?? new DemoOnDemand();
+  const restarts = options.restarts ?? new DemoRestarts();
   const faults = new FaultQueue();
   const byRoute = { unmatched: 0 } as Record<Route | 'unmatched', number>;
   for (const route of ALL_ROUTES) byRoute[route] = 0;
@@ -234,6 +238,11 @@ export function demoTenantHandler(
       const onDemandMatch = request.method === 'POST' ? url.pathname.match(ON_DEMAND_PATH) : null;
       if (onDemandMatch) {
         onDemand.handle(request, response, onDemandMatch, meta, clock);
+        return;
+      }
+      const restartMatch = request.method === 'POST' ? url.pathname.match(RESTART_PATH) : null;
+      if (restartMatch) {
+        restarts.handle(request, response, restartMatch, meta, clock);
         return;
       }
       const route = request.method === 'GET' ? matchRoute(url.pathname) : undefined;

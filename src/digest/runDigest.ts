@@ -33,6 +33,8 @@ export interface BuildDigestInput {
   readonly tenantId: string;
   readonly now: Date;
   readonly settings: BuildDigestSettings;
+  /** How the digest names the tenant (fleet mode: its display name); default from its domains. */
+  readonly tenantLabel?: string;
 }
 
 export interface BuiltDigest {
@@ -60,6 +62,7 @@ export async function buildDigest(input: BuildDigestInput): Promise<BuiltDigest>
   ]);
   const built = buildDigestModel({
     tenantId,
+    ...(input.tenantLabel ? { tenantLabel: input.tenantLabel } : {}),
     windowEnd,
     hours: window.hours,
     previousDay: previous.hours,

@@ -97,6 +97,20 @@ export interface Alert extends AlertCandidate {
   readonly resolution?: AlertResolution;
   /** While the condition is gone but its outcome is not known yet (ResolutionNote.settled false): since when. */
   readonly resolvingSince?: string;
+  /** Remediation attempts on this alert (src/remediation), newest last, capped: told in its next message. */
+  readonly remediations?: readonly RemediationNote[];
+}
+
+/** One remediation attempt on an alert, for its thread: who did what, when, and how it went. JSON only. */
+export interface RemediationNote {
+  readonly at: string;
+  /** allow-deletes, restart, provision. */
+  readonly action: string;
+  readonly outcome: 'performed' | 'refused' | 'failed';
+  readonly by: string;
+  readonly via: 'ack-page' | 'cli';
+  /** Why it was refused or failed (plain words, capped). */
+  readonly reason?: string;
 }
 
 /** What ended a problem, for the RESOLVED message: "deletes allowed, 600 objects deleted". JSON only. */

@@ -66,6 +66,39 @@ export function fleetRow(entry: TenantEntry, model: DigestModel): FleetDigestRow
   };
 }
 
+/** The row of a tenant whose digest could not be built (its state unreadable): unknown, never dropped. */
+export function failedRow(entry: TenantEntry, error: unknown): FleetDigestRow {
+  return {
+    tenantId: entry.tenantId,
+    displayName: entry.displayName,
+    level: 'unknown',
+    headline: 'The digest of this tenant could not be built.',
+    worst: undefined,
+    critical: 0,
+    warnings: 0,
+    error: error instanceof Error ? error.message : String(error),
+  };
+}
+
+/** The fleet digest of these rows, over the window of the tenants' digests (or the 24 hours before now). */
+export function fleetDigestModel(
+  rows: readonly FleetDigestRow[],
+  window: Pick<DigestModel, 'date' | 'windowStart' | 'windowEnd'> | undefined,
+  now: Date,
+): FleetDigestModel {
+  const sorted = [...rows].sort(worstTenantFirst);
+  const counts = { critical: 0, degraded: 0, unknown: 0, healthy: 0 };
+  for (const row of sorted) counts[row.level]++;
+  const end = new Date(Math.floor(now.getTime() / 3600_000) * 3600_000);
+  return {
+    date: window?.date ?? end.toISOString().slice(0, 10),
+    windowStart: window?.windowStart ?? new Date(end.getTime() - 24 * 3600_000).toISOString(),
+    windowEnd: window?.windowEnd ?? end.toISOString(),
+    rows: sorted,
+    counts,
+  };
+}
+
 export async function buildFleetDigest(input: {
   readonly registry: TenantRegistry;
   readonly state: StateStore;
@@ -74,7 +107,7 @@ export async function buildFleetDigest(input: {
 }): Promise<FleetDigestModel> {
   const { tenants } = await input.registry.list();
   const rows: FleetDigestRow[] = [];
-  let window: Pick<DigestModel, 'date' | 'windowStart' | 'windowEnd'> | undefined;
+  let window: DigestModel | undefined;
   for (const entry of tenants) {
     try {
       const { model } = await buildDigest({
@@ -86,27 +119,8 @@ export async function buildFleetDigest(input: {
       window ??= model;
       rows.push(fleetRow(entry, model));
     } catch (error) {
-      rows.push({
-        tenantId: entry.tenantId,
-        displayName: entry.displayName,
-        level: 'unknown',
-        headline: 'The digest of this tenant could not be built.',
-        worst: undefined,
-        critical: 0,
-        warnings: 0,
-        error: error instanceof Error ? error.message : String(error),
-      });
+      rows.push(failedRow(entry, error));
     }
   }
-  rows.sort(worstTenantFirst);
-  const counts = { critical: 0, degraded: 0, unknown: 0, healthy: 0 };
-  for (const row of rows) counts[row.level]++;
-  const end = new Date(Math.floor(input.now.getTime() / 3600_000) * 3600_000);
-  return {
-    date: window?.date ?? end.toISOString().slice(0, 10),
-    windowStart: window?.windowStart ?? new Date(end.getTime() - 24 * 3600_000).toISOString(),
-    windowEnd: window?.windowEnd ?? end.toISOString(),
-    rows,
-    counts,
-  };
+  return fleetDigestModel(rows, window, input.now);
 }

@@ -13,11 +13,13 @@ import { createStateStore } from '../state/createStateStore.js';
 import type { StateStore } from '../state/store.js';
 import { notifyDependencies } from '../wiring.js';
 import type { FanOutDependencies } from './fanOut.js';
+import type { NotifyDependencies } from '../notify/dispatch.js';
+import type { FleetDigestsDependencies } from './sendFleetDigest.js';
 import type { PoisonDependencies } from './poison.js';
 import { TenantRegistry } from './registry.js';
 import { poisonQueueName } from './settings.js';
 import { tenantCredential } from './tenantCredential.js';
-import type { TenantEntry } from './tenantEntry.js';
+import { tenantIdentity, type TenantEntry } from './tenantEntry.js';
 import { StorageTenantQueue, type TenantQueue } from './tenantQueue.js';
 import type { TenantRunDependencies } from './tenantRun.js';
 
@@ -42,11 +44,16 @@ export interface FleetAdapters {
   readonly graphCredential: (entry: TenantEntry) => TokenCredential;
 }
 
+export interface FleetAdapterOptions {
+  readonly credential?: TokenCredential;
+  readonly graphCredential?: (entry: TenantEntry) => TokenCredential;
+}
+
 export function createFleetAdapters(
   settings: Settings,
   clock: Clock,
   log: Logger,
-  options: { credential?: TokenCredential; graphCredential?: (entry: TenantEntry) => TokenCredential } = {},
+  options: FleetAdapterOptions = {},
 ): FleetAdapters {
   const needsCredential =
     Boolean(settings.logsIngestion) ||
@@ -113,22 +120,54 @@ export async function tenantMonitorDependencies(
     credential: adapters.graphCredential(entry),
     pacer,
   });
-  const base = { state: adapters.state, clock: adapters.clock, log: adapters.log };
   const sink = tenantSink(adapters, entry);
-  const credential = adapters.credential ? { credential: adapters.credential } : {};
   return {
     deps: {
       settings,
       tenantId: entry.tenantId,
       graph,
       sink,
-      ...base,
-      notify: notifyDependencies(settings, base, credential),
+      state: adapters.state,
+      clock: adapters.clock,
+      log: adapters.log,
+      notify: tenantNotify(adapters, entry),
     },
     // A worker runs many tenants: each run's NDJSON files are closed when it ends.
     release: async () => {
       if (sink instanceof NdjsonSink) await sink.close();
     },
+  };
+}
+
+/**
+ * The channels of the MSP's own messages (no tenant given: the fleet digest, messages naming no tenant)
+ * or of one tenant's: the same routing document, with the tenant's identity, so its routes' `tenant`
+ * matchers accept its routing label, its digest goes to its receivers and its messages name it.
+ */
+export function tenantNotify(adapters: FleetAdapters, entry: TenantEntry | undefined): NotifyDependencies {
+  const settings = entry ? tenantSettings(adapters.settings, entry) : adapters.settings;
+  const base = { state: adapters.state, clock: adapters.clock, log: adapters.log };
+  const notify = notifyDependencies(
+    settings,
+    base,
+    adapters.credential ? { credential: adapters.credential } : {},
+  );
+  return entry ? { ...notify, tenant: tenantIdentity(entry) } : notify;
+}
+
+/** The digest timer's: each tenant's digest to its receivers, the fleet digest to the MSP. */
+export function fleetDigestsDependencies(adapters: FleetAdapters): FleetDigestsDependencies {
+  return {
+    registry: adapters.registry,
+    state: adapters.state,
+    log: adapters.log,
+    now: adapters.clock.now(),
+    settings: adapters.settings,
+    notify: tenantNotify(adapters, undefined),
+    tenant: (entry) => ({
+      settings: tenantSettings(adapters.settings, entry),
+      notify: tenantNotify(adapters, entry),
+    }),
   };
 }
 
@@ -175,17 +214,11 @@ export function poisonDependencies(adapters: FleetAdapters): PoisonDependencies 
     log: adapters.log,
     alertTargets: async (tenantId) => {
       const entry = tenantId ? await adapters.registry.get(tenantId).catch(() => undefined) : undefined;
-      const settings = entry ? tenantSettings(adapters.settings, entry) : adapters.settings;
-      const base = { state: adapters.state, clock: adapters.clock, log: adapters.log };
       return {
         // A message naming no registered tenant is the deployment's own trouble: the fleet scope.
         tenantId: entry?.tenantId ?? tenantId ?? '_fleet',
         sink: tenantSink(adapters, entry),
-        notify: notifyDependencies(
-          settings,
-          base,
-          adapters.credential ? { credential: adapters.credential } : {},
-        ),
+        notify: tenantNotify(adapters, entry),
       };
     },
   };

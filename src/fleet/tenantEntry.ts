@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { TenantIdentity } from '../notify/tenantIdentity.js';
 
 /**
  * One customer tenant of an MSP deployment (fleet mode): who it is, how the monitor signs in there and
@@ -58,4 +59,9 @@ export type TenantEntry = z.infer<typeof tenantEntrySchema>;
 /** The label a tenant's alerts carry for routing. */
 export function routingLabel(entry: TenantEntry): string {
   return entry.routingTenant ?? entry.displayName;
+}
+
+/** What a tenant's messages and routes know of it: its name in every message, its routing label. */
+export function tenantIdentity(entry: TenantEntry): TenantIdentity {
+  return { tenantId: entry.tenantId, displayName: entry.displayName, routingLabel: routingLabel(entry) };
 }

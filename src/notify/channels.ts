@@ -4,8 +4,9 @@ import type { Channel, ChannelName } from './channel.js';
 import { createEmailChannel } from './email.js';
 import { acsEmailMessage } from './emailPayload.js';
 import { createOutboxChannel } from './outbox.js';
-import { receiverChannels, type ReceiverChannel, type Routing } from './routing.js';
+import { receiverChannels, routeDigest, type ReceiverChannel, type Routing } from './routing.js';
 import type { NotifySettings } from './settings.js';
+import type { TenantIdentity } from './tenantIdentity.js';
 import { createTeamsChannel } from './teams.js';
 import { fitWorkflowsBody } from './teamsPayload.js';
 
@@ -41,10 +42,22 @@ export function notifyChannels(settings: NotifySettings): ReceiverChannel[] {
   ];
 }
 
-/** The channels a message goes to when nothing routes it per alert: the digest's, else the default's. */
-export function channelsForMessage(settings: NotifySettings, kind: 'alerts' | 'digest'): ChannelName[] {
+/**
+ * The channels a message goes to when nothing routes it per alert: the digest's, else the default's.
+ * A tenant's digest in fleet mode (`tenant` given) goes where its tenant routes send it (routeDigest).
+ */
+export function channelsForMessage(
+  settings: NotifySettings,
+  kind: 'alerts' | 'digest',
+  tenant?: TenantIdentity,
+): ChannelName[] {
   const routing = routingIn(settings);
-  const receivers = kind === 'digest' ? routing.digestReceivers : [routing.defaultReceiver];
+  const receivers =
+    kind === 'digest'
+      ? tenant && settings.routing
+        ? routeDigest(settings.routing, tenant)
+        : routing.digestReceivers
+      : [routing.defaultReceiver];
   return notifyChannels(settings)
     .filter((c) => receivers.includes(c.receiver))
     .map((c) => c.id);

@@ -12,6 +12,7 @@ import { NOTIFY_STATE_SCOPE, notifyKey } from './notifyState.js';
 import { PENDING_PREFIX, newPendingEntry, pendingName, readPending, type PendingEntry } from './pending.js';
 import { describeError, secretsOf } from './redact.js';
 import type { NotifySettings } from './settings.js';
+import type { TenantIdentity } from './tenantIdentity.js';
 
 /**
  * Delivery of notifications through every channel, reliably: nothing lost (failures wait in the pending
@@ -33,6 +34,11 @@ export interface NotifyDependencies {
   readonly deadline?: Date;
   /** Replaces the channel built from settings, by receiver channel name (tests). */
   readonly channels?: Readonly<Record<ChannelName, Channel>>;
+  /**
+   * Fleet mode: the tenant these messages are about (its name in every message, its routing label for
+   * its routes, its digest to its receivers); absent for one tenant and for the MSP's own messages.
+   */
+  readonly tenant?: TenantIdentity;
 }
 
 export interface DispatchReport {
@@ -58,7 +64,7 @@ export async function dispatch(
   only?: readonly ChannelName[],
 ): Promise<DispatchReport> {
   const { ctx, channels } = prepare(deps);
-  const names = only ?? channelsForMessage(deps.settings, message.kind);
+  const names = only ?? channelsForMessage(deps.settings, message.kind, deps.tenant);
   // Channels are independent (own ledger, quota and pending entries): a slow email does not hold Teams.
   const reports = await Promise.all(
     names.map(async (name): Promise<ChannelReport> => {

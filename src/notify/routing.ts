@@ -1,12 +1,17 @@
 import { alertLabels, labelMatches, type MatcherLabel } from '../domain/alertLabels.js';
 import type { Alert, Severity, Transition } from '../domain/alertModel.js';
 import type { ChannelKind, ChannelName } from './channel.js';
+import { tenantMatchValues, type TenantIdentity } from './tenantIdentity.js';
 
 /**
  * Routing, as in Alertmanager: receivers (who: email recipient lists, Teams webhooks) and routes (which
  * alerts: matchers over the alert's labels, src/domain/alertLabels.ts). Routes are tried in order; the
  * first that matches decides, unless it says `continue`, then the next matching ones add their receivers;
  * an alert no route matched goes to the default receiver. The digest goes to its own receivers. Pure.
+ *
+ * Fleet mode: a `tenant` matcher accepts the tenant id or the tenant's routing label (the registry's
+ * `--routing-tenant`, default its display name), and each tenant's own daily digest is routed by the
+ * routes that match on `tenant` alone (routeDigest).
  *
  * Deliveries are per receiver channel: `<receiver>.email`, `<receiver>.teams` (`.teams-2`, ... for more
  * webhooks). Each has its own ledger, pending queue, commit order and delivery health. Without a routing
@@ -70,24 +75,58 @@ export function channelKindOf(id: ChannelName): ChannelKind {
 export function routeAlert(
   routing: Routing,
   alert: Alert,
+  tenant?: TenantIdentity,
 ): { readonly receiver: string; readonly repeatMs?: number }[] {
   const labels = alertLabels(alert);
+  const tenantValues = tenantMatchValues(labels.tenant, tenant);
+  const hits = (label: MatcherLabel, wanted: string): boolean =>
+    label === 'tenant'
+      ? tenantValues.some((v) => labelMatches(v, wanted))
+      : labelMatches(labels[label], wanted);
+  const walked = walkRoutes(routing, (route) =>
+    Object.entries(route.match).every(([label, wanted]) =>
+      (wanted ?? []).some((w) => hits(label as MatcherLabel, w)),
+    ),
+  );
+  return walked.matched ? walked.targets : [{ receiver: routing.defaultReceiver }];
+}
+
+/**
+ * Where one tenant's daily digest goes in fleet mode: the digest is routed like an alert that carries
+ * only its tenant, by the routes whose one matcher is `tenant` (a route that also asks for a severity or a
+ * kind is about alerts, and a route without matchers is the alerts' catch-all); in order, the first that
+ * matches decides unless it says `continue` (an empty receiver list: this tenant's digest to nobody).
+ * No such route: the digest receivers, as for one tenant.
+ */
+export function routeDigest(routing: Routing, tenant: TenantIdentity): string[] {
+  const values = tenantMatchValues(tenant.tenantId, tenant);
+  const walked = walkRoutes(
+    routing,
+    (route) =>
+      Object.keys(route.match).length === 1 &&
+      (route.match.tenant ?? []).some((w) => values.some((v) => labelMatches(v, w))),
+  );
+  return walked.matched ? walked.targets.map((t) => t.receiver) : [...routing.digestReceivers];
+}
+
+/** Alertmanager's walk: routes in order, the first match decides unless it says `continue`. */
+function walkRoutes(
+  routing: Routing,
+  matches: (route: Route) => boolean,
+): { matched: boolean; targets: { readonly receiver: string; readonly repeatMs?: number }[] } {
   const out = new Map<string, number | undefined>();
   let matched = false;
   for (const route of routing.routes) {
-    const hit = Object.entries(route.match).every(([label, wanted]) =>
-      (wanted ?? []).some((w) => labelMatches(labels[label as MatcherLabel], w)),
-    );
-    if (!hit) continue;
+    if (!matches(route)) continue;
     matched = true;
     for (const receiver of route.receivers) if (!out.has(receiver)) out.set(receiver, route.repeatMs);
     if (!route.continue) break;
   }
-  if (!matched) out.set(routing.defaultReceiver, undefined);
-  return [...out].map(([receiver, repeatMs]) => ({
+  const targets = [...out].map(([receiver, repeatMs]) => ({
     receiver,
     ...(repeatMs !== undefined ? { repeatMs } : {}),
   }));
+  return { matched, targets };
 }
 
 /** Reminder intervals by severity (ALERT_REPEAT_HOURS, ALERT_REPEAT_WARNING_HOURS). */
@@ -129,6 +168,8 @@ export function routeTransitions(
   told: ToldMemory,
   /** For routes without their own interval; undefined: the lifecycle's reminders go out as they come. */
   defaultRepeat: RepeatIntervals | undefined,
+  /** Fleet mode: the tenant whose alerts these are (its routing label). */
+  tenant?: TenantIdentity,
 ): RoutedTransitions {
   const memory: Record<string, Record<string, string[]>> = Object.fromEntries(
     Object.entries(told).map(([id, byReceiver]) => [
@@ -139,7 +180,7 @@ export function routeTransitions(
   const byChannel = new Map<ChannelName, Transition[]>(due.map((id) => [id, []]));
   const dueSet = new Set(due);
   for (const t of transitions) {
-    let targets = routeAlert(routing, t.alert);
+    let targets = routeAlert(routing, t.alert, tenant);
     const failingChannel = t.alert.kind === 'notification-failing' ? t.alert.subject.channel : undefined;
     if (failingChannel !== undefined) {
       const others = (names: readonly string[]) =>

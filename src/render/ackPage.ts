@@ -28,7 +28,8 @@ export interface SilenceLabelChoice {
   readonly checked: boolean;
 }
 
-const page = (title: string, body: string) =>
+/** The layout every ack-link page shares (the remediation pages too): title and escaped heading. */
+export const ackPageLayout = (title: string, body: string) =>
   [
     '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -47,6 +48,8 @@ export function ackFormPage(input: {
   severity: string;
   /** The alert's labels: the page then also offers "silence alerts like this one". */
   silenceLabels?: readonly SilenceLabelChoice[];
+  /** Opt-in remediation (src/ack/remediationPages.ts): the "fix it" section, already escaped HTML. */
+  remediationHtml?: string;
 }): string {
   const options = Object.entries(ACK_DURATIONS)
     .map(
@@ -54,7 +57,7 @@ export function ackFormPage(input: {
         `<label style="display:block;margin:6px 0;"><input type="radio" name="until" value="${escapeHtml(value)}"${i === 0 ? ' checked' : ''}> Silence ${escapeHtml(label)}</label>`,
     )
     .join('');
-  return page(
+  return ackPageLayout(
     'Acknowledge Cloud Sync alert',
     [
       `<p><strong>${escapeHtml(input.severity.toUpperCase())}</strong> ${escapeHtml(input.kind)}</p>`,
@@ -67,6 +70,7 @@ export function ackFormPage(input: {
       '</form>',
       '<p style="color:#605e5c;font-size:13px;">Acknowledged alerts send no reminders or updates; they still notify when they escalate or resolve.</p>',
       input.silenceLabels ? silenceForm(input.token, input.silenceLabels) : '',
+      input.remediationHtml ?? '',
     ].join(''),
   );
 }
@@ -104,6 +108,7 @@ function silenceForm(token: string, labels: readonly SilenceLabelChoice[]): stri
   ].join('');
 }
 
-export function ackResultPage(title: string, message: string): string {
-  return page(title, `<p>${escapeHtml(message)}</p>`);
+/** `moreHtml`: already escaped markup after the message (the remediation buttons of an acknowledged alert). */
+export function ackResultPage(title: string, message: string, moreHtml = ''): string {
+  return ackPageLayout(title, `<p>${escapeHtml(message)}</p>${moreHtml}`);
 }

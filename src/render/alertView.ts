@@ -78,6 +78,18 @@ export function buildAlertView(
         : alert.severity,
   });
   if (alert.acknowledgedBy) facts.push({ label: 'Acknowledged by', value: name(alert.acknowledgedBy) });
+  // The alert's thread says who tried which remediation, when, and how it went (src/remediation).
+  const remediation = alert.remediations?.at(-1);
+  if (remediation) {
+    const via = remediation.via === 'cli' ? 'CLI' : 'ack page';
+    facts.push({
+      label: 'Remediation',
+      value:
+        text(
+          `${remediation.action} ${remediation.outcome} by ${remediation.by} (${via}) ${formatSince(remediation.at, ctx.generatedAt)}${remediation.reason ? `: ${remediation.reason}` : ''}`,
+        ) ?? remediation.action,
+    });
+  }
   if (alert.state === 'acknowledged' || alert.silencedUntil) {
     facts.push({
       label: 'Silenced',

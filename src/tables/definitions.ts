@@ -1,7 +1,7 @@
 import { defineTable, type RecordOf } from './schema.js';
 
 /*
- * The five tables of design section 4, and CloudSyncCoverage_CL and CloudSyncCanary_CL (issue 15). Column names follow AADProvisioningLogs where one exists.
+ * The five tables of design section 4, CloudSyncCoverage_CL, CloudSyncCanary_CL and CloudSyncRemediation_CL (issue 15). Column names follow AADProvisioningLogs where one exists.
  * `TenantId` is reserved in Log Analytics, so the Entra tenant is `AADTenantId` everywhere.
  */
 
@@ -193,6 +193,35 @@ export const canaryTable = defineTable(
   },
 );
 
+export const remediationTable = defineTable(
+  'CloudSyncRemediation_CL',
+  'Opt-in remediation (REMEDIATION): one row per attempt from the ack page or the CLI, performed, refused or failed',
+  {
+    TimeGenerated: dt('when the attempt was made'),
+    AADTenantId: tenant,
+    AttemptId: s('id of the attempt'),
+    AlertId: s('the alert the action was asked for (empty when the link could not be read)'),
+    AlertKind: s('kind of that alert'),
+    Action: s('allow-deletes, restart or provision'),
+    Outcome: s(
+      'performed (Graph accepted it), refused (not sent: the reason says why), failed (Graph refused it)',
+    ),
+    Reason: s('why it was refused or failed, in plain words'),
+    Actor: s('who asked: the name typed on the ack page, or --actor / the OS user of the CLI'),
+    Via: s('ack-page or cli'),
+    ServicePrincipalId: s('service principal (configuration) id'),
+    ConfigurationName: s('configuration name, usually the AD domain'),
+    JobId: s('synchronization job id'),
+    ObjectId: s('provision: the source (AD) object id the alert named'),
+    RequestMethod: s('the Graph request: method'),
+    RequestPath: s('the Graph request: path below the version'),
+    RequestBody: dyn('the Graph request: body'),
+    ResponseStatus: int('HTTP status Graph answered (empty when nothing was sent)'),
+    ErrorCode: s('Graph error code when it failed'),
+    Result: dyn('provision: the provisioning steps Graph answered (name, type, status)'),
+  },
+);
+
 export const tables = [
   provisioningTable,
   jobStatusTable,
@@ -201,6 +230,7 @@ export const tables = [
   monitorRunTable,
   coverageTable,
   canaryTable,
+  remediationTable,
 ] as const;
 
 export type ProvisioningRecord = RecordOf<typeof provisioningTable>;
@@ -210,6 +240,7 @@ export type AlertRecord = RecordOf<typeof alertTable>;
 export type MonitorRunRecord = RecordOf<typeof monitorRunTable>;
 export type CoverageRecord = RecordOf<typeof coverageTable>;
 export type CanaryRecord = RecordOf<typeof canaryTable>;
+export type RemediationRecord = RecordOf<typeof remediationTable>;
 
 /** Table name -> record type, for sinks. */
 export interface TableRecords {
@@ -220,6 +251,7 @@ export interface TableRecords {
   CloudSyncMonitorRun_CL: MonitorRunRecord;
   CloudSyncCoverage_CL: CoverageRecord;
   CloudSyncCanary_CL: CanaryRecord;
+  CloudSyncRemediation_CL: RemediationRecord;
 }
 export type TableName = keyof TableRecords;
 

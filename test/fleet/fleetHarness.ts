@@ -33,6 +33,8 @@ export interface FleetHarness {
   readonly azurite: AzuriteServices;
   readonly graph: FleetDemo;
   readonly dataDir: string;
+  /** The app settings of this fleet, as a Function App has them (handlers read them from process.env). */
+  env(extra?: Record<string, string>): Record<string, string>;
   settings(extra?: Record<string, string>): Settings;
   adapters(options?: { clock?: Clock; settings?: Settings }): FleetAdapters;
   queues(adapters: FleetAdapters): { work: TenantQueue; poison: TenantQueue };
@@ -51,25 +53,23 @@ export async function startFleetHarness(tenants: readonly FleetTenantSpec[]): Pr
   const tls = testCertificate();
   const graph = await startFleetDemo({ clock: systemClock, tls, tenants, eventsPerDay: [50, 400] });
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'fleet-'));
-  const settings = (extra: Record<string, string> = {}): Settings =>
-    loadSettings(
-      {},
-      {
-        GRAPH_BASE_URL: graph.baseUrl,
-        DATA_DIR: dataDir,
-        STATE_TABLE_CONNECTION_STRING: azurite.connectionString,
-        FLEET_MODE: 'on',
-        FLEET_QUEUE: azurite.connectionString,
-        FLEET_QUEUE_NAME: 'tenants',
-        PROVISIONING_LOOKBACK_HOURS: '1',
-        AGENTS_API: 'off',
-        ...extra,
-      },
-    );
+  const env = (extra: Record<string, string> = {}): Record<string, string> => ({
+    GRAPH_BASE_URL: graph.baseUrl,
+    DATA_DIR: dataDir,
+    STATE_TABLE_CONNECTION_STRING: azurite.connectionString,
+    FLEET_MODE: 'on',
+    FLEET_QUEUE: azurite.connectionString,
+    FLEET_QUEUE_NAME: 'tenants',
+    PROVISIONING_LOOKBACK_HOURS: '1',
+    AGENTS_API: 'off',
+    ...extra,
+  });
+  const settings = (extra: Record<string, string> = {}): Settings => loadSettings({}, env(extra));
   return {
     azurite,
     graph,
     dataDir,
+    env,
     settings,
     adapters: (options = {}) =>
       createFleetAdapters(options.settings ?? settings(), options.clock ?? systemClock, silentLogger, {
