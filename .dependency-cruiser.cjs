@@ -5,7 +5,7 @@
  *   edge     functions/*, src/cli.ts, src/commands/, src/http/       entry points: settings -> app -> result
  *   app      src/app/, src/fleet/, src/monitorRun.ts, src/wiring.ts   use cases: compose core and adapters
  *   core     alerts, notify, render, digest, rules, collect,          the product; peers, without cycles
- *            health, heartbeat, azureMonitor, ack, coverage, canary, remediation
+ *            health, heartbeat, azureMonitor, ack, coverage, canary, remediation, migration
  *   domain   src/domain/                                              the shared vocabulary: pure
  *   adapters graph, sinks, state, tables                             Graph, Log Analytics, state store
  *
@@ -23,7 +23,7 @@
 const EDGE = '^(functions/|src/cli\\.ts$|src/commands/|src/http/)';
 const APP = '^(src/app/|src/fleet/|src/monitorRun\\.ts$|src/wiring\\.ts$)';
 const CORE =
-  '^src/(alerts|notify|render|digest|rules|collect|health|heartbeat|azureMonitor|ack|coverage|canary|remediation)/';
+  '^src/(alerts|notify|render|digest|rules|collect|health|heartbeat|azureMonitor|ack|coverage|canary|remediation|migration)/';
 const DOMAIN = '^src/domain/';
 const ADAPTERS = '^src/(graph|sinks|state|tables)/';
 const OURS = '^(src|functions)/';

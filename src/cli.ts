@@ -157,6 +157,19 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
         });
         return typeof done === 'number' ? done : usageError(spec, done.usage, rest, io);
       }
+      case 'migration': {
+        const [action] = positionals;
+        const { migrationCommand } = await import('./commands/migrationCommand.js');
+        const done = await migrationCommand(loaded, log, {
+          action,
+          by: text('by'),
+          out: text('out'),
+          json: flag('json'),
+          now,
+          print: io.out,
+        });
+        return typeof done === 'number' ? done : usageError(spec, done.usage, rest, io);
+      }
       case 'tenants': {
         const [action, id] = positionals;
         const { tenantsCommand } = await import('./commands/tenantsCommand.js');

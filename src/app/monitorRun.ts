@@ -23,6 +23,8 @@ import { buildObservations, ObjectStatusTracker, provisioningReadFully } from '.
 import { ProvisionedTouches, runCoverageCheck } from '../coverage/coverageCheck.js';
 import type { DirectoryCoverage } from '../domain/directoryCoverage.js';
 import { runCanary, type CanaryResult } from '../canary/canaryRun.js';
+import { isActive as isMigrationActive, readMigration } from '../migration/migrationState.js';
+import { watchMigration } from '../migration/migrationWatch.js';
 import type { AgentRecord, ProvisioningRecord } from '../tables/definitions.js';
 import { deliverOutbox, type OutboxDelivery } from './deliverOutbox.js';
 import type { RunGuard } from './runGuard.js';
@@ -53,7 +55,7 @@ export const STAGES = [
   'collect',
   /** The per-object status the sync-errors rule reads, fed by the events just written. */
   'track-objects',
-  /** Directory objects synced from on-premises against what Cloud Sync provisioned (coverage-gap). */
+  /** Directory objects synced from on-premises against what Cloud Sync provisioned (coverage-gap); during a migration every run, and the migration's counts and job health. */
   'check-coverage',
   /** Opt-in: the designated canary objects provisioned on demand (CANARY_OBJECTS), evidence for the rules. */
   'canary',
@@ -245,6 +247,13 @@ async function trackObjects(work: RunWork): Promise<void> {
 async function checkCoverage(work: RunWork): Promise<void> {
   const { deps, run, collected } = work;
   if (!collected) return;
+  // Migration mode (issue 15): while a migration is validated, every run checks coverage.
+  const migration = await attempt(work, 'state', () =>
+    readMigration(deps.state, deps.tenantId, deps.clock.now()),
+  );
+  if (migration?.kind === 'none' && migration.setAside)
+    work.issues.push(corruptStateIssue(migration.setAside));
+  const migrating = migration?.kind === 'found' && isMigrationActive(migration.migration, deps.clock.now());
   const checked = await attempt(work, 'coverage', () =>
     runCoverageCheck(
       {
@@ -253,7 +262,7 @@ async function checkCoverage(work: RunWork): Promise<void> {
         sink: deps.sink,
         clock: deps.clock,
         tenantId: deps.tenantId,
-        settings: deps.settings.coverage,
+        settings: migrating ? { ...deps.settings.coverage, intervalMs: 0 } : deps.settings.coverage,
       },
       {
         runId: run.runId,
@@ -264,9 +273,22 @@ async function checkCoverage(work: RunWork): Promise<void> {
       },
     ),
   );
-  if (!checked) return;
-  work.issues.push(...checked.issues);
-  if (checked.coverage) work.coverage = checked.coverage;
+  if (checked) {
+    work.issues.push(...checked.issues);
+    if (checked.coverage) work.coverage = checked.coverage;
+  }
+  if (!migrating) return;
+  await attempt(work, 'state', () =>
+    watchMigration({ state: deps.state, tenantId: deps.tenantId }, deps.clock.now(), {
+      jobs: collected.jobs,
+      coverage: checked?.coverage,
+      index: checked?.index,
+      policy: {
+        stalledMs: deps.settings.alerts.syncStalledMs,
+        failingMinFailures: deps.settings.alerts.jobFailingMinFailures,
+      },
+    }),
+  );
 }
 
 async function canary(work: RunWork): Promise<void> {

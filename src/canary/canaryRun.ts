@@ -10,6 +10,7 @@ import type { RecordSink } from '../sinks/sink.js';
 import type { StateStore } from '../state/store.js';
 import { updateState } from '../state/update.js';
 import type { CanaryRecord } from '../tables/definitions.js';
+import { appendCanaryHistory, type CanarySample } from './canaryHistory.js';
 import { readOnDemandResult } from './onDemandResult.js';
 import type { CanaryObject, CanarySettings } from './settings.js';
 
@@ -43,6 +44,7 @@ const evidenceSchema = z.object({
   failedStep: z.string().nullable(),
   agentStep: z.boolean(),
   roundTripMs: z.number(),
+  objectId: z.string().optional(),
 });
 /** When each object was last sent, and its latest result (evidence stays until the next attempt). */
 const lastSchema = z.object({
@@ -143,9 +145,22 @@ export async function runCanary(
       failedStep: row.FailedStep,
       agentStep: row.AgentStep === true,
       roundTripMs,
+      objectId: o.objectId,
     });
   }
   if (rows.length > 0) await deps.sink.write('CloudSyncCanary_CL', rows);
+  await appendCanaryHistory(
+    deps.state,
+    deps.tenantId,
+    rows.map((r) => ({
+      sp: r.ServicePrincipalId ?? '',
+      name: r.ConfigurationName,
+      at: r.TimeGenerated,
+      outcome: r.Outcome as CanarySample['outcome'],
+      ms: r.RoundTripMs ?? 0,
+    })),
+    deps.clock.now(),
+  );
   // The latest result of every configured object, this run's or an earlier one's: the rules see a
   // failure until the next attempt says otherwise.
   const configured = new Set(settings.objects.map(keyOf));
@@ -162,7 +177,8 @@ export async function runCanary(
       });
       return {
         value: { v: 1 as const, at: current?.at ?? {}, results: kept },
-        result: Object.values(kept),
+        // A success stands as evidence until the next attempt is due (CANARY_INTERVAL_MINUTES).
+        result: Object.values(kept).map((r) => ({ ...r, intervalMs: settings.intervalMs })),
       };
     },
     { now: deps.clock.now() },

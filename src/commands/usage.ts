@@ -24,7 +24,8 @@ export interface CommandSpec {
   readonly exitCodes: string;
 }
 
-export type CommandName = 'demo' | 'run' | 'digest' | 'status' | 'ack' | 'silence' | 'tenants' | 'remediate';
+export type CommandName =
+  'demo' | 'run' | 'digest' | 'status' | 'ack' | 'silence' | 'tenants' | 'remediate' | 'migration';
 
 const DATA_DIR: OptionSpec = {
   type: 'string',
@@ -260,6 +261,32 @@ export const COMMANDS: Readonly<Record<CommandName, CommandSpec>> = {
     usageExitCode: 2,
     exitCodes:
       '0 done (test: the tenant is ready), 1 no such tenant or test found something missing, 2 bad arguments or settings',
+  },
+  migration: {
+    name: 'migration',
+    synopsis:
+      'cloudsync-monitor migration start|status|report                   validate a Connect Sync to Cloud Sync migration (two weeks)',
+    usage:
+      'cloudsync-monitor migration start [--by NAME] [--now ISO] [--data-dir DIR]\n       cloudsync-monitor migration status [--json] [--now ISO] [--data-dir DIR]\n       cloudsync-monitor migration report [--out FILE] [--now ISO] [--data-dir DIR]',
+    about: [
+      "Microsoft's migration tool validates an aggregate object count and job health only. `start` records",
+      'the migration and its two-week validation window with a baseline: objects synced from on-premises per',
+      'domain (users, groups, contacts) from the coverage check, and the configurations and jobs, writeback',
+      'ones included. While it is active every run checks coverage, counts again and watches the writeback',
+      'jobs. `status` says where the validation stands; `report` writes an HTML report for the change ticket',
+      '(default DATA_DIR/migration/report-<date>.html, with every object that needs attention in a .csv',
+      'beside it). Reads and writes the state store only: no Graph call.',
+    ],
+    options: {
+      by: { type: 'string', value: 'NAME', help: 'who started it (start; default: cli:<user name>)' },
+      json: { type: 'boolean', help: 'status as one JSON document' },
+      out: { type: 'string', value: 'FILE', help: 'where the report goes (report)' },
+      now: NOW,
+      'data-dir': DATA_DIR,
+    },
+    positionals: 1,
+    usageExitCode: 2,
+    exitCodes: '0 done, 1 no migration recorded (status, report), 2 bad arguments or settings',
   },
 };
 

@@ -56,6 +56,8 @@ export interface CoverageCheckResult {
   readonly rowsWritten: number;
   /** Directory items Graph sent this run (after the first run: only the changes). */
   readonly itemsRead: number;
+  /** The per-object index after a full check (undefined between checks): the migration mode counts it. */
+  readonly index?: CoverageIndex;
 }
 
 /** The objects the run's provisioning events touched, latest per object; AD to Entra jobs only, skips not counted. */
@@ -243,5 +245,6 @@ export async function runCoverageCheck(
     issues,
     rowsWritten,
     itemsRead: read.itemsRead,
+    index,
   };
 }

@@ -42,7 +42,7 @@ export const coverageMetaSchema = z.object({
 export type CoverageMeta = z.infer<typeof coverageMetaSchema>;
 
 /** A directory object that claims on-premises sync. */
-const entry = z.object({
+export const indexEntrySchema = z.object({
   /** Object type. */
   t: z.enum(OBJECT_TYPES),
   /** Display name (capped). */
@@ -58,7 +58,7 @@ const entry = z.object({
   /** The UTC day of the last CloudSyncCoverage_CL row written for it (one row per object per day). */
   r: z.string().optional(),
 });
-export type IndexEntry = z.infer<typeof entry>;
+export type IndexEntry = z.infer<typeof indexEntrySchema>;
 
 /** The latest provisioning event of a Cloud Sync configuration for an object (not a skip). */
 const touch = z.object({ c: z.string(), a: z.string() });
@@ -66,7 +66,7 @@ export type Touch = z.infer<typeof touch>;
 
 export const shardSchema = z.object({
   v: z.literal(1),
-  objects: z.record(z.string(), entry),
+  objects: z.record(z.string(), indexEntrySchema),
   touched: z.record(z.string(), touch),
 });
 export type Shard = z.infer<typeof shardSchema>;

@@ -20,8 +20,11 @@ export interface OnDemandRequest {
 }
 
 export class DemoOnDemand {
-  /** 'agentFailure': the agent cannot be reached, the import step fails (HybridIdentityServiceAgentSignalingError). */
-  behaviour: 'success' | 'agentFailure' = 'success';
+  /**
+   * 'agentFailure': the agent cannot be reached, the import step fails (HybridIdentityServiceAgentSignalingError).
+   * 'exportFailure': AD was read, but the export to Entra ID fails (the cloud side of the path is stuck).
+   */
+  behaviour: 'success' | 'agentFailure' | 'exportFailure' = 'success';
   /** Milliseconds the scenario clock moves while the service provisions (the round trip). */
   latencyMs = 4_000;
   readonly requests: OnDemandRequest[] = [];
@@ -75,18 +78,20 @@ export class DemoOnDemand {
       clock.advance?.(this.latencyMs);
       const at = new Date(now).toISOString();
       const ok = this.behaviour === 'success';
+      const exportFails = this.behaviour === 'exportFailure';
+      const imported = ok || exportFails;
       const steps = [
         {
           name: 'EntryImportAdd',
           type: 'Import',
-          status: ok ? 'Success' : 'Failure',
-          description: ok
+          status: imported ? 'Success' : 'Failure',
+          description: imported
             ? `Received user change of type (Update) from Active Directory for '${subject}'`
             : 'The provisioning agent could not be reached to read the object from Active Directory.',
           timestamp: at,
           details: {},
         },
-        ...(ok
+        ...(imported
           ? [
               {
                 name: 'EntrySynchronizationScoping',
@@ -99,8 +104,10 @@ export class DemoOnDemand {
               {
                 name: 'EntryExportUpdate',
                 type: 'Export',
-                status: 'Success',
-                description: 'User was updated in Microsoft Entra ID',
+                status: ok ? 'Success' : 'Failure',
+                description: ok
+                  ? 'User was updated in Microsoft Entra ID'
+                  : 'The export to Microsoft Entra ID timed out.',
                 timestamp: at,
                 details: {},
               },
@@ -109,13 +116,21 @@ export class DemoOnDemand {
       ];
       const key = ok
         ? { result: 'Success', details: {} }
-        : {
-            result: 'Failure',
-            details: {
-              errorCode: 'HybridIdentityServiceAgentSignalingError',
-              errorMessage: 'The agent did not answer: check that the provisioning agent is running.',
-            },
-          };
+        : exportFails
+          ? {
+              result: 'Failure',
+              details: {
+                errorCode: 'ExportTimeout',
+                errorMessage: 'The export to Microsoft Entra ID timed out.',
+              },
+            }
+          : {
+              result: 'Failure',
+              details: {
+                errorCode: 'HybridIdentityServiceAgentSignalingError',
+                errorMessage: 'The agent did not answer: check that the provisioning agent is running.',
+              },
+            };
       sendJson(
         response,
         200,

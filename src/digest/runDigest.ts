@@ -10,6 +10,8 @@ import { readRollups } from './rollup.js';
 import { hourStart } from './rollupSchema.js';
 import { readDigestSent, writeDigestSent } from './sentState.js';
 import { readCoverageSummary } from '../coverage/coverageSummary.js';
+import { readCanaryHistory } from '../canary/canaryHistory.js';
+import { buildLatency } from './latency.js';
 import type { BuildDigestSettings } from './settings.js';
 
 /**
@@ -51,11 +53,12 @@ export async function buildDigest(input: BuildDigestInput): Promise<BuiltDigest>
   const { state, tenantId, now, settings } = input;
   const windowEnd = hourStart(now);
   const windowStart = new Date(windowEnd.getTime() - DAY);
-  const [window, previous, sent, scope] = await Promise.all([
+  const [window, previous, sent, scope, canary] = await Promise.all([
     readRollups(state, tenantId, windowStart, windowEnd),
     readRollups(state, tenantId, new Date(windowStart.getTime() - DAY), windowStart),
     readDigestSent(state, tenantId),
     readCoverageSummary(state, tenantId, windowStart, windowEnd).catch(() => undefined),
+    readCanaryHistory(state, tenantId, windowStart, windowEnd).catch(() => []),
   ]);
   const built = buildDigestModel({
     tenantId,
@@ -66,7 +69,8 @@ export async function buildDigest(input: BuildDigestInput): Promise<BuiltDigest>
     expectedRunIntervalMs: expectedRunIntervalMs(settings.collectSchedule),
     unreadableHours: window.unreadable,
   });
-  const model = scope ? { ...built, scope } : built;
+  const latency = buildLatency(canary);
+  const model = { ...built, ...(scope ? { scope } : {}), ...(latency ? { latency } : {}) };
   const message = digestMessage(model, { workbookUrl: settings.digest.workbookUrl });
   const entry = sent.days[model.date];
   return { model, message, alreadySent: entry !== undefined, sentAt: entry?.sentAt };

@@ -282,8 +282,12 @@ export type AgentOfflineDetails = z.infer<typeof agentOfflineDetailsSchema>;
 
 export const syncStalledDetailsSchema = z.object({
   job: jobRefSchema,
-  /** `not-completing`: Active but no successful cycle for too long; `paused`: paused (or schedule disabled) for too long. */
-  mode: z.enum(['not-completing', 'paused']),
+  /**
+   * `not-completing`: Active but no successful cycle for too long; `paused`: paused (or schedule disabled)
+   * for too long; `canary-failing`: the job status looks healthy, but its canary object provisioned on
+   * demand failed or did not round-trip within the stall window (src/canary).
+   */
+  mode: z.enum(['not-completing', 'paused', 'canary-failing']),
   statusCode: text,
   scheduleState: text,
   /** ISO 8601 duration, e.g. PT2M. */
@@ -296,6 +300,19 @@ export const syncStalledDetailsSchema = z.object({
   minutes: count,
   /** The threshold applied: max(SYNC_STALLED_MINUTES, 3 schedule intervals), or PAUSED_ALERT_HOURS * 60. */
   thresholdMinutes: count,
+  /** What the job's latest canary attempt saw, when it is evidence of the stall. */
+  canary: z
+    .object({
+      at: z.string(),
+      outcome: z.string(),
+      /** The canary object's distinguished name (directory data: capped, escaped by the renderers). */
+      objectId: text,
+      errorCode: text,
+      failedStep: text,
+      roundTripMs: count,
+    })
+    .nullable()
+    .optional(),
 });
 export type SyncStalledDetails = z.infer<typeof syncStalledDetailsSchema>;
 

@@ -307,6 +307,23 @@ export interface DigestModel {
   readonly totals: DayTotals;
   /** Scope coverage of on-premises objects (src/coverage), from the last check in the window; absent when none ran. */
   readonly scope?: ScopeDigest;
+  /** Sync latency from the canary's round trips (opt-in, src/canary); absent when no canary ran in the window. */
+  readonly latency?: LatencyDigest;
+}
+
+/** Per configuration: the canary's latest attempt and the day's round trips of the successful ones. */
+export interface LatencyDigest {
+  readonly configurations: readonly {
+    readonly servicePrincipalId: string;
+    readonly name: string | null;
+    readonly attempts: number;
+    /** Attempts that did not succeed (failure, error, throttled). */
+    readonly unsuccessful: number;
+    readonly last: { readonly at: string; readonly outcome: string; readonly roundTripMs: number };
+    /** Nearest-rank percentiles of the successful round trips; null when none succeeded. */
+    readonly p50Ms: number | null;
+    readonly p95Ms: number | null;
+  }[];
 }
 
 /** The latest coverage check in the window: the coverage-gap facts, when taken, and whether it read everything. */

@@ -25,4 +25,8 @@ export interface CanaryEvidence {
   readonly failedStep: string | null;
   readonly agentStep: boolean;
   readonly roundTripMs: number;
+  /** CANARY_INTERVAL_MINUTES: a success stands as evidence until the next attempt is due. */
+  readonly intervalMs?: number;
+  /** The canary object (its distinguished name in AD), for the alert text. */
+  readonly objectId?: string;
 }

@@ -10,6 +10,7 @@ import {
   stalledAfterMs,
   type JobStatusFacts,
 } from './jobStatus.js';
+import type { CanaryEvidence } from './directoryCoverage.js';
 import { instant } from './time.js';
 
 /**
@@ -57,6 +58,8 @@ export interface JobEvidence {
   readonly openAlerts?: readonly AlertKind[] | readonly string[];
   /** When Graph gives no last success: since when the monitor has seen none (epoch ms). */
   readonly noSuccessSince?: number;
+  /** The latest canary attempt of the job (opt-in, src/canary): first-class evidence for or against a stall. */
+  readonly canary?: CanaryEvidence;
 }
 
 const SEVERITY: Readonly<Record<JobConditionState, ConditionSeverity>> = {
@@ -113,8 +116,10 @@ export function classifyJob(job: JobStatusFacts, evidence: JobEvidence = {}): Jo
   return condition('healthy', null);
 }
 
-function isStalled(job: JobStatusFacts, { policy, noSuccessSince }: JobEvidence): boolean {
+function isStalled(job: JobStatusFacts, { policy, noSuccessSince, canary }: JobEvidence): boolean {
   if (!policy) return false;
+  const seen = canaryStallVerdict(canary, policy.now, stalledAfterMs(job, policy.stalledMs));
+  if (seen !== 'no-evidence') return seen === 'stalled';
   const since = instant(job.LastSuccessfulExecutionEnded) ?? noSuccessSince;
   return since !== undefined && policy.now - since >= stalledAfterMs(job, policy.stalledMs);
 }
@@ -123,4 +128,30 @@ function isFailing(job: JobStatusFacts, policy: JobPolicy | undefined): boolean 
   if (!policy) return false;
   const failures = failedCycles(job);
   return failures > 0 && failures >= policy.failingMinFailures;
+}
+
+/**
+ * What the latest canary attempt of a job (an object provisioned on demand, src/canary) says about a
+ * stall, whatever the job status claims: the canary proves or disproves the whole path.
+ * - `stalled`: Graph answered that provisioning the object failed, or the round trip took longer than
+ *   the stall window. A request that never got an answer (throttled, forbidden, network) says nothing
+ *   about the job.
+ * - `flowing`: it succeeded recently: within its own interval plus the stall window (a success stands
+ *   until the next attempt is due; one older than that means the canary stopped, and proves nothing).
+ * - `no-evidence`: no canary, or nothing it could tell.
+ */
+export type CanaryStallVerdict = 'stalled' | 'flowing' | 'no-evidence';
+
+export function canaryStallVerdict(
+  canary: CanaryEvidence | undefined,
+  now: number,
+  stallWindowMs: number,
+): CanaryStallVerdict {
+  if (!canary) return 'no-evidence';
+  if (canary.outcome === 'failure') return 'stalled';
+  if (canary.outcome !== 'success') return 'no-evidence';
+  if (canary.roundTripMs >= stallWindowMs) return 'stalled';
+  const at = instant(canary.at);
+  const fresh = at !== undefined && now - at < (canary.intervalMs ?? 0) + stallWindowMs;
+  return fresh ? 'flowing' : 'no-evidence';
 }

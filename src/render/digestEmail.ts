@@ -1,4 +1,5 @@
 import { scopeSection } from './digestScope.js';
+import { latencySection } from './digestLatency.js';
 import type {
   AgentDigest,
   AlertLine,
@@ -68,6 +69,7 @@ export function renderDigestHtml(model: DigestModel, options: DigestRenderOption
     alerts(model, options),
     change(model, healthy),
     scope(model),
+    latency(model),
     coverage(model),
     footer(model, options),
   ].filter((s) => s !== '');
@@ -486,13 +488,34 @@ function change(model: DigestModel, compact: boolean): string {
 function scope(model: DigestModel): string {
   const section = scopeSection(model);
   if (!section) return '';
+  const label =
+    section.level === 'healthy' ? 'covered' : section.level === 'warning' ? 'gaps' : 'not fully checked';
+  return linesSection(section, label);
+}
+
+/** A section of a title, a chip and a summary, and escaped lines (scope coverage, sync latency). */
+function linesSection(
+  section: {
+    title: string;
+    level: 'healthy' | 'warning' | 'unknown';
+    summary: string;
+    lines: readonly string[];
+  },
+  label: string,
+): string {
   return row(
     h2(section.title) +
       p(
-        `${chip(section.level === 'healthy' ? 'covered' : section.level === 'warning' ? 'gaps' : 'not fully checked', section.level === 'warning' ? 'degraded' : section.level)} ${esc(section.summary, 400)}`,
+        `${chip(label, section.level === 'warning' ? 'degraded' : section.level)} ${esc(section.summary, 400)}`,
       ) +
       section.lines.map((l) => p(`• ${esc(l, 400)}`, SMALL)).join(''),
   );
+}
+
+/** Sync latency from the canary's round trips (src/render/digestLatency.ts builds the lines). */
+function latency(model: DigestModel): string {
+  const section = latencySection(model);
+  return section ? linesSection(section, section.level === 'healthy' ? 'canary ok' : 'canary failed') : '';
 }
 
 function coverage(model: DigestModel): string {

@@ -1,4 +1,5 @@
 import { scopeSection } from './digestScope.js';
+import { latencySection } from './digestLatency.js';
 import type { DigestModel, HourCell, JobDigest } from '../domain/digestModel.js';
 import { conditionLabel as stateLabel } from '../domain/jobCondition.js';
 import { dayMonth, periodText, timeInWindow } from '../domain/timeText.js';
@@ -66,14 +67,16 @@ export function renderDigestText(model: DigestModel, options: DigestRenderOption
   }
   out.push('');
 
-  const scope = scopeSection(model);
-  if (scope)
+  // Scope coverage and sync latency: a title, a summary and lines each.
+  for (const section of [scopeSection(model), latencySection(model)]) {
+    if (!section) continue;
     out.push(
-      scope.title.toUpperCase(),
-      `  ${clean(scope.summary, 400)}`,
-      ...scope.lines.map((l) => `  - ${clean(l, 400)}`),
+      section.title.toUpperCase(),
+      `  ${clean(section.summary, 400)}`,
+      ...section.lines.map((l) => `  - ${clean(l, 400)}`),
       '',
     );
+  }
 
   out.push('PROVISIONING AGENTS');
   if (model.agents.list.length === 0) out.push(`  ${clean(model.agents.note ?? 'No agents observed.', 400)}`);

@@ -7,6 +7,7 @@ import type { DemoTenant } from '../../src/demo/server.js';
 import { syntheticScenario } from '../../src/demo/scenario.js';
 import type { Scenario } from '../../src/demo/scenario.js';
 import { dependencies, readTable, settingsFor, startTestTenant, tempDataDir } from '../support/collectHarness.js';
+import { provisionedObjects as provisionedOf, type Provisioned } from '../support/provisionedObjects.js';
 
 /**
  * Issue 15 item 1, through the real Graph client against the demo tenant: the directory's on-premises
@@ -26,34 +27,8 @@ let clock: VirtualClock;
 let directory: DemoDirectory;
 let scenario: Scenario;
 
-interface Provisioned {
-  readonly id: string;
-  readonly name: string;
-  readonly kind: 'user' | 'group';
-  readonly firstAt: number;
-}
-
 /** The objects the scenario's log provisions (not skips), with their first event. */
-function provisionedObjects(): Map<string, Provisioned> {
-  const objects = new Map<string, Provisioned>();
-  for (let i = 0; i < scenario.provisioning.count; i++) {
-    const event = scenario.provisioning.eventAt(i) as unknown as {
-      activityDateTime: string;
-      targetIdentity: { id: string; displayName: string; identityType: string };
-      sourceIdentity: { displayName: string };
-      provisioningStatusInfo: { status: string };
-    };
-    const id = event.targetIdentity.id;
-    if (!id || event.provisioningStatusInfo.status === 'skipped' || objects.has(id)) continue;
-    objects.set(id, {
-      id,
-      name: event.sourceIdentity.displayName,
-      kind: event.targetIdentity.identityType === 'Group' ? 'group' : 'user',
-      firstAt: Date.parse(event.activityDateTime),
-    });
-  }
-  return objects;
-}
+const provisionedObjects = () => provisionedOf(scenario);
 
 function addSynced(o: Provisioned, lastSync: string | null = null): void {
   directory.upsert(o.kind, {

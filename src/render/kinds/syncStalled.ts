@@ -7,6 +7,10 @@ import { docs } from '../links.js';
 import type { Fact, KindView, RenderContext, Step } from '../view.js';
 import { jobFacts, name, requireDetails, troubleshootingLink, whereOf } from './common.js';
 
+const AGENT_HOST_STEP: Step = {
+  text: 'On the agent host, check the "Microsoft Entra Provisioning Agent" service and the agent trace logs (C:\\ProgramData\\Microsoft\\Azure AD Connect Provisioning Agent\\Trace).',
+};
+
 /**
  * sync-stalled: an Active job that has not completed a cycle for far longer than its 2-minute schedule,
  * or a job left paused: both stop sync without any error or Microsoft email.
@@ -39,6 +43,17 @@ export function syncStalledView(alert: Alert, ctx: RenderContext): KindView {
   if (d.lastErrorCode) facts.push({ label: 'Last error', value: name(d.lastErrorCode) });
   if (typeof d.thresholdMinutes === 'number')
     facts.push({ label: 'Alert threshold', value: formatDuration(d.thresholdMinutes * 60_000) });
+  const canary = d.canary;
+  if (canary) {
+    const saw =
+      canary.outcome === 'failure'
+        ? `failed${canary.failedStep ? ` at ${name(canary.failedStep)}` : ''}${canary.errorCode ? ` (${name(canary.errorCode)})` : ''}`
+        : `round trip ${formatDuration(canary.roundTripMs)}`;
+    facts.push({
+      label: 'Canary (provisioned on demand)',
+      value: `${name(canary.objectId ?? 'canary object')}: ${saw}, ${formatSince(canary.at, ctx.generatedAt)}`,
+    });
+  }
 
   if (paused) {
     return {
@@ -63,6 +78,24 @@ export function syncStalledView(alert: Alert, ctx: RenderContext): KindView {
     };
   }
 
+  if (d.mode === 'canary-failing') {
+    return {
+      headline: `Sync stalled in ${where}: the job looks healthy, but its canary object could not be provisioned`,
+      topic: `Stalled sync in ${where}`,
+      facts,
+      impact:
+        'The job status reports successful cycles, yet provisioning a designated object on demand (the whole path: cloud service, agent, AD, back to Entra) did not complete. Changes may not be reaching Entra ID.',
+      steps: [
+        {
+          text: `Provision the canary object on demand in Entra admin center > Entra Connect > Cloud sync > ${where} > Provision on demand, and read which step fails.`,
+        },
+        AGENT_HOST_STEP,
+        { text: 'If the canary object itself was moved or deleted in AD, fix CANARY_OBJECTS.' },
+      ],
+      links: [...troubleshootingLink(d.job), docs.troubleshoot],
+    };
+  }
+
   const codeHelp = jobErrorGuidance(d.lastErrorCode);
   const steps: Step[] = codeHelp
     ? [...codeHelp.steps]
@@ -70,9 +103,7 @@ export function syncStalledView(alert: Alert, ctx: RenderContext): KindView {
         {
           text: `Check the status of ${where} in Entra admin center > Entra Connect > Cloud sync, and whether its agents are active.`,
         },
-        {
-          text: 'On the agent host, check the "Microsoft Entra Provisioning Agent" service and the agent trace logs (C:\\ProgramData\\Microsoft\\Azure AD Connect Provisioning Agent\\Trace).',
-        },
+        AGENT_HOST_STEP,
       ];
   steps.push({
     text: 'If everything looks healthy but no cycle completes, Restart sync for the configuration.',
