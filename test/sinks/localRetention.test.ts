@@ -90,9 +90,12 @@ describe('NDJSON rotation', () => {
       '2026-11-30.ndjson',
     ]);
 
+    // File times are real: date the active file by the injected clock, or this test would depend on the
+    // real day it runs on.
+    await lastWritten(active(TABLE), TODAY);
     await sinkAt(TODAY + DAY, 3).write(TABLE, [agent('a2')]);
-    // LOCAL_RETENTION_DAYS=3 on 2 December keeps 29 November onwards; the file written today (by the real
-    // clock, file times are real) is rotated out as its day.
+    // LOCAL_RETENTION_DAYS=3 on 2 December keeps 29 November onwards; the file last written on 1 December
+    // is rotated out as its day.
     expect((await readdir(path.join(dir, 'tables', TABLE))).sort()).toEqual([
       '2026-11-30.ndjson',
       '2026-12-01.ndjson',
