@@ -47,8 +47,20 @@ export interface RestartRequest {
   readonly body: unknown;
 }
 
+/** An answer the next restart requests get instead of 204, after they are recorded (they reached Graph). */
+export interface RestartFailure {
+  readonly status: number;
+  readonly retryAfterSeconds?: number;
+}
+
 export class DemoRestarts {
   readonly requests: RestartRequest[] = [];
+  private readonly failures: RestartFailure[] = [];
+
+  /** Answer the next `times` restart requests with `failure` (e.g. a 504 after the restart went through). */
+  failNext(failure: RestartFailure, times = 1): void {
+    for (let i = 0; i < times; i++) this.failures.push(failure);
+  }
 
   handle(
     request: IncomingMessage,
@@ -86,6 +98,13 @@ export class DemoRestarts {
           : undefined;
       if (scope !== undefined && (parts === undefined || parts.some((p) => !SCOPES.has(p)))) {
         sendGraphError(response, 400, 'BadRequest', `Invalid resetScope ${JSON.stringify(scope)}.`, meta);
+        return;
+      }
+      const failure = this.failures.shift();
+      if (failure) {
+        if (failure.retryAfterSeconds !== undefined)
+          response.setHeader('Retry-After', failure.retryAfterSeconds);
+        sendGraphError(response, failure.status, 'ServiceUnavailable', 'Injected failure.', meta);
         return;
       }
       response.writeHead(204, {

@@ -15,12 +15,26 @@ function urlOf(request: Context['request']): string {
 }
 
 /**
+ * A read is retried on 429, 503 and 504 alike. A write (a remediation's restart, a provisionOnDemand)
+ * only on 429: throttled means Graph refused it, while a 503 or 504 can come after the write was done,
+ * and a write the user confirmed once must not be sent twice behind their back; the failure is reported
+ * (and audited) instead, and the user decides.
+ */
+const retriesOnlyWhatGraphDidNotDo = (
+  _delay: number,
+  _attempt: number,
+  _request: unknown,
+  options: { method?: string } | undefined,
+  response: Response,
+): boolean => (options?.method ?? 'GET').toUpperCase() === 'GET' || response.status === 429;
+
+/**
  * The Graph client's RetryHandler (429/503/504, honours Retry-After) with its waiting routed through
  * the injected clock, so a replay on a virtual clock honours Retry-After without really sleeping.
  */
 export class ClockRetryHandler extends RetryHandler {
   constructor(clock: Clock, maxRetries: number) {
-    super(new RetryHandlerOptions(3, maxRetries));
+    super(new RetryHandlerOptions(3, maxRetries, retriesOnlyWhatGraphDidNotDo));
     // RetryHandler.sleep is private in the typings but is the one place the handler waits.
     Object.defineProperty(this, 'sleep', { value: (seconds: number) => clock.sleep(seconds * 1000) });
   }

@@ -257,10 +257,15 @@ async function send(
       e?.kind === 'forbidden'
         ? ' The app needs the application permission Synchronization.ReadWrite.All for this.'
         : '';
+    const detail = capFlat(error instanceof Error ? error.message : String(error), 300) ?? '';
+    // A 5xx or no answer can come after Graph did the write: say so, since it is not sent again.
+    const unconfirmed = e === undefined || e.status === undefined || e.status >= 500;
     return {
       outcome: {
         outcome: 'failed',
-        message: `Graph refused the request: ${capFlat(error instanceof Error ? error.message : String(error), 300) ?? ''}.${hint}`,
+        message: unconfirmed
+          ? `Graph did not confirm the request (${detail}): it may have been done or not, and it is not sent again. Look at the job in the Entra admin center before trying once more.`
+          : `Graph refused the request: ${detail}.${hint}`,
       },
       response: { status: e?.status ?? null, errorCode: e?.code ?? null, result: null },
     };

@@ -283,6 +283,22 @@ describe.each(ACTIONS)('remediation $action', ({ action, alert, sp, job, extra, 
 });
 
 describe('remediation checks', () => {
+  it('a restart answered 504 is sent once and reported as unconfirmed; a throttled one (429) is retried and done', async () => {
+    restarts.failNext({ status: 504 });
+    const unconfirmed = await callAck(confirmPost(await link(quarantine), 'restart'));
+    expect(unconfirmed.body).toContain('it may have been done or not, and it is not sent again');
+    expect(restarts.requests).toHaveLength(1);
+
+    restarts.failNext({ status: 429, retryAfterSeconds: 0 });
+    const done = await callAck(confirmPost(await link(quarantine), 'restart'));
+    expect(done.body).toContain('Done');
+    expect(restarts.requests).toHaveLength(3);
+    expect((await auditRows()).map((r) => [r.Outcome, r.ResponseStatus])).toEqual([
+      ['failed', 504],
+      ['performed', 204],
+    ]);
+  });
+
   it('a wrong confirmation, a resolved alert and an action of another kind are refused, each saying why', async () => {
     const token = await link(deletion);
     const wrong = await callAck(confirmPost(token, 'allow-deletes', {}, 'fabrikam.com'));
