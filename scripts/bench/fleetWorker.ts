@@ -38,6 +38,8 @@ export interface WorkerReport {
 
 async function main(): Promise<void> {
   const workers = Number(process.argv[2] ?? '1');
+  // Extra consumers for the warm-up only (the first runs), stopped at the mark.
+  const warmUpOnly = Math.max(0, Number(process.argv[3] ?? '0'));
   const settings = loadSettings();
   const adapters = createFleetAdapters(settings, systemClock, silentLogger, {
     graphCredential: (entry) => ({
@@ -58,20 +60,24 @@ async function main(): Promise<void> {
   });
   const sharedScopes = [FLEET_SCOPE, NOTIFY_STATE_SCOPE];
   const stop = new AbortController();
+  const warmUpDone = new AbortController();
   process.on('message', (m) => {
     if (m === 'stop') stop.abort();
     // The measured part begins: round trips outside tenant partitions are counted from here.
-    if (m === 'mark') for (const scope of sharedScopes) counter.take(scope);
+    if (m === 'mark') {
+      warmUpDone.abort();
+      for (const scope of sharedScopes) counter.take(scope);
+    }
   });
   const report = (r: RunReport) => process.send?.(r);
   await Promise.all(
-    Array.from({ length: workers }, () =>
+    Array.from({ length: workers + warmUpOnly }, (_, i) =>
       runQueueWorker({
         queue: work,
         poisonQueue: poison,
         maxDequeueCount: settings.fleet.maxDequeueCount,
         visibilitySeconds: Math.ceil(settings.run.maxMs / 1000) + 60,
-        signal: stop.signal,
+        signal: i < workers ? stop.signal : AbortSignal.any([stop.signal, warmUpDone.signal]),
         pollMs: 200,
         sleep: (ms) => systemClock.sleep(ms),
         handler: async (text) => {
