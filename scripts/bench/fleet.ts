@@ -15,6 +15,7 @@ import { syntheticScenario } from '../../src/demo/syntheticScenario.js';
 import { silentLogger } from '../../src/log.js';
 import { startAzuriteServices } from '../../test/fleet/azuriteServices.js';
 import { childPidsMatching, cpuSecondsOf } from './fleetCounters.js';
+import { tenantRecords } from './fleetRecords.js';
 import type { RunReport, WorkerReport } from './fleetWorker.js';
 
 /**
@@ -29,8 +30,11 @@ import type { RunReport, WorkerReport } from './fleetWorker.js';
  *
  * Figures: coveredWithinIntervalPct = tenant-intervals whose run finished (ok) before the next tick,
  * over tenants x intervals; p95TenantRunSec = 95th percentile of one message's run; throttled = 429s
- * the demo Graph sent; lost = messages enqueued but never run (after a drain of up to one interval);
- * duplicated = tenant-intervals run more than once. The last line is one JSON object.
+ * the demo Graph sent; lost = messages enqueued whose run wrote no run row (after a drain of up to one
+ * interval, less those still queued or poisoned); duplicated = run rows beyond one per message plus
+ * provisioning rows repeating an EventId, both read back from the tenants' NDJSON tables. Each
+ * tenant's first run (a day of history) is a warm-up tick before the measured ones (--no-warm-up to
+ * count it). The last line is one JSON object.
  */
 const { values } = parseArgs({
   options: {
@@ -187,15 +191,36 @@ const byKey = new Map<string, RunReport[]>();
 for (const r of reports)
   byKey.set(`${r.tenantId}|${r.slot}`, [...(byKey.get(`${r.tenantId}|${r.slot}`) ?? []), r]);
 let covered = 0;
-let duplicated = 0;
+let reportedDuplicated = 0;
 let notRun = 0;
 for (const [key, tickAt] of enqueued) {
   const runs = (byKey.get(key) ?? []).filter((r) => r.kind === 'ran');
   if (runs.length === 0) notRun++;
-  if (runs.length > 1) duplicated++;
+  if (runs.length > 1) reportedDuplicated++;
   if (runs.some((r) => r.outcome !== 'failed' && r.endedAt <= tickAt + intervalSec * 1000)) covered++;
 }
-const lost = Math.max(0, notRun - stillQueued - poisoned);
+const reportedLost = Math.max(0, notRun - stillQueued - poisoned);
+// Lost and duplicated as the records say: per tenant, the run rows written since the first measured
+// tick against the messages enqueued for it (a run row is written once per run that did not fail).
+const messagesOf = new Map<string, number>();
+for (const key of enqueued.keys()) {
+  const tenantId = key.split('|')[0]!;
+  messagesOf.set(tenantId, (messagesOf.get(tenantId) ?? 0) + 1);
+}
+let missingRuns = 0;
+let extraRuns = 0;
+let duplicateEvents = 0;
+let eventRows = 0;
+for (const spec of specs) {
+  const written = await tenantRecords(env.DATA_DIR!, spec.tenantId, t0 - 1000);
+  const expected = messagesOf.get(spec.tenantId) ?? 0;
+  missingRuns += Math.max(0, expected - written.runs);
+  extraRuns += Math.max(0, written.runs - expected);
+  duplicateEvents += written.duplicateEvents;
+  eventRows += written.events;
+}
+const lost = Math.max(0, missingRuns - stillQueued - poisoned);
+const duplicated = extraRuns + duplicateEvents;
 const durations = reports.filter((r) => r.kind === 'ran').map((r) => (r.endedAt - r.startedAt) / 1000);
 durations.sort((a, b) => a - b);
 const p95 = durations.length
@@ -232,7 +257,8 @@ process.stderr.write(
   [
     `runs: ${durations.length} ran, ${failedRuns.length} failed attempts${failedRuns[0] ? ` (first: ${failedRuns[0].error})` : ''}, ${reports.filter((r) => r.kind === 'duplicate').length} redelivered duplicates dropped`,
     `run seconds: median ${durations[Math.floor(durations.length / 2)]?.toFixed(2) ?? '-'}, p95 ${p95.toFixed(2)}, max ${durations.at(-1)?.toFixed(2) ?? '-'}`,
-    `not run by the end: ${notRun} (${stillQueued} still queued, ${poisoned} poisoned, ${lost} lost)`,
+    `not run by the end: ${notRun} (${stillQueued} still queued, ${poisoned} poisoned, ${reportedLost} lost); workers reported ${reportedDuplicated} tenant-intervals run twice`,
+    `records written: ${missingRuns} run rows missing, ${extraRuns} extra run rows, ${eventRows} provisioning rows of which ${duplicateEvents} repeat an EventId`,
     `tenants per worker: ${(tenants / workers).toFixed(1)}; worker-busy share of the interval: ${((durations.reduce((a, b) => a + b, 0) / intervals / (workers * intervalSec)) * 100).toFixed(0)} %`,
     `Graph: ${graph.totals().requests} requests (${perRun(graph.totals().requests)} a run), ${throttled} throttled; load average ${loadBefore[0]?.toFixed(2)} -> ${loadAfter[0]?.toFixed(2)} (${os.cpus().length} cores)`,
     `CPU seconds a run: workers ${perRun(cpu.workers)}, demo Graph + fan-out ${perRun(cpu.graphAndFanOut)}, Azurite ${perRun(cpu.azurite)}; all ${perRun(cpu.workers + cpu.graphAndFanOut + cpu.azurite)}`,
