@@ -137,11 +137,15 @@ export function shardOf(objectId: string): string {
 /** The index in memory for one run: read once, changed, and only changed shards written back. */
 export class CoverageIndex {
   private readonly dirty = new Set<string>();
+  /** Entries (objects plus touches), counted once here and kept up to date: the bound is checked per item. */
+  private count = 0;
 
   private constructor(
     readonly shards: Map<string, Shard>,
     readonly setAside: readonly SetAside[],
-  ) {}
+  ) {
+    for (const s of shards.values()) this.count += Object.keys(s.objects).length + Object.keys(s.touched).length;
+  }
 
   static async load(store: StateStore, tenantId: string, now: Date): Promise<CoverageIndex> {
     const shards = new Map<string, Shard>();
@@ -161,9 +165,7 @@ export class CoverageIndex {
   }
 
   get size(): number {
-    let total = 0;
-    for (const s of this.shards.values()) total += Object.keys(s.objects).length + Object.keys(s.touched).length;
-    return total;
+    return this.count;
   }
 
   private shard(id: string): Shard {
@@ -179,14 +181,17 @@ export class CoverageIndex {
   }
 
   setObject(id: string, value: IndexEntry): void {
-    this.shard(id).objects[id] = value;
+    const shard = this.shard(id);
+    if (!Object.hasOwn(shard.objects, id)) this.count++;
+    shard.objects[id] = value;
     this.dirty.add(shardOf(id));
   }
 
   removeObject(id: string): void {
     const shard = this.shard(id);
-    if (!(id in shard.objects)) return;
+    if (!Object.hasOwn(shard.objects, id)) return;
     delete shard.objects[id];
+    this.count--;
     this.dirty.add(shardOf(id));
   }
 
@@ -194,6 +199,7 @@ export class CoverageIndex {
     const shard = this.shard(id);
     const known = shard.touched[id];
     if (known && known.c === value.c && known.a >= value.a) return;
+    if (!Object.hasOwn(shard.touched, id)) this.count++;
     shard.touched[id] = value;
     this.dirty.add(shardOf(id));
   }

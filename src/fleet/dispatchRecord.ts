@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { readStoredState } from '../state/storedState.js';
-import type { StateStore } from '../state/store.js';
+import { StateConflictError, type StateStore } from '../state/store.js';
 import { updateState } from '../state/update.js';
 
 /**
@@ -21,11 +21,24 @@ export type DispatchRecord = z.infer<typeof dispatchRecordSchema>;
 
 const keyOf = (tenantId: string) => ({ tenantId, name: DISPATCH_NAME });
 
+/** A record as read, with the version it was read at (so that finishing it needs no second read). */
+export interface DispatchSeen {
+  readonly record: DispatchRecord;
+  readonly etag: string;
+}
+
 export async function readDispatch(state: StateStore, tenantId: string): Promise<DispatchRecord | undefined> {
+  return (await readDispatchSeen(state, tenantId))?.record;
+}
+
+export async function readDispatchSeen(
+  state: StateStore,
+  tenantId: string,
+): Promise<DispatchSeen | undefined> {
   const stored = await readStoredState(state, keyOf(tenantId), dispatchRecordSchema);
   if (stored.kind === 'unavailable') throw stored.error;
   // A damaged record is as good as none: the tenant is enqueued again, its run lease still guards it.
-  return stored.kind === 'found' ? stored.value : undefined;
+  return stored.kind === 'found' ? { record: stored.value, etag: stored.etag } : undefined;
 }
 
 /** Claims the slot for a new message; false when a message of this tenant is still in flight. */
@@ -60,14 +73,32 @@ export function inFlight(record: DispatchRecord, now: Date, inFlightForMs: numbe
   return record.finishedAt === undefined && now.getTime() - Date.parse(record.enqueuedAt) < inFlightForMs;
 }
 
-/** Marks the slot's run as ended (whatever its outcome): the next interval may enqueue the tenant. */
+/**
+ * Marks the slot's run as ended (whatever its outcome): the next interval may enqueue the tenant.
+ * `seen`: the record as the run read it when it began; while nobody changed it since (the usual case:
+ * the fan-out leaves an in-flight record alone), one conditional write finishes it without reading it
+ * again, and a changed record is read and judged afresh.
+ */
 export async function finishDispatch(
   state: StateStore,
   tenantId: string,
   slot: string,
   now: Date,
   outcome: string,
+  seen?: DispatchSeen,
 ): Promise<void> {
+  if (seen?.record.slot === slot) {
+    try {
+      await state.write(
+        keyOf(tenantId),
+        { ...seen.record, finishedAt: now.toISOString(), outcome },
+        { ifMatch: seen.etag },
+      );
+      return;
+    } catch (error) {
+      if (!(error instanceof StateConflictError)) throw error;
+    }
+  }
   await updateState(
     state,
     keyOf(tenantId),

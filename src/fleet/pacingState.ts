@@ -36,10 +36,16 @@ export async function pacerFor(
   return new SlidingWindowPacer(clock, limit.requests, limit.windowMs, seed);
 }
 
+/**
+ * Leaves the requests still inside the window for the next run. None left (the run's last request is a
+ * window ago): nothing to write, since whatever is stored is older still, so the next pacer drops it.
+ */
 export async function savePacer(
   state: StateStore,
   tenantId: string,
   pacer: SlidingWindowPacer,
 ): Promise<void> {
-  await state.write({ tenantId, name: PACING_NAME }, { recent: pacer.recent() }, { unconditional: true });
+  const recent = pacer.recent();
+  if (recent.length === 0) return;
+  await state.write({ tenantId, name: PACING_NAME }, { recent }, { unconditional: true });
 }

@@ -5,7 +5,7 @@ import type { SlidingWindowPacer } from '../graph/pacer.js';
 import type { Logger } from '../log.js';
 import { LeaseHeldError } from '../state/lease.js';
 import type { StateStore } from '../state/store.js';
-import { finishDispatch, readDispatch } from './dispatchRecord.js';
+import { finishDispatch, readDispatchSeen } from './dispatchRecord.js';
 import { pacerFor, savePacer, type PacingLimit } from './pacingState.js';
 import type { TenantRegistry } from './registry.js';
 import type { TenantEntry } from './tenantEntry.js';
@@ -60,15 +60,19 @@ export async function runTenantMessage(deps: TenantRunDependencies, text: string
   const message = parseTenantMessage(text);
   if ('error' in message) throw new Error(`fleet queue: ${message.error}`);
   const { tenantId, slot } = message;
-  const entry = await deps.registry.get(tenantId);
+  // Three independent reads at once: a run's time before its first Graph request is mostly waiting.
+  const [entry, dispatch, pacer] = await Promise.all([
+    deps.registry.get(tenantId),
+    readDispatchSeen(deps.state, tenantId),
+    pacerFor(deps.state, tenantId, deps.clock, deps.pacing),
+  ]);
   if (!entry) {
     deps.log.warn(`fleet: tenant ${tenantId} is no longer registered; message dropped`);
     return { kind: 'removed', tenantId };
   }
-  const dispatch = await readDispatch(deps.state, tenantId);
-  if (dispatch?.slot === slot && dispatch.finishedAt !== undefined) return { kind: 'duplicate', tenantId };
+  if (dispatch?.record.slot === slot && dispatch.record.finishedAt !== undefined)
+    return { kind: 'duplicate', tenantId };
 
-  const pacer = await pacerFor(deps.state, tenantId, deps.clock, deps.pacing);
   let result: MonitorResult;
   try {
     const monitor = await deps.monitorDependencies(entry, pacer);
@@ -80,7 +84,7 @@ export async function runTenantMessage(deps: TenantRunDependencies, text: string
   } catch (error) {
     if (error instanceof LeaseHeldError) {
       deps.log.warn(`fleet: ${entry.displayName} skipped: ${error.message}`);
-      await finishDispatch(deps.state, tenantId, slot, deps.clock.now(), 'lease-held');
+      await finishDispatch(deps.state, tenantId, slot, deps.clock.now(), 'lease-held', dispatch);
       return { kind: 'lease-held', tenantId };
     }
     throw new TenantRunFailed(
@@ -98,6 +102,6 @@ export async function runTenantMessage(deps: TenantRunDependencies, text: string
       `${entry.displayName}: run ${result.collect.runId} failed: ${result.collect.issues.map((i) => i.message).join('; ')}`,
     );
   }
-  await finishDispatch(deps.state, tenantId, slot, deps.clock.now(), result.collect.outcome);
+  await finishDispatch(deps.state, tenantId, slot, deps.clock.now(), result.collect.outcome, dispatch);
   return { kind: 'ran', tenantId, result };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { SetAside } from './setAside.js';
-import { StateConflictError, type StateKey, type StateStore } from './store.js';
+import { StateConflictError, type StateKey, type StateStore, type WriteCondition } from './store.js';
 import { updateVersioned } from './update.js';
 
 /**
@@ -72,6 +72,10 @@ const MAX_ROUNDS = 5;
 export async function acquireLease(store: StateStore, key: StateKey, request: LeaseRequest): Promise<Lease> {
   validateRequest(request);
   const { owner, now, ttlMs } = request;
+  // Usually no lease is stored (the last run released it): one create-if-absent takes it without a
+  // read first. Anything stored (held, expired, ours, damaged) makes it fail, and the read below judges.
+  const created = await createLease(store, key, request);
+  if (created) return created;
   // The one read-modify-write (src/state/update.ts): a lost race reads again and judges the winner's
   // lease; a damaged stored lease is set aside and the lease taken.
   const { result, etag } = await updateVersioned(
@@ -97,6 +101,16 @@ export async function acquireLease(store: StateStore, key: StateKey, request: Le
   return { key, owner, etag, acquiredAt, expiresAt, ...(corrupt ? { setAside: corrupt } : {}) };
 }
 
+async function createLease(
+  store: StateStore,
+  key: StateKey,
+  request: LeaseRequest,
+): Promise<Lease | undefined> {
+  const lease = { key, owner: request.owner, etag: '', acquiredAt: request.now, expiresAt: request.now };
+  const written = await writeLease(store, lease, request, { ifNoneMatch: '*' });
+  return written === 'conflict' ? undefined : written;
+}
+
 /** Extends a lease we hold. Throws LeaseLostError if it was taken over or released meanwhile. */
 export async function renewLease(
   store: StateStore,
@@ -104,6 +118,18 @@ export async function renewLease(
   request: Pick<LeaseRequest, 'now' | 'ttlMs'>,
 ): Promise<Lease> {
   validateRequest({ owner: lease.owner, ...request });
+  const written = await writeLease(store, lease, request, { ifMatch: lease.etag });
+  if (written === 'conflict') throw new LeaseLostError(lease.key, lease.owner);
+  return written;
+}
+
+/** Stores `lease` as expiring `ttlMs` from `now`, under `condition`; 'conflict' when it does not hold. */
+async function writeLease(
+  store: StateStore,
+  lease: Lease,
+  request: Pick<LeaseRequest, 'now' | 'ttlMs'>,
+  condition: WriteCondition,
+): Promise<Lease | 'conflict'> {
   const expiresAt = new Date(request.now.getTime() + request.ttlMs);
   const record: StoredLease = {
     owner: lease.owner,
@@ -111,10 +137,10 @@ export async function renewLease(
     expiresAt: expiresAt.toISOString(),
   };
   try {
-    const etag = await store.write(lease.key, record, { ifMatch: lease.etag });
+    const etag = await store.write(lease.key, record, condition);
     return { ...lease, etag, expiresAt };
   } catch (error) {
-    if (error instanceof StateConflictError) throw new LeaseLostError(lease.key, lease.owner);
+    if (error instanceof StateConflictError) return 'conflict';
     throw error;
   }
 }
