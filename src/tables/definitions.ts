@@ -204,7 +204,7 @@ export const remediationTable = defineTable(
     AlertKind: s('kind of that alert'),
     Action: s('allow-deletes, restart or provision'),
     Outcome: s(
-      'performed (Graph accepted it), refused (not sent: the reason says why), failed (Graph refused it)',
+      'performed (Graph accepted it), refused (not sent: the reason says why), failed (Graph refused it or did not confirm it)',
     ),
     Reason: s('why it was refused or failed, in plain words'),
     Actor: s('who asked: the name typed on the ack page, or --actor / the OS user of the CLI'),
