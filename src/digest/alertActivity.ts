@@ -48,6 +48,7 @@ export function buildAlerts(
       lastTransition: last.transition,
       lastAt: last.at,
       ...(last.silencedBy && last.transition !== 'resolved' ? { silencedBy: last.silencedBy } : {}),
+      ...(last.transition === 'resolved' && last.deletion ? { deletion: last.deletion } : {}),
     };
     if (transitions.some((t) => t.transition === 'new' && inWindow(t))) opened.push(line);
     if (last.transition !== 'resolved') stillOpen.push(line);

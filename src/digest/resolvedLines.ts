@@ -42,6 +42,9 @@ function endedBy(
 ): string | null {
   switch (line.kind) {
     case 'deletion-threshold': {
+      // The RESOLVED message's own count (the Delete events after the trip), so the digest and the
+      // message agree; the hour-grained rollup below is for lines recorded without it.
+      if (line.deletion) return deletionEnded(line.deletion);
       if (!job) return null;
       const { deletes, fromHour } = deletesAfter(job.jobId, at, hours);
       return deletes > 0
@@ -62,6 +65,12 @@ function endedBy(
     default:
       return null;
   }
+}
+
+function deletionEnded(d: NonNullable<AlertLine['deletion']>): string {
+  if (d.outcome === 'rejected') return `the deletes were not allowed: 0 objects deleted in ${d.target}`;
+  const objects = `${d.deleted} object${d.deleted === 1 ? '' : 's'}`;
+  return `the deletes were allowed: ${objects} deleted in ${d.target}${d.complete ? '' : ' so far'}`;
 }
 
 /** The job's state at an instant: the incident that covers it, else Active. */

@@ -4,6 +4,7 @@ import { jobIdsMatch } from '../domain/jobId.js';
 import { classifyJob } from '../domain/jobCondition.js';
 import { jobKey } from '../domain/jobId.js';
 import { capText } from '../domain/text.js';
+import { deletionOutcomeSchema } from '../domain/alertDetails.js';
 import type { AgentRecord, JobStatusRecord, MonitorRunRecord } from '../tables/definitions.js';
 import type {
   AgentHour,
@@ -327,6 +328,10 @@ function mergeTransitions(
     if (seen.has(key)) continue;
     seen.add(key);
     const s = t.alert.subject;
+    const deletion =
+      t.transition === 'resolved' && t.alert.kind === 'deletion-threshold'
+        ? deletionOutcomeSchema.safeParse(t.alert.resolution?.details)
+        : undefined;
     const entry: TransitionEntry = {
       at: t.at,
       alertId: t.alert.id,
@@ -341,6 +346,16 @@ function mergeTransitions(
       ...(s.machineName ? { machineName: capText(s.machineName, MAX_NAME_CHARS) } : {}),
       ...(s.agentId ? { agentId: s.agentId } : {}),
       ...(t.silencedBy ? { silencedBy: t.silencedBy } : {}),
+      ...(deletion?.success
+        ? {
+            deletion: {
+              outcome: deletion.data.outcome,
+              deleted: deletion.data.deleted,
+              target: deletion.data.target,
+              complete: deletion.data.complete,
+            },
+          }
+        : {}),
     };
     rollup.transitions.push(entry);
   }

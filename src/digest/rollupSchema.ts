@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { deletionOutcomeSchema } from '../domain/alertDetails.js';
 import { upgradeJobSpan } from './legacyJobStates.js';
 
 /**
@@ -136,6 +137,13 @@ export const transitionEntrySchema = z.object({
   agentId: z.string().optional(),
   /** The silence (or maintenance window) that made this transition record-only. */
   silencedBy: z.string().optional(),
+  /**
+   * A resolved deletion trip: how it ended, as its RESOLVED message told it (the exact Delete events
+   * after the trip), so the digest's line carries the message's number, not an hour-grained count.
+   */
+  deletion: deletionOutcomeSchema
+    .pick({ outcome: true, deleted: true, target: true, complete: true })
+    .optional(),
 });
 export type TransitionEntry = z.infer<typeof transitionEntrySchema>;
 

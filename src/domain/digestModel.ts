@@ -200,6 +200,13 @@ export interface AlertLine {
   readonly lastAt: string;
   /** While a silence mutes it (its latest transition was recorded, not told): that silence's id. */
   readonly silencedBy?: string;
+  /** A resolved deletion trip: how it ended, as its RESOLVED message said. */
+  readonly deletion?: {
+    readonly outcome: 'allowed' | 'rejected';
+    readonly deleted: number;
+    readonly target: string;
+    readonly complete: boolean;
+  };
 }
 
 export interface AlertsDigest {
