@@ -12,6 +12,7 @@ import { fullCoverage } from '../../src/rules/coverage.js';
 import { candidate, jobSubject } from '../alerts/lifecycle.js';
 import { JOB, SP } from '../rules/fixtures.js';
 import { chromiumAvailable, launchChromium } from '../support/chromium.js';
+import { oneFailingObjectDetails } from './oneFailingObject.js';
 
 /**
  * The remediation pages as a browser shows them, with hostile directory data: the display name and the
@@ -24,41 +25,13 @@ const errors = candidate('sync-errors', {
   severity: 'critical',
   summary: `contoso.com provisioning: 1 object failing (${EVIL})`,
   subject: { ...jobSubject, templateId: 'AD2AADProvisioning' },
-  details: {
-    job: {
-      servicePrincipalId: SP,
-      configurationName: 'contoso.com',
-      jobId: JOB,
-      templateId: 'AD2AADProvisioning',
-      troubleshootingUrl: null,
-    },
-    failingObjects: 1,
-    untrackedObjects: 0,
-    criticalAbove: 0,
-    categories: [{ errorCategory: 'DuplicateAttribute', objectCount: 1 }],
-    groups: [
-      {
-        errorCode: 'AttributeValueMustBeUnique',
-        errorCategory: 'DuplicateAttribute',
-        objectCount: 1,
-        description: null,
-        recommendedAction: null,
-        objects: [
-          {
-            sourceId: '0b9f8e7d-6c5b-4a39-8271-605f4e3d2c1b',
-            displayName: EVIL,
-            objectType: 'User',
-            action: 'Create',
-            failingSince: at,
-            lastFailedAt: at,
-          },
-        ],
-        moreObjects: 0,
-      },
-    ],
-    oldestFailure: at,
-    newestFailure: at,
-  },
+  details: oneFailingObjectDetails({
+    servicePrincipalId: SP,
+    jobId: JOB,
+    sourceId: '0b9f8e7d-6c5b-4a39-8271-605f4e3d2c1b',
+    displayName: EVIL,
+    at,
+  }),
 });
 const deletion = candidate('deletion-threshold', {
   severity: 'critical',

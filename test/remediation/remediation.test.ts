@@ -21,6 +21,7 @@ import { JOB, JOB2, SP, SP2, TENANT } from '../rules/fixtures.js';
 import { HttpRequest } from '@azure/functions';
 import { ackGet, ackPost, callAck } from '../support/ackFunction.js';
 import { readTable, startTestTenant, tempDataDir } from '../support/collectHarness.js';
+import { oneFailingObjectDetails } from './oneFailingObject.js';
 
 /**
  * Issue 15 item 4: opt-in remediation from the ack page and the CLI, through the real `ack` function
@@ -48,41 +49,13 @@ const errors = candidate('sync-errors', {
   // Another job: a quarantine of the first one would inhibit (hide) its sync-errors.
   subject: { ...jobSubject, servicePrincipalId: SP2, jobId: JOB2, templateId: 'AD2AADProvisioning' },
   trackedKey: '1',
-  details: {
-    job: {
-      servicePrincipalId: SP2,
-      configurationName: 'contoso.com',
-      jobId: JOB2,
-      templateId: 'AD2AADProvisioning',
-      troubleshootingUrl: null,
-    },
-    failingObjects: 1,
-    untrackedObjects: 0,
-    criticalAbove: 0,
-    categories: [{ errorCategory: 'DuplicateAttribute', objectCount: 1 }],
-    groups: [
-      {
-        errorCode: 'AttributeValueMustBeUnique',
-        errorCategory: 'DuplicateAttribute',
-        objectCount: 1,
-        description: null,
-        recommendedAction: null,
-        objects: [
-          {
-            sourceId: SOURCE,
-            displayName: EVIL,
-            objectType: 'User',
-            action: 'Create',
-            failingSince: at,
-            lastFailedAt: at,
-          },
-        ],
-        moreObjects: 0,
-      },
-    ],
-    oldestFailure: at,
-    newestFailure: at,
-  },
+  details: oneFailingObjectDetails({
+    servicePrincipalId: SP2,
+    jobId: JOB2,
+    sourceId: SOURCE,
+    displayName: EVIL,
+    at,
+  }),
 });
 
 const ACTIONS = [
