@@ -33,17 +33,17 @@ export async function migrationStatus(deps: Deps, now: Date): Promise<MigrationS
   };
 }
 
+/** The report of the migration `view` (from migrationStatus: read once, shown and reported). */
 export async function migrationReport(
   deps: Deps,
   now: Date,
+  view: MigrationView,
   csvName: string,
-): Promise<{ html: string; csv: string; view: MigrationView } | undefined> {
-  const { view } = await migrationStatus(deps, now);
-  if (!view) return undefined;
+): Promise<{ html: string; csv: string }> {
   const index = await CoverageIndex.load(deps.state, deps.tenantId, now);
   const baseline = view.migration.baseline
     ? (await readBaselineObjects(deps.state, deps.tenantId, now)).objects
     : undefined;
   const objects = accountObjects(index, baseline);
-  return { html: renderMigrationReport({ view, objects, csvName }), csv: migrationCsv(objects), view };
+  return { html: renderMigrationReport({ view, objects, csvName }), csv: migrationCsv(objects) };
 }

@@ -7,7 +7,7 @@ import type { Logger } from '../log.js';
 import { migrationReport, migrationStatus, startMigration, type MigrationStatus } from '../app/migration.js';
 import { domainLabel, jobLabel } from '../migration/migrationView.js';
 import { OBJECT_TYPES } from '../coverage/directoryItems.js';
-import { conditionLabel, isJobCondition } from '../domain/jobCondition.js';
+import { conditionText } from '../domain/jobCondition.js';
 import { plural } from '../domain/text.js';
 import { openLocalState } from './localState.js';
 
@@ -80,8 +80,7 @@ export async function migrationCommand(
   const date = now.toISOString().slice(0, 10);
   const file = options.out ?? path.join(settings.dataDir, 'migration', `report-${date}.html`);
   const csvFile = file.replace(/\.html?$/i, '') + '.csv';
-  const report = await migrationReport(deps, now, path.basename(csvFile));
-  if (!report) return 1;
+  const report = await migrationReport(deps, now, status.view, path.basename(csvFile));
   await mkdir(path.dirname(file), { recursive: true });
   await writeFile(file, report.html, 'utf8');
   await writeFile(csvFile, report.csv, 'utf8');
@@ -117,11 +116,11 @@ function statusLines({ view }: MigrationStatus): string[] {
     out.push(
       `  gap ${g.domain ?? 'no domain'}${g.organizationalUnit ? ` / ${g.organizationalUnit}` : ''}: ${plural(g.objectCount, 'object')}`,
     );
-  const writeback = view.jobs.filter((j) => j.writeback);
-  out.push(writeback.length ? 'writeback jobs:' : 'writeback jobs: none seen');
-  for (const j of [...writeback, ...view.jobs.filter((j) => !j.writeback)]) {
-    const now = isJobCondition(j.lastCondition) ? conditionLabel(j.lastCondition) : j.lastCondition;
-    if (j === view.jobs.find((x) => !x.writeback)) out.push('other jobs:');
+  // view.jobs lists the writeback jobs first.
+  out.push(view.jobs[0]?.writeback ? 'writeback jobs:' : 'writeback jobs: none seen');
+  for (const [i, j] of view.jobs.entries()) {
+    const now = conditionText(j.lastCondition);
+    if (!j.writeback && (i === 0 || view.jobs[i - 1]!.writeback)) out.push('other jobs:');
     out.push(
       `  ${jobLabel(j)}: ${now}; not healthy in ${j.unhealthyRuns} of ${plural(j.runs, 'run')}${j.lastErrorCode ? `; last error ${j.lastErrorCode}` : ''}`,
     );

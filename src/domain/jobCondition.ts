@@ -93,6 +93,10 @@ export const conditionLabel = (state: JobConditionState): string => LABELS[state
 export const isJobCondition = (value: string): value is JobConditionState =>
   (JOB_CONDITIONS as readonly string[]).includes(value);
 
+/** A stored condition as people read it: its label, or the value itself when it is not one we know. */
+export const conditionText = (value: string): string =>
+  isJobCondition(value) ? conditionLabel(value) : value;
+
 const condition = (state: JobConditionState, detail: string | null): JobCondition => ({
   state,
   detail,

@@ -1,7 +1,8 @@
 import { OBJECT_TYPES } from '../coverage/directoryItems.js';
-import { conditionLabel, isJobCondition } from '../domain/jobCondition.js';
+import { conditionText } from '../domain/jobCondition.js';
 import { plural } from '../domain/text.js';
 import { breakLinks, capText, escapeHtml } from '../render/escape.js';
+import { formatInstant } from '../render/format.js';
 import type { TypeCounts } from './migrationState.js';
 import {
   domainLabel,
@@ -9,6 +10,7 @@ import {
   type MigrationView,
   type ObjectAccounting,
   type ObjectLine,
+  typeTotal,
 } from './migrationView.js';
 
 /**
@@ -63,17 +65,11 @@ function table(
 }
 
 const count = (c: TypeCounts | null, t: (typeof OBJECT_TYPES)[number] | 'total'): number | null =>
-  c === null ? null : t === 'total' ? OBJECT_TYPES.reduce((n, x) => n + c[x], 0) : c[t];
+  c === null ? null : t === 'total' ? typeTotal(c) : c[t];
 
 /** 2026-11-04T09:05:00.000Z -> 2026-11-04 09:05 UTC: short enough for a table cell. */
 const when = (iso: string | null | undefined): string =>
-  iso
-    ? escapeHtml(
-        /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/.test(iso)
-          ? `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`
-          : capText(iso, 40),
-      )
-    : '–';
+  iso ? escapeHtml(capText(formatInstant(iso), 40)) : '–';
 
 /**
  * A distinguished name that may break after each comma (a zero-width space, which Outlook's Word engine
@@ -251,7 +247,7 @@ export function renderMigrationReport({ view, objects, csvName }: MigrationRepor
       table(
         ['Job', 'Now', 'Not healthy', 'Errors seen (runs)', 'Last not healthy'],
         view.jobs.map((j) => {
-          const now = isJobCondition(j.lastCondition) ? conditionLabel(j.lastCondition) : j.lastCondition;
+          const now = conditionText(j.lastCondition);
           const errors = Object.entries(j.errorCodes).map(([c, n]) => `${c} (${n})`);
           return [
             `${esc(jobLabel(j))}<br><span style="${SMALL}">${esc(j.templateId ?? j.jobId)}${j.writeback ? ' · <strong>writeback</strong>' : ''}</span>`,

@@ -1,7 +1,7 @@
 import type { CoverageIndex, IndexEntry } from '../coverage/coverageState.js';
 import { OBJECT_TYPES } from '../coverage/directoryItems.js';
 import type { ScopeDigest } from '../domain/digestModel.js';
-import { conditionLabel, isJobCondition } from '../domain/jobCondition.js';
+import { conditionText } from '../domain/jobCondition.js';
 import { jobName } from '../domain/jobTemplates.js';
 import { plural } from '../domain/text.js';
 import type { JobHealth, Migration, MigrationJob, TypeCounts } from './migrationState.js';
@@ -40,8 +40,8 @@ export interface MigrationView {
 
 export const domainLabel = (domain: string): string =>
   domain === NO_DOMAIN ? 'no domain (contacts)' : domain;
-const total = (c: TypeCounts | null | undefined): number | null =>
-  c ? OBJECT_TYPES.reduce((n, t) => n + c[t], 0) : null;
+/** Users, groups and contacts together. */
+export const typeTotal = (c: TypeCounts): number => OBJECT_TYPES.reduce((n, t) => n + c[t], 0);
 
 export function jobLabel(j: MigrationJob): string {
   return jobName(j.configurationName ?? j.servicePrincipalId, j.templateId ?? j.jobId);
@@ -62,7 +62,7 @@ export function buildMigrationView(input: {
   const domains = [...new Set([...Object.keys(before), ...Object.keys(current)])].sort().map((domain) => {
     const b = m.baseline ? (before[domain] ?? zero()) : null;
     const n = m.current ? (current[domain] ?? zero()) : null;
-    const change = b && n ? total(n)! - total(b)! : null;
+    const change = b && n ? typeTotal(n) - typeTotal(b) : null;
     return { domain, before: b, now: n, change };
   });
   const jobs = Object.values(m.jobs).sort(
@@ -116,7 +116,7 @@ function findings(
     );
   for (const j of jobs) {
     if (j.unhealthyRuns === 0) continue;
-    const last = isJobCondition(j.lastCondition) ? conditionLabel(j.lastCondition) : j.lastCondition;
+    const last = conditionText(j.lastCondition);
     out.push(
       `${j.writeback ? 'Writeback job ' : ''}${jobLabel(j)}: not healthy in ${j.unhealthyRuns} of ${plural(j.runs, 'run')} (now ${last}${j.lastErrorCode ? `, last error ${j.lastErrorCode}` : ''}).`,
     );
