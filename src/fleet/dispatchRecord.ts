@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { readStoredState } from '../state/storedState.js';
-import { StateConflictError, type StateStore } from '../state/store.js';
+import type { StateStore } from '../state/store.js';
 import { updateState } from '../state/update.js';
 
 /**
@@ -87,18 +87,6 @@ export async function finishDispatch(
   outcome: string,
   seen?: DispatchSeen,
 ): Promise<void> {
-  if (seen?.record.slot === slot) {
-    try {
-      await state.write(
-        keyOf(tenantId),
-        { ...seen.record, finishedAt: now.toISOString(), outcome },
-        { ifMatch: seen.etag },
-      );
-      return;
-    } catch (error) {
-      if (!(error instanceof StateConflictError)) throw error;
-    }
-  }
   await updateState(
     state,
     keyOf(tenantId),
@@ -107,6 +95,6 @@ export async function finishDispatch(
       current && current.slot === slot
         ? { value: { ...current, finishedAt: now.toISOString(), outcome }, result: undefined }
         : { result: undefined },
-    { now },
+    { now, held: seen?.record.slot === slot ? { value: seen.record, etag: seen.etag } : undefined },
   );
 }

@@ -212,14 +212,12 @@ export function poisonDependencies(adapters: FleetAdapters): PoisonDependencies 
     state: adapters.state,
     clock: adapters.clock,
     log: adapters.log,
-    alertTargets: async (tenantId) => {
-      const entry = tenantId ? await adapters.registry.get(tenantId).catch(() => undefined) : undefined;
-      return {
+    alertTargets: (tenantId, entry) =>
+      Promise.resolve({
         // A message naming no registered tenant is the deployment's own trouble: the fleet scope.
         tenantId: entry?.tenantId ?? tenantId ?? '_fleet',
         sink: tenantSink(adapters, entry),
         notify: tenantNotify(adapters, entry),
-      };
-    },
+      }),
   };
 }

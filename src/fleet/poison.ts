@@ -8,6 +8,7 @@ import type { StateStore } from '../state/store.js';
 import { finishDispatch } from './dispatchRecord.js';
 import type { TenantRegistry } from './registry.js';
 import { parseTenantMessage } from './tenantMessage.js';
+import type { TenantEntry } from './tenantEntry.js';
 
 /**
  * A message the Functions host gave up on (it failed maxDequeueCount times and was moved to
@@ -22,8 +23,14 @@ export interface PoisonDependencies {
   readonly state: StateStore;
   readonly clock: Clock;
   readonly log: Logger;
-  /** The alert row's sink and the channels for this tenant (undefined: a message naming no tenant). */
-  readonly alertTargets: (tenantId: string | undefined) => Promise<{
+  /**
+   * The alert row's sink and the channels for this tenant (undefined: a message naming no tenant), given
+   * its registry entry as already read (undefined: not registered, or unreadable).
+   */
+  readonly alertTargets: (
+    tenantId: string | undefined,
+    entry: TenantEntry | undefined,
+  ) => Promise<{
     readonly tenantId: string;
     readonly sink: RecordSink;
     readonly notify: NotifyDependencies;
@@ -72,7 +79,7 @@ export async function handlePoisonedMessage(
       },
     },
   };
-  const targets = await deps.alertTargets(tenantId);
+  const targets = await deps.alertTargets(tenantId, entry);
   let alerted = true;
   try {
     await routeAzureMonitorAlert({ ...targets, state: deps.state, clock: deps.clock, log: deps.log }, alert);

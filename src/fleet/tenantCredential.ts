@@ -30,7 +30,11 @@ export function tenantCredential(
   options: TenantCredentialOptions,
 ): TokenCredential {
   let credential: Promise<TokenCredential> | undefined;
-  const identity = (): TokenCredential => options.managedIdentity ?? managedIdentity(options);
+  // One managed identity per tenant credential, made when first needed: its token cache then serves
+  // every federated assertion instead of a fresh credential per token request.
+  let identityCredential: TokenCredential | undefined;
+  const identity = (): TokenCredential =>
+    (identityCredential ??= options.managedIdentity ?? managedIdentity(options));
   return {
     async getToken(scopes: string | string[], getTokenOptions?: GetTokenOptions): Promise<AccessToken> {
       credential ??= build(tenantId, auth, options, identity);
