@@ -225,10 +225,12 @@ async function collect(work: RunWork): Promise<void> {
     deps.clock.now(),
   );
   const tracker = work.tracker;
+  // The coverage check is the touches' only reader, and it does nothing while COVERAGE_CHECK is off.
+  const touching = deps.settings.coverage.enabled;
   work.collected = await collectSignals(deps, run, (rows) => {
     tracker.record(rows);
     work.tally.add(rows);
-    work.touches.add(rows);
+    if (touching) work.touches.add(rows);
     options.onProvisioningWritten?.(rows);
   });
 }

@@ -6,8 +6,6 @@ import type { SignalFailure } from './memory.js';
 import type { Observations } from './observations.js';
 import { capFlat } from '../domain/text.js';
 
-export { MONITOR_SIGNALS };
-
 const LABEL: Readonly<Record<MonitorSignal, string>> = {
   jobs: 'read sync job status',
   agents: 'read provisioning agents',
