@@ -107,17 +107,13 @@ export async function showAck(
   if (!alert || alert.state === 'resolved') {
     return { status: 404, html: ackResultPage('Nothing to acknowledge', 'This alert is no longer open.') };
   }
-  if (isSilenced(alert, deps.clock.now())) {
-    // Acknowledged is when a fix is often wanted: the page still offers the remediation buttons.
-    return alreadyAcknowledged(
-      alert,
-      remediationSection({
-        token: token ?? '',
-        applicable: applicableActions(alert),
-        allowed: deps.settings.remediation?.actions ?? [],
-      }),
-    );
-  }
+  const fixes = remediationSection({
+    token: token ?? '',
+    applicable: applicableActions(alert),
+    allowed: deps.settings.remediation?.actions ?? [],
+  });
+  // Acknowledged is when a fix is often wanted: the page still offers the remediation buttons.
+  if (isSilenced(alert, deps.clock.now())) return alreadyAcknowledged(alert, fixes);
   return {
     status: 200,
     html: ackFormPage({
@@ -126,11 +122,7 @@ export async function showAck(
       kind: alert.kind,
       severity: alert.severity,
       silenceLabels: silenceChoices(alert),
-      remediationHtml: remediationSection({
-        token: token ?? '',
-        applicable: applicableActions(alert),
-        allowed: deps.settings.remediation?.actions ?? [],
-      }),
+      remediationHtml: fixes,
     }),
   };
 }

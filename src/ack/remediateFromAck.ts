@@ -8,11 +8,7 @@ import {
   type RemediationGraph,
   type RemediationOutcome,
 } from '../remediation/remediate.js';
-import {
-  REMEDIATION_ACTIONS,
-  type RemediationAction,
-  type RemediationSettings,
-} from '../remediation/settings.js';
+import { isRemediationAction, type RemediationSettings } from '../remediation/settings.js';
 import type { RecordSink } from '../sinks/sink.js';
 import type { StateStore } from '../state/store.js';
 import { chooseObjectPage, confirmationPage } from './remediationPages.js';
@@ -47,9 +43,6 @@ export interface RemediationQuery {
 
 type Page = { readonly status: number; readonly html: string };
 
-export const isRemediationAction = (value: string): value is RemediationAction =>
-  (REMEDIATION_ACTIONS as readonly string[]).includes(value);
-
 const notPossible = (reason: string, status = 409): Page => ({
   status,
   html: ackResultPage('Not possible', reason),
@@ -75,13 +68,8 @@ export async function showRemediation(
   );
   if (!prepared.ok) {
     const alert = prepared.alert;
-    // provision without an object or its DN yet: ask for them (the reason says which is missing).
-    if (
-      alert &&
-      query.action === 'provision' &&
-      alertObjects(alert).length > 0 &&
-      /object|distinguished/i.test(prepared.reason)
-    )
+    // provision without a valid object or its DN yet: ask for them (the reason says what is missing).
+    if (alert && prepared.needs === 'object')
       return {
         status: 200,
         html: chooseObjectPage({

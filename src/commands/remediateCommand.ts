@@ -5,7 +5,7 @@ import type { Logger } from '../log.js';
 import { alertVersion } from '../remediation/alertVersion.js';
 import { ACTION_LABELS } from '../remediation/plan.js';
 import { prepareRemediation, remediate } from '../remediation/remediate.js';
-import { REMEDIATION_ACTIONS, type RemediationAction } from '../remediation/settings.js';
+import { isRemediationAction, REMEDIATION_ACTIONS } from '../remediation/settings.js';
 import { createRemediationGraph } from '../wiring.js';
 import { openLocalState } from './localState.js';
 
@@ -31,10 +31,10 @@ export async function remediateCommand(
   },
 ): Promise<number | { usage: string }> {
   const { action, alertId, print } = options;
-  if (!action || !(REMEDIATION_ACTIONS as readonly string[]).includes(action))
+  if (!action || !isRemediationAction(action))
     return { usage: `remediate takes an action: ${REMEDIATION_ACTIONS.join(', ')}` };
   if (!alertId) return { usage: 'remediate needs the alert id (see `cloudsync-monitor ack --list`)' };
-  const chosen = action as RemediationAction;
+  const chosen = action;
   const local = await openLocalState(settings, systemClock, log, { orAskGraph: true });
   const deps = {
     ...local,

@@ -1,7 +1,7 @@
 import { detailsOf } from '../domain/alertDetails.js';
 import type { Alert } from '../domain/alertModel.js';
 import { templateFamily } from '../domain/jobTemplates.js';
-import type { RemediationAction, RemediationSettings } from './settings.js';
+import { REMEDIATION_ACTIONS, type RemediationAction, type RemediationSettings } from './settings.js';
 
 /**
  * What each remediation does, to which alert it applies, and the one Graph request it makes (pure).
@@ -42,7 +42,8 @@ export interface RemediationPlan {
 }
 
 export type PlanResult =
-  { readonly ok: true; readonly plan: RemediationPlan } | { readonly ok: false; readonly reason: string };
+  | { readonly ok: true; readonly plan: RemediationPlan }
+  | { readonly ok: false; readonly reason: string; readonly needs?: 'object' };
 
 /** A failing object of a sync-errors alert, as the page lists them to choose from. */
 export interface AlertObject {
@@ -52,11 +53,12 @@ export interface AlertObject {
 }
 
 const refuse = (reason: string): PlanResult => ({ ok: false, reason });
+/** Refused until the person chooses an object of the alert (and gives its DN): the page asks for it. */
+const needsObject = (reason: string): PlanResult => ({ ok: false, reason, needs: 'object' });
 
 /** The actions whose kind fits the alert (whether the settings allow them is checked separately). */
 export function applicableActions(alert: Alert): RemediationAction[] {
-  const all: RemediationAction[] = ['allow-deletes', 'restart', 'provision'];
-  return all.filter((a) => kindProblem(alert, a) === undefined);
+  return REMEDIATION_ACTIONS.filter((a) => kindProblem(alert, a) === undefined);
 }
 
 function kindProblem(alert: Alert, action: RemediationAction): string | undefined {
@@ -155,26 +157,22 @@ export function planRemediation(
     };
   }
   const objects = alertObjects(alert);
-  if (!input.object)
-    return refuse(
-      objects.length === 0
-        ? 'This alert lists no failing object by name to provision.'
-        : 'Choose which of the alert\u2019s failing objects to provision.',
-    );
+  if (objects.length === 0) return refuse('This alert lists no failing object by name to provision.');
+  if (!input.object) return needsObject('Choose which of the alert\u2019s failing objects to provision.');
   const object = objects.find((o) => o.sourceId.toLowerCase() === input.object?.toLowerCase());
-  if (!object) return refuse('That object is not one this alert names as failing.');
+  if (!object) return needsObject('That object is not one this alert names as failing.');
   const type = object.objectType?.toLowerCase();
   if (type !== 'user' && type !== 'group')
-    return refuse(
+    return needsObject(
       `Only users and groups can be provisioned on demand; this object is a ${object.objectType ?? 'object of unknown type'}.`,
     );
   const dn = (input.dn ?? '').trim();
   if (!dn)
-    return refuse(
+    return needsObject(
       'Give the object\u2019s distinguished name in AD (e.g. CN=Name,OU=Users,DC=contoso,DC=com): provisionOnDemand takes it, and the provisioning log names the object only by its objectGUID.',
     );
   if (dn.length > 400 || !DN.test(dn))
-    return refuse('That is not a distinguished name such as CN=Name,OU=Users,DC=contoso,DC=com.');
+    return needsObject('That is not a distinguished name such as CN=Name,OU=Users,DC=contoso,DC=com.');
   const ruleId = settings.ruleIds[jobId];
   if (!ruleId)
     return refuse(

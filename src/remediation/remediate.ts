@@ -69,6 +69,8 @@ export async function prepareRemediation(
       readonly ok: false;
       readonly reason: string;
       readonly alert?: Alert;
+      /** The request lacks the object to act on (and its DN): the page asks for it. */
+      readonly needs?: 'object';
     }
 > {
   const label = ACTION_LABELS[request.action];
@@ -106,7 +108,8 @@ export async function prepareRemediation(
       reason: `The alert has changed since this link was made (now ${alert.state}, ${alert.severity}: ${alert.summary}; last change ${alert.lastChangedAt}). Nothing was sent. Look at it again and use the link of its latest message.`,
     };
   const planned = planRemediation(alert, request.action, deps.settings, request);
-  return planned.ok ? { ok: true, alert, plan: planned.plan } : { ok: false, alert, reason: planned.reason };
+  if (planned.ok) return { ok: true, alert, plan: planned.plan };
+  return { ok: false, alert, reason: planned.reason, ...(planned.needs ? { needs: planned.needs } : {}) };
 }
 
 export async function remediate(

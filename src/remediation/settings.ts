@@ -10,6 +10,9 @@ import { z } from 'zod';
 export const REMEDIATION_ACTIONS = ['allow-deletes', 'restart', 'provision'] as const;
 export type RemediationAction = (typeof REMEDIATION_ACTIONS)[number];
 
+export const isRemediationAction = (value: string): value is RemediationAction =>
+  (REMEDIATION_ACTIONS as readonly string[]).includes(value);
+
 /** "off", "on", or the allowed actions, comma-separated. */
 const actionList = z.string().transform((value, ctx): 'off' | 'on' | RemediationAction[] => {
   const items = value
@@ -18,7 +21,7 @@ const actionList = z.string().transform((value, ctx): 'off' | 'on' | Remediation
     .filter(Boolean);
   const [only] = items;
   if (items.length === 1 && (only === 'off' || only === 'on')) return only;
-  const unknown = items.filter((i) => !(REMEDIATION_ACTIONS as readonly string[]).includes(i));
+  const unknown = items.filter((i) => !isRemediationAction(i));
   if (items.length === 0 || unknown.length > 0) {
     ctx.addIssue({
       code: 'custom',
@@ -26,7 +29,7 @@ const actionList = z.string().transform((value, ctx): 'off' | 'on' | Remediation
     });
     return z.NEVER;
   }
-  return items as RemediationAction[];
+  return items.filter(isRemediationAction);
 });
 
 /** jobId -> synchronization rule id (the job schema's synchronizationRules[].id), for provisionOnDemand. */
