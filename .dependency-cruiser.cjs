@@ -90,7 +90,7 @@ module.exports = {
       name: 'utilities-stand-alone',
       severity: 'error',
       comment: 'src/clock.ts and src/log.ts are used everywhere and so import nothing of ours.',
-      from: { path: '^src/(clock|log)\\.ts$' },
+      from: { path: '^src/(clock|log|pool)\\.ts$' },
       to: { path: OURS },
     },
     {

@@ -8,6 +8,7 @@ import { claimDispatch, finishDispatch } from './dispatchRecord.js';
 import type { TenantRegistry } from './registry.js';
 import type { TenantMessage } from './tenantMessage.js';
 import type { TenantQueue } from './tenantQueue.js';
+import { runPool } from '../pool.js';
 
 /**
  * The fleet timer's work: one message per due tenant on the work queue, each run by the queue-triggered
@@ -89,11 +90,7 @@ export async function fanOut(deps: FanOutDependencies, options: FanOutOptions): 
   };
 
   const ids = tenants.map((t) => t.tenantId);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(options.concurrency ?? 16, ids.length) }, async () => {
-    while (next < ids.length) await one(ids[next++]!);
-  });
-  await Promise.all(lanes);
+  await runPool(ids, options.concurrency ?? 16, one);
   for (const f of failed) deps.log.warn(`fleet: tenant ${f.tenantId} not enqueued: ${f.error}`);
   return { slot: slot.toISOString(), enqueued, skipped, failed, corrupt: corrupt.map((c) => c.name) };
 }

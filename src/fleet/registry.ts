@@ -3,6 +3,7 @@ import { setAside } from '../state/setAside.js';
 import { StateDecodeError, type StateKey, type StateStore } from '../state/store.js';
 import { updateState } from '../state/update.js';
 import { tenantEntrySchema, type TenantEntry } from './tenantEntry.js';
+import { runPool } from '../pool.js';
 
 /**
  * The tenant registry on top of the state store: Azure Table Storage in Azure (the state table,
@@ -34,20 +35,16 @@ export class TenantRegistry {
     const tenants: TenantEntry[] = [];
     const corrupt: { name: string; reason: string }[] = [];
     // Several reads at once: a fleet of hundreds is read on every fan-out.
-    const pending = names.sort();
-    const lane = async (): Promise<void> => {
-      for (let name = pending.shift(); name !== undefined; name = pending.shift()) {
-        const key = { tenantId: FLEET_SCOPE, name };
-        const stored = await readStoredState(this.store, key, tenantEntrySchema);
-        if (stored.kind === 'unavailable') throw stored.error;
-        if (stored.kind === 'found') tenants.push(stored.value);
-        if (stored.kind === 'corrupt') {
-          await setAside(this.store, key, stored.reason, stored.etag, { now: this.now() });
-          corrupt.push({ name, reason: stored.reason });
-        }
+    await runPool(names.sort(), READ_LANES, async (name) => {
+      const key = { tenantId: FLEET_SCOPE, name };
+      const stored = await readStoredState(this.store, key, tenantEntrySchema);
+      if (stored.kind === 'unavailable') throw stored.error;
+      if (stored.kind === 'found') tenants.push(stored.value);
+      if (stored.kind === 'corrupt') {
+        await setAside(this.store, key, stored.reason, stored.etag, { now: this.now() });
+        corrupt.push({ name, reason: stored.reason });
       }
-    };
-    await Promise.all(Array.from({ length: READ_LANES }, lane));
+    });
     tenants.sort(
       (a, b) => a.displayName.localeCompare(b.displayName) || a.tenantId.localeCompare(b.tenantId),
     );

@@ -24,6 +24,7 @@ import { FLEET_SCOPE, type TenantRegistry } from './registry.js';
 import type { StateStore } from '../state/store.js';
 import type { BuildDigestInput } from '../digest/runDigest.js';
 import type { TenantEntry } from './tenantEntry.js';
+import { runPool } from '../pool.js';
 
 /** The fleet digest as one message; its id names the day, so a second build of the day sends nothing. */
 export function fleetDigestMessage(model: FleetDigestModel): OutboundMessage {
@@ -114,11 +115,7 @@ export async function sendFleetDigests(deps: FleetDigestsDependencies): Promise<
   const attempt = async (entry: TenantEntry) => {
     done.set(entry.tenantId, await tenantDigest(deps, entry));
   };
-  const pending = [...tenants];
-  const lane = async (): Promise<void> => {
-    for (let entry = pending.shift(); entry !== undefined; entry = pending.shift()) await attempt(entry);
-  };
-  await Promise.all(Array.from({ length: DIGEST_LANES }, lane));
+  await runPool(tenants, DIGEST_LANES, attempt);
   for (const entry of tenants) {
     if (done.get(entry.tenantId)?.outcome.outcome === 'failed') await attempt(entry);
   }

@@ -4,6 +4,7 @@ import type { LogsIngestionClient, LogsIngestionClientOptions } from '@azure/mon
 import { tableByName, type TableName, type TableRecords } from '../tables/definitions.js';
 import { streamName, toRow, type TableDefinition } from '../tables/schema.js';
 import { SinkError, type RecordSink } from './sink.js';
+import { runPool } from '../pool.js';
 
 /**
  * Log Analytics through the Logs Ingestion API (`@azure/monitor-ingestion`): one DCR, one stream per table
@@ -196,24 +197,6 @@ function chunkIndices(
   });
   if (chunk.length > 0) chunks.push(chunk);
   return chunks;
-}
-
-/** Runs `task` over `items` with at most `concurrency` in flight; results in item order. */
-async function runPool<T, R>(
-  items: readonly T[],
-  concurrency: number,
-  task: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await task(items[index]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
-  return results;
 }
 
 /**
