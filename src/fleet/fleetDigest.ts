@@ -1,8 +1,5 @@
 import type { DigestLevel, DigestModel, Problem } from '../domain/digestModel.js';
-import { buildDigest, type BuildDigestInput } from '../digest/runDigest.js';
 import { worstFirst } from '../digest/problems.js';
-import type { StateStore } from '../state/store.js';
-import type { TenantRegistry } from './registry.js';
 import type { TenantEntry } from './tenantEntry.js';
 
 /**
@@ -97,30 +94,4 @@ export function fleetDigestModel(
     rows: sorted,
     counts,
   };
-}
-
-export async function buildFleetDigest(input: {
-  readonly registry: TenantRegistry;
-  readonly state: StateStore;
-  readonly now: Date;
-  readonly settings: BuildDigestInput['settings'];
-}): Promise<FleetDigestModel> {
-  const { tenants } = await input.registry.list();
-  const rows: FleetDigestRow[] = [];
-  let window: DigestModel | undefined;
-  for (const entry of tenants) {
-    try {
-      const { model } = await buildDigest({
-        state: input.state,
-        tenantId: entry.tenantId,
-        now: input.now,
-        settings: input.settings,
-      });
-      window ??= model;
-      rows.push(fleetRow(entry, model));
-    } catch (error) {
-      rows.push(failedRow(entry, error));
-    }
-  }
-  return fleetDigestModel(rows, window, input.now);
 }

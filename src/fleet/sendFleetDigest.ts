@@ -13,7 +13,6 @@ import type { DigestModel } from '../domain/digestModel.js';
 import type { Logger } from '../log.js';
 import type { ChannelReport } from '../notify/delivery.js';
 import {
-  buildFleetDigest,
   failedRow,
   fleetDigestModel,
   fleetRow,
@@ -22,7 +21,6 @@ import {
 } from './fleetDigest.js';
 import { FLEET_SCOPE, type TenantRegistry } from './registry.js';
 import type { StateStore } from '../state/store.js';
-import type { BuildDigestInput } from '../digest/runDigest.js';
 import type { TenantEntry } from './tenantEntry.js';
 import { runPool } from '../pool.js';
 
@@ -40,19 +38,6 @@ export function fleetDigestMessage(model: FleetDigestModel): OutboundMessage {
     },
     teams: { card: renderFleetDigestCard(model) },
   };
-}
-
-/** Builds the fleet digest alone and sends it to the deployment's own channels (the MSP's). */
-export async function sendFleetDigest(input: {
-  readonly registry: TenantRegistry;
-  readonly state: StateStore;
-  readonly now: Date;
-  readonly settings: BuildDigestInput['settings'];
-  readonly notify: NotifyDependencies;
-}): Promise<{ model: FleetDigestModel; report: DispatchReport }> {
-  const model = await buildFleetDigest(input);
-  const report = await dispatch(fleetDigestMessage(model), input.notify);
-  return { model, report };
 }
 
 /* ------------------------------------------------------------------ the digest timer in fleet mode */

@@ -1,8 +1,8 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendFleetDigest } from '../../src/fleet/sendFleetDigest.js';
-import { notifyDependencies } from '../../src/wiring.js';
+import { sendFleetDigests } from '../../src/fleet/sendFleetDigest.js';
+import { fleetDigestsDependencies } from '../../src/fleet/fleetWiring.js';
 import { offsetClock } from '../../src/clock.js';
 import { fanOut } from '../../src/fleet/fanOut.js';
 import { processNext } from '../../src/fleet/queueHost.js';
@@ -82,13 +82,7 @@ describe('fleet fan-out over Azurite queues', () => {
     expect(h.graph.totals().throttled).toBe(0);
 
     // The MSP's fleet digest: one message naming every tenant, from the rollups these runs left.
-    const digest = await sendFleetDigest({
-      registry: adapters.registry,
-      state: adapters.state,
-      now: new Date(),
-      settings: adapters.settings,
-      notify: notifyDependencies(adapters.settings, adapters),
-    });
+    const digest = await sendFleetDigests(fleetDigestsDependencies(adapters));
     expect(digest.model.rows.map((r) => r.displayName).sort()).toEqual([
       'Customer 1',
       'Customer 2',
