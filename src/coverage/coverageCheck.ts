@@ -9,7 +9,7 @@ import type { GraphReader } from '../graph/graphReader.js';
 import type { RecordSink } from '../sinks/sink.js';
 import { corruptStateIssue } from '../state/setAside.js';
 import type { StateStore } from '../state/store.js';
-import type { CoverageRecord, JobStatusRecord, ProvisioningRecord } from '../tables/definitions.js';
+import type { CoverageRecord, JobStatusRecord, ProvisioningObservation } from '../tables/definitions.js';
 import {
   addPendingTouches,
   clearPendingTouches,
@@ -63,16 +63,23 @@ export interface CoverageCheckResult {
 /** The objects the run's provisioning events touched, latest per object; AD to Entra jobs only, skips not counted. */
 export class ProvisionedTouches {
   readonly byObject = new Map<string, Touch>();
+  /** The configuration of the previous record, lower-cased once: one copy for all its objects. */
+  private servicePrincipalId = '';
+  private configuration = '';
 
-  add(records: readonly ProvisioningRecord[]): void {
+  add(records: readonly ProvisioningObservation[]): void {
     for (const r of records) {
-      const target = r.TargetId?.toLowerCase();
-      if (!target || !r.ServicePrincipalId || !r.TimeGenerated) continue;
+      if (!r.TargetId || !r.ServicePrincipalId || !r.TimeGenerated) continue;
       if (r.ResultType === 'Skipped') continue; // out of scope (NotEffectivelyEntitled) is not coverage
       if (templateFamily(templateOfJobId(r.JobId)) !== 'AD2AAD') continue;
+      const target = r.TargetId.toLowerCase();
       const known = this.byObject.get(target);
-      if (!known || known.a < r.TimeGenerated)
-        this.byObject.set(target, { c: r.ServicePrincipalId.toLowerCase(), a: r.TimeGenerated });
+      if (known && known.a >= r.TimeGenerated) continue;
+      if (r.ServicePrincipalId !== this.servicePrincipalId) {
+        this.servicePrincipalId = r.ServicePrincipalId;
+        this.configuration = r.ServicePrincipalId.toLowerCase();
+      }
+      this.byObject.set(target, { c: this.configuration, a: r.TimeGenerated });
     }
   }
 }

@@ -19,6 +19,7 @@ import {
   MAX_EXAMPLES_PER_CODE,
   MAX_NAME_CHARS,
   MAX_OBJECTS_PER_CODE,
+  outcomeAt,
   type ProvisioningTally,
 } from './tally.js';
 import { DIGEST_ACTIONS, DIGEST_RESULTS } from '../domain/digestVocabulary.js';
@@ -288,8 +289,8 @@ function mergeProvisioning(
     rollup.failing[key] = failing;
     for (const [objectKey, outcome] of job.lastByObject) {
       const current = failing.objects[objectKey];
-      if (current && current.lastAt > outcome.at) continue;
-      if (!outcome.failed) {
+      if (current && current.lastAt > outcomeAt(outcome)) continue;
+      if (typeof outcome === 'string') {
         delete failing.objects[objectKey];
         continue;
       }
@@ -300,8 +301,8 @@ function mergeProvisioning(
       }
       failing.objects[objectKey] = {
         name: capText(outcome.name, MAX_NAME_CHARS),
-        code: outcome.code ?? 'UnknownError',
-        category: outcome.category ?? 'Other',
+        code: outcome.code,
+        category: outcome.category,
         since: current?.since ?? outcome.at,
         lastAt: outcome.at,
       };

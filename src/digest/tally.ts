@@ -1,5 +1,5 @@
 import { capText } from '../domain/text.js';
-import type { ProvisioningRecord } from '../tables/definitions.js';
+import type { ProvisioningObservation } from '../tables/definitions.js';
 import {
   DIGEST_ACTIONS,
   DIGEST_RESULTS,
@@ -34,12 +34,11 @@ export interface CodeTally {
   examples: string[];
 }
 
-/** The latest event of one object in this run: the failing-objects state is fed from it. */
+/** The latest event of one object in this run, when it failed: the failing-objects state is fed from it. */
 export interface ObjectOutcome {
   readonly at: string;
-  readonly failed: boolean;
-  readonly code: string | null;
-  readonly category: string | null;
+  readonly code: string;
+  readonly category: string;
   readonly name: string;
 }
 
@@ -51,16 +50,26 @@ export interface JobTally {
   readonly byAction: Record<DigestAction, Record<DigestResult, number>>;
   readonly cycles: Set<string>;
   readonly failures: Map<string, CodeTally>;
-  readonly lastByObject: Map<string, ObjectOutcome>;
+  /**
+   * Per object, its latest event: the outcome when that event failed, else only its time (most objects
+   * of a run do not fail, and one entry per object is what a large run holds longest).
+   */
+  readonly lastByObject: Map<string, ObjectOutcome | string>;
   firstAt: string | null;
   lastAt: string | null;
 }
 
+/** When the object's latest event was. */
+export const outcomeAt = (outcome: ObjectOutcome | string): string =>
+  typeof outcome === 'string' ? outcome : outcome.at;
+
 export class ProvisioningTally {
   private readonly jobs = new Map<string, JobTally>();
+  /** The previous record's job: consecutive records nearly always share it (no lookup by a fresh string). */
+  private last: { readonly key: string; readonly job: JobTally } | undefined;
 
   /** Feed every batch the collector wrote (the collect stage's onProvisioningWritten). */
-  add(records: readonly ProvisioningRecord[]): void {
+  add(records: readonly ProvisioningObservation[]): void {
     for (const record of records) this.addOne(record);
   }
 
@@ -77,10 +86,20 @@ export class ProvisioningTally {
     return n;
   }
 
-  private addOne(record: ProvisioningRecord): void {
+  private jobOf(record: ProvisioningObservation): JobTally {
     const jobKey = record.JobId ?? `sp:${record.ServicePrincipalId ?? 'unknown'}`;
-    const job = this.jobs.get(jobKey) ?? newJobTally(jobKey);
-    this.jobs.set(jobKey, job);
+    if (this.last?.key === jobKey) return this.last.job;
+    let job = this.jobs.get(jobKey);
+    if (!job) {
+      job = newJobTally(jobKey);
+      this.jobs.set(jobKey, job);
+    }
+    this.last = { key: jobKey, job };
+    return job;
+  }
+
+  private addOne(record: ProvisioningObservation): void {
+    const job = this.jobOf(record);
     job.servicePrincipalId ??= record.ServicePrincipalId;
     job.configurationName ??= record.ConfigurationName;
 
@@ -93,36 +112,33 @@ export class ProvisioningTally {
     if (job.lastAt === null || at > job.lastAt) job.lastAt = at;
 
     const objectKey = objectKeyOf(record);
-    const name = objectNameOf(record);
     const failed = result === 'failure';
-    if (failed) {
-      const code = record.ResultSignature ?? 'UnknownError';
-      const entry = job.failures.get(code) ?? {
-        category: record.ErrorCategory ?? 'Other',
-        events: 0,
-        objects: new Set<string>(),
-        objectsOverflow: 0,
-        examples: [],
-      };
-      job.failures.set(code, entry);
-      entry.events += 1;
-      if (!entry.objects.has(objectKey)) {
-        if (entry.objects.size < MAX_OBJECTS_PER_CODE) entry.objects.add(objectKey);
-        else entry.objectsOverflow += 1;
-      }
-      if (entry.examples.length < MAX_EXAMPLES_PER_CODE && !entry.examples.includes(name))
-        entry.examples.push(name);
-    }
     // Only a later event decides whether an object is still failing; events of one run can come out of order.
     const previous = job.lastByObject.get(objectKey);
-    if (!previous || previous.at <= at) {
-      job.lastByObject.set(objectKey, {
-        at,
-        failed,
-        code: failed ? (record.ResultSignature ?? 'UnknownError') : null,
-        category: failed ? (record.ErrorCategory ?? 'Other') : null,
-        name,
-      });
+    const latest = previous === undefined || outcomeAt(previous) <= at;
+    if (!failed) {
+      if (latest) job.lastByObject.set(objectKey, at);
+      return;
+    }
+    const name = objectNameOf(record);
+    const code = record.ResultSignature ?? 'UnknownError';
+    const entry = job.failures.get(code) ?? {
+      category: record.ErrorCategory ?? 'Other',
+      events: 0,
+      objects: new Set<string>(),
+      objectsOverflow: 0,
+      examples: [],
+    };
+    job.failures.set(code, entry);
+    entry.events += 1;
+    if (!entry.objects.has(objectKey)) {
+      if (entry.objects.size < MAX_OBJECTS_PER_CODE) entry.objects.add(objectKey);
+      else entry.objectsOverflow += 1;
+    }
+    if (entry.examples.length < MAX_EXAMPLES_PER_CODE && !entry.examples.includes(name))
+      entry.examples.push(name);
+    if (latest) {
+      job.lastByObject.set(objectKey, { at, code, category: record.ErrorCategory ?? 'Other', name });
     }
   }
 }
@@ -145,7 +161,7 @@ function newJobTally(jobKey: string): JobTally {
 }
 
 /** The source object (the AD object) identifies what failed; a create that failed has no target yet. */
-function objectKeyOf(record: ProvisioningRecord): string {
+function objectKeyOf(record: ProvisioningObservation): string {
   return (
     record.SourceId ??
     record.TargetId ??
@@ -153,7 +169,7 @@ function objectKeyOf(record: ProvisioningRecord): string {
   );
 }
 
-function objectNameOf(record: ProvisioningRecord): string {
+function objectNameOf(record: ProvisioningObservation): string {
   const name =
     record.SourceDisplayName ??
     record.TargetDisplayName ??

@@ -8,7 +8,12 @@ import { isCloudSyncTemplate } from './jobTemplates.js';
 /** The template id a job id starts with, when it is one the monitor collects. */
 export function templateOfJobId(jobId: string | undefined | null): string | undefined {
   if (!jobId) return undefined;
-  const prefix = jobId.split('.')[0] ?? '';
+  return remembered(templates, jobId, templateOf);
+}
+
+function templateOf(jobId: string): string | undefined {
+  const dot = jobId.indexOf('.');
+  const prefix = dot < 0 ? jobId : jobId.slice(0, dot);
   return isCloudSyncTemplate(prefix) ? prefix : undefined;
 }
 
@@ -24,6 +29,27 @@ export function jobIdsMatch(listedJobId: string, eventJobId: string): boolean {
  * ways is one job, and one alert.
  */
 export function jobKey(jobId: string): string {
+  return remembered(keys, jobId, keyOf);
+}
+
+function keyOf(jobId: string): string {
   const parts = jobId.trim().toLowerCase().split('.');
   return parts.length >= 2 ? `${parts[0]}.${parts[1]}` : (parts[0] ?? '');
+}
+
+/*
+ * Both run for every provisioning event, and a tenant has a handful of jobs: the answers are kept per
+ * job id. Bounded (emptied when full) so ids from a hostile or broken feed cannot grow it without end.
+ */
+const REMEMBERED_MAX = 1_000;
+const templates = new Map<string, string | undefined>();
+const keys = new Map<string, string>();
+
+function remembered<T>(cache: Map<string, T>, jobId: string, compute: (jobId: string) => T): T {
+  const known = cache.get(jobId);
+  if (known !== undefined || cache.has(jobId)) return known as T;
+  if (cache.size >= REMEMBERED_MAX) cache.clear();
+  const value = compute(jobId);
+  cache.set(jobId, value);
+  return value;
 }

@@ -53,15 +53,21 @@ const byId = new Map(JOB_TEMPLATES.map((t) => [t.templateId.toLowerCase(), t]));
 export const jobTemplate = (templateId: string | null | undefined): JobTemplate | undefined =>
   templateId ? byId.get(templateId.toLowerCase()) : undefined;
 
+/**
+ * Lower-cased prefixes, longest first: AAD2AD before AD2AAD is not needed (neither is a prefix of the
+ * other), but longest first is safe. Made once: templateFamily runs for every provisioning event.
+ */
+const FAMILY_PREFIXES: readonly (readonly [string, KnownTemplateFamily])[] = [...TEMPLATE_FAMILIES]
+  .sort((a, b) => b.length - a.length)
+  .map((f) => [f.toLowerCase(), f] as const);
+
 /** The family of any template id, known or not, by its prefix (case-insensitive). */
 export function templateFamily(templateId: string | null | undefined): TemplateFamily {
   const id = (templateId ?? '').toLowerCase();
-  // AAD2AD before AD2AAD is not needed (neither is a prefix of the other), but longest first is safe.
-  const family = [...TEMPLATE_FAMILIES]
-    .sort((a, b) => b.length - a.length)
-    .find((f) => id.startsWith(f.toLowerCase()));
-  return family ?? 'unknown';
+  for (const [prefix, family] of FAMILY_PREFIXES) if (id.startsWith(prefix)) return family;
+  return 'unknown';
 }
+
 
 export function syncDirection(templateId: string | null | undefined): SyncDirection | undefined {
   const family = templateFamily(templateId);

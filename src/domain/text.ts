@@ -11,14 +11,21 @@ export const TEXT_MAX = 400;
 
 /** Caps a string at `max` characters (default 200), marking the cut. Counts code points, never splits a pair. */
 export function capText(value: string, max = 200): string {
+  // A string has at most as many code points as UTF-16 units: most values are short enough as they are.
+  if (value.length <= max) return value;
   const points = Array.from(value);
   return points.length <= max ? value : `${points.slice(0, Math.max(0, max - 1)).join('')}…`;
 }
 
+/** Whitespace at either end, two in a row, or any but a plain space: what the fold and trim would change. */
+const NEEDS_FOLDING = /^\s|\s$|\s\s|[^\S ]/;
+
 /** Whitespace runs (newlines included) folded to one space, then capped; null stays null. */
 export function capFlat(value: string | null | undefined, max: number = TEXT_MAX): string | null {
   if (value == null) return null;
-  return capText(value.replace(/\s+/g, ' ').trim(), max);
+  // Nothing to fold or trim (the usual case: one-line text) leaves the value as it is, without a copy.
+  const flat = NEEDS_FOLDING.test(value) ? value.replace(/\s+/g, ' ').trim() : value;
+  return capText(flat, max);
 }
 
 export const capName = (value: string | null | undefined): string | null => capFlat(value, NAME_MAX);

@@ -1,4 +1,9 @@
-import type { ObjectEvent } from './objectStatusState.js';
+import {
+  compactEvent,
+  type ObjectEvent,
+  type ObjectEventJob,
+  type ObjectEventSink,
+} from './objectStatusState.js';
 
 /**
  * A run's object events, kept for a replay (see ObjectStatusTracker), in the order they were added.
@@ -11,11 +16,9 @@ import type { ObjectEvent } from './objectStatusState.js';
  * that fail an object or count a delete (staged or done) are kept whole. Iterating gives back events equal,
  * field by field, to those added.
  */
-type JobFields = Pick<ObjectEvent, 'job' | 'jobId' | 'servicePrincipalId' | 'configurationName'>;
-
 const INITIAL = 1_024;
 
-export class ObjectEventLog {
+export class ObjectEventLog implements ObjectEventSink {
   private whole: ObjectEvent[] = [];
   private at = new Float64Array(INITIAL);
   /** >= 0: 2 * job index + (0 clear, 1 other); < 0: -1 - index in `whole`. */
@@ -24,7 +27,10 @@ export class ObjectEventLog {
   private object = new Int32Array(INITIAL);
   private objects: string[] = [];
   private readonly objectIndex = new Map<string, number>();
-  private jobs: JobFields[] = [];
+  private jobs: ObjectEventJob[] = [];
+  /** The job of the previous compact event, and its index: events of one job come in runs. */
+  private lastJob: ObjectEventJob | undefined;
+  private lastJobIndex = -1;
   private readonly jobIndex = new Map<string, number>();
   private count = 0;
 
@@ -33,7 +39,21 @@ export class ObjectEventLog {
   }
 
   add(events: readonly ObjectEvent[]): void {
-    for (const event of events) this.addOne(event);
+    for (const event of events) {
+      if (compact(event)) this.addCompact(event.at, event.objectId, event, event.result as 'clear' | 'other');
+      else this.addWhole(event);
+    }
+  }
+
+  addCompact(at: number, objectId: string | null, job: ObjectEventJob, result: 'clear' | 'other'): void {
+    const i = this.next(at, objectId);
+    this.slot[i] = 2 * this.jobOf(job) + (result === 'clear' ? 0 : 1);
+  }
+
+  addWhole(event: ObjectEvent): void {
+    const i = this.next(event.at, event.objectId);
+    this.whole.push(event);
+    this.slot[i] = -1 - (this.whole.length - 1);
   }
 
   clear(): void {
@@ -45,6 +65,8 @@ export class ObjectEventLog {
     this.objectIndex.clear();
     this.jobs = [];
     this.jobIndex.clear();
+    this.lastJob = undefined;
+    this.lastJobIndex = -1;
     this.count = 0;
   }
 
@@ -55,33 +77,22 @@ export class ObjectEventLog {
         yield this.whole[-1 - slot]!;
         continue;
       }
-      yield {
-        ...this.jobs[slot >> 1]!,
-        at: this.at[i]!,
-        objectId: this.objectIdOf(i),
-        result: (slot & 1) === 0 ? 'clear' : 'other',
-        code: '',
-        category: 'Other',
-        name: null,
-        objectType: null,
-        action: null,
-        description: null,
-        recommendedAction: null,
-        cycleId: null,
-        stagedDelete: false,
-        deleted: false,
-      };
+      yield compactEvent(
+        this.at[i]!,
+        this.objectIdOf(i),
+        this.jobs[slot >> 1]!,
+        (slot & 1) === 0 ? 'clear' : 'other',
+      );
     }
   }
 
-  private addOne(event: ObjectEvent): void {
+  /** The index of a new event, with its time and object stored. */
+  private next(at: number, objectId: string | null): number {
     if (this.count === this.at.length) this.grow();
     const i = this.count++;
-    this.at[i] = event.at;
-    this.object[i] = event.objectId === null ? -1 : this.objectOf(event.objectId);
-    this.slot[i] = compact(event)
-      ? 2 * this.jobOf(event) + (event.result === 'clear' ? 0 : 1)
-      : -1 - this.keep(event);
+    this.at[i] = at;
+    this.object[i] = objectId === null ? -1 : this.objectOf(objectId);
+    return i;
   }
 
   private objectOf(id: string): number {
@@ -99,24 +110,22 @@ export class ObjectEventLog {
     return index < 0 ? null : this.objects[index]!;
   }
 
-  private keep(event: ObjectEvent): number {
-    this.whole.push(event);
-    return this.whole.length - 1;
-  }
-
-  private jobOf(event: ObjectEvent): number {
-    const key = `${event.job}\u0000${event.jobId}\u0000${event.servicePrincipalId ?? '\u0001'}\u0000${event.configurationName ?? '\u0001'}`;
+  private jobOf(job: ObjectEventJob): number {
+    if (job === this.lastJob) return this.lastJobIndex;
+    const key = `${job.job}\u0000${job.jobId}\u0000${job.servicePrincipalId ?? '\u0001'}\u0000${job.configurationName ?? '\u0001'}`;
     let index = this.jobIndex.get(key);
     if (index === undefined) {
       index = this.jobs.length;
       this.jobs.push({
-        job: event.job,
-        jobId: event.jobId,
-        servicePrincipalId: event.servicePrincipalId,
-        configurationName: event.configurationName,
+        job: job.job,
+        jobId: job.jobId,
+        servicePrincipalId: job.servicePrincipalId,
+        configurationName: job.configurationName,
       });
       this.jobIndex.set(key, index);
     }
+    this.lastJob = job;
+    this.lastJobIndex = index;
     return index;
   }
 

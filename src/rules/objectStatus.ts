@@ -3,14 +3,14 @@ import { corruptStateIssue, type SetAside } from '../state/setAside.js';
 import type { StateKey, StateStore } from '../state/store.js';
 import { readStoredState } from '../state/storedState.js';
 import { updateVersioned, type HeldValue } from '../state/update.js';
-import type { ProvisioningRecord } from '../tables/definitions.js';
+import type { ProvisioningObservation } from '../tables/definitions.js';
 import {
   applyObjectEvents,
   emptyObjectStatus,
   objectStatusState,
   pruneObjectStatus,
+  recordObjectEvents,
   shrinkObjectStatus,
-  toObjectEvents,
   type ObjectStatusLimits,
   type ObjectStatusState,
 } from './objectStatusState.js';
@@ -87,10 +87,8 @@ export class ObjectStatusTracker {
   }
 
   /** Feed with each batch of provisioning records as it is written (the collect stage's onProvisioningWritten). */
-  record(records: readonly ProvisioningRecord[]): void {
-    const events = toObjectEvents(records);
-    this.events.add(events);
-    applyObjectEvents(this.state, events, this.limits);
+  record(records: readonly ProvisioningObservation[]): void {
+    recordObjectEvents(this.state, records, this.limits, this.events);
   }
 
   /**

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { errorCategory } from '../domain/errorCategory.js';
-import type { ProvisioningRecord } from '../tables/definitions.js';
+import type { ProvisioningObservation } from '../tables/definitions.js';
 import { jobKey } from '../domain/jobId.js';
 import { capFlat, capName } from '../domain/text.js';
 
@@ -118,6 +118,18 @@ const STAGED_KEEP_MS = 35 * 24 * 3600_000;
 /** Untracked objects per job beyond which new ones are not remembered at all (state size). */
 const MORE_FACTOR = 20;
 
+/** What an event says of its job: the same four strings (one copy each) for all events of a job. */
+export type ObjectEventJob = Pick<ObjectEvent, 'job' | 'jobId' | 'servicePrincipalId' | 'configurationName'>;
+
+/**
+ * Where a run's events are kept for a replay (ObjectEventLog): an event that fails no object and counts
+ * no delete is handed over as its parts, never built as an ObjectEvent (nearly every event of a run).
+ */
+export interface ObjectEventSink {
+  addCompact(at: number, objectId: string | null, job: ObjectEventJob, result: 'clear' | 'other'): void;
+  addWhole(event: ObjectEvent): void;
+}
+
 /**
  * The tracker keeps every event of a run (for a replay), so an event must be small: a 200k-event run
  * held 120 MB of them. Strings that repeat across events (job ids, names of configurations, codes) are
@@ -125,53 +137,189 @@ const MORE_FACTOR = 20;
  * what applyObjectEvents reads of it (job, time, object, result): the rest is only read for failures
  * and staged deletes.
  */
-export function toObjectEvents(records: readonly ProvisioningRecord[]): ObjectEvent[] {
+export function toObjectEvents(records: readonly ProvisioningObservation[]): ObjectEvent[] {
   const events: ObjectEvent[] = [];
-  for (const r of records) {
+  const sink: ObjectEventSink = {
+    addCompact: (at, objectId, job, result) => events.push(compactEvent(at, objectId, job, result)),
+    addWhole: (event) => events.push(event),
+  };
+  eachObjectEvent(records, sink, () => undefined);
+  return events;
+}
+
+/**
+ * What `applyObjectEvents(state, toObjectEvents(records))` does, with each event also handed to `sink`,
+ * and without building events that fail nothing (the per-event cost of a large run).
+ */
+export function recordObjectEvents(
+  state: ObjectStatusState,
+  records: readonly ProvisioningObservation[],
+  limits: ObjectStatusLimits,
+  sink: ObjectEventSink,
+): void {
+  eachObjectEvent(records, sink, (event, at, objectId, fields, result) => {
+    if (event) {
+      applyObjectEvent(state, event, limits);
+      return;
+    }
+    const job = jobStatusOf(state, fields);
+    if (objectId && result === 'clear') clear(job, objectId, at);
+  });
+}
+
+type ObjectResult = ObjectEvent['result'];
+
+/**
+ * The records' events in time order (latest wins by time: applied in time order whatever order the
+ * batches came in; a stable sort, so events of one time keep the records' order), each handed to `sink`
+ * and then to `then`: with the whole event, or (undefined) with the parts of a compact one.
+ */
+function eachObjectEvent(
+  records: readonly ProvisioningObservation[],
+  sink: ObjectEventSink,
+  then: (
+    event: ObjectEvent | undefined,
+    at: number,
+    objectId: string | null,
+    job: ObjectEventJob,
+    result: ObjectResult,
+  ) => void,
+): void {
+  const chosen: number[] = [];
+  const times: number[] = [];
+  let ordered = true;
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!;
     if (!r.JobId) continue;
     const at = Date.parse(r.TimeGenerated);
     if (!Number.isFinite(at)) continue;
-    const resultType = (r.ResultType ?? '').toLowerCase();
-    const result =
+    if (times.length > 0 && at < times[times.length - 1]!) ordered = false;
+    chosen.push(i);
+    times.push(at);
+  }
+  const order = chosen.map((_, k) => k);
+  if (!ordered) order.sort((a, b) => times[a]! - times[b]!);
+  // Consecutive records nearly always share their job: its strings are looked up once per change.
+  let job: ObjectEventJob | undefined;
+  let jobOf: ProvisioningObservation | undefined;
+  for (const k of order) {
+    const r = records[chosen[k]!]!;
+    const at = times[k]!;
+    if (
+      job === undefined ||
+      r.JobId !== jobOf?.JobId ||
+      r.ServicePrincipalId !== jobOf.ServicePrincipalId ||
+      r.ConfigurationName !== jobOf.ConfigurationName
+    ) {
+      job = jobFieldsOf(r.JobId as string, r);
+      jobOf = r;
+    }
+    const resultType = r.ResultType === null ? '' : r.ResultType.toLowerCase();
+    const result: ObjectResult =
       resultType === 'failure'
         ? 'failure'
         : resultType === 'success' || resultType === 'skipped'
           ? 'clear'
           : 'other';
-    const action = (r.ProvisioningAction ?? '').toLowerCase();
+    const action = r.ProvisioningAction === null ? '' : r.ProvisioningAction.toLowerCase();
     const stagedDelete = action === 'stageddelete';
     const deleted = action === 'delete' && resultType === 'success';
-    const job = intern(jobKey(r.JobId));
-    const jobId = intern(r.JobId);
-    const servicePrincipalId = internOrNull(r.ServicePrincipalId);
-    const configurationName = internOrNull(r.ConfigurationName);
     const objectId = (r.SourceId ?? r.TargetId)?.toLowerCase() ?? null;
-    const failed = result === 'failure' || stagedDelete;
-    const code = failed ? intern(r.ResultSignature ?? '') : '';
-    // One literal with every field (no spread): all events share one hidden class, as small as it gets.
-    events.push({
-      job,
-      jobId,
-      servicePrincipalId,
-      configurationName,
-      at,
-      objectId,
-      result,
-      code,
-      category: failed ? intern(r.ErrorCategory ?? errorCategory(code) ?? 'Other') : 'Other',
-      name: failed ? capName(r.SourceDisplayName ?? r.TargetDisplayName) : null,
-      objectType: failed ? internOrNull(r.SourceType ?? r.TargetType) : null,
-      action: failed ? internOrNull(r.ProvisioningAction) : null,
-      description: failed ? capFlat(r.ResultDescription, 300) : null,
-      recommendedAction: failed ? capFlat(r.RecommendedAction, 300) : null,
-      // Only staged and done deletes read it (counted per cycle); kept for others, it was one more string per event.
-      cycleId: stagedDelete || deleted ? r.CycleId : null,
-      stagedDelete,
-      deleted,
-    });
+    if (result !== 'failure' && !stagedDelete && !deleted) {
+      sink.addCompact(at, objectId, job, result);
+      then(undefined, at, objectId, job, result);
+      continue;
+    }
+    const event = wholeEvent(r, at, objectId, job, result, stagedDelete, deleted);
+    sink.addWhole(event);
+    then(event, at, objectId, job, result);
   }
-  // Latest wins by time: apply in time order whatever order the batches came in.
-  return events.sort((a, b) => a.at - b.at);
+}
+function jobFieldsOf(jobId: string, r: ProvisioningObservation): ObjectEventJob {
+  return {
+    job: intern(jobKey(jobId)),
+    jobId: intern(jobId),
+    servicePrincipalId: internOrNull(r.ServicePrincipalId),
+    configurationName: internOrNull(r.ConfigurationName),
+  };
+}
+
+/** An event that fails no object and counts no delete: every field past its job, time, object and result is fixed. */
+export function compactEvent(
+  at: number,
+  objectId: string | null,
+  job: ObjectEventJob,
+  result: 'clear' | 'other',
+): ObjectEvent {
+  return wholeFields(job, at, objectId, result, '', 'Other', null, null, null, null, null, null, false, false);
+}
+
+function wholeEvent(
+  r: ProvisioningObservation,
+  at: number,
+  objectId: string | null,
+  job: ObjectEventJob,
+  result: ObjectResult,
+  stagedDelete: boolean,
+  deleted: boolean,
+): ObjectEvent {
+  const failed = result === 'failure' || stagedDelete;
+  const code = failed ? intern(r.ResultSignature ?? '') : '';
+  return wholeFields(
+    job,
+    at,
+    objectId,
+    result,
+    code,
+    failed ? intern(r.ErrorCategory ?? errorCategory(code) ?? 'Other') : 'Other',
+    failed ? capName(r.SourceDisplayName ?? r.TargetDisplayName) : null,
+    failed ? internOrNull(r.SourceType ?? r.TargetType) : null,
+    failed ? internOrNull(r.ProvisioningAction) : null,
+    failed ? capFlat(r.ResultDescription, 300) : null,
+    failed ? capFlat(r.RecommendedAction, 300) : null,
+    // Only staged and done deletes read it (counted per cycle); kept for others, it was one more string per event.
+    stagedDelete || deleted ? r.CycleId : null,
+    stagedDelete,
+    deleted,
+  );
+}
+
+// One literal with every field (no spread): all events share one hidden class, as small as it gets.
+function wholeFields(
+  job: ObjectEventJob,
+  at: number,
+  objectId: string | null,
+  result: ObjectResult,
+  code: string,
+  category: string,
+  name: string | null,
+  objectType: string | null,
+  action: string | null,
+  description: string | null,
+  recommendedAction: string | null,
+  cycleId: string | null,
+  stagedDelete: boolean,
+  deleted: boolean,
+): ObjectEvent {
+  return {
+    job: job.job,
+    jobId: job.jobId,
+    servicePrincipalId: job.servicePrincipalId,
+    configurationName: job.configurationName,
+    at,
+    objectId,
+    result,
+    code,
+    category,
+    name,
+    objectType,
+    action,
+    description,
+    recommendedAction,
+    cycleId,
+    stagedDelete,
+    deleted,
+  };
 }
 
 /** Few distinct values, one copy each; bounded so a hostile feed cannot grow it without end. */
@@ -193,26 +341,33 @@ export function applyObjectEvents(
   events: Iterable<ObjectEvent>,
   limits: ObjectStatusLimits,
 ): void {
-  for (const event of events) {
-    const job = (state.jobs[event.job] ??= {
-      jobId: event.jobId,
-      servicePrincipalId: event.servicePrincipalId,
-      configurationName: event.configurationName,
-      failing: {},
-      more: {},
-      cleared: {},
-      codes: {},
-      stagedDeletes: [],
-      deletes: [],
-    });
-    job.servicePrincipalId ??= event.servicePrincipalId;
-    job.configurationName ??= event.configurationName;
-    if (event.stagedDelete) countPerCycle(job.stagedDeletes, event);
-    if (event.deleted) countPerCycle((job.deletes ??= []), event);
-    if (!event.objectId) continue;
-    if (event.result === 'failure') fail(job, event, limits);
-    else if (event.result === 'clear') clear(job, event);
-  }
+  for (const event of events) applyObjectEvent(state, event, limits);
+}
+
+function applyObjectEvent(state: ObjectStatusState, event: ObjectEvent, limits: ObjectStatusLimits): void {
+  const job = jobStatusOf(state, event);
+  if (event.stagedDelete) countPerCycle(job.stagedDeletes, event);
+  if (event.deleted) countPerCycle((job.deletes ??= []), event);
+  if (!event.objectId) return;
+  if (event.result === 'failure') fail(job, event, limits);
+  else if (event.result === 'clear') clear(job, event.objectId, event.at);
+}
+
+function jobStatusOf(state: ObjectStatusState, event: ObjectEventJob): JobObjectStatus {
+  const job = (state.jobs[event.job] ??= {
+    jobId: event.jobId,
+    servicePrincipalId: event.servicePrincipalId,
+    configurationName: event.configurationName,
+    failing: {},
+    more: {},
+    cleared: {},
+    codes: {},
+    stagedDeletes: [],
+    deletes: [],
+  });
+  job.servicePrincipalId ??= event.servicePrincipalId;
+  job.configurationName ??= event.configurationName;
+  return job;
 }
 
 function fail(job: JobObjectStatus, event: ObjectEvent, limits: ObjectStatusLimits): void {
@@ -255,22 +410,21 @@ function fail(job: JobObjectStatus, event: ObjectEvent, limits: ObjectStatusLimi
   job.failing[id] = { n: event.name, t: event.objectType, a: event.action, c: event.code, f: at, l: at };
 }
 
-function clear(job: JobObjectStatus, event: ObjectEvent): void {
-  const id = event.objectId as string;
+function clear(job: JobObjectStatus, id: string, at: number): void {
   const known = job.failing[id];
   if (known) {
-    if (Date.parse(known.l) > event.at) return; // an older success published late
+    if (Date.parse(known.l) > at) return; // an older success published late
     delete job.failing[id];
-    job.cleared[id] = event.at;
+    job.cleared[id] = at;
     return;
   }
   // Most events clear an object that never failed: no hash for them while nothing is beyond the cap.
   if (isEmpty(job.more)) return;
   const hash = idHash(id);
   const more = job.more[hash];
-  if (more && more[1] <= event.at) {
+  if (more && more[1] <= at) {
     delete job.more[hash];
-    job.cleared[id] = event.at;
+    job.cleared[id] = at;
   }
 }
 

@@ -234,6 +234,11 @@ export const tables = [
 ] as const;
 
 export type ProvisioningRecord = RecordOf<typeof provisioningTable>;
+/**
+ * What the run's observers (object status, digest tally, coverage touches) read of a provisioning row:
+ * every scalar column. The two dynamic ones are written, never observed, so the collector need not keep them.
+ */
+export type ProvisioningObservation = Omit<ProvisioningRecord, 'ModifiedProperties' | 'ProvisioningSteps'>;
 export type JobStatusRecord = RecordOf<typeof jobStatusTable>;
 export type AgentRecord = RecordOf<typeof agentTable>;
 export type AlertRecord = RecordOf<typeof alertTable>;
