@@ -66,12 +66,19 @@ export class ProvisionedTouches {
   /** The configuration of the previous record, lower-cased once: one copy for all its objects. */
   private servicePrincipalId = '';
   private configuration = '';
+  /** Whether the previous record's job id is an AD to Entra one (a run has a handful of jobs). */
+  private jobId: string | null | undefined;
+  private toEntra = false;
 
   add(records: readonly ProvisioningObservation[]): void {
     for (const r of records) {
       if (!r.TargetId || !r.ServicePrincipalId || !r.TimeGenerated) continue;
       if (r.ResultType === 'Skipped') continue; // out of scope (NotEffectivelyEntitled) is not coverage
-      if (templateFamily(templateOfJobId(r.JobId)) !== 'AD2AAD') continue;
+      if (r.JobId !== this.jobId) {
+        this.jobId = r.JobId;
+        this.toEntra = templateFamily(templateOfJobId(r.JobId)) === 'AD2AAD';
+      }
+      if (!this.toEntra) continue;
       const target = r.TargetId.toLowerCase();
       const known = this.byObject.get(target);
       if (known && known.a >= r.TimeGenerated) continue;
@@ -79,7 +86,11 @@ export class ProvisionedTouches {
         this.servicePrincipalId = r.ServicePrincipalId;
         this.configuration = r.ServicePrincipalId.toLowerCase();
       }
-      this.byObject.set(target, { c: this.configuration, a: r.TimeGenerated });
+      // Updated in place: nothing reads a touch before the run's last batch is in (the check follows collection).
+      if (known) {
+        known.c = this.configuration;
+        known.a = r.TimeGenerated;
+      } else this.byObject.set(target, { c: this.configuration, a: r.TimeGenerated });
     }
   }
 }

@@ -67,6 +67,10 @@ export class ProvisioningTally {
   private readonly jobs = new Map<string, JobTally>();
   /** The previous record's job: consecutive records nearly always share it (no lookup by a fresh string). */
   private last: { readonly key: string; readonly job: JobTally } | undefined;
+  private action: readonly [string | null, DigestAction] = [null, digestAction(null)];
+  private result: readonly [string | null, DigestResult] = [null, digestResult(null)];
+  /** The cycle last added, and to which job. */
+  private cycle: readonly [string | null, JobTally | null] = [null, null];
 
   /** Feed every batch the collector wrote (the collect stage's onProvisioningWritten). */
   add(records: readonly ProvisioningObservation[]): void {
@@ -86,6 +90,17 @@ export class ProvisioningTally {
     return n;
   }
 
+  /** The digest's words for the previous record's action and result (a few values, mostly repeated). */
+  private actionOf(raw: string | null): DigestAction {
+    if (raw !== this.action[0]) this.action = [raw, digestAction(raw)];
+    return this.action[1];
+  }
+
+  private resultOf(raw: string | null): DigestResult {
+    if (raw !== this.result[0]) this.result = [raw, digestResult(raw)];
+    return this.result[1];
+  }
+
   private jobOf(record: ProvisioningObservation): JobTally {
     const jobKey = record.JobId ?? `sp:${record.ServicePrincipalId ?? 'unknown'}`;
     if (this.last?.key === jobKey) return this.last.job;
@@ -103,10 +118,15 @@ export class ProvisioningTally {
     job.servicePrincipalId ??= record.ServicePrincipalId;
     job.configurationName ??= record.ConfigurationName;
 
-    const action = digestAction(record.ProvisioningAction);
-    const result = digestResult(record.ResultType);
+    const action = this.actionOf(record.ProvisioningAction);
+    const result = this.resultOf(record.ResultType);
     job.byAction[action][result] += 1;
-    if (record.CycleId && job.cycles.size < MAX_CYCLES) job.cycles.add(record.CycleId);
+    // Events of a cycle come together: the set is asked once per cycle, not once per event.
+    const cycle = record.CycleId;
+    if (cycle && (cycle !== this.cycle[0] || job !== this.cycle[1]) && job.cycles.size < MAX_CYCLES) {
+      job.cycles.add(cycle);
+      this.cycle = [cycle, job];
+    }
     const at = record.TimeGenerated;
     if (job.firstAt === null || at < job.firstAt) job.firstAt = at;
     if (job.lastAt === null || at > job.lastAt) job.lastAt = at;

@@ -68,7 +68,6 @@ export function templateFamily(templateId: string | null | undefined): TemplateF
   return 'unknown';
 }
 
-
 export function syncDirection(templateId: string | null | undefined): SyncDirection | undefined {
   const family = templateFamily(templateId);
   return family === 'unknown' ? undefined : DIRECTION[family];

@@ -13,8 +13,23 @@ export const TEXT_MAX = 400;
 export function capText(value: string, max = 200): string {
   // A string has at most as many code points as UTF-16 units: most values are short enough as they are.
   if (value.length <= max) return value;
-  const points = Array.from(value);
-  return points.length <= max ? value : `${points.slice(0, Math.max(0, max - 1)).join('')}…`;
+  // Counted in place (Array.from made an array of the whole text): a pair is one point, a lone half one too.
+  const keep = Math.max(0, max - 1);
+  let points = 0;
+  let end = 0;
+  for (let i = 0; i < value.length; points++) {
+    if (points === keep) end = i;
+    if (points === max) return `${value.slice(0, end)}…`;
+    i += isPairAt(value, i) ? 2 : 1;
+  }
+  return points <= max ? value : `${value.slice(0, end)}…`;
+}
+
+function isPairAt(value: string, i: number): boolean {
+  const high = value.charCodeAt(i);
+  if (high < 0xd800 || high > 0xdbff) return false;
+  const low = value.charCodeAt(i + 1);
+  return low >= 0xdc00 && low <= 0xdfff;
 }
 
 /** Whitespace at either end, two in a row, or any but a plain space: what the fold and trim would change. */

@@ -157,13 +157,23 @@ export function recordObjectEvents(
   limits: ObjectStatusLimits,
   sink: ObjectEventSink,
 ): void {
+  let lastFields: ObjectEventJob | undefined;
+  let lastJob: JobObjectStatus | undefined;
+  /** Whether the job may have untracked objects; only a failure adds one, so it is asked again after each. */
+  let more = true;
   eachObjectEvent(records, sink, (event, at, objectId, fields, result) => {
     if (event) {
       applyObjectEvent(state, event, limits);
+      lastFields = undefined;
       return;
     }
-    const job = jobStatusOf(state, fields);
-    if (objectId && result === 'clear') clear(job, objectId, at);
+    // Consecutive events share their job fields (see eachObjectEvent): its status is looked up once per change.
+    if (fields !== lastFields) {
+      lastFields = fields;
+      lastJob = jobStatusOf(state, fields);
+      more = !isEmpty(lastJob.more);
+    }
+    if (objectId && result === 'clear') clear(lastJob!, objectId, at, more);
   });
 }
 
@@ -191,18 +201,19 @@ function eachObjectEvent(
   for (let i = 0; i < records.length; i++) {
     const r = records[i]!;
     if (!r.JobId) continue;
-    const at = Date.parse(r.TimeGenerated);
+    const at = timeOf(r.TimeGenerated);
     if (!Number.isFinite(at)) continue;
     if (times.length > 0 && at < times[times.length - 1]!) ordered = false;
     chosen.push(i);
     times.push(at);
   }
-  const order = chosen.map((_, k) => k);
-  if (!ordered) order.sort((a, b) => times[a]! - times[b]!);
+  // A page is in time order (the collector asks so): no sort then.
+  const order = ordered ? undefined : chosen.map((_, k) => k).sort((a, b) => times[a]! - times[b]!);
   // Consecutive records nearly always share their job: its strings are looked up once per change.
   let job: ObjectEventJob | undefined;
   let jobOf: ProvisioningObservation | undefined;
-  for (const k of order) {
+  for (let n = 0; n < chosen.length; n++) {
+    const k = order ? order[n]! : n;
     const r = records[chosen[k]!]!;
     const at = times[k]!;
     if (
@@ -214,14 +225,14 @@ function eachObjectEvent(
       job = jobFieldsOf(r.JobId as string, r);
       jobOf = r;
     }
-    const resultType = r.ResultType === null ? '' : r.ResultType.toLowerCase();
+    const resultType = lowerCase(r.ResultType);
     const result: ObjectResult =
       resultType === 'failure'
         ? 'failure'
         : resultType === 'success' || resultType === 'skipped'
           ? 'clear'
           : 'other';
-    const action = r.ProvisioningAction === null ? '' : r.ProvisioningAction.toLowerCase();
+    const action = lowerCase(r.ProvisioningAction);
     const stagedDelete = action === 'stageddelete';
     const deleted = action === 'delete' && resultType === 'success';
     const objectId = (r.SourceId ?? r.TargetId)?.toLowerCase() ?? null;
@@ -235,6 +246,71 @@ function eachObjectEvent(
     then(event, at, objectId, job, result);
   }
 }
+/**
+ * Results and actions lower-cased without a new string per event: the collector writes a few canonical
+ * spellings. Bounded like `interned`: an unknown value is kept as Graph sent it.
+ */
+const lowered = new Map<string, string>();
+
+function lowerCase(value: string | null): string {
+  if (value === null) return '';
+  let lower = lowered.get(value);
+  if (lower === undefined) {
+    lower = value.toLowerCase();
+    if (lowered.size < 100) lowered.set(value, lower);
+  }
+  return lower;
+}
+
+/**
+ * Date.parse for the one form the collector writes (toISOString: 2026-12-02T03:04:05.678Z), without
+ * parsing the date for every event: the hour's start is parsed once per hour and the rest added. Any
+ * other form (or an out-of-range minute or second, which Date.parse rejects) goes to Date.parse.
+ */
+let hourPrefix = '';
+let hourMs = NaN;
+
+export function timeOf(value: string): number {
+  if (value.length !== 24 || value.charCodeAt(23) !== Z) return Date.parse(value);
+  const minutes = digits(value, 14, 2);
+  const seconds = digits(value, 17, 2);
+  const ms = digits(value, 20, 3);
+  const fast =
+    minutes >= 0 &&
+    minutes < 60 &&
+    seconds >= 0 &&
+    seconds < 60 &&
+    ms >= 0 &&
+    value.charCodeAt(13) === COLON &&
+    value.charCodeAt(16) === COLON &&
+    value.charCodeAt(19) === DOT;
+  if (!fast) return Date.parse(value);
+  if (hourPrefix === '' || !value.startsWith(hourPrefix)) {
+    const prefix = value.slice(0, 13);
+    // Hour 24 is valid only as 24:00:00.000: left to Date.parse like any other odd hour.
+    if (!HOUR.test(prefix)) return Date.parse(value);
+    hourPrefix = prefix;
+    hourMs = Date.parse(`${prefix}:00:00.000Z`);
+  }
+  return Number.isFinite(hourMs) ? hourMs + minutes * 60_000 + seconds * 1_000 + ms : Date.parse(value);
+}
+
+const HOUR = /^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3])$/;
+const COLON = 58;
+const DOT = 46;
+const Z = 90;
+
+/** The number written in `count` ASCII digits from `from`; -1 when one is not a digit. */
+function digits(value: string, from: number, count: number): number {
+  let n = 0;
+  for (let i = from; i < from + count; i++) {
+    const d = value.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
 function jobFieldsOf(jobId: string, r: ProvisioningObservation): ObjectEventJob {
   return {
     job: intern(jobKey(jobId)),
@@ -251,7 +327,22 @@ export function compactEvent(
   job: ObjectEventJob,
   result: 'clear' | 'other',
 ): ObjectEvent {
-  return wholeFields(job, at, objectId, result, '', 'Other', null, null, null, null, null, null, false, false);
+  return wholeFields(
+    job,
+    at,
+    objectId,
+    result,
+    '',
+    'Other',
+    null,
+    null,
+    null,
+    null,
+    null,
+    null,
+    false,
+    false,
+  );
 }
 
 function wholeEvent(
@@ -410,7 +501,8 @@ function fail(job: JobObjectStatus, event: ObjectEvent, limits: ObjectStatusLimi
   job.failing[id] = { n: event.name, t: event.objectType, a: event.action, c: event.code, f: at, l: at };
 }
 
-function clear(job: JobObjectStatus, id: string, at: number): void {
+/** `more`: false when the job is known to have no untracked objects (else it is looked at). */
+function clear(job: JobObjectStatus, id: string, at: number, more = true): void {
   const known = job.failing[id];
   if (known) {
     if (Date.parse(known.l) > at) return; // an older success published late
@@ -419,10 +511,10 @@ function clear(job: JobObjectStatus, id: string, at: number): void {
     return;
   }
   // Most events clear an object that never failed: no hash for them while nothing is beyond the cap.
-  if (isEmpty(job.more)) return;
+  if (!more || isEmpty(job.more)) return;
   const hash = idHash(id);
-  const more = job.more[hash];
-  if (more && more[1] <= at) {
+  const untracked = job.more[hash];
+  if (untracked && untracked[1] <= at) {
     delete job.more[hash];
     job.cleared[id] = at;
   }
