@@ -17,6 +17,7 @@ import {
  * field by field, to those added.
  */
 const INITIAL = 1_024;
+const STRINGS_MAX = 50_000;
 
 export class ObjectEventLog implements ObjectEventSink {
   private whole: ObjectEvent[] = [];
@@ -32,6 +33,8 @@ export class ObjectEventLog implements ObjectEventSink {
   private lastJob: ObjectEventJob | undefined;
   private lastJobIndex = -1;
   private readonly jobIndex = new Map<string, number>();
+  /** Texts of whole events, one copy each (bounded: beyond it a text is kept as it came). */
+  private readonly strings = new Map<string, string>();
   private count = 0;
 
   get size(): number {
@@ -56,7 +59,15 @@ export class ObjectEventLog implements ObjectEventSink {
     this.slot[i] = -1 - (this.whole.length - 1);
   }
 
+  share(value: string): string {
+    const known = this.strings.get(value);
+    if (known !== undefined) return known;
+    if (this.strings.size < STRINGS_MAX) this.strings.set(value, value);
+    return value;
+  }
+
   clear(): void {
+    this.strings.clear();
     this.whole = [];
     this.at = new Float64Array(INITIAL);
     this.slot = new Int32Array(INITIAL);

@@ -128,6 +128,11 @@ export type ObjectEventJob = Pick<ObjectEvent, 'job' | 'jobId' | 'servicePrincip
 export interface ObjectEventSink {
   addCompact(at: number, objectId: string | null, job: ObjectEventJob, result: 'clear' | 'other'): void;
   addWhole(event: ObjectEvent): void;
+  /**
+   * One copy of a text that whole events repeat (names, error texts and cycle ids of the objects that
+   * fail again and again): the copy to keep for `value`.
+   */
+  share(value: string): string;
 }
 
 /**
@@ -142,6 +147,7 @@ export function toObjectEvents(records: readonly ProvisioningObservation[]): Obj
   const sink: ObjectEventSink = {
     addCompact: (at, objectId, job, result) => events.push(compactEvent(at, objectId, job, result)),
     addWhole: (event) => events.push(event),
+    share: (value) => value,
   };
   eachObjectEvent(records, sink, () => undefined);
   return events;
@@ -241,7 +247,7 @@ function eachObjectEvent(
       then(undefined, at, objectId, job, result);
       continue;
     }
-    const event = wholeEvent(r, at, objectId, job, result, stagedDelete, deleted);
+    const event = wholeEvent(r, at, objectId, job, result, stagedDelete, deleted, sink);
     sink.addWhole(event);
     then(event, at, objectId, job, result);
   }
@@ -353,7 +359,9 @@ function wholeEvent(
   result: ObjectResult,
   stagedDelete: boolean,
   deleted: boolean,
+  strings: Pick<ObjectEventSink, 'share'>,
 ): ObjectEvent {
+  const share = (value: string | null): string | null => (value === null ? null : strings.share(value));
   const failed = result === 'failure' || stagedDelete;
   const code = failed ? intern(r.ResultSignature ?? '') : '';
   return wholeFields(
@@ -363,13 +371,13 @@ function wholeEvent(
     result,
     code,
     failed ? intern(r.ErrorCategory ?? errorCategory(code) ?? 'Other') : 'Other',
-    failed ? capName(r.SourceDisplayName ?? r.TargetDisplayName) : null,
+    failed ? share(capName(r.SourceDisplayName ?? r.TargetDisplayName)) : null,
     failed ? internOrNull(r.SourceType ?? r.TargetType) : null,
     failed ? internOrNull(r.ProvisioningAction) : null,
-    failed ? capFlat(r.ResultDescription, 300) : null,
-    failed ? capFlat(r.RecommendedAction, 300) : null,
+    failed ? share(capFlat(r.ResultDescription, 300)) : null,
+    failed ? share(capFlat(r.RecommendedAction, 300)) : null,
     // Only staged and done deletes read it (counted per cycle); kept for others, it was one more string per event.
-    stagedDelete || deleted ? r.CycleId : null,
+    stagedDelete || deleted ? share(r.CycleId) : null,
     stagedDelete,
     deleted,
   );

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ObjectEventLog } from '../../src/rules/objectEventLog.js';
-import { applyObjectEvents, emptyObjectStatus, toObjectEvents } from '../../src/rules/objectStatusState.js';
+import {
+  applyObjectEvents,
+  emptyObjectStatus,
+  recordObjectEvents,
+  toObjectEvents,
+} from '../../src/rules/objectStatusState.js';
 import { DAY, LOG_JOB2, MIN, SP2, at, event, failure, success } from './fixtures.js';
 
 const limits = { trackMaxPerJob: 2, staleMs: 7 * DAY };
@@ -49,5 +54,68 @@ describe('the tracker keeps a run events compactly for its replay', () => {
     log.clear();
     expect([...log]).toEqual([]);
     expect(log.size).toBe(0);
+  });
+});
+
+describe('recording a batch straight into the status and the log', () => {
+  /**
+   * Out of time order, the job changing back and forth, an object beyond the cap of 2 (its hash kept)
+   * cleared later, a done delete, an unknown result and action spelled oddly, a record without a job.
+   */
+  const batches = [
+    records,
+    [
+      failure('h', 'H', 'Z', 12 * MIN),
+      success('c', 10 * MIN, { JobId: LOG_JOB2, ServicePrincipalId: SP2, ConfigurationName: null }),
+      failure('i', 'I', 'Z', 11 * MIN),
+      success('h', 13 * MIN),
+      event({
+        SourceId: 'k',
+        ProvisioningAction: 'delete',
+        ResultType: 'SUCCESS',
+        TimeGenerated: at(14 * MIN).toISOString(),
+      }),
+      event({ SourceId: 'l', ResultType: 'somethingNew', TimeGenerated: at(9 * MIN).toISOString() }),
+      event({ SourceId: 'm', JobId: null, TimeGenerated: at(15 * MIN).toISOString() }),
+      success('i', 16 * MIN, { SourceId: 'I' }),
+      failure('f', 'F', 'Y', 2 * MIN),
+    ],
+    // One job only: n goes beyond the cap between two clears of that job, then is cleared.
+    [success('o', 20 * MIN), failure('n', 'N', 'Z', 21 * MIN), success('n', 22 * MIN)],
+  ];
+
+  it('ends with the status and the log that building, logging and applying the events gave', () => {
+    const expected = emptyObjectStatus(at(-DAY));
+    const expectedLog = new ObjectEventLog();
+    const state = emptyObjectStatus(at(-DAY));
+    const log = new ObjectEventLog();
+    for (const batch of batches) {
+      const events = toObjectEvents(batch);
+      expectedLog.add(events);
+      applyObjectEvents(expected, events, limits);
+      recordObjectEvents(state, batch, limits, log);
+    }
+    expect(state).toStrictEqual(expected);
+    expect([...log]).toStrictEqual([...expectedLog]);
+    // h, i and n went beyond the cap (untracked), then a later success cleared them.
+    const job = Object.values(state.jobs).find((j) => j.jobId !== LOG_JOB2)!;
+    expect(Object.keys(job.failing).sort()).toEqual(['b', 'f']);
+    expect(Object.keys(job.cleared)).toEqual(expect.arrayContaining(['h', 'i', 'n']));
+
+    // And the replay of what was logged onto a fresher status is the same either way.
+    const rival = () => {
+      const fresher = emptyObjectStatus(at(-DAY));
+      applyObjectEvents(
+        fresher,
+        toObjectEvents([failure('a', 'A', 'R', -MIN), failure('c', 'C', 'R', -MIN)]),
+        limits,
+      );
+      return fresher;
+    };
+    const replayed = rival();
+    const replayedExpected = rival();
+    applyObjectEvents(replayed, log, limits);
+    applyObjectEvents(replayedExpected, expectedLog, limits);
+    expect(replayed).toStrictEqual(replayedExpected);
   });
 });
