@@ -28,6 +28,8 @@ export class ObjectEventLog implements ObjectEventSink {
   private object = new Int32Array(INITIAL);
   private objects: string[] = [];
   private readonly objectIndex = new Map<string, number>();
+  /** The index of the id objectId gave last (the event being added next is of that object). */
+  private lastObject = -1;
   private jobs: ObjectEventJob[] = [];
   /** The job of the previous compact event, and its index: events of one job come in runs. */
   private lastJob: ObjectEventJob | undefined;
@@ -74,6 +76,7 @@ export class ObjectEventLog implements ObjectEventSink {
     this.object = new Int32Array(INITIAL);
     this.objects = [];
     this.objectIndex.clear();
+    this.lastObject = -1;
     this.jobs = [];
     this.jobIndex.clear();
     this.lastJob = undefined;
@@ -102,8 +105,18 @@ export class ObjectEventLog implements ObjectEventSink {
     if (this.count === this.at.length) this.grow();
     const i = this.count++;
     this.at[i] = at;
-    this.object[i] = objectId === null ? -1 : this.objectOf(objectId);
+    this.object[i] =
+      objectId === null
+        ? -1
+        : objectId === this.objects[this.lastObject]
+          ? this.lastObject
+          : this.objectOf(objectId);
     return i;
+  }
+
+  objectId(id: string): string {
+    this.lastObject = this.objectOf(id);
+    return this.objects[this.lastObject]!;
   }
 
   private objectOf(id: string): number {

@@ -133,6 +133,11 @@ export interface ObjectEventSink {
    * fail again and again): the copy to keep for `value`.
    */
   share(value: string): string;
+  /**
+   * The one copy of an object id to use from here on: the status is looked up with it (a lookup with an
+   * id string first seen costs more than with one seen before).
+   */
+  objectId(id: string): string;
 }
 
 /**
@@ -148,6 +153,7 @@ export function toObjectEvents(records: readonly ProvisioningObservation[]): Obj
     addCompact: (at, objectId, job, result) => events.push(compactEvent(at, objectId, job, result)),
     addWhole: (event) => events.push(event),
     share: (value) => value,
+    objectId: (id) => id,
   };
   eachObjectEvent(records, sink, () => undefined);
   return events;
@@ -218,6 +224,11 @@ function eachObjectEvent(
   // Consecutive records nearly always share their job: its strings are looked up once per change.
   let job: ObjectEventJob | undefined;
   let jobOf: ProvisioningObservation | undefined;
+  // Results and actions repeat from one event to the next: lower-cased on change only.
+  let rawResult: string | null = null;
+  let resultType = '';
+  let rawAction: string | null = null;
+  let action = '';
   for (let n = 0; n < chosen.length; n++) {
     const k = order ? order[n]! : n;
     const r = records[chosen[k]!]!;
@@ -231,17 +242,24 @@ function eachObjectEvent(
       job = jobFieldsOf(r.JobId as string, r);
       jobOf = r;
     }
-    const resultType = lowerCase(r.ResultType);
+    if (r.ResultType !== rawResult) {
+      rawResult = r.ResultType;
+      resultType = lowerCase(rawResult);
+    }
     const result: ObjectResult =
       resultType === 'failure'
         ? 'failure'
         : resultType === 'success' || resultType === 'skipped'
           ? 'clear'
           : 'other';
-    const action = lowerCase(r.ProvisioningAction);
+    if (r.ProvisioningAction !== rawAction) {
+      rawAction = r.ProvisioningAction;
+      action = lowerCase(rawAction);
+    }
     const stagedDelete = action === 'stageddelete';
     const deleted = action === 'delete' && resultType === 'success';
-    const objectId = (r.SourceId ?? r.TargetId)?.toLowerCase() ?? null;
+    const id = r.SourceId ?? r.TargetId;
+    const objectId = id === null ? null : sink.objectId(id.toLowerCase());
     if (result !== 'failure' && !stagedDelete && !deleted) {
       sink.addCompact(at, objectId, job, result);
       then(undefined, at, objectId, job, result);
