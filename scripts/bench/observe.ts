@@ -45,7 +45,12 @@ const gc = (globalThis as { gc?: () => void }).gc;
  * directory and read back (one JSON.parse per record, so every string is still its own copy).
  */
 async function cachedRecords(events: number): Promise<Observed[]> {
-  const file = path.join(tmpdir(), `csm-observe-records-${events}.ndjson`);
+  // Named by a hash of a few freshly made records too: a change to how records are made makes a new file.
+  const version = createHash('sha256')
+    .update(JSON.stringify(records(20)))
+    .digest('hex')
+    .slice(0, 12);
+  const file = path.join(tmpdir(), `csm-observe-records-${events}-${version}.ndjson`);
   const text = await readFile(file, 'utf8').catch(() => undefined);
   if (text !== undefined)
     return text
