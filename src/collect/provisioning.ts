@@ -6,11 +6,11 @@ import {
   provisioningObjectSummary,
   type ProvisioningObjectSummary,
 } from '../graph/schemas/provisioningObjectSummary.js';
-import type { RecordSink } from '../sinks/sink.js';
+import { writeJsonRows, type RecordSink } from '../sinks/sink.js';
 import type { StateStore } from '../state/store.js';
-import type { ProvisioningRecord } from '../tables/definitions.js';
+import type { ProvisioningObservation } from '../tables/definitions.js';
 import { templateOfJobId } from './cloudSync.js';
-import { toProvisioningRecord, type ConfigurationNames } from './provisioningRecord.js';
+import { toProvisioningRow, type ConfigurationNames } from './provisioningRecord.js';
 import { ProvisioningCheckpoint, type ProvisioningMark } from './provisioningCheckpoint.js';
 import { issueFrom, type RunIssue } from './runErrors.js';
 import type { UnknownValues } from './unknownValues.js';
@@ -48,7 +48,7 @@ export interface ProvisioningInput {
   /** Clock time (ms) after which no further page is requested; the rest is worked off next run. */
   readonly deadline: number;
   /** Sees every batch that was written (for the alert rules' observations). */
-  readonly onWritten?: (records: readonly ProvisioningRecord[]) => void;
+  readonly onWritten?: (records: readonly ProvisioningObservation[]) => void;
 }
 
 export interface ProvisioningResult {
@@ -211,7 +211,10 @@ const GROUP_MAX_MS = 1_000;
 
 /** The pages read since the last commit. */
 interface Group {
-  readonly rows: ProvisioningRecord[];
+  /** The new events' rows as JSON (rowJson), what the sink writes. */
+  readonly rows: string[];
+  /** The same events as the observers see them, told once the rows are written. */
+  readonly observations: ProvisioningObservation[];
   /** Ids of `rows`: not in the checkpoint's memory yet, so the group's own repeats are found here. */
   readonly ids: Set<string>;
   fromMs: number;
@@ -223,6 +226,7 @@ interface Group {
 
 const newGroup = (startedAt: number): Group => ({
   rows: [],
+  observations: [],
   ids: new Set(),
   fromMs: Number.POSITIVE_INFINITY,
   toMs: Number.NEGATIVE_INFINITY,
@@ -273,20 +277,20 @@ async function readWindow(
   const startCommit = async (): Promise<boolean> => {
     if (!(await settle())) return false;
     if (group === undefined) return true;
-    const { rows, ids, fromMs, toMs, moved } = group;
+    const { rows, observations, ids, fromMs, toMs, moved } = group;
     group = undefined;
     const reached = progress;
     const done = checkpoint
       .commitPage(
         { ids: [...ids], fromMs, toMs },
-        () => input.sink.write(TABLE, rows),
+        () => writeJsonRows(input.sink, TABLE, rows),
         (state) => (moved ? window.onPage(reached, state) : state),
         issues,
       )
       .then((ok) => {
         if (ok && rows.length > 0) {
           totals.written += rows.length;
-          input.onWritten?.(rows);
+          input.onWritten?.(observations);
         }
         return ok;
       });
@@ -303,7 +307,7 @@ async function readWindow(
     for await (const page of input.graph.pages(path, 'v1.0', { prefetch: true })) {
       totals.pages += 1;
       group ??= newGroup(clock.now().getTime());
-      const { rows, ids } = group;
+      const { rows, observations, ids } = group;
       let pageLatest = Number.NEGATIVE_INFINITY;
       const items = page.value;
       for (let i = 0; i < items.length; i++) {
@@ -336,7 +340,9 @@ async function readWindow(
         }
         ids.add(event.id);
         group.fromMs = Math.min(group.fromMs, at);
-        rows.push(toProvisioningRecord(input.tenantId, event, input.names, input.unknown));
+        const row = toProvisioningRow(input.tenantId, event, input.names, input.unknown);
+        rows.push(row.json);
+        observations.push(row.observation);
       }
       group.toMs = Math.max(group.toMs, pageLatest);
       if (ordered && pageLatest > progress) {

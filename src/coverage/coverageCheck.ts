@@ -9,7 +9,7 @@ import type { GraphReader } from '../graph/graphReader.js';
 import type { RecordSink } from '../sinks/sink.js';
 import { corruptStateIssue } from '../state/setAside.js';
 import type { StateStore } from '../state/store.js';
-import type { CoverageRecord, JobStatusRecord, ProvisioningRecord } from '../tables/definitions.js';
+import type { CoverageRecord, JobStatusRecord, ProvisioningObservation } from '../tables/definitions.js';
 import {
   addPendingTouches,
   clearPendingTouches,
@@ -64,7 +64,7 @@ export interface CoverageCheckResult {
 export class ProvisionedTouches {
   readonly byObject = new Map<string, Touch>();
 
-  add(records: readonly ProvisioningRecord[]): void {
+  add(records: readonly ProvisioningObservation[]): void {
     for (const r of records) {
       const target = r.TargetId?.toLowerCase();
       if (!target || !r.ServicePrincipalId || !r.TimeGenerated) continue;

@@ -1,5 +1,5 @@
 import { capText } from '../domain/text.js';
-import type { ProvisioningRecord } from '../tables/definitions.js';
+import type { ProvisioningObservation } from '../tables/definitions.js';
 import {
   DIGEST_ACTIONS,
   DIGEST_RESULTS,
@@ -60,7 +60,7 @@ export class ProvisioningTally {
   private readonly jobs = new Map<string, JobTally>();
 
   /** Feed every batch the collector wrote (the collect stage's onProvisioningWritten). */
-  add(records: readonly ProvisioningRecord[]): void {
+  add(records: readonly ProvisioningObservation[]): void {
     for (const record of records) this.addOne(record);
   }
 
@@ -77,7 +77,7 @@ export class ProvisioningTally {
     return n;
   }
 
-  private addOne(record: ProvisioningRecord): void {
+  private addOne(record: ProvisioningObservation): void {
     const jobKey = record.JobId ?? `sp:${record.ServicePrincipalId ?? 'unknown'}`;
     const job = this.jobs.get(jobKey) ?? newJobTally(jobKey);
     this.jobs.set(jobKey, job);
@@ -145,7 +145,7 @@ function newJobTally(jobKey: string): JobTally {
 }
 
 /** The source object (the AD object) identifies what failed; a create that failed has no target yet. */
-function objectKeyOf(record: ProvisioningRecord): string {
+function objectKeyOf(record: ProvisioningObservation): string {
   return (
     record.SourceId ??
     record.TargetId ??
@@ -153,7 +153,7 @@ function objectKeyOf(record: ProvisioningRecord): string {
   );
 }
 
-function objectNameOf(record: ProvisioningRecord): string {
+function objectNameOf(record: ProvisioningObservation): string {
   const name =
     record.SourceDisplayName ??
     record.TargetDisplayName ??

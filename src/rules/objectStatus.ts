@@ -3,7 +3,7 @@ import { corruptStateIssue, type SetAside } from '../state/setAside.js';
 import type { StateKey, StateStore } from '../state/store.js';
 import { readStoredState } from '../state/storedState.js';
 import { updateVersioned, type HeldValue } from '../state/update.js';
-import type { ProvisioningRecord } from '../tables/definitions.js';
+import type { ProvisioningObservation } from '../tables/definitions.js';
 import {
   applyObjectEvents,
   emptyObjectStatus,
@@ -87,7 +87,7 @@ export class ObjectStatusTracker {
   }
 
   /** Feed with each batch of provisioning records as it is written (the collect stage's onProvisioningWritten). */
-  record(records: readonly ProvisioningRecord[]): void {
+  record(records: readonly ProvisioningObservation[]): void {
     const events = toObjectEvents(records);
     this.events.add(events);
     applyObjectEvents(this.state, events, this.limits);

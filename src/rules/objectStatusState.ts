@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { errorCategory } from '../domain/errorCategory.js';
-import type { ProvisioningRecord } from '../tables/definitions.js';
+import type { ProvisioningObservation } from '../tables/definitions.js';
 import { jobKey } from '../domain/jobId.js';
 import { capFlat, capName } from '../domain/text.js';
 
@@ -125,7 +125,7 @@ const MORE_FACTOR = 20;
  * what applyObjectEvents reads of it (job, time, object, result): the rest is only read for failures
  * and staged deletes.
  */
-export function toObjectEvents(records: readonly ProvisioningRecord[]): ObjectEvent[] {
+export function toObjectEvents(records: readonly ProvisioningObservation[]): ObjectEvent[] {
   const events: ObjectEvent[] = [];
   for (const r of records) {
     if (!r.JobId) continue;

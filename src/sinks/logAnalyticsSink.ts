@@ -48,7 +48,6 @@ export interface LogAnalyticsSinkOptions extends LogsIngestionClientOptions {
 }
 
 export interface PreparedRow {
-  readonly row: Readonly<Record<string, unknown>>;
   /** The row as JSON, made once: sizing the row and building its request both use it. */
   readonly json: string;
   readonly bytes: number;
@@ -110,22 +109,36 @@ export class LogAnalyticsSink implements RecordSink {
   }
 
   async write<N extends TableName>(table: N, rows: readonly TableRecords[N][]): Promise<void> {
-    if (rows.length === 0) return;
     const definition = tableByName(table);
-    const stream = streamName(definition);
+    return this.send(table, rows.length, () =>
+      rows.map((record, index) => prepareRow(definition, record, index)),
+    );
+  }
+
+  async writeJson(table: TableName, rows: readonly string[]): Promise<void> {
+    const definition = tableByName(table);
+    return this.send(table, rows.length, () =>
+      rows.map((json, index) => prepareJsonRow(definition, json, index)),
+    );
+  }
+
+  /** Sends `count` rows, prepared by `prepare`, in requests of at most MAX_REQUEST_BYTES. */
+  private async send(table: TableName, count: number, prepare: () => PreparedRow[]): Promise<void> {
+    if (count === 0) return;
+    const stream = streamName(tableByName(table));
     let prepared: PreparedRow[];
     let chunks: number[][];
     try {
-      prepared = rows.map((record, index) => prepareRow(definition, record, index));
+      prepared = prepare();
       chunks = chunkIndices(prepared);
     } catch (error) {
       // Nothing has been sent: the whole batch failed.
-      throw new SinkError(`${stream}: ${rows.length} rows not sent: ${describe(error)}`, table, rows.length, {
+      throw new SinkError(`${stream}: ${count} rows not sent: ${describe(error)}`, table, count, {
         cause: error,
       });
     }
     const failures = await runPool(chunks, this.maxConcurrency, (chunk) =>
-      this.send(stream, `[${chunk.map((index) => prepared[index]!.json).join(',')}]`),
+      this.upload(stream, `[${chunk.map((index) => prepared[index]!.json).join(',')}]`),
     );
     const failed = failures.filter((f) => f !== undefined);
     if (failed.length === 0) return;
@@ -133,7 +146,7 @@ export class LogAnalyticsSink implements RecordSink {
     const rejected = failures.flatMap((failure, i) => (failure ? chunks[i]! : [])).sort((a, b) => a - b);
     const causes = [...new Set(failed.map((f) => describe(f.cause)))].slice(0, 3);
     throw new SinkError(
-      `${stream}: Logs Ingestion rejected ${rejected.length} of ${rows.length} rows ` +
+      `${stream}: Logs Ingestion rejected ${rejected.length} of ${count} rows ` +
         `(${failed.length} of ${chunks.length} requests failed): ${causes.join('; ')}`,
       table,
       rejected.length,
@@ -151,7 +164,7 @@ export class LogAnalyticsSink implements RecordSink {
    * One request with `body` (a JSON array of at most MAX_REQUEST_BYTES: the SDK sees one stand-in and
    * does not split it). Resolves with the cause when it was not accepted.
    */
-  private async send(stream: string, body: string): Promise<{ cause: unknown } | undefined> {
+  private async upload(stream: string, body: string): Promise<{ cause: unknown } | undefined> {
     const token = `csm-body-${this.nextBody++}`;
     this.bodies.set(token, body);
     const standIn = { toJSON: () => token };
@@ -171,11 +184,11 @@ export class LogAnalyticsSink implements RecordSink {
 }
 
 /** Packs rows into request bodies of at most MAX_REQUEST_BYTES, array brackets and commas included. */
-export function chunkRows(
-  prepared: readonly Pick<PreparedRow, 'row' | 'bytes'>[],
+export function chunkRows<T extends Pick<PreparedRow, 'bytes'>>(
+  prepared: readonly T[],
   maxBytes = MAX_REQUEST_BYTES,
-): Readonly<Record<string, unknown>>[][] {
-  return chunkIndices(prepared, maxBytes).map((chunk) => chunk.map((index) => prepared[index]!.row));
+): T[][] {
+  return chunkIndices(prepared, maxBytes).map((chunk) => chunk.map((index) => prepared[index]!));
 }
 
 /** chunkRows, as the positions of the rows in `prepared`. */
@@ -210,15 +223,29 @@ export function prepareRow(
   index = 0,
 ): PreparedRow {
   const row = toRow(table, record);
-  const json = JSON.stringify(row);
+  return prepared(table, row, JSON.stringify(row), index);
+}
+
+/** prepareRow for a row already serialised (rowJson): read back only when it needs fitting. */
+export function prepareJsonRow(table: TableDefinition, json: string, index = 0): PreparedRow {
+  const bytes = Buffer.byteLength(json);
+  if (json.length <= MAX_FIELD_CHARS && bytes <= MAX_FIELD_BYTES) return { json, bytes };
+  return prepared(table, JSON.parse(json) as Record<string, unknown>, json, index);
+}
+
+function prepared(
+  table: TableDefinition,
+  row: Readonly<Record<string, unknown>>,
+  json: string,
+  index: number,
+): PreparedRow {
   let bytes = Buffer.byteLength(json);
   // No value is longer than the whole row's JSON: a row within the field limits needs no fitting.
-  if (json.length <= MAX_FIELD_CHARS && bytes <= MAX_FIELD_BYTES) return { row, json, bytes };
+  if (json.length <= MAX_FIELD_CHARS && bytes <= MAX_FIELD_BYTES) return { json, bytes };
   for (let limit = MAX_FIELD_CHARS; limit >= MIN_FIELD_CHARS; limit = Math.floor(limit / 2)) {
-    const fitted = fitFields(table, row, limit);
-    const fittedJson = JSON.stringify(fitted);
+    const fittedJson = JSON.stringify(fitFields(table, row, limit));
     bytes = Buffer.byteLength(fittedJson);
-    if (bytes <= MAX_ROW_BYTES) return { row: fitted, json: fittedJson, bytes };
+    if (bytes <= MAX_ROW_BYTES) return { json: fittedJson, bytes };
   }
   throw new Error(
     `row ${index} is ${bytes} bytes even with values cut to ${MIN_FIELD_CHARS} characters; ` +

@@ -1,7 +1,7 @@
 import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { tableByName, type TableName, type TableRecords } from '../tables/definitions.js';
-import { toRow } from '../tables/schema.js';
+import { rowJson } from '../tables/schema.js';
 import { datedFiles, DEFAULT_RETENTION_DAYS, rotateIfDue } from './localRetention.js';
 import { rowIdentity } from '../tables/rowIdentity.js';
 import { SinkError, type RecordSink, type SinkPosition } from './sink.js';
@@ -95,11 +95,10 @@ export class NdjsonSink implements RecordSink {
 
   async write<N extends TableName>(table: N, rows: readonly TableRecords[N][]): Promise<void> {
     if (rows.length === 0) return;
-    let text: string;
+    let json: string[];
     try {
       const definition = tableByName(table);
-      text = '';
-      for (const record of rows) text += `${JSON.stringify(toRow(definition, record))}\n`;
+      json = rows.map((record) => rowJson(definition, record));
     } catch (error) {
       // e.g. a BigInt or a cycle in a dynamic column: nothing is written.
       throw new SinkError(
@@ -111,6 +110,12 @@ export class NdjsonSink implements RecordSink {
         },
       );
     }
+    return this.writeJson(table, json);
+  }
+
+  async writeJson(table: TableName, rows: readonly string[]): Promise<void> {
+    if (rows.length === 0) return;
+    const text = `${rows.join('\n')}\n`;
     try {
       await this.enqueue(table, () => this.append(table, text));
       this.positionTaken.delete(table);

@@ -234,6 +234,12 @@ export const tables = [
 ] as const;
 
 export type ProvisioningRecord = RecordOf<typeof provisioningTable>;
+/**
+ * What the alert rules, the digest tally and the coverage check read of a provisioning row: every column
+ * but the two dynamic ones (large, and read by none of them), so a run need not keep those until its
+ * batch is written.
+ */
+export type ProvisioningObservation = Omit<ProvisioningRecord, 'ModifiedProperties' | 'ProvisioningSteps'>;
 export type JobStatusRecord = RecordOf<typeof jobStatusTable>;
 export type AgentRecord = RecordOf<typeof agentTable>;
 export type AlertRecord = RecordOf<typeof alertTable>;
