@@ -9,6 +9,7 @@ import {
 import { writeJsonRows, type RecordSink } from '../sinks/sink.js';
 import type { StateStore } from '../state/store.js';
 import type { ProvisioningObservation } from '../tables/definitions.js';
+import { SerialisedRows } from '../tables/serialisedRows.js';
 import { templateOfJobId } from './cloudSync.js';
 import { toProvisioningRow, type ConfigurationNames } from './provisioningRecord.js';
 import { ProvisioningCheckpoint, type ProvisioningMark } from './provisioningCheckpoint.js';
@@ -211,8 +212,8 @@ const GROUP_MAX_MS = 1_000;
 
 /** The pages read since the last commit. */
 interface Group {
-  /** The new events' rows as JSON (rowJson), what the sink writes. */
-  readonly rows: string[];
+  /** The new events' rows, serialised: what the sink writes (off the JS heap: see SerialisedRows). */
+  readonly rows: SerialisedRows;
   /** The same events as the observers see them, told once the rows are written. */
   readonly observations: ProvisioningObservation[];
   /** Ids of `rows`: not in the checkpoint's memory yet, so the group's own repeats are found here. */
@@ -224,8 +225,8 @@ interface Group {
   readonly startedAt: number;
 }
 
-const newGroup = (startedAt: number): Group => ({
-  rows: [],
+const newGroup = (startedAt: number, rows: SerialisedRows): Group => ({
+  rows,
   observations: [],
   ids: new Set(),
   fromMs: Number.POSITIVE_INFINITY,
@@ -265,6 +266,8 @@ async function readWindow(
    * write, mark), so at most one group is ever in doubt; its ids count as seen for the group being read.
    */
   let committing: { readonly ids: ReadonlySet<string>; readonly done: Promise<boolean> } | undefined;
+  /** Row buffers of committed groups, for the next ones (at most two groups are held at a time). */
+  const spare: SerialisedRows[] = [];
 
   /** Waits for the commit under way; false when it failed and the run must stop reading. */
   const settle = async (): Promise<boolean> => {
@@ -288,11 +291,16 @@ async function readWindow(
         issues,
       )
       .then((ok) => {
-        if (ok && rows.length > 0) {
-          totals.written += rows.length;
+        if (ok && rows.count > 0) {
+          totals.written += rows.count;
           input.onWritten?.(observations);
         }
         return ok;
+      })
+      .finally(() => {
+        // The sink is done with the rows (it copies what it keeps): the buffer serves a later group.
+        rows.clear();
+        spare.push(rows);
       });
     // Awaited by settle; until then a failure must not count as unhandled.
     done.catch(() => undefined);
@@ -306,7 +314,7 @@ async function readWindow(
   try {
     for await (const page of input.graph.pages(path, 'v1.0', { prefetch: true })) {
       totals.pages += 1;
-      group ??= newGroup(clock.now().getTime());
+      group ??= newGroup(clock.now().getTime(), spare.pop() ?? new SerialisedRows());
       const { rows, observations, ids } = group;
       let pageLatest = Number.NEGATIVE_INFINITY;
       const items = page.value;
@@ -353,7 +361,7 @@ async function readWindow(
       const outOfTime = !last && clock.now().getTime() >= input.deadline;
       // Full when one more page could take it past the bound: at most groupMax records.
       const full =
-        rows.length + input.settings.pageSize > groupMax ||
+        rows.count + input.settings.pageSize > groupMax ||
         clock.now().getTime() - group.startedAt >= GROUP_MAX_MS;
       if (last || outOfTime ? !(await commit()) : full && !(await startCommit()))
         return { complete: false, backlogRemaining: false };

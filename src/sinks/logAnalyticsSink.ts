@@ -4,6 +4,7 @@ import type { LogsIngestionClient, LogsIngestionClientOptions } from '@azure/mon
 import { tableByName, type TableName, type TableRecords } from '../tables/definitions.js';
 import { streamName, toRow, type TableDefinition } from '../tables/schema.js';
 import { SinkError, type RecordSink } from './sink.js';
+import type { SerialisedRows } from '../tables/serialisedRows.js';
 import { runPool } from '../pool.js';
 
 /**
@@ -48,9 +49,21 @@ export interface LogAnalyticsSinkOptions extends LogsIngestionClientOptions {
 }
 
 export interface PreparedRow {
-  /** The row as JSON, made once: sizing the row and building its request both use it. */
-  readonly json: string;
+  /** The row as JSON (UTF-8), made once: sizing the row and building its request both use it. */
+  readonly json: Uint8Array;
   readonly bytes: number;
+}
+
+const OPEN = Buffer.from('[');
+const COMMA = Buffer.from(',');
+const CLOSE = Buffer.from(']');
+
+/** A request body: the rows as one JSON array. */
+function requestBody(rows: readonly PreparedRow[]): Buffer {
+  const parts: Uint8Array[] = [OPEN];
+  rows.forEach((row, i) => parts.push(...(i === 0 ? [row.json] : [COMMA, row.json])));
+  parts.push(CLOSE);
+  return Buffer.concat(parts);
 }
 
 /**
@@ -63,7 +76,7 @@ const BODY_TOKEN = /^\["(csm-body-\d+)"\]$/;
 const GZIP_POLICY = 'GzippingPolicy';
 type PipelinePolicy = Parameters<LogsIngestionClient['pipeline']['addPolicy']>[0];
 
-function preSerialisedBodies(bodies: Map<string, string>): PipelinePolicy {
+function preSerialisedBodies(bodies: Map<string, Buffer>): PipelinePolicy {
   return {
     name: 'csmPreSerialisedBodies',
     sendRequest: (request, next) => {
@@ -84,7 +97,7 @@ export class LogAnalyticsSink implements RecordSink {
   /** The SDK and its client, loaded with the first write: a function file that never writes loads neither. */
   private sdk: Promise<{ client: LogsIngestionClient; sdk: Sdk }> | undefined;
   private readonly maxConcurrency: number;
-  private readonly bodies = new Map<string, string>();
+  private readonly bodies = new Map<string, Buffer>();
   private nextBody = 0;
 
   constructor(
@@ -115,11 +128,13 @@ export class LogAnalyticsSink implements RecordSink {
     );
   }
 
-  async writeJson(table: TableName, rows: readonly string[]): Promise<void> {
+  async writeJson(table: TableName, rows: SerialisedRows): Promise<void> {
     const definition = tableByName(table);
-    return this.send(table, rows.length, () =>
-      rows.map((json, index) => prepareJsonRow(definition, json, index)),
-    );
+    return this.send(table, rows.count, () => {
+      const prepared: PreparedRow[] = [];
+      for (let i = 0; i < rows.count; i++) prepared.push(prepareJsonRow(definition, rows, i));
+      return prepared;
+    });
   }
 
   /** Sends `count` rows, prepared by `prepare`, in requests of at most MAX_REQUEST_BYTES. */
@@ -138,7 +153,7 @@ export class LogAnalyticsSink implements RecordSink {
       });
     }
     const failures = await runPool(chunks, this.maxConcurrency, (chunk) =>
-      this.upload(stream, `[${chunk.map((index) => prepared[index]!.json).join(',')}]`),
+      this.upload(stream, requestBody(chunk.map((index) => prepared[index]!))),
     );
     const failed = failures.filter((f) => f !== undefined);
     if (failed.length === 0) return;
@@ -164,7 +179,7 @@ export class LogAnalyticsSink implements RecordSink {
    * One request with `body` (a JSON array of at most MAX_REQUEST_BYTES: the SDK sees one stand-in and
    * does not split it). Resolves with the cause when it was not accepted.
    */
-  private async upload(stream: string, body: string): Promise<{ cause: unknown } | undefined> {
+  private async upload(stream: string, body: Buffer): Promise<{ cause: unknown } | undefined> {
     const token = `csm-body-${this.nextBody++}`;
     this.bodies.set(token, body);
     const standIn = { toJSON: () => token };
@@ -223,29 +238,30 @@ export function prepareRow(
   index = 0,
 ): PreparedRow {
   const row = toRow(table, record);
-  return prepared(table, row, JSON.stringify(row), index);
+  return prepared(table, row, Buffer.from(JSON.stringify(row)), index);
 }
 
-/** prepareRow for a row already serialised (rowJson): read back only when it needs fitting. */
-export function prepareJsonRow(table: TableDefinition, json: string, index = 0): PreparedRow {
-  const bytes = Buffer.byteLength(json);
-  if (json.length <= MAX_FIELD_CHARS && bytes <= MAX_FIELD_BYTES) return { json, bytes };
-  return prepared(table, JSON.parse(json) as Record<string, unknown>, json, index);
+/** prepareRow for row `index` of rows already serialised: read back only when it needs fitting. */
+export function prepareJsonRow(table: TableDefinition, rows: SerialisedRows, index: number): PreparedRow {
+  const json = rows.row(index);
+  // A row this short has no value over the limits (bytes >= characters).
+  if (json.length <= MAX_FIELD_CHARS) return { json, bytes: json.length };
+  return prepared(table, JSON.parse(rows.rowText(index)) as Record<string, unknown>, json, index);
 }
 
 function prepared(
   table: TableDefinition,
   row: Readonly<Record<string, unknown>>,
-  json: string,
+  json: Uint8Array,
   index: number,
 ): PreparedRow {
-  let bytes = Buffer.byteLength(json);
+  let bytes = json.length;
   // No value is longer than the whole row's JSON: a row within the field limits needs no fitting.
-  if (json.length <= MAX_FIELD_CHARS && bytes <= MAX_FIELD_BYTES) return { json, bytes };
+  if (bytes <= MAX_FIELD_CHARS) return { json, bytes };
   for (let limit = MAX_FIELD_CHARS; limit >= MIN_FIELD_CHARS; limit = Math.floor(limit / 2)) {
-    const fittedJson = JSON.stringify(fitFields(table, row, limit));
-    bytes = Buffer.byteLength(fittedJson);
-    if (bytes <= MAX_ROW_BYTES) return { json: fittedJson, bytes };
+    const fitted = Buffer.from(JSON.stringify(fitFields(table, row, limit)));
+    bytes = fitted.length;
+    if (bytes <= MAX_ROW_BYTES) return { json: fitted, bytes };
   }
   throw new Error(
     `row ${index} is ${bytes} bytes even with values cut to ${MIN_FIELD_CHARS} characters; ` +

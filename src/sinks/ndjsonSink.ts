@@ -4,6 +4,7 @@ import { tableByName, type TableName, type TableRecords } from '../tables/defini
 import { rowJson } from '../tables/schema.js';
 import { datedFiles, DEFAULT_RETENTION_DAYS, rotateIfDue } from './localRetention.js';
 import { rowIdentity } from '../tables/rowIdentity.js';
+import type { SerialisedRows } from '../tables/serialisedRows.js';
 import { SinkError, type RecordSink, type SinkPosition } from './sink.js';
 
 /**
@@ -95,10 +96,10 @@ export class NdjsonSink implements RecordSink {
 
   async write<N extends TableName>(table: N, rows: readonly TableRecords[N][]): Promise<void> {
     if (rows.length === 0) return;
-    let json: string[];
+    let text = '';
     try {
       const definition = tableByName(table);
-      json = rows.map((record) => rowJson(definition, record));
+      for (const record of rows) text += `${rowJson(definition, record)}\n`;
     } catch (error) {
       // e.g. a BigInt or a cycle in a dynamic column: nothing is written.
       throw new SinkError(
@@ -110,20 +111,22 @@ export class NdjsonSink implements RecordSink {
         },
       );
     }
-    return this.writeJson(table, json);
+    return this.appendRows(table, rows.length, Buffer.from(text, 'utf8'));
   }
 
-  async writeJson(table: TableName, rows: readonly string[]): Promise<void> {
-    if (rows.length === 0) return;
-    const text = `${rows.join('\n')}\n`;
+  writeJson(table: TableName, rows: SerialisedRows): Promise<void> {
+    return rows.count === 0 ? Promise.resolve() : this.appendRows(table, rows.count, rows.lines());
+  }
+
+  private async appendRows(table: TableName, count: number, lines: Buffer): Promise<void> {
     try {
-      await this.enqueue(table, () => this.append(table, text));
+      await this.enqueue(table, () => this.append(table, lines));
       this.positionTaken.delete(table);
     } catch (error) {
       throw new SinkError(
-        `cannot append ${rows.length} rows to ${this.filePath(table)}: ${describe(error)}`,
+        `cannot append ${count} rows to ${this.filePath(table)}: ${describe(error)}`,
         table,
-        rows.length,
+        count,
         { cause: error },
       );
     }
@@ -145,13 +148,13 @@ export class NdjsonSink implements RecordSink {
    * all-or-nothing and a retry leaves no duplicates or torn line; operations on a file are serialised
    * because that rollback must not cut off another batch's rows.
    */
-  private async append(table: TableName, text: string): Promise<void> {
+  private async append(table: TableName, lines: Buffer): Promise<void> {
     const file = await this.openFile(table);
     const { handle } = file;
     // Someone else (another process, a crashed one) may have written since: check the end again.
     const { size } = await handle.stat();
     const clean = size === 0 || size === file.cleanEnd || (await endsWithNewline(handle, size));
-    const data = Buffer.from(clean ? text : `\n${text}`, 'utf8');
+    const data = clean ? lines : Buffer.concat([NEWLINE, lines]);
     file.cleanEnd = -1;
     try {
       await handle.appendFile(data);
@@ -234,6 +237,8 @@ export class NdjsonSink implements RecordSink {
     this.idleTimer.unref();
   }
 }
+
+const NEWLINE = Buffer.from('\n');
 
 function parsePosition(position: SinkPosition): { ino: string | undefined; from: number } {
   const text = String(position);

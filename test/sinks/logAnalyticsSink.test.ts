@@ -12,6 +12,7 @@ import {
 import { SinkError, unstoredRows } from '../../src/sinks/sink.js';
 import { provisioningTable, type ProvisioningRecord } from '../../src/tables/definitions.js';
 import { rowJson, toRow } from '../../src/tables/schema.js';
+import { serialisedRowsOf } from '../../src/tables/serialisedRows.js';
 import { API_VERSION, LogsIngestionServer } from '../support/logsIngestionServer.js';
 
 const STREAM = 'Custom-CloudSyncProvisioning_CL';
@@ -153,7 +154,7 @@ describe('LogAnalyticsSink with the real LogsIngestionClient', () => {
 
     await sink().writeJson(
       'CloudSyncProvisioning_CL',
-      records.map((record) => rowJson(provisioningTable, record)),
+      serialisedRowsOf(records.map((record) => rowJson(provisioningTable, record))),
     );
 
     expect(byEventId(server.acceptedRows(STREAM))).toEqual(fromRecords);
@@ -297,7 +298,7 @@ describe('row preparation', () => {
   it('leaves ordinary rows alone', () => {
     const [record] = provisioningRecords(1);
     const { json, bytes } = prepareRow(provisioningTable, record!);
-    const row = JSON.parse(json) as Record<string, unknown>;
+    const row = JSON.parse(Buffer.from(json).toString('utf8')) as Record<string, unknown>;
     expect(row).toEqual(toRow(provisioningTable, record!));
     expect(bytes).toBe(Buffer.byteLength(JSON.stringify(row)));
   });
