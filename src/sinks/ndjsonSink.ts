@@ -1,3 +1,4 @@
+import { fstatSync, readSync, statSync, writeSync } from 'node:fs';
 import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { tableByName, type TableName, type TableRecords } from '../tables/definitions.js';
@@ -67,7 +68,7 @@ export class NdjsonSink implements RecordSink {
   position(table: TableName): Promise<SinkPosition> {
     return this.enqueue(table, async () => {
       this.positionTaken.add(table);
-      let info = await stat(this.filePath(table), { bigint: true }).catch(() => undefined);
+      let info = statSync(this.filePath(table), { bigint: true, throwIfNoEntry: false });
       // A file that does not exist yet is made now, so the position can name it.
       if (info === undefined)
         info = await this.openFile(table).then(
@@ -152,12 +153,14 @@ export class NdjsonSink implements RecordSink {
     const file = await this.openFile(table);
     const { handle } = file;
     // Someone else (another process, a crashed one) may have written since: check the end again.
-    const { size } = await handle.stat();
-    const clean = size === 0 || size === file.cleanEnd || (await endsWithNewline(handle, size));
+    // Only the datasync waits on the event loop: the other steps are quick local calls, and each one
+    // made a promise waited for the event loop, busy parsing the next pages (see FileStateStore).
+    const { size } = fstatSync(handle.fd);
+    const clean = size === 0 || size === file.cleanEnd || endsWithNewline(handle.fd, size);
     const data = clean ? lines : Buffer.concat([NEWLINE, lines]);
     file.cleanEnd = -1;
     try {
-      await handle.appendFile(data);
+      writeAll(handle.fd, data);
       await handle.datasync();
     } catch (error) {
       await handle.truncate(size).catch(() => undefined);
@@ -171,7 +174,7 @@ export class NdjsonSink implements RecordSink {
     const active = this.filePath(table);
     const cached = this.files.get(table);
     if (cached) {
-      const current = await stat(active, { bigint: true }).catch(() => undefined);
+      const current = statSync(active, { bigint: true, throwIfNoEntry: false });
       if (current !== undefined && String(current.ino) === cached.ino) return cached;
       // Moved or deleted under us (by hand, by another process): go on in whatever is at the path now.
       await this.closeFile(table);
@@ -285,10 +288,15 @@ async function heldIn(
   }
 }
 
-async function endsWithNewline(handle: FileHandle, size: number): Promise<boolean> {
+function endsWithNewline(fd: number, size: number): boolean {
   const last = Buffer.alloc(1);
-  await handle.read(last, 0, 1, size - 1);
+  readSync(fd, last, 0, 1, size - 1);
   return last[0] === 0x0a;
+}
+
+/** The file is opened for appending: every write goes to its end. */
+function writeAll(fd: number, data: Buffer): void {
+  for (let offset = 0; offset < data.length;) offset += writeSync(fd, data, offset);
 }
 
 function identityOf(table: TableName, line: string): string | undefined {
