@@ -5,6 +5,7 @@ import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:
 import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/clock.js';
 import { createGraphReader, type GraphReader } from '../../src/graph/graphReader.js';
+import { NodeHttpHandler } from '../../src/graph/nodeHttpHandler.js';
 import { testCertificate } from '../support/tls.js';
 
 /**
@@ -59,9 +60,11 @@ describe('Graph requests over node:https', () => {
     ['br', brotliCompressSync],
   ] as const)('asks for compression and reads a %s body', async (coding, compress) => {
     let asked: string | undefined;
+    let accept: string | undefined;
     const page = { value: [{ id: 'a', displayName: 'Zoë Müller ✓' }] };
     const base = await serve((req, res) => {
       asked = req.headers['accept-encoding'];
+      accept = req.headers.accept;
       res.writeHead(200, { ...JSON_TYPE, 'content-encoding': coding });
       res.end(compress(Buffer.from(JSON.stringify(page))));
     });
@@ -70,6 +73,7 @@ describe('Graph requests over node:https', () => {
       pages.push(p.value);
     }
     expect(asked).toBe('gzip, deflate, br');
+    expect(accept).toBe('*/*');
     expect(pages).toEqual([page.value]);
   });
 
@@ -176,5 +180,30 @@ describe('Graph requests over node:https', () => {
       'connection reset',
     );
     expect(connections).toBe(2);
+  });
+
+  it('hands the chain a Response as fetch would: status, text, headers, url, a body read once', async () => {
+    const base = await serve((_req, res) => {
+      res.setHeader('set-cookie', ['a=1', 'b=2']);
+      res.writeHead(418, "I'm a teapot", { ...JSON_TYPE, 'retry-after': '7' }).end('{"tea":true}');
+    });
+    const context: Parameters<NodeHttpHandler['execute']>[0] = {
+      request: `${base}/v1.0/teapot`,
+      options: { method: 'GET', headers: {} },
+    };
+    await new NodeHttpHandler().execute(context);
+    const response = context.response!;
+    expect(response).toBeInstanceOf(Response);
+    expect([response.status, response.statusText, response.ok, response.url]).toEqual([
+      418,
+      "I'm a teapot",
+      false,
+      `${base}/v1.0/teapot`,
+    ]);
+    expect(response.headers.get('retry-after')).toBe('7');
+    expect(response.headers.getSetCookie()).toEqual(['a=1', 'b=2']);
+    expect(await response.json()).toEqual({ tea: true });
+    expect(response.bodyUsed).toBe(true);
+    await expect(response.text()).rejects.toThrow(TypeError);
   });
 });
