@@ -25,7 +25,7 @@ import type { DirectoryCoverage } from '../domain/directoryCoverage.js';
 import { runCanary, type CanaryResult } from '../canary/canaryRun.js';
 import { isActive as isMigrationActive, readMigration } from '../migration/migrationState.js';
 import { watchMigration } from '../migration/migrationWatch.js';
-import type { AgentRecord, ProvisioningRecord } from '../tables/definitions.js';
+import type { AgentRecord, ProvisioningObservation } from '../tables/definitions.js';
 import { deliverOutbox, type OutboxDelivery } from './deliverOutbox.js';
 import type { RunGuard } from './runGuard.js';
 import type { MonitorSettings } from './settings.js';
@@ -88,7 +88,7 @@ export interface MonitorResult {
 
 export interface MonitorOptions {
   readonly trigger: string;
-  readonly onProvisioningWritten?: (records: readonly ProvisioningRecord[]) => void;
+  readonly onProvisioningWritten?: (records: readonly ProvisioningObservation[]) => void;
   /** Run the stages up to and including this one, then finish (tests). Default: all. */
   readonly through?: StageName;
 }

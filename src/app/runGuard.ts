@@ -96,6 +96,13 @@ export class RunGuard {
         return sink.write(table, rows);
       },
     };
+    if (sink.writeJson) {
+      const writeJson = sink.writeJson.bind(sink);
+      fenced.writeJson = async (table, rows) => {
+        await this.ensure();
+        return writeJson(table, rows);
+      };
+    }
     if (sink.position) fenced.position = sink.position.bind(sink);
     if (sink.heldSince) {
       const heldSince = sink.heldSince.bind(sink);

@@ -7,7 +7,7 @@ import type {
   AgentRecord,
   JobStatusRecord,
   MonitorRunRecord,
-  ProvisioningRecord,
+  ProvisioningObservation,
   TableName,
   TableRecords,
 } from '../tables/definitions.js';
@@ -108,7 +108,7 @@ export async function finishRun(
 export async function collectSignals(
   deps: CollectDependencies,
   run: RunContext,
-  onWritten?: (records: readonly ProvisioningRecord[]) => void,
+  onWritten?: (records: readonly ProvisioningObservation[]) => void,
 ): Promise<CollectResult> {
   const { settings, tenantId, graph, sink, state, clock } = deps;
   const { runId, startedAt } = run;

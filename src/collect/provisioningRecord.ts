@@ -1,5 +1,9 @@
 import type { ProvisioningObjectSummary } from '../graph/schemas/provisioningObjectSummary.js';
-import type { ProvisioningRecord } from '../tables/definitions.js';
+import {
+  provisioningTable,
+  type ProvisioningObservation,
+  type ProvisioningRecord,
+} from '../tables/definitions.js';
 import { errorCategory } from '../domain/errorCategory.js';
 import { canonical, spellings, type UnknownValues } from './unknownValues.js';
 
@@ -36,6 +40,51 @@ export function toProvisioningRecord(
   names: ConfigurationNames,
   unknown: UnknownValues,
 ): ProvisioningRecord {
+  return {
+    ...observationOf(tenantId, event, names, unknown),
+    ModifiedProperties: modifiedPropertiesOf(event),
+    ProvisioningSteps: provisioningStepsOf(event),
+  };
+}
+
+/** An event's row as the collector keeps it until written: what the observers read, and the row's JSON. */
+export interface ProvisioningRow {
+  readonly observation: ProvisioningObservation;
+  /** `rowJson(provisioningTable, toProvisioningRecord(...))`, character for character. */
+  readonly json: string;
+}
+
+const columns = Object.keys(provisioningTable.columns);
+// The row's JSON is the observation's with the dynamic columns appended: they must be the last two.
+if (columns.slice(-2).join() !== 'ModifiedProperties,ProvisioningSteps') {
+  throw new Error('CloudSyncProvisioning_CL must end with ModifiedProperties, ProvisioningSteps');
+}
+
+/**
+ * toProvisioningRecord, serialised as it is made: the dynamic columns (an event's largest part, read by
+ * no observer) exist only as text, and no record object outlives the event it was made for.
+ */
+export function toProvisioningRow(
+  tenantId: string,
+  event: ProvisioningObjectSummary,
+  names: ConfigurationNames,
+  unknown: UnknownValues,
+): ProvisioningRow {
+  const observation = observationOf(tenantId, event, names, unknown);
+  const head = JSON.stringify(observation);
+  const json =
+    `${head.slice(0, -1)},"ModifiedProperties":${JSON.stringify(modifiedPropertiesOf(event))}` +
+    `,"ProvisioningSteps":${JSON.stringify(provisioningStepsOf(event))}}`;
+  return { observation, json };
+}
+
+/** Every column but the dynamic ones, in table order. */
+function observationOf(
+  tenantId: string,
+  event: ProvisioningObjectSummary,
+  names: ConfigurationNames,
+  unknown: UnknownValues,
+): ProvisioningObservation {
   const status = event.provisioningStatusInfo;
   const error = status?.errorInformation ?? status?.errorInfo;
   const sp = servicePrincipalOf(event);
@@ -66,16 +115,20 @@ export function toProvisioningRecord(
       ? `${event.initiatedBy.displayName ?? event.initiatedBy.id ?? 'unknown'} (${event.initiatedBy.initiatorType ?? 'unknown'})`
       : null,
     DurationMs: event.durationInMilliseconds ?? null,
-    ModifiedProperties: (event.modifiedProperties ?? []).map((p) => ({
-      displayName: p.displayName ?? null,
-      oldValue: cap(p.oldValue),
-      newValue: cap(p.newValue),
-    })),
-    ProvisioningSteps: (event.provisioningSteps ?? []).map((s) => ({
-      name: s.name ?? null,
-      provisioningStepType: s.provisioningStepType ?? null,
-      status: s.status ?? null,
-      description: cap(s.description),
-    })),
   };
 }
+
+const modifiedPropertiesOf = (event: ProvisioningObjectSummary) =>
+  (event.modifiedProperties ?? []).map((p) => ({
+    displayName: p.displayName ?? null,
+    oldValue: cap(p.oldValue),
+    newValue: cap(p.newValue),
+  }));
+
+const provisioningStepsOf = (event: ProvisioningObjectSummary) =>
+  (event.provisioningSteps ?? []).map((s) => ({
+    name: s.name ?? null,
+    provisioningStepType: s.provisioningStepType ?? null,
+    status: s.status ?? null,
+    description: cap(s.description),
+  }));

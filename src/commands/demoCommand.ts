@@ -13,7 +13,7 @@ import { ensureLocalCertificate } from '../demo/tls.js';
 import { silentLogger } from '../log.js';
 import { createMonitorDependencies } from '../wiring.js';
 import { hhmm } from './format.js';
-import type { ProvisioningRecord } from '../tables/definitions.js';
+import type { ProvisioningObservation } from '../tables/definitions.js';
 
 const RUN_EVERY_MS = 5 * 60_000;
 const DAY_MS = 24 * 3600_000;
@@ -126,7 +126,7 @@ class EventTally {
   private readonly byAction = new Map<string, Map<string, number>>();
   private readonly byError = new Map<string, { category: string; count: number; objects: Set<string> }>();
 
-  add(rows: readonly ProvisioningRecord[]): void {
+  add(rows: readonly ProvisioningObservation[]): void {
     for (const row of rows) {
       const action = row.ProvisioningAction ?? 'unknown';
       const results = this.byAction.get(action) ?? new Map<string, number>();

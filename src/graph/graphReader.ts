@@ -4,7 +4,7 @@ import {
   AuthenticationHandler,
   Client,
   GraphError,
-  HTTPMessageHandler,
+  type Middleware,
   RedirectHandler,
   RedirectHandlerOptions,
   ResponseType,
@@ -16,6 +16,7 @@ import { credentialProvider, graphScope, staticTokenProvider } from './auth.js';
 import { GraphRequestError, toGraphRequestError } from './errors.js';
 import { ClockRetryHandler, PacingHandler, TimeoutHandler } from './middleware.js';
 import { NetworkErrorHandler } from './networkFailure.js';
+import { NodeHttpHandler } from './nodeHttpHandler.js';
 import { SlidingWindowPacer } from './pacer.js';
 import { PagingGuard } from './pagingGuard.js';
 import type { GraphSettings } from './settings.js';
@@ -229,6 +230,11 @@ export interface GraphReaderOptions {
   readonly credential?: TokenCredential;
   /** The reporting API pacer; default: a fresh one from the settings (fleet mode seeds its own). */
   readonly pacer?: SlidingWindowPacer;
+  /**
+   * The chain's last middleware, the one that sends the request; default NodeHttpHandler. The Graph
+   * bench passes the client's own HTTPMessageHandler (fetch) to measure one against the other.
+   */
+  readonly transport?: Middleware;
 }
 
 export function createGraphReader(graph: GraphSettings, options: GraphReaderOptions): GraphReader {
@@ -250,7 +256,7 @@ export function createGraphReader(graph: GraphSettings, options: GraphReaderOpti
     new RedirectHandler(new RedirectHandlerOptions()),
     new TelemetryHandler(),
     new NetworkErrorHandler(),
-    new HTTPMessageHandler(),
+    options.transport ?? new NodeHttpHandler(),
   ];
   const client = Client.initWithMiddleware({
     baseUrl: graph.baseUrl,

@@ -4,6 +4,7 @@ import type { LogsIngestionClient, LogsIngestionClientOptions } from '@azure/mon
 import { tableByName, type TableName, type TableRecords } from '../tables/definitions.js';
 import { streamName, toRow, type TableDefinition } from '../tables/schema.js';
 import { SinkError, type RecordSink } from './sink.js';
+import type { SerialisedRows } from '../tables/serialisedRows.js';
 import { runPool } from '../pool.js';
 
 /**
@@ -48,10 +49,21 @@ export interface LogAnalyticsSinkOptions extends LogsIngestionClientOptions {
 }
 
 export interface PreparedRow {
-  readonly row: Readonly<Record<string, unknown>>;
-  /** The row as JSON, made once: sizing the row and building its request both use it. */
-  readonly json: string;
+  /** The row as JSON (UTF-8), made once: sizing the row and building its request both use it. */
+  readonly json: Uint8Array;
   readonly bytes: number;
+}
+
+const OPEN = Buffer.from('[');
+const COMMA = Buffer.from(',');
+const CLOSE = Buffer.from(']');
+
+/** A request body: the rows as one JSON array. */
+function requestBody(rows: readonly PreparedRow[]): Buffer {
+  const parts: Uint8Array[] = [OPEN];
+  rows.forEach((row, i) => parts.push(...(i === 0 ? [row.json] : [COMMA, row.json])));
+  parts.push(CLOSE);
+  return Buffer.concat(parts);
 }
 
 /**
@@ -64,7 +76,7 @@ const BODY_TOKEN = /^\["(csm-body-\d+)"\]$/;
 const GZIP_POLICY = 'GzippingPolicy';
 type PipelinePolicy = Parameters<LogsIngestionClient['pipeline']['addPolicy']>[0];
 
-function preSerialisedBodies(bodies: Map<string, string>): PipelinePolicy {
+function preSerialisedBodies(bodies: Map<string, Buffer>): PipelinePolicy {
   return {
     name: 'csmPreSerialisedBodies',
     sendRequest: (request, next) => {
@@ -85,7 +97,7 @@ export class LogAnalyticsSink implements RecordSink {
   /** The SDK and its client, loaded with the first write: a function file that never writes loads neither. */
   private sdk: Promise<{ client: LogsIngestionClient; sdk: Sdk }> | undefined;
   private readonly maxConcurrency: number;
-  private readonly bodies = new Map<string, string>();
+  private readonly bodies = new Map<string, Buffer>();
   private nextBody = 0;
 
   constructor(
@@ -110,22 +122,38 @@ export class LogAnalyticsSink implements RecordSink {
   }
 
   async write<N extends TableName>(table: N, rows: readonly TableRecords[N][]): Promise<void> {
-    if (rows.length === 0) return;
     const definition = tableByName(table);
-    const stream = streamName(definition);
+    return this.send(table, rows.length, () =>
+      rows.map((record, index) => prepareRow(definition, record, index)),
+    );
+  }
+
+  async writeJson(table: TableName, rows: SerialisedRows): Promise<void> {
+    const definition = tableByName(table);
+    return this.send(table, rows.count, () => {
+      const prepared: PreparedRow[] = [];
+      for (let i = 0; i < rows.count; i++) prepared.push(prepareJsonRow(definition, rows, i));
+      return prepared;
+    });
+  }
+
+  /** Sends `count` rows, prepared by `prepare`, in requests of at most MAX_REQUEST_BYTES. */
+  private async send(table: TableName, count: number, prepare: () => PreparedRow[]): Promise<void> {
+    if (count === 0) return;
+    const stream = streamName(tableByName(table));
     let prepared: PreparedRow[];
     let chunks: number[][];
     try {
-      prepared = rows.map((record, index) => prepareRow(definition, record, index));
+      prepared = prepare();
       chunks = chunkIndices(prepared);
     } catch (error) {
       // Nothing has been sent: the whole batch failed.
-      throw new SinkError(`${stream}: ${rows.length} rows not sent: ${describe(error)}`, table, rows.length, {
+      throw new SinkError(`${stream}: ${count} rows not sent: ${describe(error)}`, table, count, {
         cause: error,
       });
     }
     const failures = await runPool(chunks, this.maxConcurrency, (chunk) =>
-      this.send(stream, `[${chunk.map((index) => prepared[index]!.json).join(',')}]`),
+      this.upload(stream, requestBody(chunk.map((index) => prepared[index]!))),
     );
     const failed = failures.filter((f) => f !== undefined);
     if (failed.length === 0) return;
@@ -133,7 +161,7 @@ export class LogAnalyticsSink implements RecordSink {
     const rejected = failures.flatMap((failure, i) => (failure ? chunks[i]! : [])).sort((a, b) => a - b);
     const causes = [...new Set(failed.map((f) => describe(f.cause)))].slice(0, 3);
     throw new SinkError(
-      `${stream}: Logs Ingestion rejected ${rejected.length} of ${rows.length} rows ` +
+      `${stream}: Logs Ingestion rejected ${rejected.length} of ${count} rows ` +
         `(${failed.length} of ${chunks.length} requests failed): ${causes.join('; ')}`,
       table,
       rejected.length,
@@ -151,7 +179,7 @@ export class LogAnalyticsSink implements RecordSink {
    * One request with `body` (a JSON array of at most MAX_REQUEST_BYTES: the SDK sees one stand-in and
    * does not split it). Resolves with the cause when it was not accepted.
    */
-  private async send(stream: string, body: string): Promise<{ cause: unknown } | undefined> {
+  private async upload(stream: string, body: Buffer): Promise<{ cause: unknown } | undefined> {
     const token = `csm-body-${this.nextBody++}`;
     this.bodies.set(token, body);
     const standIn = { toJSON: () => token };
@@ -171,11 +199,11 @@ export class LogAnalyticsSink implements RecordSink {
 }
 
 /** Packs rows into request bodies of at most MAX_REQUEST_BYTES, array brackets and commas included. */
-export function chunkRows(
-  prepared: readonly Pick<PreparedRow, 'row' | 'bytes'>[],
+export function chunkRows<T extends Pick<PreparedRow, 'bytes'>>(
+  prepared: readonly T[],
   maxBytes = MAX_REQUEST_BYTES,
-): Readonly<Record<string, unknown>>[][] {
-  return chunkIndices(prepared, maxBytes).map((chunk) => chunk.map((index) => prepared[index]!.row));
+): T[][] {
+  return chunkIndices(prepared, maxBytes).map((chunk) => chunk.map((index) => prepared[index]!));
 }
 
 /** chunkRows, as the positions of the rows in `prepared`. */
@@ -210,15 +238,30 @@ export function prepareRow(
   index = 0,
 ): PreparedRow {
   const row = toRow(table, record);
-  const json = JSON.stringify(row);
-  let bytes = Buffer.byteLength(json);
+  return prepared(table, row, Buffer.from(JSON.stringify(row)), index);
+}
+
+/** prepareRow for row `index` of rows already serialised: read back only when it needs fitting. */
+export function prepareJsonRow(table: TableDefinition, rows: SerialisedRows, index: number): PreparedRow {
+  const json = rows.row(index);
+  // A row this short has no value over the limits (bytes >= characters).
+  if (json.length <= MAX_FIELD_CHARS) return { json, bytes: json.length };
+  return prepared(table, JSON.parse(rows.rowText(index)) as Record<string, unknown>, json, index);
+}
+
+function prepared(
+  table: TableDefinition,
+  row: Readonly<Record<string, unknown>>,
+  json: Uint8Array,
+  index: number,
+): PreparedRow {
+  let bytes = json.length;
   // No value is longer than the whole row's JSON: a row within the field limits needs no fitting.
-  if (json.length <= MAX_FIELD_CHARS && bytes <= MAX_FIELD_BYTES) return { row, json, bytes };
+  if (bytes <= MAX_FIELD_CHARS) return { json, bytes };
   for (let limit = MAX_FIELD_CHARS; limit >= MIN_FIELD_CHARS; limit = Math.floor(limit / 2)) {
-    const fitted = fitFields(table, row, limit);
-    const fittedJson = JSON.stringify(fitted);
-    bytes = Buffer.byteLength(fittedJson);
-    if (bytes <= MAX_ROW_BYTES) return { row: fitted, json: fittedJson, bytes };
+    const fitted = Buffer.from(JSON.stringify(fitFields(table, row, limit)));
+    bytes = fitted.length;
+    if (bytes <= MAX_ROW_BYTES) return { json: fitted, bytes };
   }
   throw new Error(
     `row ${index} is ${bytes} bytes even with values cut to ${MIN_FIELD_CHARS} characters; ` +

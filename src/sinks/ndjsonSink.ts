@@ -1,9 +1,11 @@
+import { fstatSync, readSync, statSync, writeSync } from 'node:fs';
 import { mkdir, open, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { tableByName, type TableName, type TableRecords } from '../tables/definitions.js';
-import { toRow } from '../tables/schema.js';
+import { rowJson } from '../tables/schema.js';
 import { datedFiles, DEFAULT_RETENTION_DAYS, rotateIfDue } from './localRetention.js';
 import { rowIdentity } from '../tables/rowIdentity.js';
+import type { SerialisedRows } from '../tables/serialisedRows.js';
 import { SinkError, type RecordSink, type SinkPosition } from './sink.js';
 
 /**
@@ -66,7 +68,7 @@ export class NdjsonSink implements RecordSink {
   position(table: TableName): Promise<SinkPosition> {
     return this.enqueue(table, async () => {
       this.positionTaken.add(table);
-      let info = await stat(this.filePath(table), { bigint: true }).catch(() => undefined);
+      let info = statSync(this.filePath(table), { bigint: true, throwIfNoEntry: false });
       // A file that does not exist yet is made now, so the position can name it.
       if (info === undefined)
         info = await this.openFile(table).then(
@@ -95,11 +97,10 @@ export class NdjsonSink implements RecordSink {
 
   async write<N extends TableName>(table: N, rows: readonly TableRecords[N][]): Promise<void> {
     if (rows.length === 0) return;
-    let text: string;
+    let text = '';
     try {
       const definition = tableByName(table);
-      text = '';
-      for (const record of rows) text += `${JSON.stringify(toRow(definition, record))}\n`;
+      for (const record of rows) text += `${rowJson(definition, record)}\n`;
     } catch (error) {
       // e.g. a BigInt or a cycle in a dynamic column: nothing is written.
       throw new SinkError(
@@ -111,14 +112,22 @@ export class NdjsonSink implements RecordSink {
         },
       );
     }
+    return this.appendRows(table, rows.length, Buffer.from(text, 'utf8'));
+  }
+
+  writeJson(table: TableName, rows: SerialisedRows): Promise<void> {
+    return rows.count === 0 ? Promise.resolve() : this.appendRows(table, rows.count, rows.lines());
+  }
+
+  private async appendRows(table: TableName, count: number, lines: Buffer): Promise<void> {
     try {
-      await this.enqueue(table, () => this.append(table, text));
+      await this.enqueue(table, () => this.append(table, lines));
       this.positionTaken.delete(table);
     } catch (error) {
       throw new SinkError(
-        `cannot append ${rows.length} rows to ${this.filePath(table)}: ${describe(error)}`,
+        `cannot append ${count} rows to ${this.filePath(table)}: ${describe(error)}`,
         table,
-        rows.length,
+        count,
         { cause: error },
       );
     }
@@ -140,16 +149,18 @@ export class NdjsonSink implements RecordSink {
    * all-or-nothing and a retry leaves no duplicates or torn line; operations on a file are serialised
    * because that rollback must not cut off another batch's rows.
    */
-  private async append(table: TableName, text: string): Promise<void> {
+  private async append(table: TableName, lines: Buffer): Promise<void> {
     const file = await this.openFile(table);
     const { handle } = file;
     // Someone else (another process, a crashed one) may have written since: check the end again.
-    const { size } = await handle.stat();
-    const clean = size === 0 || size === file.cleanEnd || (await endsWithNewline(handle, size));
-    const data = Buffer.from(clean ? text : `\n${text}`, 'utf8');
+    // Only the datasync waits on the event loop: the other steps are quick local calls, and each one
+    // made a promise waited for the event loop, busy parsing the next pages (see FileStateStore).
+    const { size } = fstatSync(handle.fd);
+    const clean = size === 0 || size === file.cleanEnd || endsWithNewline(handle.fd, size);
+    const data = clean ? lines : Buffer.concat([NEWLINE, lines]);
     file.cleanEnd = -1;
     try {
-      await handle.appendFile(data);
+      writeAll(handle.fd, data);
       await handle.datasync();
     } catch (error) {
       await handle.truncate(size).catch(() => undefined);
@@ -163,7 +174,7 @@ export class NdjsonSink implements RecordSink {
     const active = this.filePath(table);
     const cached = this.files.get(table);
     if (cached) {
-      const current = await stat(active, { bigint: true }).catch(() => undefined);
+      const current = statSync(active, { bigint: true, throwIfNoEntry: false });
       if (current !== undefined && String(current.ino) === cached.ino) return cached;
       // Moved or deleted under us (by hand, by another process): go on in whatever is at the path now.
       await this.closeFile(table);
@@ -230,6 +241,8 @@ export class NdjsonSink implements RecordSink {
   }
 }
 
+const NEWLINE = Buffer.from('\n');
+
 function parsePosition(position: SinkPosition): { ino: string | undefined; from: number } {
   const text = String(position);
   const match = /^(?:(\d+):)?(\d+)$/.exec(text);
@@ -275,10 +288,15 @@ async function heldIn(
   }
 }
 
-async function endsWithNewline(handle: FileHandle, size: number): Promise<boolean> {
+function endsWithNewline(fd: number, size: number): boolean {
   const last = Buffer.alloc(1);
-  await handle.read(last, 0, 1, size - 1);
+  readSync(fd, last, 0, 1, size - 1);
   return last[0] === 0x0a;
+}
+
+/** The file is opened for appending: every write goes to its end. */
+function writeAll(fd: number, data: Buffer): void {
+  for (let offset = 0; offset < data.length;) offset += writeSync(fd, data, offset);
 }
 
 function identityOf(table: TableName, line: string): string | undefined {

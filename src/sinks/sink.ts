@@ -1,4 +1,5 @@
 import type { TableName, TableRecords } from '../tables/definitions.js';
+import type { SerialisedRows } from '../tables/serialisedRows.js';
 
 /**
  * Where records go: Log Analytics (Logs Ingestion API) in Azure, NDJSON files locally.
@@ -8,6 +9,12 @@ import type { TableName, TableRecords } from '../tables/definitions.js';
  */
 export interface RecordSink {
   write<N extends TableName>(table: N, rows: readonly TableRecords[N][]): Promise<void>;
+  /**
+   * Optional: `write` for rows already serialised, each the `rowJson` of its record (src/tables/schema.ts),
+   * with the same outcome and errors. The provisioning collector serialises each event's row as it reads
+   * it, so a batch waiting to be written holds its text, not its records, and no row is serialised twice.
+   */
+  writeJson?(table: TableName, rows: SerialisedRows): Promise<void>;
   /**
    * Optional, for a sink that can look back after a crash (NDJSON files can; Logs Ingestion cannot):
    * where the table's durable data ends now. A collector records it before a write it may not live to
@@ -42,6 +49,18 @@ export class SinkError extends Error {
     this.name = 'SinkError';
     this.rejected = options?.rejected;
   }
+}
+
+/** Writes rows serialised by `rowJson`: through `writeJson` where the sink has it, else as records again. */
+export function writeJsonRows<N extends TableName>(
+  sink: RecordSink,
+  table: N,
+  rows: SerialisedRows,
+): Promise<void> {
+  if (sink.writeJson) return sink.writeJson(table, rows);
+  const records: TableRecords[N][] = [];
+  for (let i = 0; i < rows.count; i++) records.push(JSON.parse(rows.rowText(i)) as TableRecords[N]);
+  return sink.write(table, records);
 }
 
 /** The rows of `rows` that a failed `write` did not store: what to send again. */

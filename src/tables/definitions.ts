@@ -235,8 +235,9 @@ export const tables = [
 
 export type ProvisioningRecord = RecordOf<typeof provisioningTable>;
 /**
- * What the run's observers (object status, digest tally, coverage touches) read of a provisioning row:
- * every scalar column. The two dynamic ones are written, never observed, so the collector need not keep them.
+ * What the alert rules, the digest tally and the coverage check read of a provisioning row: every column
+ * but the two dynamic ones (large, and read by none of them), so a run need not keep those until its
+ * batch is written.
  */
 export type ProvisioningObservation = Omit<ProvisioningRecord, 'ModifiedProperties' | 'ProvisioningSteps'>;
 export type JobStatusRecord = RecordOf<typeof jobStatusTable>;

@@ -64,6 +64,10 @@ export function toRow(
   return row;
 }
 
+/** A record as the JSON text of its row: the one serialisation every sink writes. */
+export const rowJson = (table: TableDefinition, record: Readonly<Record<string, unknown>>): string =>
+  JSON.stringify(toRow(table, record));
+
 const columnNames = new WeakMap<TableDefinition, readonly string[]>();
 
 function columnsOf(table: TableDefinition): readonly string[] {

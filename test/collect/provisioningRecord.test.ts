@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { toProvisioningRecord } from '../../src/collect/provisioningRecord.js';
+import { toProvisioningRecord, toProvisioningRow } from '../../src/collect/provisioningRecord.js';
 import { UnknownValues } from '../../src/collect/unknownValues.js';
 import { provisioningObjectSummary } from '../../src/graph/schemas/provisioningObjectSummary.js';
 import { provisioningTable } from '../../src/tables/definitions.js';
+import { rowJson } from '../../src/tables/schema.js';
 
 const TENANT = '11111111-2222-3333-4444-555555555555';
 const names = { byServicePrincipalId: (id: string) => (id === 'sp-1' ? 'contoso.com' : undefined) };
@@ -129,5 +130,35 @@ describe('provisioning event -> CloudSyncProvisioning_CL row', () => {
     expect(provisioningObjectSummary.safeParse(event({ activityDateTime: 'not-a-date' })).success).toBe(
       false,
     );
+  });
+
+  it('serialises a row as it is made exactly as a sink serialises the record', () => {
+    const cases = [
+      event(),
+      event({ servicePrincipal: [{ id: 'sp-2', name: 'fabrikam.com' }], modifiedProperties: null }),
+      event({ provisioningSteps: [], initiatedBy: null, durationInMilliseconds: null, jobId: null }),
+      event({
+        provisioningAction: 'stagedDelete',
+        provisioningStatusInfo: {
+          status: 'failure',
+          errorInformation: {
+            errorCode: 'Quote"\\Code',
+            reason: 'line\nbreak \u2028 😀',
+            recommendedAction: null,
+          },
+        },
+        sourceIdentity: { id: 'x', displayName: 'A'.repeat(5_000), identityType: 'User' },
+        modifiedProperties: [{ displayName: 'proxyAddresses', oldValue: null, newValue: '"smtp"' }],
+      }),
+      event({ sourceIdentity: null, targetIdentity: null, provisioningStatusInfo: null }),
+    ];
+    for (const raw of cases) {
+      const parsed = provisioningObjectSummary.parse(raw);
+      const record = toProvisioningRecord(TENANT, parsed, names, new UnknownValues());
+      const row = toProvisioningRow(TENANT, parsed, names, new UnknownValues());
+      expect(row.json).toBe(rowJson(provisioningTable, record));
+      const { ModifiedProperties: _m, ProvisioningSteps: _s, ...observation } = record;
+      expect(row.observation).toEqual(observation);
+    }
   });
 });

@@ -11,7 +11,8 @@ import {
 } from '../../src/sinks/logAnalyticsSink.js';
 import { SinkError, unstoredRows } from '../../src/sinks/sink.js';
 import { provisioningTable, type ProvisioningRecord } from '../../src/tables/definitions.js';
-import { toRow } from '../../src/tables/schema.js';
+import { rowJson, toRow } from '../../src/tables/schema.js';
+import { serialisedRowsOf } from '../../src/tables/serialisedRows.js';
 import { API_VERSION, LogsIngestionServer } from '../support/logsIngestionServer.js';
 
 const STREAM = 'Custom-CloudSyncProvisioning_CL';
@@ -136,6 +137,31 @@ describe('LogAnalyticsSink with the real LogsIngestionClient', () => {
     for (const record of [records[0]!, records[9]!, records[4_999]!]) {
       expect(byId.get(record.EventId)).toEqual(toRow(provisioningTable, record));
     }
+  });
+
+  it('sends rows serialised by rowJson (writeJson) exactly as it sends the records, fitting an oversized one', async () => {
+    const records = provisioningRecords(3_000);
+    const huge = { ...records[7]!, SourceDisplayName: 'ü'.repeat(40_000) };
+    records[7] = huge;
+    await sink().write('CloudSyncProvisioning_CL', records);
+    // Requests go five at a time: compared in a fixed order.
+    const byEventId = (rows: Record<string, unknown>[]) =>
+      [...rows].sort((a, b) => String(a.EventId).localeCompare(String(b.EventId)));
+    const sizes = () => server.requests.map((r) => r.uncompressedBytes).sort();
+    const fromRecords = byEventId(server.acceptedRows(STREAM));
+    const requestsFromRecords = sizes();
+    server.reset();
+
+    await sink().writeJson(
+      'CloudSyncProvisioning_CL',
+      serialisedRowsOf(records.map((record) => rowJson(provisioningTable, record))),
+    );
+
+    expect(byEventId(server.acceptedRows(STREAM))).toEqual(fromRecords);
+    expect(sizes()).toEqual(requestsFromRecords);
+    expect(fromRecords.find((row) => row.EventId === huge.EventId)!.SourceDisplayName).toMatch(
+      /^ü+ \[\.\.\.truncated, 40000 characters in total\]$/,
+    );
   });
 
   it('answers a 500 with a retry: nothing lost, nothing duplicated', async () => {
@@ -271,7 +297,8 @@ describe('LogAnalyticsSink with the real LogsIngestionClient', () => {
 describe('row preparation', () => {
   it('leaves ordinary rows alone', () => {
     const [record] = provisioningRecords(1);
-    const { row, bytes } = prepareRow(provisioningTable, record!);
+    const { json, bytes } = prepareRow(provisioningTable, record!);
+    const row = JSON.parse(Buffer.from(json).toString('utf8')) as Record<string, unknown>;
     expect(row).toEqual(toRow(provisioningTable, record!));
     expect(bytes).toBe(Buffer.byteLength(JSON.stringify(row)));
   });
@@ -291,7 +318,8 @@ describe('row preparation', () => {
     // [a,b,c] with 11-byte rows: 2 + 3*11 + 2 commas = 37 bytes.
     expect(chunkRows(rows, 37).map((c) => c.length)).toEqual([3, 3, 3, 1]);
     expect(chunkRows(rows, 36).map((c) => c.length)).toEqual([2, 2, 2, 2, 2]);
-    for (const chunk of chunkRows(rows, 37)) expect(JSON.stringify(chunk).length).toBeLessThanOrEqual(37);
+    for (const chunk of chunkRows(rows, 37))
+      expect(JSON.stringify(chunk.map((c) => c.row)).length).toBeLessThanOrEqual(37);
   });
 
   it('names the row when even the tightest limits cannot make it fit', () => {

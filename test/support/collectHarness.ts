@@ -8,7 +8,7 @@ import { loadSettings, type RawSettings, type Settings } from '../../src/config.
 import { startDemoTenant, type DemoTenant, type DemoTenantOptions } from '../../src/demo/server.js';
 import { silentLogger } from '../../src/log.js';
 import type { RecordSink } from '../../src/sinks/sink.js';
-import type { ProvisioningRecord } from '../../src/tables/definitions.js';
+import type { ProvisioningObservation } from '../../src/tables/definitions.js';
 import { createMonitorDependencies } from '../../src/wiring.js';
 import { testCertificate } from './tls.js';
 
@@ -52,7 +52,7 @@ export async function dependencies(
 /** A monitor run through collection only (then its run row): what collection tests look at. */
 export const run = async (
   deps: MonitorDependencies,
-  onProvisioningWritten?: (records: readonly ProvisioningRecord[]) => void,
+  onProvisioningWritten?: (records: readonly ProvisioningObservation[]) => void,
 ): Promise<CollectResult> =>
   (
     await runMonitor(deps, {
