@@ -12,7 +12,7 @@ import type { StateStore } from '../state/store.js';
 import type { ProvisioningObservation } from '../tables/definitions.js';
 import { SerialisedRows } from '../tables/serialisedRows.js';
 import { templateOfJobId } from './cloudSync.js';
-import { toProvisioningRow, type ConfigurationNames } from './provisioningRecord.js';
+import { ProvisioningRows, type ConfigurationNames } from './provisioningRecord.js';
 import { ProvisioningCheckpoint, type ProvisioningMark } from './provisioningCheckpoint.js';
 import { issueFrom, type RunIssue } from './runErrors.js';
 import type { UnknownValues } from './unknownValues.js';
@@ -123,7 +123,9 @@ export async function collectProvisioning(input: ProvisioningInput): Promise<Pro
   await checkpoint.loadSeen(sweepDue ? Math.min(sweepFrom, freshFrom) : freshFrom);
 
   // Fresh pass.
+  const rows = new ProvisioningRows(input.tenantId, input.names, input.unknown);
   const fresh = await readWindow(input, checkpoint, totals, issues, {
+    rows,
     from: freshFrom,
     to,
     onPage: (pageLatest, state) => ({
@@ -154,6 +156,7 @@ export async function collectProvisioning(input: ProvisioningInput): Promise<Pro
     const until = freshFrom + BOUNDARY_MS;
     const before = totals.written;
     const sweep = await readWindow(input, checkpoint, totals, issues, {
+      rows,
       from,
       to: until,
       onPage: (pageLatest, state) => ({
@@ -191,6 +194,8 @@ export async function collectProvisioning(input: ProvisioningInput): Promise<Pro
 }
 
 interface WindowOptions {
+  /** Makes the rows of the run's events (both windows share it). */
+  readonly rows: ProvisioningRows;
   readonly from: number;
   readonly to: number;
   /** The checkpoint after a page whose events (all written) reach `pageLatest`. */
@@ -378,7 +383,7 @@ async function readWindow(
         }
         ids.add(event.id);
         group.fromMs = Math.min(group.fromMs, at);
-        const row = toProvisioningRow(input.tenantId, event, input.names, input.unknown);
+        const row = window.rows.row(event);
         rows.push(row.json);
         observations.push(row.observation);
       }

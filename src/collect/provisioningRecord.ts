@@ -40,11 +40,7 @@ export function toProvisioningRecord(
   names: ConfigurationNames,
   unknown: UnknownValues,
 ): ProvisioningRecord {
-  return {
-    ...observationOf(tenantId, event, names, unknown),
-    ModifiedProperties: modifiedPropertiesOf(event),
-    ProvisioningSteps: provisioningStepsOf(event),
-  };
+  return new ProvisioningRows(tenantId, names, unknown).record(event);
 }
 
 /** An event's row as the collector keeps it until written: what the observers read, and the row's JSON. */
@@ -55,67 +51,116 @@ export interface ProvisioningRow {
 }
 
 const columns = Object.keys(provisioningTable.columns);
-// The row's JSON is the observation's with the dynamic columns appended: they must be the last two.
+// The row's JSON is its scalar columns' with the dynamic columns appended: they must be the last two.
 if (columns.slice(-2).join() !== 'ModifiedProperties,ProvisioningSteps') {
   throw new Error('CloudSyncProvisioning_CL must end with ModifiedProperties, ProvisioningSteps');
 }
 
-/**
- * toProvisioningRecord, serialised as it is made: the dynamic columns (an event's largest part, read by
- * no observer) exist only as text, and no record object outlives the event it was made for.
- */
-export function toProvisioningRow(
-  tenantId: string,
-  event: ProvisioningObjectSummary,
-  names: ConfigurationNames,
-  unknown: UnknownValues,
-): ProvisioningRow {
-  const observation = observationOf(tenantId, event, names, unknown);
-  const head = JSON.stringify(observation);
-  const json =
-    `${head.slice(0, -1)},"ModifiedProperties":${JSON.stringify(modifiedPropertiesOf(event))}` +
-    `,"ProvisioningSteps":${JSON.stringify(provisioningStepsOf(event))}}`;
-  return { observation, json };
-}
+/** Distinct values a run shares one copy of (job, cycle and service principal ids, identity types). */
+const SHARED_MAX = 2_000;
 
-/** Every column but the dynamic ones, in table order. */
-function observationOf(
-  tenantId: string,
-  event: ProvisioningObjectSummary,
-  names: ConfigurationNames,
-  unknown: UnknownValues,
-): ProvisioningObservation {
-  const status = event.provisioningStatusInfo;
-  const error = status?.errorInformation ?? status?.errorInfo;
-  const sp = servicePrincipalOf(event);
-  const resultType = canonical(RESULTS, 'provisioningStatusInfo.status', status?.status, unknown);
-  const code = error?.errorCode ?? null;
-  return {
-    TimeGenerated: new Date(event.activityDateTime).toISOString(),
-    AADTenantId: tenantId,
-    EventId: event.id,
-    JobId: event.jobId ?? null,
-    CycleId: event.cycleId ?? null,
-    ChangeId: event.changeId ?? null,
-    ServicePrincipalId: sp.id,
-    ConfigurationName: (sp.id ? names.byServicePrincipalId(sp.id) : undefined) ?? sp.name,
-    ProvisioningAction: canonical(ACTIONS, 'provisioningAction', event.provisioningAction, unknown),
-    ResultType: resultType,
-    ResultSignature: code,
-    ResultDescription: cap(error?.reason),
-    ErrorCategory: resultType === 'Failure' || code ? errorCategory(code, error?.reason) : null,
-    RecommendedAction: cap(error?.recommendedAction),
-    SourceId: event.sourceIdentity?.id ?? null,
-    SourceDisplayName: cap(event.sourceIdentity?.displayName),
-    SourceType: event.sourceIdentity?.identityType ?? null,
-    TargetId: event.targetIdentity?.id ?? null,
-    TargetDisplayName: cap(event.targetIdentity?.displayName),
-    TargetType: event.targetIdentity?.identityType ?? null,
-    InitiatedBy: event.initiatedBy
-      ? `${event.initiatedBy.displayName ?? event.initiatedBy.id ?? 'unknown'} (${event.initiatedBy.initiatorType ?? 'unknown'})`
-      : null,
-    DurationMs: event.durationInMilliseconds ?? null,
-  };
+/** Makes the rows of one collect run's events. */
+export class ProvisioningRows {
+  /**
+   * JSON.parse gives every event its own copy of the strings it repeats; what an observation keeps of
+   * them waits for the group's commit past young-generation GCs, so one copy is shared instead.
+   */
+  private readonly shared = new Map<string, string>();
+
+  constructor(
+    private readonly tenantId: string,
+    private readonly names: ConfigurationNames,
+    private readonly unknown: UnknownValues,
+  ) {}
+
+  record(event: ProvisioningObjectSummary): ProvisioningRecord {
+    return {
+      ...this.scalars(event, this.observation(event)),
+      ModifiedProperties: modifiedPropertiesOf(event),
+      ProvisioningSteps: provisioningStepsOf(event),
+    };
+  }
+
+  /**
+   * The record, serialised as it is made: the dynamic columns (an event's largest part, read by no
+   * observer) exist only as text, and what outlives the event is its observation.
+   */
+  row(event: ProvisioningObjectSummary): ProvisioningRow {
+    const observation = this.observation(event);
+    const head = JSON.stringify(this.scalars(event, observation));
+    const json =
+      `${head.slice(0, -1)},"ModifiedProperties":${JSON.stringify(modifiedPropertiesOf(event))}` +
+      `,"ProvisioningSteps":${JSON.stringify(provisioningStepsOf(event))}}`;
+    return { observation, json };
+  }
+
+  private observation(event: ProvisioningObjectSummary): ProvisioningObservation {
+    const { unknown } = this;
+    const status = event.provisioningStatusInfo;
+    const error = status?.errorInformation ?? status?.errorInfo;
+    const sp = servicePrincipalOf(event);
+    const resultType = canonical(RESULTS, 'provisioningStatusInfo.status', status?.status, unknown);
+    const code = this.share(error?.errorCode);
+    const servicePrincipalId = this.share(sp.id);
+    return {
+      TimeGenerated: new Date(event.activityDateTime).toISOString(),
+      JobId: this.share(event.jobId),
+      CycleId: this.share(event.cycleId),
+      ServicePrincipalId: servicePrincipalId,
+      ConfigurationName:
+        (servicePrincipalId ? this.names.byServicePrincipalId(servicePrincipalId) : undefined) ??
+        this.share(sp.name),
+      ProvisioningAction: canonical(ACTIONS, 'provisioningAction', event.provisioningAction, unknown),
+      ResultType: resultType,
+      ResultSignature: code,
+      ResultDescription: cap(error?.reason),
+      ErrorCategory: resultType === 'Failure' || code ? errorCategory(code, error?.reason) : null,
+      RecommendedAction: cap(error?.recommendedAction),
+      SourceId: event.sourceIdentity?.id ?? null,
+      SourceDisplayName: cap(event.sourceIdentity?.displayName),
+      SourceType: this.share(event.sourceIdentity?.identityType),
+      TargetId: event.targetIdentity?.id ?? null,
+      TargetDisplayName: cap(event.targetIdentity?.displayName),
+      TargetType: this.share(event.targetIdentity?.identityType),
+    };
+  }
+
+  /** Every column but the dynamic ones, in table order. */
+  private scalars(event: ProvisioningObjectSummary, o: ProvisioningObservation) {
+    const by = event.initiatedBy;
+    return {
+      TimeGenerated: o.TimeGenerated,
+      AADTenantId: this.tenantId,
+      EventId: event.id,
+      JobId: o.JobId,
+      CycleId: o.CycleId,
+      ChangeId: event.changeId ?? null,
+      ServicePrincipalId: o.ServicePrincipalId,
+      ConfigurationName: o.ConfigurationName,
+      ProvisioningAction: o.ProvisioningAction,
+      ResultType: o.ResultType,
+      ResultSignature: o.ResultSignature,
+      ResultDescription: o.ResultDescription,
+      ErrorCategory: o.ErrorCategory,
+      RecommendedAction: o.RecommendedAction,
+      SourceId: o.SourceId,
+      SourceDisplayName: o.SourceDisplayName,
+      SourceType: o.SourceType,
+      TargetId: o.TargetId,
+      TargetDisplayName: o.TargetDisplayName,
+      TargetType: o.TargetType,
+      InitiatedBy: by ? `${by.displayName ?? by.id ?? 'unknown'} (${by.initiatorType ?? 'unknown'})` : null,
+      DurationMs: event.durationInMilliseconds ?? null,
+    };
+  }
+
+  private share(value: string | null | undefined): string | null {
+    if (value == null) return null;
+    const known = this.shared.get(value);
+    if (known !== undefined) return known;
+    if (this.shared.size < SHARED_MAX) this.shared.set(value, value);
+    return value;
+  }
 }
 
 const modifiedPropertiesOf = (event: ProvisioningObjectSummary) =>

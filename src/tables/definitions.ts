@@ -235,11 +235,31 @@ export const tables = [
 
 export type ProvisioningRecord = RecordOf<typeof provisioningTable>;
 /**
- * What the alert rules, the digest tally and the coverage check read of a provisioning row: every column
- * but the two dynamic ones (large, and read by none of them), so a run need not keep those until its
- * batch is written.
+ * What the alert rules, the digest tally and the coverage check read of a provisioning row, and all a
+ * run keeps of an event until its batch is written: the dynamic columns (an event's largest part), the
+ * ids of the event and change, and the columns no observer reads are left out, so the events of the
+ * groups waiting for their commits hold as little as they can (they outlive young-generation GCs).
  */
-export type ProvisioningObservation = Omit<ProvisioningRecord, 'ModifiedProperties' | 'ProvisioningSteps'>;
+export type ProvisioningObservation = Pick<
+  ProvisioningRecord,
+  | 'TimeGenerated'
+  | 'JobId'
+  | 'CycleId'
+  | 'ServicePrincipalId'
+  | 'ConfigurationName'
+  | 'ProvisioningAction'
+  | 'ResultType'
+  | 'ResultSignature'
+  | 'ResultDescription'
+  | 'ErrorCategory'
+  | 'RecommendedAction'
+  | 'SourceId'
+  | 'SourceDisplayName'
+  | 'SourceType'
+  | 'TargetId'
+  | 'TargetDisplayName'
+  | 'TargetType'
+>;
 export type JobStatusRecord = RecordOf<typeof jobStatusTable>;
 export type AgentRecord = RecordOf<typeof agentTable>;
 export type AlertRecord = RecordOf<typeof alertTable>;
