@@ -233,8 +233,8 @@ interface Group {
   readonly rows: SerialisedRows;
   /** The same events as the observers see them, told once the rows are written. */
   readonly observations: ProvisioningObservation[];
-  /** Ids of `rows`: not in the checkpoint's memory yet, so the group's own repeats are found here. */
-  readonly ids: Set<string>;
+  /** Ids of `rows`, in order: the de-duplication chunk its commit writes. */
+  readonly ids: string[];
   fromMs: number;
   toMs: number;
   /** Some page of the group moved the window's progress. */
@@ -245,7 +245,7 @@ interface Group {
 const newGroup = (startedAt: number, rows: SerialisedRows): Group => ({
   rows,
   observations: [],
-  ids: new Set(),
+  ids: [],
   fromMs: Number.POSITIVE_INFINITY,
   toMs: Number.NEGATIVE_INFINITY,
   moved: false,
@@ -284,7 +284,9 @@ async function readWindow(
    * the group being read. Reading goes on while up to COMMITS_AHEAD groups wait: a commit's fsyncs (and
    * for Logs Ingestion its requests) then overlap the reading instead of holding it up.
    */
-  const queued: { readonly ids: ReadonlySet<string>; readonly done: Promise<boolean> }[] = [];
+  const queued: Promise<boolean>[] = [];
+  /** Ids of the group being read and of the queued ones: not in the checkpoint's memory yet. */
+  const unconfirmed = new Set<string>();
   let chain: Promise<boolean> = Promise.resolve(true);
   /** Row buffers of committed groups, for the next ones. */
   const spare: SerialisedRows[] = [];
@@ -299,7 +301,7 @@ async function readWindow(
       .then((ok) =>
         ok
           ? checkpoint.commitPage(
-              { ids: [...ids], fromMs, toMs },
+              { ids, fromMs, toMs },
               () => writeJsonRows(input.sink, TABLE, rows),
               (state) => (moved ? window.onPage(reached, state) : state),
               issues,
@@ -317,16 +319,18 @@ async function readWindow(
         // The sink is done with the rows (it copies what it keeps): the buffer serves a later group.
         rows.clear();
         spare.push(rows);
+        // Written and in the checkpoint's memory now (or the run stops reading).
+        for (const id of ids) unconfirmed.delete(id);
       });
     // Awaited by drain; until then a failure must not count as unhandled.
     done.catch(() => undefined);
     chain = done;
-    queued.push({ ids, done });
+    queued.push(done);
   };
 
   /** Waits until at most `ahead` groups are queued; false when a commit failed and reading must stop. */
   const drain = async (ahead: number): Promise<boolean> => {
-    while (queued.length > ahead) if (!(await queued.shift()!.done)) return false;
+    while (queued.length > ahead) if (!(await queued.shift()!)) return false;
     return true;
   };
 
@@ -334,14 +338,6 @@ async function readWindow(
   const commit = async (): Promise<boolean> => {
     enqueueCommit();
     return drain(0);
-  };
-
-  /** The id is in a group read but not yet confirmed (queued), or in the one being read. */
-  const pending = (id: string, ids: ReadonlySet<string>): boolean => {
-    if (ids.has(id)) return true;
-    // A loop, not queued.some(...): this runs for every event, and the closure showed in profiles.
-    for (const q of queued) if (q.ids.has(id)) return true;
-    return false;
   };
 
   try {
@@ -377,11 +373,12 @@ async function readWindow(
           totals.ignored += 1;
           continue;
         }
-        if (checkpoint.seen.has(event.id) || pending(event.id, ids)) {
+        if (checkpoint.seen.has(event.id) || unconfirmed.has(event.id)) {
           totals.duplicates += 1;
           continue;
         }
-        ids.add(event.id);
+        ids.push(event.id);
+        unconfirmed.add(event.id);
         group.fromMs = Math.min(group.fromMs, at);
         const row = window.rows.row(event);
         rows.push(row.json);
