@@ -1,9 +1,5 @@
 import type { ProvisioningObjectSummary } from '../graph/schemas/provisioningObjectSummary.js';
-import {
-  provisioningTable,
-  type ProvisioningObservation,
-  type ProvisioningRecord,
-} from '../tables/definitions.js';
+import type { ProvisioningObservation, ProvisioningRecord } from '../tables/definitions.js';
 import { errorCategory } from '../domain/errorCategory.js';
 import { canonical, spellings, type UnknownValues } from './unknownValues.js';
 
@@ -50,12 +46,6 @@ export interface ProvisioningRow {
   readonly json: string;
 }
 
-const columns = Object.keys(provisioningTable.columns);
-// The row's JSON is its scalar columns' with the dynamic columns appended: they must be the last two.
-if (columns.slice(-2).join() !== 'ModifiedProperties,ProvisioningSteps') {
-  throw new Error('CloudSyncProvisioning_CL must end with ModifiedProperties, ProvisioningSteps');
-}
-
 /** Distinct values a run shares one copy of (job, cycle and service principal ids, identity types). */
 const SHARED_MAX = 2_000;
 
@@ -74,24 +64,16 @@ export class ProvisioningRows {
   ) {}
 
   record(event: ProvisioningObjectSummary): ProvisioningRecord {
-    return {
-      ...this.scalars(event, this.observation(event)),
-      ModifiedProperties: modifiedPropertiesOf(event),
-      ProvisioningSteps: provisioningStepsOf(event),
-    };
+    return this.recordOf(event, this.observation(event));
   }
 
   /**
-   * The record, serialised as it is made: the dynamic columns (an event's largest part, read by no
-   * observer) exist only as text, and what outlives the event is its observation.
+   * The record, serialised as it is made: what outlives the event is its observation and the row's
+   * text, not the record (the dynamic columns are an event's largest part, and no observer reads them).
    */
   row(event: ProvisioningObjectSummary): ProvisioningRow {
     const observation = this.observation(event);
-    const head = JSON.stringify(this.scalars(event, observation));
-    const json =
-      `${head.slice(0, -1)},"ModifiedProperties":${JSON.stringify(modifiedPropertiesOf(event))}` +
-      `,"ProvisioningSteps":${JSON.stringify(provisioningStepsOf(event))}}`;
-    return { observation, json };
+    return { observation, json: JSON.stringify(this.recordOf(event, observation)) };
   }
 
   private observation(event: ProvisioningObjectSummary): ProvisioningObservation {
@@ -125,8 +107,8 @@ export class ProvisioningRows {
     };
   }
 
-  /** Every column but the dynamic ones, in table order. */
-  private scalars(event: ProvisioningObjectSummary, o: ProvisioningObservation) {
+  /** Every column, in table order (so that JSON.stringify of it is the row's rowJson). */
+  private recordOf(event: ProvisioningObjectSummary, o: ProvisioningObservation): ProvisioningRecord {
     const by = event.initiatedBy;
     return {
       TimeGenerated: o.TimeGenerated,
@@ -151,6 +133,8 @@ export class ProvisioningRows {
       TargetType: o.TargetType,
       InitiatedBy: by ? `${by.displayName ?? by.id ?? 'unknown'} (${by.initiatorType ?? 'unknown'})` : null,
       DurationMs: event.durationInMilliseconds ?? null,
+      ModifiedProperties: modifiedPropertiesOf(event),
+      ProvisioningSteps: provisioningStepsOf(event),
     };
   }
 
