@@ -123,9 +123,9 @@ export async function collectProvisioning(input: ProvisioningInput): Promise<Pro
   await checkpoint.loadSeen(sweepDue ? Math.min(sweepFrom, freshFrom) : freshFrom);
 
   // Fresh pass.
-  const rows = new ProvisioningRows(input.tenantId, input.names, input.unknown);
+  const rowMaker = new ProvisioningRows(input.tenantId, input.names, input.unknown);
   const fresh = await readWindow(input, checkpoint, totals, issues, {
-    rows,
+    rowMaker,
     from: freshFrom,
     to,
     onPage: (pageLatest, state) => ({
@@ -156,7 +156,7 @@ export async function collectProvisioning(input: ProvisioningInput): Promise<Pro
     const until = freshFrom + BOUNDARY_MS;
     const before = totals.written;
     const sweep = await readWindow(input, checkpoint, totals, issues, {
-      rows,
+      rowMaker,
       from,
       to: until,
       onPage: (pageLatest, state) => ({
@@ -195,7 +195,7 @@ export async function collectProvisioning(input: ProvisioningInput): Promise<Pro
 
 interface WindowOptions {
   /** Makes the rows of the run's events (both windows share it). */
-  readonly rows: ProvisioningRows;
+  readonly rowMaker: ProvisioningRows;
   readonly from: number;
   readonly to: number;
   /** The checkpoint after a page whose events (all written) reach `pageLatest`. */
@@ -210,8 +210,9 @@ interface WindowOptions {
  * reading (a paced run, whose pages come seconds apart, commits them one by one as before), at the
  * end of the window and before the run stops. Memory holds the group being read and up to
  * COMMITS_AHEAD read before it, waiting for their commits, which run one at a time (rows as a
- * SerialisedRows buffer, the observers' columns on the heap); a crash costs at most one group read again. A sink that cannot say what it took after a crash (Logs Ingestion) has it write
- * again the group in doubt, so its groups hold at most one page's worth of events.
+ * SerialisedRows buffer, the observers' columns on the heap); a crash costs at most one group read
+ * again. A sink that cannot say what it took after a crash (Logs Ingestion) has it write again the
+ * group in doubt, so its groups hold at most one page's worth of events.
  */
 export const GROUP_MAX_EVENTS = 2_000;
 /**
@@ -380,7 +381,7 @@ async function readWindow(
         ids.push(event.id);
         unconfirmed.add(event.id);
         group.fromMs = Math.min(group.fromMs, at);
-        const row = window.rows.row(event);
+        const row = window.rowMaker.row(event);
         rows.push(row.json);
         observations.push(row.observation);
       }

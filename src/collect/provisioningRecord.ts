@@ -1,5 +1,6 @@
 import type { ProvisioningObjectSummary } from '../graph/schemas/provisioningObjectSummary.js';
 import type { ProvisioningObservation, ProvisioningRecord } from '../tables/definitions.js';
+import { StringPool } from '../domain/stringPool.js';
 import { errorCategory } from '../domain/errorCategory.js';
 import { canonical, spellings, type UnknownValues } from './unknownValues.js';
 
@@ -55,7 +56,7 @@ export class ProvisioningRows {
    * JSON.parse gives every event its own copy of the strings it repeats; what an observation keeps of
    * them waits for the group's commit past young-generation GCs, so one copy is shared instead.
    */
-  private readonly shared = new Map<string, string>();
+  private readonly shared = new StringPool(SHARED_MAX);
 
   constructor(
     private readonly tenantId: string,
@@ -82,16 +83,16 @@ export class ProvisioningRows {
     const error = status?.errorInformation ?? status?.errorInfo;
     const sp = servicePrincipalOf(event);
     const resultType = canonical(RESULTS, 'provisioningStatusInfo.status', status?.status, unknown);
-    const code = this.share(error?.errorCode);
-    const servicePrincipalId = this.share(sp.id);
+    const code = this.shared.shareOrNull(error?.errorCode);
+    const servicePrincipalId = this.shared.shareOrNull(sp.id);
     return {
       TimeGenerated: new Date(event.activityDateTime).toISOString(),
-      JobId: this.share(event.jobId),
-      CycleId: this.share(event.cycleId),
+      JobId: this.shared.shareOrNull(event.jobId),
+      CycleId: this.shared.shareOrNull(event.cycleId),
       ServicePrincipalId: servicePrincipalId,
       ConfigurationName:
         (servicePrincipalId ? this.names.byServicePrincipalId(servicePrincipalId) : undefined) ??
-        this.share(sp.name),
+        this.shared.shareOrNull(sp.name),
       ProvisioningAction: canonical(ACTIONS, 'provisioningAction', event.provisioningAction, unknown),
       ResultType: resultType,
       ResultSignature: code,
@@ -100,10 +101,10 @@ export class ProvisioningRows {
       RecommendedAction: cap(error?.recommendedAction),
       SourceId: event.sourceIdentity?.id ?? null,
       SourceDisplayName: cap(event.sourceIdentity?.displayName),
-      SourceType: this.share(event.sourceIdentity?.identityType),
+      SourceType: this.shared.shareOrNull(event.sourceIdentity?.identityType),
       TargetId: event.targetIdentity?.id ?? null,
       TargetDisplayName: cap(event.targetIdentity?.displayName),
-      TargetType: this.share(event.targetIdentity?.identityType),
+      TargetType: this.shared.shareOrNull(event.targetIdentity?.identityType),
     };
   }
 
@@ -136,14 +137,6 @@ export class ProvisioningRows {
       ModifiedProperties: modifiedPropertiesOf(event),
       ProvisioningSteps: provisioningStepsOf(event),
     };
-  }
-
-  private share(value: string | null | undefined): string | null {
-    if (value == null) return null;
-    const known = this.shared.get(value);
-    if (known !== undefined) return known;
-    if (this.shared.size < SHARED_MAX) this.shared.set(value, value);
-    return value;
   }
 }
 

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { errorCategory } from '../domain/errorCategory.js';
 import type { ProvisioningObservation } from '../tables/definitions.js';
 import { jobKey } from '../domain/jobId.js';
+import { StringPool } from '../domain/stringPool.js';
 import { capFlat, capName } from '../domain/text.js';
 
 /**
@@ -439,18 +440,10 @@ function wholeFields(
   };
 }
 
-/** Few distinct values, one copy each; bounded so a hostile feed cannot grow it without end. */
-const interned = new Map<string, string>();
-const INTERNED_MAX = 10_000;
-
-function intern(value: string): string {
-  const known = interned.get(value);
-  if (known !== undefined) return known;
-  if (interned.size < INTERNED_MAX) interned.set(value, value);
-  return value;
-}
-
-const internOrNull = (value: string | null): string | null => (value === null ? null : intern(value));
+/** Few distinct values, one copy each (see StringPool). */
+const interned = new StringPool(10_000);
+const intern = (value: string): string => interned.share(value);
+const internOrNull = (value: string | null): string | null => interned.shareOrNull(value);
 
 /** Applies events in place (the state is this run's working copy). */
 export function applyObjectEvents(

@@ -123,14 +123,14 @@ export class LogAnalyticsSink implements RecordSink {
 
   async write<N extends TableName>(table: N, rows: readonly TableRecords[N][]): Promise<void> {
     const definition = tableByName(table);
-    return this.send(table, rows.length, () =>
+    return this.send(table, definition, rows.length, () =>
       rows.map((record, index) => prepareRow(definition, record, index)),
     );
   }
 
   async writeJson(table: TableName, rows: SerialisedRows): Promise<void> {
     const definition = tableByName(table);
-    return this.send(table, rows.count, () => {
+    return this.send(table, definition, rows.count, () => {
       const prepared: PreparedRow[] = [];
       for (let i = 0; i < rows.count; i++) prepared.push(prepareJsonRow(definition, rows, i));
       return prepared;
@@ -138,9 +138,14 @@ export class LogAnalyticsSink implements RecordSink {
   }
 
   /** Sends `count` rows, prepared by `prepare`, in requests of at most MAX_REQUEST_BYTES. */
-  private async send(table: TableName, count: number, prepare: () => PreparedRow[]): Promise<void> {
+  private async send(
+    table: TableName,
+    definition: TableDefinition,
+    count: number,
+    prepare: () => PreparedRow[],
+  ): Promise<void> {
     if (count === 0) return;
-    const stream = streamName(tableByName(table));
+    const stream = streamName(definition);
     let prepared: PreparedRow[];
     let chunks: number[][];
     try {

@@ -61,12 +61,3 @@ export class SerialisedRows {
     this.buffer = next;
   }
 }
-
-/** Rows from their JSON texts (tests, and sinks handed records). */
-export function serialisedRowsOf(json: readonly string[]): SerialisedRows {
-  let bytes = 0;
-  for (const row of json) bytes += Buffer.byteLength(row) + 1;
-  const rows = new SerialisedRows(Math.max(1024, bytes));
-  for (const row of json) rows.push(row);
-  return rows;
-}

@@ -12,7 +12,7 @@ import {
 import { SinkError, unstoredRows } from '../../src/sinks/sink.js';
 import { provisioningTable, type ProvisioningRecord } from '../../src/tables/definitions.js';
 import { rowJson, toRow } from '../../src/tables/schema.js';
-import { serialisedRowsOf } from '../../src/tables/serialisedRows.js';
+import { SerialisedRows } from '../../src/tables/serialisedRows.js';
 import { API_VERSION, LogsIngestionServer } from '../support/logsIngestionServer.js';
 
 const STREAM = 'Custom-CloudSyncProvisioning_CL';
@@ -152,10 +152,9 @@ describe('LogAnalyticsSink with the real LogsIngestionClient', () => {
     const requestsFromRecords = sizes();
     server.reset();
 
-    await sink().writeJson(
-      'CloudSyncProvisioning_CL',
-      serialisedRowsOf(records.map((record) => rowJson(provisioningTable, record))),
-    );
+    const rows = new SerialisedRows();
+    for (const record of records) rows.push(rowJson(provisioningTable, record));
+    await sink().writeJson('CloudSyncProvisioning_CL', rows);
 
     expect(byEventId(server.acceptedRows(STREAM))).toEqual(fromRecords);
     expect(sizes()).toEqual(requestsFromRecords);

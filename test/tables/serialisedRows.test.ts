@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SerialisedRows, serialisedRowsOf } from '../../src/tables/serialisedRows.js';
+import { SerialisedRows } from '../../src/tables/serialisedRows.js';
 
 describe('SerialisedRows', () => {
   it('keeps each row as a UTF-8 line, whatever its characters, across growth', () => {
@@ -22,7 +22,9 @@ describe('SerialisedRows', () => {
   });
 
   it('starts empty again after clear, and lets go of a buffer grown for an outsized batch', () => {
-    const rows = serialisedRowsOf(['{"a":1}', '{"b":2}']);
+    const rows = new SerialisedRows(1_024);
+    rows.push('{"a":1}');
+    rows.push('{"b":2}');
     rows.clear();
     expect(rows.count).toBe(0);
     expect(rows.lines().length).toBe(0);
