@@ -39,19 +39,24 @@ const inputsFile = arg('--inputs');
 export async function buildPackage(out: string): Promise<string[]> {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
-  const entryPoints = readdirSync(path.join(root, 'functions'))
+  const functions = readdirSync(path.join(root, 'functions'))
     .filter((f) => f.endsWith('.ts'))
-    .map((f) => path.join(root, 'functions', f));
+    .map((f) => ({ in: path.join(root, 'functions', f), out: `functions/${f.replace(/\.ts$/, '')}` }));
   const result = await build({
-    entryPoints,
+    entryPoints: [
+      ...functions,
+      // The provisioning page worker, which collect/provisioningPageParsers looks for in dist/workers
+      // (not dist/functions: the Functions host loads every file there as a function entry point).
+      { in: path.join(root, 'src/collect/provisioningPageWorker.ts'), out: 'workers/provisioningPageWorker' },
+    ],
     metafile: true,
-    outdir: path.join(out, 'dist/functions'),
+    outdir: path.join(out, 'dist'),
     bundle: true,
     splitting: true,
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    chunkNames: '../chunks/[name]-[hash]',
+    chunkNames: 'chunks/[name]-[hash]',
     external: ['@azure/functions-core'],
     // CommonJS packages inside an ESM bundle call require() for Node built-ins.
     banner: {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { alertSettingsShape, toAlertSettings } from './alerts/settings.js';
 import type { MonitorSettings } from './app/settings.js';
@@ -102,6 +103,8 @@ export const settingsSchema = z.object({
   PROVISIONING_PAGE_SIZE: int(1, 999, 999),
   PROVISIONING_LATENESS_MINUTES: int(0, 7 * 24 * 60, 120),
   PROVISIONING_LATE_SWEEP_MINUTES: int(5, 24 * 60, 30),
+  // Two worker threads read pages where there is a second core to run them (README, "Performance").
+  PROVISIONING_PARSE_WORKERS: int(0, 4, availableParallelism() > 1 ? 2 : 0),
   RUN_TIME_BUDGET_SECONDS: int(10, 3_600, 240),
   RUN_LEASE_SECONDS: int(30, 7_200, 600),
   RUN_MAX_SECONDS: int(30, 7_200, 540),
@@ -319,6 +322,7 @@ function toSettings(raw: RawSettings): Settings {
       pageSize: raw.PROVISIONING_PAGE_SIZE,
       latenessMs: raw.PROVISIONING_LATENESS_MINUTES * minutes,
       lateSweepMs: raw.PROVISIONING_LATE_SWEEP_MINUTES * minutes,
+      parseWorkers: raw.PROVISIONING_PARSE_WORKERS,
     },
     run: {
       timeBudgetMs: raw.RUN_TIME_BUDGET_SECONDS * 1000,

@@ -1,18 +1,12 @@
 import { setImmediate } from 'node:timers/promises';
-import type { z } from 'zod';
 import type { Clock } from '../clock.js';
 import type { GraphReader } from '../graph/graphReader.js';
-import {
-  isProvisioningObjectSummary,
-  provisioningObjectSummary,
-  type ProvisioningObjectSummary,
-} from '../graph/schemas/provisioningObjectSummary.js';
 import { writeJsonRows, type RecordSink } from '../sinks/sink.js';
 import type { StateStore } from '../state/store.js';
 import type { ProvisioningObservation } from '../tables/definitions.js';
 import { SerialisedRows } from '../tables/serialisedRows.js';
-import { templateOfJobId } from './cloudSync.js';
-import { ProvisioningRows, type ConfigurationNames } from './provisioningRecord.js';
+import { MAX_INVALID_DETAILS, type ProvisioningPageContext } from './provisioningPage.js';
+import { ProvisioningPageParsers } from './provisioningPageParsers.js';
 import { ProvisioningCheckpoint, type ProvisioningMark } from './provisioningCheckpoint.js';
 import { issueFrom, type RunIssue } from './runErrors.js';
 import type { UnknownValues } from './unknownValues.js';
@@ -34,6 +28,8 @@ export interface ProvisioningSettings {
   readonly pageSize: number;
   readonly latenessMs: number;
   readonly lateSweepMs: number;
+  /** Worker threads that read pages (PROVISIONING_PARSE_WORKERS; see provisioningPageParsers). */
+  readonly parseWorkers: number;
 }
 
 export interface ProvisioningInput {
@@ -43,9 +39,8 @@ export interface ProvisioningInput {
   readonly state: StateStore;
   readonly clock: Clock;
   readonly settings: ProvisioningSettings;
-  readonly names: ConfigurationNames;
-  /** Service principals of Cloud Sync configurations: events of other apps are not ours. */
-  readonly cloudSyncServicePrincipalIds: ReadonlySet<string>;
+  /** Configuration names and the Cloud Sync service principals (events of other apps are not ours). */
+  readonly pageContext: ProvisioningPageContext;
   readonly unknown: UnknownValues;
   /** Clock time (ms) after which no further page is requested; the rest is worked off next run. */
   readonly deadline: number;
@@ -69,7 +64,6 @@ export interface ProvisioningResult {
   readonly issues: RunIssue[];
 }
 
-const MAX_INVALID_DETAILS = 5;
 const BOUNDARY_MS = 1_000;
 const TABLE = 'CloudSyncProvisioning_CL';
 
@@ -123,9 +117,7 @@ export async function collectProvisioning(input: ProvisioningInput): Promise<Pro
   await checkpoint.loadSeen(sweepDue ? Math.min(sweepFrom, freshFrom) : freshFrom);
 
   // Fresh pass.
-  const rowMaker = new ProvisioningRows(input.tenantId, input.names, input.unknown);
   const fresh = await readWindow(input, checkpoint, totals, issues, {
-    rowMaker,
     from: freshFrom,
     to,
     onPage: (pageLatest, state) => ({
@@ -156,7 +148,6 @@ export async function collectProvisioning(input: ProvisioningInput): Promise<Pro
     const until = freshFrom + BOUNDARY_MS;
     const before = totals.written;
     const sweep = await readWindow(input, checkpoint, totals, issues, {
-      rowMaker,
       from,
       to: until,
       onPage: (pageLatest, state) => ({
@@ -194,8 +185,6 @@ export async function collectProvisioning(input: ProvisioningInput): Promise<Pro
 }
 
 interface WindowOptions {
-  /** Makes the rows of the run's events (both windows share it). */
-  readonly rowMaker: ProvisioningRows;
   readonly from: number;
   readonly to: number;
   /** The checkpoint after a page whose events (all written) reach `pageLatest`. */
@@ -341,49 +330,49 @@ async function readWindow(
     return drain(0);
   };
 
+  const parsers = new ProvisioningPageParsers(input.pageContext, input.settings.parseWorkers, (reason) =>
+    issues.push({
+      signal: 'provisioning',
+      severity: 'warning',
+      code: 'PageWorkerFailed',
+      message: `${reason}; the rest of the run's pages were read on the main thread (nothing was lost)`,
+    }),
+  );
+  // Pages received and being read while the caller works on an earlier one: one per worker, and one
+  // arriving (see GraphReader.parsedPages).
+  const ahead = input.settings.parseWorkers + 1;
   try {
-    for await (const page of input.graph.pages(path, 'v1.0', { prefetch: true })) {
+    const pages = input.graph.parsedPages(path, 'v1.0', (body, at) => parsers.parse(body, at), ahead);
+    for await (const page of pages) {
       totals.pages += 1;
       group ??= newGroup(clock.now().getTime(), spare.pop() ?? new SerialisedRows());
       const { rows, observations, ids } = group;
-      let pageLatest = Number.NEGATIVE_INFINITY;
-      const items = page.value;
-      for (let i = 0; i < items.length; i++) {
+      totals.ignored += page.ignored;
+      for (const detail of page.invalidIssues) {
+        totals.invalid += 1;
+        if (totals.invalid <= MAX_INVALID_DETAILS) issues.push(detail);
+      }
+      totals.invalid += page.invalid - page.invalidIssues.length;
+      input.unknown.addAll(page.unknown);
+      const pageLatest = page.latest;
+      if (page.valid > 0) {
+        if (!page.inOrder || page.earliest < latestSeen) ordered = false;
+        latestSeen = Math.max(latestSeen, page.latest);
+      }
+      const pageRows = { bytes: page.rows, ends: page.rowEnds };
+      for (let i = 0; i < page.ids.length; i++) {
         // Let the commit under way take its next step (an fsync done) rather than wait out the page.
         if (queued.length > 0 && i % YIELD_EVERY === YIELD_EVERY - 1) await setImmediate();
-        const item = items[i];
-        // Done with it after this: dropped from the page, so a collection during the page copies only
-        // what is left of it (a page is tens of thousands of objects).
-        items[i] = undefined;
-        // The hand check first (no copy); zod decides what it does not accept, and says why.
-        if (!isProvisioningObjectSummary(item)) {
-          const parsed = provisioningObjectSummary.safeParse(item);
-          if (!parsed.success) {
-            totals.invalid += 1;
-            if (totals.invalid <= MAX_INVALID_DETAILS) issues.push(invalidIssue(item, parsed.error));
-            continue;
-          }
-        }
-        // The item itself, known to match the schema (which transforms nothing): no copy lives on.
-        const event = item as ProvisioningObjectSummary;
-        const at = Date.parse(event.activityDateTime);
-        if (at < latestSeen) ordered = false;
-        latestSeen = Math.max(latestSeen, at);
-        pageLatest = Math.max(pageLatest, at);
-        if (!isCloudSync(event.jobId, event.servicePrincipal, input.cloudSyncServicePrincipalIds)) {
-          totals.ignored += 1;
-          continue;
-        }
-        if (checkpoint.seen.has(event.id) || unconfirmed.has(event.id)) {
+        const id = page.ids[i]!;
+        if (checkpoint.seen.has(id) || unconfirmed.has(id)) {
           totals.duplicates += 1;
           continue;
         }
-        ids.push(event.id);
-        unconfirmed.add(event.id);
-        group.fromMs = Math.min(group.fromMs, at);
-        const row = window.rowMaker.row(event);
-        rows.push(row.json);
-        observations.push(row.observation);
+        ids.push(id);
+        unconfirmed.add(id);
+        group.fromMs = Math.min(group.fromMs, page.times[i]!);
+        rows.pushDetached(pageRows, i);
+        observations.push(page.observations[i]!);
       }
       group.toMs = Math.max(group.toMs, pageLatest);
       if (ordered && pageLatest > progress) {
@@ -409,34 +398,11 @@ async function readWindow(
     // What was read before the listing failed is good data: committed, so the next run goes on from it.
     if (await commit()) await checkpoint.flush(issues);
     return { complete: false, backlogRemaining: false };
+  } finally {
+    await parsers.close();
   }
   if (!(await commit())) return { complete: false, backlogRemaining: false };
   await checkpoint.flush(issues);
   // Out of order: everything was written and remembered, but no progress can be claimed for the window.
   return { complete: ordered, backlogRemaining: false };
-}
-
-function isCloudSync(
-  jobId: string | null | undefined,
-  servicePrincipal:
-    { id?: string | null | undefined } | { id?: string | null | undefined }[] | null | undefined,
-  cloudSyncIds: ReadonlySet<string>,
-): boolean {
-  if (templateOfJobId(jobId)) return true;
-  const sp = Array.isArray(servicePrincipal) ? servicePrincipal[0] : servicePrincipal;
-  return sp?.id != null && cloudSyncIds.has(sp.id.toLowerCase());
-}
-
-function invalidIssue(item: unknown, error: z.ZodError): RunIssue {
-  const id =
-    typeof item === 'object' && item !== null && 'id' in item && typeof item.id === 'string'
-      ? item.id.slice(0, 100)
-      : 'without id';
-  const first = error.issues[0];
-  return {
-    signal: 'provisioning',
-    severity: 'warning',
-    code: 'MalformedEvent',
-    message: `provisioning event ${id} skipped: ${first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'invalid'}`,
-  };
 }

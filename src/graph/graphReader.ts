@@ -13,26 +13,36 @@ import {
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import { credentialProvider, graphScope, staticTokenProvider } from './auth.js';
-import { GraphRequestError, toGraphRequestError } from './errors.js';
+import {
+  collectionEnvelope,
+  decodeUtf8,
+  nextLinkHint,
+  notACollection,
+  parsePage,
+  type GraphPage,
+} from './collectionPage.js';
+import { toGraphRequestError } from './errors.js';
 import { ClockRetryHandler, PacingHandler, TimeoutHandler } from './middleware.js';
 import { NetworkErrorHandler } from './networkFailure.js';
 import { NodeHttpHandler } from './nodeHttpHandler.js';
 import { SlidingWindowPacer } from './pacer.js';
-import { PagingGuard } from './pagingGuard.js';
+import { PagingGuard, shapeOf, type PageShape } from './pagingGuard.js';
 import type { GraphSettings } from './settings.js';
 
 export type GraphVersion = 'v1.0' | 'beta';
+export type { GraphPage } from './collectionPage.js';
 
-export interface GraphPage {
-  /** The page's own array: a caller may drop items it is done with. */
-  readonly value: unknown[];
+/** What a PageParser makes of a page's body: anything, with what paging needs of it. */
+export interface ParsedPage {
   readonly nextLink: string | undefined;
+  readonly shape: PageShape;
 }
 
-const collectionEnvelope = z.object({
-  value: z.array(z.unknown()),
-  '@odata.nextLink': z.string().optional(),
-});
+/**
+ * Parses one page's body (UTF-8 bytes) read from `path`, maybe on another thread; rejects as the
+ * listing's error when the body is no collection (see collectionPage.parsePage).
+ */
+export type PageParser<T extends ParsedPage> = (body: Buffer, path: string) => Promise<T>;
 
 /** A page of a delta query: more pages (nextLink), or the last one, with the link for the next round. */
 export interface DeltaPage extends GraphPage {
@@ -97,6 +107,18 @@ export class GraphReader {
     }
   }
 
+  /** The body as bytes, for a caller that decodes and parses it itself (see parsedPages). */
+  private async bytes(path: string, version: GraphVersion): Promise<Buffer> {
+    try {
+      const body = (await this.request(path, version)
+        .responseType(ResponseType.ARRAYBUFFER)
+        .get()) as unknown;
+      return body instanceof ArrayBuffer ? Buffer.from(body) : Buffer.alloc(0);
+    } catch (error) {
+      throw toGraphRequestError(withGraphErrorBody(error), path);
+    }
+  }
+
   private request(path: string, version: GraphVersion) {
     const request = this.client.api(path).version(version);
     if (this.signal) {
@@ -126,7 +148,7 @@ export class GraphReader {
         pending = undefined;
         // The page itself is good data; only following its link is refused, after it was handed out.
         const refusal =
-          page.nextLink === undefined ? undefined : guard.refusal(page.nextLink, page.value, path);
+          page.nextLink === undefined ? undefined : guard.refusal(page.nextLink, page.shape, path);
         const next = refusal ? undefined : page.nextLink;
         if (next !== undefined && options.prefetch) {
           pending = this.text(next, version);
@@ -134,7 +156,7 @@ export class GraphReader {
           // It may fail while the caller is still busy with this page; it is awaited (and thrown) later.
           pending.catch(() => undefined);
         }
-        yield page;
+        yield { value: page.value, nextLink: page.nextLink };
         if (refusal) throw refusal;
         if (next !== undefined && pending === undefined) {
           pending = this.text(next, version);
@@ -144,6 +166,81 @@ export class GraphReader {
     } finally {
       // The caller stopped early: nobody will await the prefetched page, so its failure must not go unhandled.
       pending?.catch(() => undefined);
+    }
+  }
+
+  /**
+   * `pages` with prefetch, for a caller that parses the pages itself, maybe on other threads
+   * (collect/provisioningPageParsers): each body is handed to `parse` as bytes, and the next page is
+   * requested as soon as its link can be read from the bytes (nextLinkHint), before the parse. So up to
+   * `ahead` pages are being received and parsed while the caller works on an earlier one; memory holds
+   * that many pages and their parses. Pages are yielded in order. The parsed page's own link decides:
+   * when it differs from the hint, what was read ahead is dropped and the right link is requested. The
+   * hint is requested only if PagingGuard would follow it; the guard's checks run on every page as in
+   * `pages`.
+   */
+  async *parsedPages<T extends ParsedPage>(
+    path: string,
+    version: GraphVersion,
+    parse: PageParser<T>,
+    ahead: number,
+  ): AsyncGenerator<T, void, undefined> {
+    const guard = new PagingGuard(this.origin);
+    interface Slot {
+      readonly path: string;
+      parsed: Promise<T>;
+      /** The link read from the body: null until the body arrived, undefined when none could be read. */
+      hint: string | undefined | null;
+      extended: boolean;
+    }
+    /** Pages requested and not yet handed out, in listing order. */
+    const slots: Slot[] = [];
+    let stopped = false;
+    /** Requests the page after the last one, if its link is known and there is room. */
+    const extend = (): void => {
+      const last = slots.at(-1);
+      if (stopped || !last || last.extended || slots.length >= ahead) return;
+      if (typeof last.hint !== 'string' || !guard.wouldFollow(last.hint)) return;
+      last.extended = true;
+      slots.push(start(last.hint));
+    };
+    const start = (at: string): Slot => {
+      const slot: Slot = {
+        path: at,
+        parsed: Promise.resolve(undefined as never),
+        hint: null,
+        extended: false,
+      };
+      slot.parsed = this.bytes(at, version).then((body) => {
+        slot.hint = nextLinkHint(body);
+        extend();
+        return parse(body, at);
+      });
+      // Awaited in turn (and thrown then), or dropped: a failure must not count as unhandled meanwhile.
+      slot.parsed.catch(() => undefined);
+      return slot;
+    };
+    slots.push(start(path));
+    try {
+      while (slots.length > 0) {
+        const slot = slots.shift()!;
+        const page = await slot.parsed;
+        // The page itself is good data; only following its link is refused, after it was handed out.
+        const refusal =
+          page.nextLink === undefined ? undefined : guard.refusal(page.nextLink, page.shape, path);
+        const next = refusal ? undefined : page.nextLink;
+        if (slots[0]?.path !== next) {
+          // Read ahead on a link the page does not have: dropped (its failure, if any, is not ours).
+          slots.length = 0;
+          if (next !== undefined) slots.push(start(next));
+        } else {
+          extend();
+        }
+        yield page;
+        if (refusal) throw refusal;
+      }
+    } finally {
+      stopped = true;
     }
   }
 
@@ -168,10 +265,10 @@ export class GraphReader {
       const deltaLink = envelope.data['@odata.deltaLink'];
       if (deltaLink !== undefined) {
         // The same origin check as for nextLink: the next round's token must go to Graph only.
-        const refusal = guard.refusal(deltaLink, [], link);
+        const refusal = guard.refusal(deltaLink, shapeOf([]), link);
         if (refusal) throw refusal;
       }
-      const refusal = nextLink === undefined ? undefined : guard.refusal(nextLink, value, link);
+      const refusal = nextLink === undefined ? undefined : guard.refusal(nextLink, shapeOf(value), link);
       yield { value, nextLink, deltaLink };
       if (refusal) throw refusal;
       link = nextLink;
@@ -179,29 +276,19 @@ export class GraphReader {
   }
 }
 
-/** A collection page from its body; a body that is not one is an invalid response, as from the client. */
-function parsePage(body: string, path: string): GraphPage {
-  let json: unknown;
-  try {
-    // No body (a 204) is no collection, as it was when the client parsed it.
-    json = body === '' ? undefined : JSON.parse(body);
-  } catch (error) {
-    throw toGraphRequestError(error, path);
-  }
-  const envelope = collectionEnvelope.safeParse(json);
-  if (!envelope.success) throw notACollection(path, envelope.error);
-  return { value: envelope.data.value, nextLink: envelope.data['@odata.nextLink'] };
-}
-
 /**
- * Asked for text, the client gives a failed response's body as text: its Graph error (code, message)
+ * Asked for text or bytes, the client gives a failed response's body so: its Graph error (code, message)
  * is read back here the way the client reads a JSON body, so the run row names it as before.
  */
 function withGraphErrorBody(error: unknown): unknown {
-  if (!(error instanceof GraphError) || typeof error.body !== 'string' || error.code) return error;
+  if (!(error instanceof GraphError) || error.code) return error;
+  // Asked for bytes, the client gives the body as an ArrayBuffer.
+  const body: unknown =
+    error.body instanceof ArrayBuffer ? decodeUtf8(new Uint8Array(error.body)) : error.body;
+  if (typeof body !== 'string') return error;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(error.body);
+    parsed = JSON.parse(body);
   } catch {
     return error;
   }
@@ -213,15 +300,6 @@ function withGraphErrorBody(error: unknown): unknown {
   rebuilt.body = JSON.stringify(inner);
   rebuilt.headers = error.headers;
   return rebuilt;
-}
-
-function notACollection(path: string, error: z.ZodError): GraphRequestError {
-  return new GraphRequestError(
-    `Graph answered ${path.split('?')[0]} without a collection: ${error.issues[0]?.message ?? ''}`,
-    'invalidResponse',
-    undefined,
-    'NotACollection',
-  );
 }
 
 export interface GraphReaderOptions {

@@ -26,8 +26,21 @@ export class PagingGuard {
 
   constructor(private readonly origin: string) {}
 
-  /** Why the listing must not follow `next`, or undefined; `path` only names the listing. */
-  refusal(next: string, page: readonly unknown[], path: string): GraphRequestError | undefined {
+  /**
+   * Whether `next` would pass the link checks (same origin, not seen before), changing nothing: a link
+   * read ahead of its page's parse (see GraphReader.parsedPages) is requested only if it would.
+   */
+  wouldFollow(next: string): boolean {
+    try {
+      const url = new URL(next, this.origin);
+      return url.origin === this.origin && !this.links.has(url.href);
+    } catch {
+      return false;
+    }
+  }
+
+  /** Why the listing must not follow `next` after `page`, or undefined; `path` only names the listing. */
+  refusal(next: string, page: PageShape, path: string): GraphRequestError | undefined {
     try {
       this.check(next, page, path);
       return undefined;
@@ -37,7 +50,7 @@ export class PagingGuard {
     }
   }
 
-  private check(next: string, page: readonly unknown[], path: string): void {
+  private check(next: string, page: PageShape, path: string): void {
     const where = path.split('?')[0];
     let url: URL;
     try {
@@ -65,7 +78,7 @@ export class PagingGuard {
     if (this.emptyInARow >= MAX_EMPTY_PAGES_IN_A_ROW)
       throw loop(where, `led to ${this.emptyInARow} empty pages in a row`);
     if (page.length > 0) {
-      const digest = pageDigest(page);
+      const digest = createHash('sha1').update(`${page.length}:${page.sample}`).digest('base64');
       if (this.pageDigests.has(digest)) throw loop(where, 'repeats a page already read');
       this.pageDigests.add(digest);
     }
@@ -75,13 +88,20 @@ export class PagingGuard {
 /**
  * What identifies a page: its length and its first, middle and last items. Serialising the whole page
  * cost as much as a tenth of collection; a page served again repeats all of these, while two pages of
- * one listing never share them (its items are distinct records, and a page holds them in order).
+ * one listing never share them (its items are distinct records, and a page holds them in order). Taken
+ * where the page is parsed, which may be another thread (see collect/provisioningPageParsers).
  */
-function pageDigest(page: readonly unknown[]): string {
-  const sample = [page[0], page[page.length >> 1], page[page.length - 1]];
-  return createHash('sha1')
-    .update(`${page.length}:${JSON.stringify(sample)}`)
-    .digest('base64');
+export interface PageShape {
+  readonly length: number;
+  /** The first, middle and last items, as JSON. */
+  readonly sample: string;
+}
+
+export function shapeOf(page: readonly unknown[]): PageShape {
+  return {
+    length: page.length,
+    sample: JSON.stringify([page[0], page[page.length >> 1], page[page.length - 1]]),
+  };
 }
 
 function loop(where: string | undefined, what: string): GraphRequestError {

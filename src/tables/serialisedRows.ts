@@ -10,6 +10,12 @@
 const INITIAL_BYTES = 4 * 1024 * 1024;
 const NEWLINE = 0x0a;
 
+/** Rows taken out of a SerialisedRows: NDJSON bytes, and the offset just past each row's newline. */
+export interface DetachedRows {
+  readonly bytes: Uint8Array;
+  readonly ends: Uint32Array;
+}
+
 export class SerialisedRows {
   private buffer: Buffer;
   /** Byte offset just past each row's newline. */
@@ -17,7 +23,7 @@ export class SerialisedRows {
   private used = 0;
 
   constructor(private readonly initialBytes = INITIAL_BYTES) {
-    this.buffer = Buffer.allocUnsafe(initialBytes);
+    this.buffer = Buffer.allocUnsafeSlow(initialBytes);
   }
 
   get count(): number {
@@ -31,6 +37,31 @@ export class SerialisedRows {
     this.used += this.buffer.write(json, this.used, 'utf8');
     this.buffer[this.used++] = NEWLINE;
     this.ends.push(this.used);
+  }
+
+  /**
+   * Appends row `index` of rows detached elsewhere (a page read on a worker thread: see
+   * collect/provisioningPage), as it is.
+   */
+  pushDetached(rows: DetachedRows, index: number): void {
+    const start = index === 0 ? 0 : rows.ends[index - 1]!;
+    const end = rows.ends[index]!;
+    if (this.used + end - start > this.buffer.length) this.grow(this.used + end - start);
+    this.buffer.set(rows.bytes.subarray(start, end), this.used);
+    this.used += end - start;
+    this.ends.push(this.used);
+  }
+
+  /**
+   * The rows as bytes and offsets, handed over: this object starts empty again, its buffer given up (the
+   * bytes' ArrayBuffer is theirs alone, so it can be transferred to another thread).
+   */
+  detach(): DetachedRows {
+    const detached = { bytes: this.buffer.subarray(0, this.used), ends: Uint32Array.from(this.ends) };
+    this.buffer = Buffer.alloc(0);
+    this.ends = [];
+    this.used = 0;
+    return detached;
   }
 
   /** Every row, one per line, each ending in a newline (NDJSON). A view: valid until the next push or clear. */
@@ -52,11 +83,11 @@ export class SerialisedRows {
   clear(): void {
     this.ends = [];
     this.used = 0;
-    if (this.buffer.length > 4 * this.initialBytes) this.buffer = Buffer.allocUnsafe(this.initialBytes);
+    if (this.buffer.length > 4 * this.initialBytes) this.buffer = Buffer.allocUnsafeSlow(this.initialBytes);
   }
 
   private grow(needed: number): void {
-    const next = Buffer.allocUnsafe(Math.max(needed, 2 * this.buffer.length));
+    const next = Buffer.allocUnsafeSlow(Math.max(needed, 2 * this.buffer.length));
     this.buffer.copy(next, 0, 0, this.used);
     this.buffer = next;
   }

@@ -74,7 +74,7 @@ describe('deploy package', () => {
     ).toEqual(functions.sort());
     for (const file of files)
       expect(file, 'unexpected file').toMatch(
-        /^(host\.json|package\.json|dist\/(functions|chunks)\/[\w.-]+\.(js|txt))$/,
+        /^(host\.json|package\.json|dist\/(functions|chunks|workers)\/[\w.-]+\.(js|txt))$/,
       );
   });
 
@@ -112,6 +112,42 @@ describe('deploy package', () => {
     // Markers of code that must stay out: the demo tenant's server, the CLI's usage, the card preview, selfsigned.
     for (const marker of ['src/demo/', 'src/cli.ts', 'src/commands/', 'cardPreview', 'selfsigned', 'vitest'])
       expect(text.includes(marker), marker).toBe(false);
+  });
+
+  it('holds the provisioning page worker where the bundled collector looks for it, and it reads a page', () => {
+    // collect/provisioningPageParsers looks for ../workers/ from the bundle's chunks and functions.
+    const worker = path.join(out, 'dist/workers/provisioningPageWorker.js');
+    expect(statSync(worker).isFile()).toBe(true);
+    const page = JSON.stringify({
+      value: [
+        {
+          id: 'evt-1',
+          activityDateTime: '2026-11-22T09:00:00Z',
+          jobId: 'AD2AADProvisioning.0123456789abcdef0123456789abcdef.4c0b5d5e-1111-2222-3333-444444444444',
+          provisioningStatusInfo: { status: 'success' },
+        },
+      ],
+    });
+    const script = `
+      import { Worker } from 'node:worker_threads';
+      const context = { tenantId: 't', names: new Map(), cloudSyncServicePrincipalIds: new Set() };
+      const w = new Worker(${JSON.stringify(worker)}, { workerData: context, execArgv: [] });
+      w.on('message', (m) => { console.log(JSON.stringify({ ids: m.page.ids, row: Buffer.from(m.page.rows).toString() })); w.terminate(); });
+      w.on('error', (e) => { console.error(e); process.exit(1); });
+      w.postMessage({ id: 0, body: Buffer.from(${JSON.stringify(page)}), path: '/auditLogs/provisioning' });`;
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 30_000,
+      env: { PATH: process.env.PATH ?? '' },
+    });
+    expect(result.status, result.stderr).toBe(0);
+    const reply = JSON.parse(result.stdout.trim()) as { ids: string[]; row: string };
+    expect(reply.ids).toEqual(['evt-1']);
+    expect(JSON.parse(reply.row)).toMatchObject({
+      EventId: 'evt-1',
+      AADTenantId: 't',
+      ResultType: 'Success',
+    });
   });
 
   it('every bundled function loads on its own and registers with @azure/functions', () => {

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import { readProvisioningPage, type ProvisioningPage } from '../../src/collect/provisioningPage.js';
+import { ProvisioningPageParsers } from '../../src/collect/provisioningPageParsers.js';
+import { GraphRequestError } from '../../src/graph/errors.js';
+
+/**
+ * Pages read on worker threads must come back exactly as the main thread reads them, and a worker that
+ * fails (here: one given a heap too small for a page, so V8 stops it) must cost no page.
+ */
+const context = {
+  tenantId: '11111111-2222-3333-4444-555555555555',
+  names: new Map([['sp-1', 'contoso.com']]),
+  cloudSyncServicePrincipalIds: new Set(['sp-1']),
+};
+const PATH = '/auditLogs/provisioning?$top=999';
+
+function event(i: number, overrides: Record<string, unknown> = {}) {
+  return {
+    id: `evt-${i}`,
+    activityDateTime: new Date(Date.UTC(2026, 10, 22, 9) + i * 1000).toISOString(),
+    jobId: 'AD2AADProvisioning.0123456789abcdef0123456789abcdef.4c0b5d5e-1111-2222-3333-444444444444',
+    cycleId: 'cycle-1',
+    provisioningAction: i % 7 === 0 ? 'somethingNew' : 'update',
+    provisioningStatusInfo:
+      i % 5 === 0
+        ? {
+            status: 'failure',
+            errorInformation: { errorCode: 'AzureActiveDirectoryConflict', reason: `<b>${i}</b> "quoted"` },
+          }
+        : { status: 'success' },
+    modifiedProperties: [{ displayName: 'department', oldValue: 'Sales', newValue: `Étage ${i} ☃` }],
+    servicePrincipal: { id: 'sp-1', displayName: 'contoso.com' },
+    sourceIdentity: { id: `ad-${i}`, displayName: `User ${i}`, identityType: 'User' },
+    targetIdentity: { id: `aad-${i}`, displayName: `User ${i}`, identityType: 'User' },
+    ...overrides,
+  };
+}
+
+function pageBody(from: number, count: number): Buffer {
+  const value: unknown[] = Array.from({ length: count }, (_, k) => event(from + k));
+  value[3] = { ...event(from + 3), activityDateTime: 'not a time' };
+  value[4] = { ...event(from + 4), jobId: 'SomeOtherApp.1', servicePrincipal: { id: 'sp-other' } };
+  return Buffer.from(
+    JSON.stringify({ value, '@odata.nextLink': `https://graph.microsoft.com/v1.0/x?skip=${from + count}` }),
+  );
+}
+
+/** What the collector takes from a page, comparable across threads (typed arrays as plain arrays). */
+function comparable(page: ProvisioningPage) {
+  return {
+    ...page,
+    times: [...page.times],
+    rowEnds: [...page.rowEnds],
+    rows: Buffer.from(page.rows).toString(),
+  };
+}
+
+describe('provisioning pages read on worker threads', () => {
+  it('come back exactly as the main thread reads them, in the order asked for', async () => {
+    const bodies = Array.from({ length: 6 }, (_, p) => pageBody(p * 300, 300));
+    const fallbacks: string[] = [];
+    const parsers = new ProvisioningPageParsers(context, 2, (reason) => fallbacks.push(reason));
+    try {
+      const pages = await Promise.all(bodies.map((body) => parsers.parse(body, PATH)));
+      for (const [p, page] of pages.entries()) {
+        expect(comparable(page)).toEqual(comparable(readProvisioningPage(bodies[p]!, PATH, context)));
+      }
+      expect(pages[1]!.ids[0]).toBe('evt-300');
+      expect(pages[1]!.invalid).toBe(1);
+      expect(pages[1]!.ignored).toBe(1);
+      expect(pages[1]!.unknown).toEqual([{ field: 'provisioningAction', value: 'somethingNew', count: 43 }]);
+      expect(fallbacks).toEqual([]);
+    } finally {
+      await parsers.close();
+    }
+  });
+
+  it('a worker that runs out of memory costs no page: its pages are read on the main thread, and that is said once', async () => {
+    const bodies = Array.from({ length: 5 }, (_, p) => pageBody(p * 2000, 2000));
+    const fallbacks: string[] = [];
+    // A heap far too small for a 2,000-event page: V8 stops the worker, out of memory.
+    const parsers = new ProvisioningPageParsers(context, 2, (reason) => fallbacks.push(reason), {
+      maxOldGenerationSizeMb: 2,
+      maxYoungGenerationSizeMb: 1,
+    });
+    try {
+      const pages = await Promise.all(bodies.map((body) => parsers.parse(body, PATH)));
+      expect(pages.map((page) => page.ids.length)).toEqual([1998, 1998, 1998, 1998, 1998]);
+      expect(pages.map((page) => page.ids[0])).toEqual([
+        'evt-0',
+        'evt-2000',
+        'evt-4000',
+        'evt-6000',
+        'evt-8000',
+      ]);
+      expect(fallbacks).toHaveLength(1);
+      expect(fallbacks[0]).toMatch(/page worker (failed|stopped)/);
+      // The rest go straight to the main thread.
+      const later = await parsers.parse(pageBody(10_000, 10), PATH);
+      expect(later.ids).toHaveLength(8);
+    } finally {
+      await parsers.close();
+    }
+  });
+
+  it('a page that is no collection fails as it does on the main thread', async () => {
+    const parsers = new ProvisioningPageParsers(context, 1);
+    try {
+      await parsers.parse(pageBody(0, 10), PATH);
+      const bad = parsers.parse(Buffer.from('{"value": 12}'), PATH);
+      await expect(bad).rejects.toBeInstanceOf(GraphRequestError);
+      await expect(bad).rejects.toMatchObject({ code: 'NotACollection' });
+      const truncated = parsers.parse(Buffer.from('{"value": [{"id": "a"'), PATH);
+      await expect(truncated).rejects.toMatchObject({ code: 'InvalidJson' });
+    } finally {
+      await parsers.close();
+    }
+  });
+});
