@@ -7,6 +7,8 @@ import type { ProvisioningObservation } from '../tables/definitions.js';
 import { SerialisedRows } from '../tables/serialisedRows.js';
 import { MAX_INVALID_DETAILS, type ProvisioningPageContext } from './provisioningPage.js';
 import { ProvisioningPageParsers } from './provisioningPageParsers.js';
+import { ObservationColumnsReader } from './observationColumns.js';
+import { StringPool } from '../domain/stringPool.js';
 import { ProvisioningCheckpoint, type ProvisioningMark } from './provisioningCheckpoint.js';
 import { issueFrom, type RunIssue } from './runErrors.js';
 import type { UnknownValues } from './unknownValues.js';
@@ -216,6 +218,8 @@ const YIELD_EVERY = 128;
  */
 const COMMITS_AHEAD = 2;
 const GROUP_MAX_MS = 1_000;
+/** Distinct shared values (see ObservationColumns) a window keeps one copy of; past it, each its own. */
+const SHARED_STRINGS_MAX = 2_000;
 
 /** The pages read since the last commit. */
 interface Group {
@@ -338,6 +342,8 @@ async function readWindow(
       message: `${reason}; the rest of the run's pages were read on the main thread (nothing was lost)`,
     }),
   );
+  // One copy of each job id, configuration and enumeration value the window's observations repeat.
+  const sharedStrings = new StringPool(SHARED_STRINGS_MAX);
   // Pages received and being read while the caller works on an earlier one: one per worker, and one
   // arriving (see GraphReader.parsedPages).
   const ahead = input.settings.parseWorkers + 1;
@@ -360,6 +366,7 @@ async function readWindow(
         latestSeen = Math.max(latestSeen, page.latest);
       }
       const pageRows = { bytes: page.rows, ends: page.rowEnds };
+      const pageObservations = new ObservationColumnsReader(page.observations, sharedStrings);
       for (let i = 0; i < page.ids.length; i++) {
         // Let the commit under way take its next step (an fsync done) rather than wait out the page.
         if (queued.length > 0 && i % YIELD_EVERY === YIELD_EVERY - 1) await setImmediate();
@@ -372,7 +379,7 @@ async function readWindow(
         unconfirmed.add(id);
         group.fromMs = Math.min(group.fromMs, page.times[i]!);
         rows.pushDetached(pageRows, i);
-        observations.push(page.observations[i]!);
+        observations.push(pageObservations.observation(i));
       }
       group.toMs = Math.max(group.toMs, pageLatest);
       if (ordered && pageLatest > progress) {

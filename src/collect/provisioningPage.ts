@@ -6,9 +6,9 @@ import {
   provisioningObjectSummary,
   type ProvisioningObjectSummary,
 } from '../graph/schemas/provisioningObjectSummary.js';
-import type { ProvisioningObservation } from '../tables/definitions.js';
 import { SerialisedRows } from '../tables/serialisedRows.js';
 import { templateOfJobId } from './cloudSync.js';
+import { ObservationColumnsBuilder, type ObservationColumns } from './observationColumns.js';
 import { ProvisioningRows } from './provisioningRecord.js';
 import type { RunIssue } from './runErrors.js';
 import { UnknownValues } from './unknownValues.js';
@@ -47,7 +47,7 @@ export interface ProvisioningPage {
   /** The Cloud Sync events in page order: ids, activity times (ms), observations and rows. */
   readonly ids: readonly string[];
   readonly times: Float64Array;
-  readonly observations: readonly ProvisioningObservation[];
+  readonly observations: ObservationColumns;
   /** Their rows' JSON as NDJSON (UTF-8), and the byte offset just past each row's newline. */
   readonly rows: Uint8Array;
   readonly rowEnds: Uint32Array;
@@ -69,7 +69,7 @@ export function readProvisioningPage(
   const rows = new SerialisedRows(body.byteLength);
   const ids: string[] = [];
   const times: number[] = [];
-  const observations: ProvisioningObservation[] = [];
+  const observations = new ObservationColumnsBuilder();
   const invalidIssues: RunIssue[] = [];
   let valid = 0;
   let invalid = 0;
@@ -121,7 +121,7 @@ export function readProvisioningPage(
     inOrder,
     ids,
     times: Float64Array.from(times),
-    observations,
+    observations: observations.build(),
     rows: bytes,
     rowEnds: ends,
     unknown: unknown.entries(),

@@ -20,6 +20,12 @@ port.on('message', (message: { id: number; body: Uint8Array; path: string }) => 
     return;
   }
   // Buffers of their own (see SerialisedRows.detach and Float64Array.from), never shared ones.
-  const transfer = [page.rows.buffer, page.rowEnds.buffer, page.times.buffer] as ArrayBuffer[];
+  const { rows, rowEnds, times, observations } = page;
+  const transfer = [
+    rows.buffer,
+    rowEnds.buffer,
+    times.buffer,
+    observations.sharedIndex.buffer,
+  ] as ArrayBuffer[];
   port.postMessage({ id: message.id, page }, transfer);
 });
