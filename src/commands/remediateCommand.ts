@@ -65,8 +65,9 @@ export async function remediateCommand(
     const object = plan.object
       ? ` --object ${plan.object.sourceId} --dn ${JSON.stringify(plan.object.dn)}`
       : '';
+    // `=`: a version is base64url, and one that starts with "-" would read as an option otherwise.
     print(
-      `to send it: cloudsync-monitor remediate ${chosen} ${alert.id}${object} --alert-version ${alertVersion(alert)} --confirm`,
+      `to send it: cloudsync-monitor remediate ${chosen} ${alert.id}${object} --alert-version=${alertVersion(alert)} --confirm`,
     );
     return 0;
   }

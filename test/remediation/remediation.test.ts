@@ -332,14 +332,25 @@ describe('remediation checks', () => {
       ),
     ).toBe(1);
     expect(received()).toEqual([]);
+    // The command the plan printed, as printed: the version after `=`, so one that starts with "-"
+    // (base64url: 1 in 64) is not read as an option (which made this test fail now and then).
+    expect(out.join('\n')).toContain(`--alert-version=${version} --confirm`);
     expect(
       await main(
-        ['remediate', 'allow-deletes', id, '--alert-version', version, '--actor', 'ana', '--confirm'],
+        ['remediate', 'allow-deletes', id, '--alert-version=-StartsWithADash', '--actor', 'ana', '--confirm'],
+        io,
+      ),
+    ).toBe(1);
+    expect(received()).toEqual([]);
+    expect(
+      await main(
+        ['remediate', 'allow-deletes', id, `--alert-version=${version}`, '--actor', 'ana', '--confirm'],
         io,
       ),
     ).toBe(0);
     expect(restarts.requests.map((r) => r.body)).toEqual([{ criteria: { resetScope: 'ForceDeletes' } }]);
     expect((await auditRows()).map((r) => [r.Outcome, r.Via, r.Actor])).toEqual([
+      ['refused', 'cli', 'ana'],
       ['refused', 'cli', 'ana'],
       ['performed', 'cli', 'ana'],
     ]);
