@@ -13,7 +13,7 @@ export interface ObservationColumns {
   /** Distinct values of the SHARED columns on the page, `null` first. */
   readonly shared: (string | null)[];
   /** SHARED.length indexes into `shared` per event. */
-  readonly sharedIndex: Uint16Array;
+  readonly sharedIndex: Uint32Array;
   /** OWN.length values per event. */
   readonly own: (string | null)[];
 }
@@ -57,7 +57,7 @@ export class ObservationColumnsBuilder {
   }
 
   build(): ObservationColumns {
-    return { shared: this.shared, sharedIndex: Uint16Array.from(this.sharedIndex), own: this.own };
+    return { shared: this.shared, sharedIndex: Uint32Array.from(this.sharedIndex), own: this.own };
   }
 
   private indexOf(value: string | null): number {
@@ -65,8 +65,6 @@ export class ObservationColumnsBuilder {
     let at = this.index.get(value);
     if (at === undefined) {
       at = this.shared.length;
-      // Past 65,535 distinct values on one page (it holds 999 events), values are not shared.
-      if (at > 0xffff) throw new RangeError('observation columns: too many distinct values on a page');
       this.shared.push(value);
       this.index.set(value, at);
     }

@@ -339,7 +339,7 @@ async function readWindow(
       signal: 'provisioning',
       severity: 'warning',
       code: 'PageWorkerFailed',
-      message: `${reason}; the rest of the run's pages were read on the main thread (nothing was lost)`,
+      message: `${reason}; the pages it held, and those no worker could take, were read on the main thread (nothing was lost)`,
     }),
   );
   // One copy of each job id, configuration and enumeration value the window's observations repeat.
@@ -359,7 +359,6 @@ async function readWindow(
         if (totals.invalid <= MAX_INVALID_DETAILS) issues.push(detail);
       }
       totals.invalid += page.invalid - page.invalidIssues.length;
-      input.unknown.addAll(page.unknown);
       const pageLatest = page.latest;
       if (page.valid > 0) {
         if (!page.inOrder || page.earliest < latestSeen) ordered = false;
@@ -367,6 +366,7 @@ async function readWindow(
       }
       const pageRows = { bytes: page.rows, ends: page.rowEnds };
       const pageObservations = new ObservationColumnsReader(page.observations, sharedStrings);
+      let unknownAt = 0;
       for (let i = 0; i < page.ids.length; i++) {
         // Let the commit under way take its next step (an fsync done) rather than wait out the page.
         if (queued.length > 0 && i % YIELD_EVERY === YIELD_EVERY - 1) await setImmediate();
@@ -374,6 +374,11 @@ async function readWindow(
         if (checkpoint.seen.has(id) || unconfirmed.has(id)) {
           totals.duplicates += 1;
           continue;
+        }
+        // Unknown enumeration values count for the events written, not for those read again.
+        for (; unknownAt < page.unknown.length && page.unknown[unknownAt]!.event <= i; unknownAt++) {
+          const { event, field, value } = page.unknown[unknownAt]!;
+          if (event === i) input.unknown.record(field, value);
         }
         ids.push(id);
         unconfirmed.add(id);

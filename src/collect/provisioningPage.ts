@@ -51,8 +51,28 @@ export interface ProvisioningPage {
   /** Their rows' JSON as NDJSON (UTF-8), and the byte offset just past each row's newline. */
   readonly rows: Uint8Array;
   readonly rowEnds: Uint32Array;
-  /** Enumeration values Graph sent that we do not know (see UnknownValues). */
-  readonly unknown: readonly { field: string; value: string; count: number }[];
+  /**
+   * Enumeration values Graph sent that we do not know (see UnknownValues), by Cloud Sync event (an index
+   * into `ids`), in page order: counted only for the events that are written, as before pages had threads.
+   */
+  readonly unknown: readonly PageUnknownValue[];
+}
+
+export interface PageUnknownValue {
+  readonly event: number;
+  readonly field: string;
+  readonly value: string;
+}
+
+/** UnknownValues that says which event each value came from. */
+class EventUnknownValues extends UnknownValues {
+  event = 0;
+  readonly values: PageUnknownValue[] = [];
+
+  override record(field: string, value: string): void {
+    // UnknownValues keeps no more of a value than this either.
+    this.values.push({ event: this.event, field, value: value.slice(0, 80) });
+  }
 }
 
 /** Reads one page's body (UTF-8); throws a GraphRequestError when it is no collection. */
@@ -62,7 +82,7 @@ export function readProvisioningPage(
   context: ProvisioningPageContext,
 ): ProvisioningPage {
   const { value: items, nextLink, shape } = parsePage(decodeUtf8(body), path);
-  const unknown = new UnknownValues();
+  const unknown = new EventUnknownValues();
   const names = { byServicePrincipalId: (id: string) => context.names.get(id.toLowerCase()) };
   const rowMaker = new ProvisioningRows(context.tenantId, names, unknown);
   // A row is about as long as its event's JSON, or shorter (long text is capped).
@@ -102,6 +122,7 @@ export function readProvisioningPage(
       ignored += 1;
       continue;
     }
+    unknown.event = ids.length;
     const row = rowMaker.row(event);
     ids.push(event.id);
     times.push(at);
@@ -124,7 +145,7 @@ export function readProvisioningPage(
     observations: observations.build(),
     rows: bytes,
     rowEnds: ends,
-    unknown: unknown.entries(),
+    unknown: unknown.values,
   };
 }
 

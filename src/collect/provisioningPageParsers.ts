@@ -26,6 +26,7 @@ import {
 export class ProvisioningPageParsers {
   private readonly workers: PageWorker[] = [];
   private started = false;
+  private closed = false;
   private next = 0;
   private fallenBack = false;
 
@@ -39,6 +40,8 @@ export class ProvisioningPageParsers {
 
   /** Reads one page; the first is read here (a listing of one page is not worth starting a thread for). */
   parse(body: Buffer, at: string): Promise<ProvisioningPage> {
+    // A page read ahead may arrive after the listing stopped: nobody wants it, and no thread is started.
+    if (this.closed) return Promise.reject(new Error('the listing was stopped'));
     if (!this.started) {
       this.started = true;
       return this.inline(body, at);
@@ -52,6 +55,7 @@ export class ProvisioningPageParsers {
 
   /** Stops the workers (at the end of the listing); pages still out with them are read here. */
   async close(): Promise<void> {
+    this.closed = true;
     await Promise.all(this.workers.map((w) => w.stop()));
   }
 
@@ -62,15 +66,23 @@ export class ProvisioningPageParsers {
       return;
     }
     for (let i = 0; i < this.threads; i++) {
-      this.workers.push(
-        new PageWorker(
-          script,
-          this.context,
-          this.limits,
-          (reason) => this.fallBack(reason),
-          (body, at) => this.inline(body, at),
-        ),
-      );
+      try {
+        this.workers.push(
+          new PageWorker(
+            script,
+            this.context,
+            this.limits,
+            (reason) => this.fallBack(reason),
+            (body, at) => this.inline(body, at),
+          ),
+        );
+      } catch (error) {
+        // Thrown at once (resource limits refused, say), not reported as an 'error' event.
+        this.fallBack(
+          `a page worker could not start: ${error instanceof Error ? error.message : String(error)}`,
+        );
+        return;
+      }
     }
   }
 
@@ -120,11 +132,14 @@ class PageWorker {
     // Not the parent's node options either (the host's, or a test's --input-type): the worker needs none.
     this.worker = new Worker(script.url, { workerData: context, resourceLimits: limits, execArgv: [] });
     // Not a reason to keep the process alive: a run that ends closes it, a crashed one must not hang.
+    // Held only while it has a page (see parse): an idle worker must not keep the process alive, and
+    // one with a page must, or a CLI run could end while waiting for its last page.
     this.worker.unref();
     this.worker.on('message', (reply: Reply) => {
       const job = this.jobs.get(reply.id);
       if (!job) return;
       this.jobs.delete(reply.id);
+      if (this.jobs.size === 0) this.worker.unref();
       // A page the worker could not read is read here: the same error, thrown where it always was.
       job.resolve('page' in reply ? reply.page : this.inline(job.body, job.at));
     });
@@ -135,6 +150,7 @@ class PageWorker {
   parse(body: Buffer, at: string): Promise<ProvisioningPage> {
     return new Promise((resolve, reject) => {
       const id = this.ids++;
+      if (this.jobs.size === 0) this.worker.ref();
       this.jobs.set(id, { body, at, resolve, reject });
       this.worker.postMessage({ id, body, path: at });
     });

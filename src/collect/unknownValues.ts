@@ -11,14 +11,6 @@ export class UnknownValues {
     this.seen.set(key, (this.seen.get(key) ?? 0) + 1);
   }
 
-  /** Counts what another UnknownValues recorded (a page read on a worker thread). */
-  addAll(entries: readonly { field: string; value: string; count: number }[]): void {
-    for (const { field, value, count } of entries) {
-      const key = `${field}=${value}`;
-      this.seen.set(key, (this.seen.get(key) ?? 0) + count);
-    }
-  }
-
   entries(): { field: string; value: string; count: number }[] {
     return [...this.seen].map(([key, count]) => {
       const at = key.indexOf('=');

@@ -108,9 +108,9 @@ export class GraphReader {
   }
 
   /** The body as bytes, for a caller that decodes and parses it itself (see parsedPages). */
-  private async bytes(path: string, version: GraphVersion): Promise<Buffer> {
+  private async bytes(path: string, version: GraphVersion, signal: AbortSignal): Promise<Buffer> {
     try {
-      const body = (await this.request(path, version)
+      const body = (await this.request(path, version, signal)
         .responseType(ResponseType.ARRAYBUFFER)
         .get()) as unknown;
       return body instanceof ArrayBuffer ? Buffer.from(body) : Buffer.alloc(0);
@@ -119,11 +119,14 @@ export class GraphReader {
     }
   }
 
-  private request(path: string, version: GraphVersion) {
+  /** `signal`: one more reason to abort this request (a page read ahead that nobody wants any more). */
+  private request(path: string, version: GraphVersion, signal?: AbortSignal) {
     const request = this.client.api(path).version(version);
-    if (this.signal) {
-      this.signal.throwIfAborted();
-      request.options({ signal: this.signal });
+    const signals = [this.signal, signal].filter((s) => s !== undefined);
+    if (signals.length > 0) {
+      const combined = signals.length === 1 ? signals[0]! : AbortSignal.any(signals);
+      combined.throwIfAborted();
+      request.options({ signal: combined });
     }
     return request;
   }
@@ -188,6 +191,8 @@ export class GraphReader {
     const guard = new PagingGuard(this.origin);
     interface Slot {
       readonly path: string;
+      /** Aborted once the page is not wanted (dropped, or the listing stopped): request and parse end. */
+      readonly wanted: AbortController;
       parsed: Promise<T>;
       /** The link read from the body: null until the body arrived, undefined when none could be read. */
       hint: string | undefined | null;
@@ -205,13 +210,16 @@ export class GraphReader {
       slots.push(start(last.hint));
     };
     const start = (at: string): Slot => {
+      const wanted = new AbortController();
       const slot: Slot = {
         path: at,
+        wanted,
         parsed: Promise.resolve(undefined as never),
         hint: null,
         extended: false,
       };
-      slot.parsed = this.bytes(at, version).then((body) => {
+      slot.parsed = this.bytes(at, version, wanted.signal).then((body) => {
+        wanted.signal.throwIfAborted();
         slot.hint = nextLinkHint(body);
         extend();
         return parse(body, at);
@@ -231,7 +239,7 @@ export class GraphReader {
         const next = refusal ? undefined : page.nextLink;
         if (slots[0]?.path !== next) {
           // Read ahead on a link the page does not have: dropped (its failure, if any, is not ours).
-          slots.length = 0;
+          for (const dropped of slots.splice(0)) dropped.wanted.abort();
           if (next !== undefined) slots.push(start(next));
         } else {
           extend();
@@ -241,6 +249,8 @@ export class GraphReader {
       }
     } finally {
       stopped = true;
+      // The caller stopped (or the listing failed): what was read ahead is not wanted.
+      for (const left of slots.splice(0)) left.wanted.abort();
     }
   }
 
