@@ -1,3 +1,4 @@
+import { StringIndex } from '../domain/stringIndex.js';
 import type { StringPool } from '../domain/stringPool.js';
 import type { ProvisioningObservation } from '../tables/definitions.js';
 
@@ -46,29 +47,25 @@ void everyColumnListed;
 
 /** Builds the columns of one page, event by event. */
 export class ObservationColumnsBuilder {
-  private readonly shared: (string | null)[] = [null];
-  private readonly index = new Map<string, number>();
+  private readonly shared = new StringIndex();
   private readonly sharedIndex: number[] = [];
   private readonly own: (string | null)[] = [];
 
   push(o: ProvisioningObservation): void {
-    for (const column of SHARED) this.sharedIndex.push(this.indexOf(o[column]));
+    // 0 is null; a value is its number in `shared`, plus one.
+    for (const column of SHARED) {
+      const value = o[column];
+      this.sharedIndex.push(value === null ? 0 : this.shared.indexOf(value) + 1);
+    }
     for (const column of OWN) this.own.push(o[column]);
   }
 
   build(): ObservationColumns {
-    return { shared: this.shared, sharedIndex: Uint32Array.from(this.sharedIndex), own: this.own };
-  }
-
-  private indexOf(value: string | null): number {
-    if (value === null) return 0;
-    let at = this.index.get(value);
-    if (at === undefined) {
-      at = this.shared.length;
-      this.shared.push(value);
-      this.index.set(value, at);
-    }
-    return at;
+    return {
+      shared: [null, ...this.shared.values],
+      sharedIndex: Uint32Array.from(this.sharedIndex),
+      own: this.own,
+    };
   }
 }
 

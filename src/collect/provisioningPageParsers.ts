@@ -60,7 +60,7 @@ export class ProvisioningPageParsers {
   }
 
   private start(): void {
-    const script = workerScript();
+    const script = (workerScriptFound ??= { script: workerScript() }).script;
     if (script === undefined) {
       this.fallBack('the page worker script is not part of this build');
       return;
@@ -173,6 +173,9 @@ class PageWorker {
     this.jobs.clear();
   }
 }
+
+/** Where the worker's module is: looked for once per process (it does not move while it runs). */
+let workerScriptFound: { readonly script: WorkerScript | undefined } | undefined;
 
 interface WorkerScript {
   readonly url: URL;

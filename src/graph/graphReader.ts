@@ -93,21 +93,7 @@ export class GraphReader {
     }
   }
 
-  /**
-   * The body as text, parsed by the caller when it needs it: a prefetched page waits as one string
-   * (which the young-generation GC never copies) rather than as the tens of thousands of objects
-   * JSON.parse makes of it, which every collection meanwhile copied and promoted.
-   */
-  private async text(path: string, version: GraphVersion): Promise<string> {
-    try {
-      const body = (await this.request(path, version).responseType(ResponseType.TEXT).get()) as unknown;
-      return typeof body === 'string' ? body : '';
-    } catch (error) {
-      throw toGraphRequestError(withGraphErrorBody(error), path);
-    }
-  }
-
-  /** The body as bytes, for a caller that decodes and parses it itself (see parsedPages). */
+  /** The body as bytes: the pages' parsers decode and parse it themselves (see parsedPages). */
   private async bytes(path: string, version: GraphVersion, signal: AbortSignal): Promise<Buffer> {
     try {
       const body = (await this.request(path, version, signal)
@@ -142,40 +128,17 @@ export class GraphReader {
     version: GraphVersion = 'v1.0',
     options: { prefetch?: boolean } = {},
   ): AsyncGenerator<GraphPage, void, undefined> {
-    const guard = new PagingGuard(this.origin);
-    let pending: Promise<string> | undefined = this.text(path, version);
-    let pendingPath = path;
-    try {
-      while (pending !== undefined) {
-        const page = parsePage(await pending, pendingPath);
-        pending = undefined;
-        // The page itself is good data; only following its link is refused, after it was handed out.
-        const refusal =
-          page.nextLink === undefined ? undefined : guard.refusal(page.nextLink, page.shape, path);
-        const next = refusal ? undefined : page.nextLink;
-        if (next !== undefined && options.prefetch) {
-          pending = this.text(next, version);
-          pendingPath = next;
-          // It may fail while the caller is still busy with this page; it is awaited (and thrown) later.
-          pending.catch(() => undefined);
-        }
-        yield { value: page.value, nextLink: page.nextLink };
-        if (refusal) throw refusal;
-        if (next !== undefined && pending === undefined) {
-          pending = this.text(next, version);
-          pendingPath = next;
-        }
-      }
-    } finally {
-      // The caller stopped early: nobody will await the prefetched page, so its failure must not go unhandled.
-      pending?.catch(() => undefined);
+    const parse = (body: Buffer, at: string) => Promise.resolve(parsePage(decodeUtf8(body), at));
+    for await (const page of this.parsedPages(path, version, parse, options.prefetch ? 1 : 0)) {
+      yield { value: page.value, nextLink: page.nextLink };
     }
   }
 
   /**
-   * `pages` with prefetch, for a caller that parses the pages itself, maybe on other threads
-   * (collect/provisioningPageParsers): each body is handed to `parse` as bytes, and the next page is
-   * requested as soon as its link can be read from the bytes (nextLinkHint), before the parse. So up to
+   * The listing, for a caller that parses the pages itself, maybe on other threads
+   * (collect/provisioningPageParsers): each body is handed to `parse` as bytes. With `ahead` 0, the
+   * next page is requested once the caller is done with this one; with 1, once this one is parsed;
+   * above 1, as soon as its link can be read from the bytes (nextLinkHint), before the parse, so up to
    * `ahead` pages are being received and parsed while the caller works on an earlier one; memory holds
    * that many pages and their parses. Pages are yielded in order. The parsed page's own link decides:
    * when it differs from the hint, what was read ahead is dropped and the right link is requested. The
@@ -240,12 +203,13 @@ export class GraphReader {
         if (slots[0]?.path !== next) {
           // Read ahead on a link the page does not have: dropped (its failure, if any, is not ours).
           for (const dropped of slots.splice(0)) dropped.wanted.abort();
-          if (next !== undefined) slots.push(start(next));
+          if (next !== undefined && ahead > 0) slots.push(start(next));
         } else {
           extend();
         }
         yield page;
         if (refusal) throw refusal;
+        if (next !== undefined && ahead === 0) slots.push(start(next));
       }
     } finally {
       stopped = true;

@@ -1,3 +1,4 @@
+import { StringIndex } from '../domain/stringIndex.js';
 import {
   compactEvent,
   type ObjectEvent,
@@ -26,8 +27,7 @@ export class ObjectEventLog implements ObjectEventSink {
   private slot = new Int32Array(INITIAL);
   /** Index in `objects` of each event's object id; -1 for none. */
   private object = new Int32Array(INITIAL);
-  private objects: string[] = [];
-  private readonly objectIndex = new Map<string, number>();
+  private readonly objects = new StringIndex();
   /** The index of the id objectId gave last (the event being added next is of that object). */
   private lastObject = -1;
   private jobs: ObjectEventJob[] = [];
@@ -74,8 +74,7 @@ export class ObjectEventLog implements ObjectEventSink {
     this.at = new Float64Array(INITIAL);
     this.slot = new Int32Array(INITIAL);
     this.object = new Int32Array(INITIAL);
-    this.objects = [];
-    this.objectIndex.clear();
+    this.objects.clear();
     this.lastObject = -1;
     this.jobs = [];
     this.jobIndex.clear();
@@ -108,30 +107,20 @@ export class ObjectEventLog implements ObjectEventSink {
     this.object[i] =
       objectId === null
         ? -1
-        : objectId === this.objects[this.lastObject]
+        : objectId === this.objects.values[this.lastObject]
           ? this.lastObject
-          : this.objectOf(objectId);
+          : this.objects.indexOf(objectId);
     return i;
   }
 
   objectId(id: string): string {
-    this.lastObject = this.objectOf(id);
-    return this.objects[this.lastObject]!;
-  }
-
-  private objectOf(id: string): number {
-    let index = this.objectIndex.get(id);
-    if (index === undefined) {
-      index = this.objects.length;
-      this.objects.push(id);
-      this.objectIndex.set(id, index);
-    }
-    return index;
+    this.lastObject = this.objects.indexOf(id);
+    return this.objects.values[this.lastObject]!;
   }
 
   private objectIdOf(i: number): string | null {
     const index = this.object[i]!;
-    return index < 0 ? null : this.objects[index]!;
+    return index < 0 ? null : this.objects.values[index]!;
   }
 
   private jobOf(job: ObjectEventJob): number {

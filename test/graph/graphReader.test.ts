@@ -8,7 +8,7 @@ import { createGraphReader, type GraphReader } from '../../src/graph/graphReader
 import { testCertificate } from '../support/tls.js';
 
 /**
- * Pages are read as text and parsed when the caller takes them (a prefetched page waits as one string):
+ * Pages are read as bytes and parsed when they arrive (GraphReader.parsedPages):
  * what a failed or malformed page says must still reach the run row as it did when the client parsed it.
  */
 const servers: Server[] = [];
