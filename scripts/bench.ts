@@ -25,10 +25,9 @@ import type { TokenCredential } from '@azure/identity';
 import { systemClock } from '../src/clock.js';
 import { runMonitor } from '../src/app/monitorRun.js';
 import { environmentWith, loadSettings } from '../src/config.js';
-import { ensureLocalCertificate } from '../src/demo/tls.js';
 import { silentLogger } from '../src/log.js';
 import { createMonitorDependencies } from '../src/wiring.js';
-import { floorSeconds, type FloorSink } from './bench/floor.js';
+import type { FloorSink } from './bench/floor.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const BENCH_TOKEN = 'bench-token';
@@ -80,6 +79,9 @@ async function orchestrate(options: Options): Promise<void> {
   const workDir = await mkdtemp(path.join(tmpdir(), 'csm-bench-'));
   const children: ChildProcess[] = [];
   try {
+    // Loaded here, not at the top: a pipeline round's process must hold what a monitor run holds and
+    // no more (the certificate maker is 10 MB of RSS), or the bench reports the harness's memory as ours.
+    const { ensureLocalCertificate } = await import('../src/demo/tls.js');
     const certificate = await ensureLocalCertificate(path.join(workDir, 'tls'));
     const env = environmentWith({ NODE_EXTRA_CA_CERTS: certificate.certPath });
     const start = new Date(Date.now() - 26 * 3600_000);
@@ -234,6 +236,7 @@ async function floorRound(
   }
   await rm(workDir, { recursive: true, force: true });
   await mkdir(workDir, { recursive: true });
+  const { floorSeconds } = await import('./bench/floor.js');
   return {
     seconds: floorSeconds(options.sink, pages, path.join(workDir, 'floor.ndjson')),
     receiveSeconds: Number(receiveNs) / 1e9,
