@@ -1,5 +1,6 @@
 import type { Clock } from '../clock.js';
 import { issueFrom, type RunIssue } from '../collect/runErrors.js';
+import { isConfirmed } from '../notify/delivery.js';
 import { evaluateRules } from '../rules/index.js';
 import type { Observations } from '../rules/observations.js';
 import { alertRowKey, rowIdentity } from '../tables/rowIdentity.js';
@@ -235,7 +236,7 @@ function withDelivery(
   const outcomes = delivery.get(rowKey(row.AlertId, row.Transition, row.TimeGenerated));
   if (!outcomes || !Array.isArray(row.Channels) || row.Channels.length === 0) return { ...row };
   const confirmed = Object.entries(outcomes)
-    .filter(([, outcome]) => outcome === 'delivered' || outcome === 'duplicate')
+    .filter(([, outcome]) => isConfirmed(outcome))
     .map(([channel]) => channel);
   const details = typeof row.Details === 'object' && row.Details !== null ? row.Details : {};
   return { ...row, Channels: confirmed, Details: { ...details, delivery: outcomes } };

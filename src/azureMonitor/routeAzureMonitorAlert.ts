@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
+import { isConfirmed, type ChannelReport } from '../notify/delivery.js';
 import { dispatch, type NotifyDependencies } from '../notify/dispatch.js';
 import type { OutboundMessage } from '../notify/message.js';
 import { renderAzureMonitorAlert } from '../render/azureMonitorAlert.js';
@@ -19,10 +20,10 @@ const KEEP_MAX = 1_000;
 
 const entries = z.array(z.tuple([z.string(), z.iso.datetime()]));
 /**
- * `seen`: notifications fully handled (row written, message queued or delivered): a repeat is a replay.
- * `stored`: notifications whose row is written but whose message was not confirmed queued yet: a retry
- * of one of these sends the message without writing the row again. (Books written before `stored`
- * existed have none.)
+ * `seen`: notifications fully handled (message queued or delivered, row written): a repeat is a replay.
+ * `stored`: written by versions that wrote the row before the message: notifications whose row is
+ * written but whose message was not confirmed queued yet. A retry of one sends the message without
+ * writing the row again; nothing adds to it now, and entries leave it when seen or after KEEP_MS.
  */
 const seenBook = z.object({ seen: entries, stored: entries.default([]) });
 type SeenBook = z.infer<typeof seenBook>;
@@ -37,15 +38,16 @@ export class AlertReplayed extends Error {
 }
 
 /**
- * Routes an Azure Monitor alert (common alert schema) through our channels: one CloudSyncAlert_CL row
- * and one message. Azure Monitor retries webhooks, so each (alert, condition) is taken once: a repeat
+ * Routes an Azure Monitor alert (common alert schema) through our channels: one message and one
+ * CloudSyncAlert_CL row. Azure Monitor retries webhooks, so each (alert, condition) is taken once: a repeat
  * of a notification already handled is rejected as a replay and nothing is stored or sent again.
  *
- * It is marked as seen last, after its row is written and its message is queued or delivered on every
- * channel: when the sink or the state store fails, the call fails (500) and Azure Monitor's retry
- * does the work, instead of being rejected as a replay of an alert that went nowhere. In between, the
- * book remembers that the row was written, so the retry does not write it twice; the message itself is
- * de-duplicated by dispatch (its ledger and pending entries are keyed by the message id).
+ * The message goes first, the row after it, so the row names the channels that confirmed it (Channels)
+ * and what became of it on each (Details.delivery), as a monitor run's alert rows do; a row written first
+ * could only guess, and it named email and Teams whatever the routing sent where. The notification is marked
+ * as seen last: when the state store or the sink fails, the call fails (500) and Azure Monitor's retry does
+ * the work, instead of being rejected as a replay of an alert that went nowhere. The retry does not send
+ * twice (dispatch de-duplicates by message id: its ledger answers `duplicate`, which counts as confirmed).
  */
 export async function routeAzureMonitorAlert(
   deps: {
@@ -69,11 +71,6 @@ export async function routeAzureMonitorAlert(
   const book = before.kind === 'found' ? before.value : undefined;
   if (has(book?.seen, messageId)) throw new AlertReplayed(messageId);
 
-  const corrupt: SetAside[] = [];
-  if (!has(book?.stored, messageId)) {
-    await deps.sink.write('CloudSyncAlert_CL', [alertRow(deps.tenantId, alert, now)]);
-    corrupt.push(...(await mark(deps.state, key, messageId, now, 'stored')));
-  }
   const message: OutboundMessage = {
     id: messageId,
     tenantId: deps.tenantId,
@@ -90,14 +87,23 @@ export async function routeAzureMonitorAlert(
       `Azure Monitor alert ${messageId} could not be queued on ${unqueued.map((c) => c.channel).join(', ')}: ${unqueued[0]?.error ?? 'state store failure'}`,
     );
   }
-  corrupt.push(...(await mark(deps.state, key, messageId, now, 'seen')));
+  // A book from before the message went first may say the row is written already.
+  if (!has(book?.stored, messageId)) {
+    await deps.sink.write('CloudSyncAlert_CL', [alertRow(deps.tenantId, alert, now, report.channels)]);
+  }
+  const corrupt = await markSeen(deps.state, key, messageId, now);
   for (const aside of corrupt) {
     deps.log.warn(`Azure Monitor seen-book: ${aside.message}`, { code: 'CorruptState', copy: aside.copy });
   }
   return { messageId };
 }
 
-function alertRow(tenantId: string, alert: CommonAlert, now: Date): AlertRecord {
+function alertRow(
+  tenantId: string,
+  alert: CommonAlert,
+  now: Date,
+  delivery: readonly ChannelReport[],
+): AlertRecord {
   const e = alert.data.essentials;
   const resolved = e.monitorCondition === 'Resolved';
   return {
@@ -118,21 +124,21 @@ function alertRow(tenantId: string, alert: CommonAlert, now: Date): AlertRecord 
       rule: e.alertRule,
       severity: e.severity,
       firedDateTime: e.firedDateTime,
+      delivery: Object.fromEntries(delivery.map((c) => [c.channel, c.outcome])),
     },
-    Channels: ['email', 'teams'],
+    Channels: delivery.filter((c) => isConfirmed(c.outcome)).map((c) => c.channel),
   };
 }
 
 const has = (list: SeenBook['seen'] | undefined, id: string): boolean =>
   (list ?? []).some(([seenId]) => seenId === id);
 
-/** Records a phase of `id` in the seen-book; returns what was set aside on the way (a damaged book). */
-async function mark(
+/** Marks `id` seen (and no longer only stored); returns what was set aside on the way (a damaged book). */
+async function markSeen(
   state: StateStore,
   key: { tenantId: string; name: string },
   id: string,
   now: Date,
-  phase: 'stored' | 'seen',
 ): Promise<SetAside[]> {
   const fresh = ([, at]: [string, string]) => now.getTime() - Date.parse(at) < KEEP_MS;
   return updateState(
@@ -142,11 +148,10 @@ async function mark(
     (current, { corrupt }) => {
       const seen = (current?.seen ?? []).filter(fresh);
       const stored = (current?.stored ?? []).filter(fresh).filter(([storedId]) => storedId !== id);
-      const entry: [string, string] = [id, now.toISOString()];
-      const next: SeenBook =
-        phase === 'seen'
-          ? { seen: has(seen, id) ? seen : [...seen, entry].slice(-KEEP_MAX), stored }
-          : { seen, stored: has(seen, id) ? stored : [...stored, entry].slice(-KEEP_MAX) };
+      const next: SeenBook = {
+        seen: has(seen, id) ? seen : [...seen, [id, now.toISOString()] as [string, string]].slice(-KEEP_MAX),
+        stored,
+      };
       return { value: next, result: corrupt ? [corrupt] : [] };
     },
     { now },

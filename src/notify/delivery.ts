@@ -20,6 +20,11 @@ import type { DeliverySettings } from './settings.js';
  */
 export type ChannelOutcome = 'delivered' | 'duplicate' | 'pending' | 'in-progress' | 'failed' | 'unconfirmed';
 
+/** The message reached the channel: sent now, or before (a duplicate the ledger knew). */
+export function isConfirmed(outcome: string): boolean {
+  return outcome === 'delivered' || outcome === 'duplicate';
+}
+
 export interface ChannelReport {
   readonly messageId: string;
   readonly channel: ChannelName;

@@ -80,6 +80,9 @@ describe('functions/azureMonitorAlert (HTTP handler invoked directly)', () => {
       Transition: 'new',
       Severity: 'critical',
       AADTenantId: TENANT,
+      // What the message met on each channel, as a monitor run's alert rows say it.
+      Channels: ['email', 'teams'],
+      Details: { delivery: { email: 'delivered', teams: 'delivered' } },
     });
   });
 
@@ -124,17 +127,23 @@ describe('functions/azureMonitorAlert (HTTP handler invoked directly)', () => {
   const channelsOf = (files: string[]) =>
     files.map((f) => (f.includes('-email-') ? 'email' : 'teams')).sort();
 
-  it('answers 500 when the sink fails, and the retry stores and sends the alert once', async () => {
+  it('answers 500 when the sink fails, and the retry stores the row without sending the alert again', async () => {
     const text = JSON.stringify(payload());
     const table = path.join(dataDir, 'tables', 'CloudSyncAlert_CL.ndjson');
     await mkdir(table, { recursive: true });
+    // The alert is told first (the row names where it went), so a failing sink costs the row, not the alert.
     expect((await call(text)).status).toBe(500);
-    expect(await outbox()).toEqual([]);
+    expect(channelsOf(await outbox())).toEqual(['email', 'teams']);
 
     await rm(table, { recursive: true });
     expect((await call(text)).status).toBe(202);
     expect(await rows()).toHaveLength(1);
-    expect(channelsOf(await outbox())).toEqual(['email', 'teams']);
+    expect(await outbox()).toHaveLength(2);
+    // Sent by the first call: each channel's ledger knew it, and says so.
+    expect((await rows())[0]).toMatchObject({
+      Channels: ['email', 'teams'],
+      Details: { delivery: { email: 'duplicate', teams: 'duplicate' } },
+    });
     expect((await call(text)).status).toBe(409);
     expect(await rows()).toHaveLength(1);
     expect(await outbox()).toHaveLength(2);
@@ -173,5 +182,34 @@ describe('functions/azureMonitorAlert (HTTP handler invoked directly)', () => {
     expect(await outbox()).toHaveLength(4);
     // The fresh book still recognises a replay.
     expect((await call(JSON.stringify(payload('Fired', 'rule one')))).status).toBe(409);
+  });
+});
+
+describe('functions/azureMonitorAlert with routing', () => {
+  const dataDirOf = useFunctionEnvironment({
+    TENANT_ID: TENANT,
+    ALERT_ROUTES: JSON.stringify({
+      receivers: [
+        { name: 'ops', email: ['ops@contoso.example'] },
+        { name: 'oncall', email: ['oncall@contoso.example'] },
+      ],
+      routes: [{ match: { severity: 'critical' }, receivers: ['oncall'] }],
+      defaultReceiver: 'ops',
+    }),
+  });
+
+  it("goes to the default receiver, and its row names that receiver's channels, not email and Teams", async () => {
+    const { azureMonitorAlert } = await import('../../functions/azureMonitorAlert.js');
+    const response = await postJson(azureMonitorAlert, 'azureMonitorAlert', JSON.stringify(payload()));
+    expect(response.status).toBe(202);
+    const files = await readdir(path.join(dataDirOf(), 'outbox'));
+    expect(files).toHaveLength(1);
+    expect(files[0]).toContain('-ops.email-');
+    const rows = await readTable(dataDirOf(), 'CloudSyncAlert_CL');
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      Channels: ['ops.email'],
+      Details: { delivery: { 'ops.email': 'delivered' } },
+    });
   });
 });
