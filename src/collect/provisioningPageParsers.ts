@@ -14,88 +14,63 @@ import {
  *
  * Why: parsing a page and making its rows (JSON.parse, validation, JSON.stringify) is most of a run's
  * CPU, and on a machine with a second core it can go on there while the main thread receives the next
- * page, de-duplicates and commits (measured: README, "Performance"). Pages are handed out round robin
- * and their results awaited in listing order by the caller (GraphReader.parsedPages), so what is
- * written, and in what order, is the same as reading them on the main thread.
+ * page, de-duplicates and commits (measured: README, "Performance"). Pages are handed out to the
+ * process's PageWorkerPool and their results awaited in listing order by the caller
+ * (GraphReader.parsedPages), so what is written, and in what order, is the same as reading them on the
+ * main thread.
  *
- * What cannot go wrong because of it: a worker that fails to start, crashes or runs out of memory is
- * given no more pages, and the pages it held are read on the main thread instead (each body is copied
- * to the worker, not transferred, so it is still here); a page a worker cannot read is read here too,
- * which throws the same error it always did. `onFallback` is told why, once.
+ * What cannot go wrong because of it: a worker that fails to start, crashes or runs out of memory costs
+ * no page: the pages it held are read on the main thread instead (each body is copied to the worker, not
+ * transferred, so it is still here), and so is the rest of this listing; a page a worker cannot read is
+ * read here too, which throws the same error it always did. `onFallback` is told why, once.
  */
 export class ProvisioningPageParsers {
-  private readonly workers: PageWorker[] = [];
   private started = false;
   private closed = false;
-  private next = 0;
   private fallenBack = false;
 
   constructor(
     private readonly context: ProvisioningPageContext,
-    /** Worker threads to use; 0 reads every page on the main thread. */
-    private readonly threads: number,
+    /** Worker threads the process may use (PROVISIONING_PARSE_WORKERS); 0 reads every page on the main thread. */
+    threads: number,
     private readonly onFallback: (reason: string) => void = () => undefined,
-    private readonly limits: ResourceLimits = WORKER_LIMITS,
+    /** The threads to use: the process's own unless a test brings its own. */
+    private readonly pool: PageWorkerPool | undefined = threads > 0 ? processPool(threads) : undefined,
   ) {}
 
-  /** Reads one page; the first is read here (a listing of one page is not worth starting a thread for). */
-  parse(body: Buffer, at: string): Promise<ProvisioningPage> {
-    // A page read ahead may arrive after the listing stopped: nobody wants it, and no thread is started.
-    if (this.closed) return Promise.reject(new Error('the listing was stopped'));
-    if (!this.started) {
+  /** Reads one page; the first is read here (a listing of one page is not worth a thread). */
+  async parse(body: Buffer, at: string): Promise<ProvisioningPage> {
+    // A page read ahead may arrive after the listing stopped: nobody wants it, and no thread is asked.
+    if (this.closed) throw new Error('the listing was stopped');
+    if (!this.started || !this.pool || this.fallenBack) {
       this.started = true;
       return this.inline(body, at);
     }
-    if (this.workers.length === 0 && !this.fallenBack && this.threads > 0) this.start();
-    const live = this.workers.filter((w) => w.alive);
-    if (live.length === 0) return this.inline(body, at);
-    const worker = live[this.next++ % live.length]!;
-    return worker.parse(body, at);
+    const read = await this.pool.parse(body, at, this.context);
+    if ('page' in read) return read.page;
+    // A page the worker could not read is read here: the same error, thrown where it always was.
+    if ('unreadable' in read) return this.inline(body, at);
+    if (!this.fallenBack) {
+      this.fallenBack = true;
+      this.onFallback(read.unread);
+    }
+    return this.inline(body, at);
   }
 
-  /** Stops the workers (at the end of the listing); pages still out with them are read here. */
-  async close(): Promise<void> {
+  /** The listing is over: no more pages. The pool's threads stay for other listings, or stop when idle. */
+  close(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.workers.map((w) => w.stop()));
-  }
-
-  private start(): void {
-    const script = (workerScriptFound ??= { script: workerScript() }).script;
-    if (script === undefined) {
-      this.fallBack('the page worker script is not part of this build');
-      return;
-    }
-    for (let i = 0; i < this.threads; i++) {
-      try {
-        this.workers.push(
-          new PageWorker(
-            script,
-            this.context,
-            this.limits,
-            (reason) => this.fallBack(reason),
-            (body, at) => this.inline(body, at),
-          ),
-        );
-      } catch (error) {
-        // Thrown at once (resource limits refused, say), not reported as an 'error' event.
-        this.fallBack(
-          `a page worker could not start: ${error instanceof Error ? error.message : String(error)}`,
-        );
-        return;
-      }
-    }
-  }
-
-  private fallBack(reason: string): void {
-    if (this.fallenBack) return;
-    this.fallenBack = true;
-    this.onFallback(reason);
+    return Promise.resolve();
   }
 
   private inline(body: Buffer, at: string): Promise<ProvisioningPage> {
     return new Promise((resolve) => resolve(readProvisioningPage(body, at, this.context)));
   }
 }
+
+/** What a pool answers for a page: the page, or that the worker could not read it, or no worker read it and why. */
+export type PooledRead =
+  { readonly page: ProvisioningPage } | { readonly unreadable: string } | { readonly unread: string };
 
 /**
  * A worker's heap, bounded: a worker holds one page at a time (2 MB of JSON, some 10 MB parsed), and
@@ -105,33 +80,101 @@ export class ProvisioningPageParsers {
  */
 const WORKER_LIMITS: ResourceLimits = { maxYoungGenerationSizeMb: 24, maxOldGenerationSizeMb: 64 };
 
+/** A thread that has had no page for this long stops: a fleet's steady state (one page a run) holds none. */
+const IDLE_MS = 30_000;
+
+/**
+ * The page worker threads of a process: at most `size`, shared by every listing that runs at once.
+ *
+ * Why shared: in fleet mode one process runs many tenants at once (host.json: a queue batch of 16, and 8
+ * more fetched when half are done). Threads per listing would be two per tenant catching up at once, some
+ * 50 MB each: 16 first runs made 32 threads and 1.7 GB of RSS. The pool keeps the process at `size`
+ * threads, however many runs share them; a run whose page waits for a busy thread still gets it in its
+ * turn, and threads are started only when a page finds none free, and stopped after IDLE_MS without one.
+ */
+export class PageWorkerPool {
+  private readonly workers: PageWorker[] = [];
+  private script: WorkerScript | undefined | null = null;
+
+  constructor(
+    readonly size: number,
+    private readonly limits: ResourceLimits = WORKER_LIMITS,
+    private readonly idleMs = IDLE_MS,
+  ) {}
+
+  /** Threads running now. */
+  get threads(): number {
+    return this.workers.length;
+  }
+
+  /** Reads a page on a thread, started if none is free and there is room for one. */
+  parse(body: Buffer, at: string, context: ProvisioningPageContext): Promise<PooledRead> {
+    const worker = this.pick();
+    if (typeof worker === 'string') return Promise.resolve({ unread: worker });
+    return worker.parse(body, at, context);
+  }
+
+  /** Stops every thread (tests, and a host shutting down); the pages they held come back unread. */
+  async close(): Promise<void> {
+    await Promise.all(this.workers.splice(0).map((w) => w.stop()));
+  }
+
+  /** A free thread, a new one if there is room, else the least busy; or why none can read pages. */
+  private pick(): PageWorker | string {
+    const free = this.workers.find((w) => w.load === 0);
+    if (free) return free;
+    if (this.workers.length < this.size) {
+      this.script ??= workerScript();
+      if (this.script === undefined) return 'the page worker script is not part of this build';
+      try {
+        const worker = new PageWorker(this.script, this.limits, this.idleMs, () => this.remove(worker));
+        this.workers.push(worker);
+        return worker;
+      } catch (error) {
+        // Thrown at once (resource limits refused, say), not reported as an 'error' event.
+        return `a page worker could not start: ${error instanceof Error ? error.message : String(error)}`;
+      }
+    }
+    return this.workers.reduce((a, b) => (b.load < a.load ? b : a));
+  }
+
+  private remove(worker: PageWorker): void {
+    const at = this.workers.indexOf(worker);
+    if (at >= 0) this.workers.splice(at, 1);
+  }
+}
+
+/** One pool per process and size (one size in production: PROVISIONING_PARSE_WORKERS). */
+const pools = new Map<number, PageWorkerPool>();
+
+function processPool(size: number): PageWorkerPool {
+  let pool = pools.get(size);
+  if (!pool) pools.set(size, (pool = new PageWorkerPool(size)));
+  return pool;
+}
+
 interface Job {
-  readonly body: Buffer;
-  readonly at: string;
-  readonly resolve: (page: ProvisioningPage | Promise<ProvisioningPage>) => void;
-  readonly reject: (error: Error) => void;
+  readonly resolve: (read: PooledRead) => void;
 }
 
 type Reply = { id: number; page: ProvisioningPage } | { id: number; failed: string };
 
 /** One worker thread and the pages it holds. */
 class PageWorker {
-  alive = true;
   private readonly jobs = new Map<number, Job>();
   private ids = 0;
   private readonly worker: Worker;
-  private stopping = false;
+  private alive = true;
+  private idle: NodeJS.Timeout | undefined;
 
   constructor(
     script: WorkerScript,
-    context: ProvisioningPageContext,
     limits: ResourceLimits,
-    private readonly onFailure: (reason: string) => void,
-    private readonly inline: (body: Buffer, at: string) => Promise<ProvisioningPage>,
+    private readonly idleMs: number,
+    private readonly onGone: () => void,
   ) {
     // Not the parent's node options either (the host's, or a test's --input-type): the worker needs none.
-    this.worker = new Worker(script.url, { workerData: context, resourceLimits: limits, execArgv: [] });
-    // Not a reason to keep the process alive: a run that ends closes it, a crashed one must not hang.
+    this.worker = new Worker(script.url, { resourceLimits: limits, execArgv: [] });
     // Held only while it has a page (see parse): an idle worker must not keep the process alive, and
     // one with a page must, or a CLI run could end while waiting for its last page.
     this.worker.unref();
@@ -139,43 +182,54 @@ class PageWorker {
       const job = this.jobs.get(reply.id);
       if (!job) return;
       this.jobs.delete(reply.id);
-      if (this.jobs.size === 0) this.worker.unref();
-      // A page the worker could not read is read here: the same error, thrown where it always was.
-      job.resolve('page' in reply ? reply.page : this.inline(job.body, job.at));
+      if (this.jobs.size === 0) this.rest();
+      job.resolve('page' in reply ? { page: reply.page } : { unreadable: reply.failed });
     });
-    this.worker.on('error', (error) => this.fail(`a page worker failed: ${error.message}`));
-    this.worker.on('exit', (code) => this.fail(`a page worker stopped (exit code ${code})`));
+    this.worker.on('error', (error) => this.end(`a page worker failed: ${error.message}`));
+    this.worker.on('exit', (code) => this.end(`a page worker stopped (exit code ${code})`));
   }
 
-  parse(body: Buffer, at: string): Promise<ProvisioningPage> {
-    return new Promise((resolve, reject) => {
+  /** Pages it holds. */
+  get load(): number {
+    return this.jobs.size;
+  }
+
+  parse(body: Buffer, at: string, context: ProvisioningPageContext): Promise<PooledRead> {
+    return new Promise((resolve) => {
       const id = this.ids++;
-      if (this.jobs.size === 0) this.worker.ref();
-      this.jobs.set(id, { body, at, resolve, reject });
-      this.worker.postMessage({ id, body, path: at });
+      if (this.jobs.size === 0) {
+        clearTimeout(this.idle);
+        this.worker.ref();
+      }
+      this.jobs.set(id, { resolve });
+      // The run's context goes with each page: a thread serves whichever tenant's listing has a page.
+      this.worker.postMessage({ id, body, path: at, context });
     });
   }
 
   async stop(): Promise<void> {
-    this.stopping = true;
+    clearTimeout(this.idle);
+    this.end('the page workers were stopped');
     await this.worker.terminate();
   }
 
-  /** Its pages are read on the main thread; it gets no more. Stopped, what it held is not wanted. */
-  private fail(reason: string): void {
+  /** No page to read: not a reason to keep the process alive, and stopped if none comes for a while. */
+  private rest(): void {
+    this.worker.unref();
+    clearTimeout(this.idle);
+    this.idle = setTimeout(() => void this.stop(), this.idleMs);
+    this.idle.unref();
+  }
+
+  /** It takes no more pages; the ones it held come back unread, to be read on the main thread. */
+  private end(reason: string): void {
     if (!this.alive) return;
     this.alive = false;
-    if (!this.stopping) this.onFailure(reason);
-    for (const job of this.jobs.values()) {
-      if (this.stopping) job.reject(new Error('the page workers were stopped'));
-      else job.resolve(this.inline(job.body, job.at));
-    }
+    this.onGone();
+    for (const job of this.jobs.values()) job.resolve({ unread: reason });
     this.jobs.clear();
   }
 }
-
-/** Where the worker's module is: looked for once per process (it does not move while it runs). */
-let workerScriptFound: { readonly script: WorkerScript | undefined } | undefined;
 
 interface WorkerScript {
   readonly url: URL;

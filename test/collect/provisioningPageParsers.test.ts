@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readProvisioningPage, type ProvisioningPage } from '../../src/collect/provisioningPage.js';
-import { ProvisioningPageParsers } from '../../src/collect/provisioningPageParsers.js';
+import { PageWorkerPool, ProvisioningPageParsers } from '../../src/collect/provisioningPageParsers.js';
 import { GraphRequestError } from '../../src/graph/errors.js';
 
 /**
@@ -85,10 +85,8 @@ describe('provisioning pages read on worker threads', () => {
     const bodies = Array.from({ length: 5 }, (_, p) => pageBody(p * 2000, 2000));
     const fallbacks: string[] = [];
     // A heap far too small for a 2,000-event page: V8 stops the worker, out of memory.
-    const parsers = new ProvisioningPageParsers(context, 2, (reason) => fallbacks.push(reason), {
-      maxOldGenerationSizeMb: 2,
-      maxYoungGenerationSizeMb: 1,
-    });
+    const pool = new PageWorkerPool(2, { maxOldGenerationSizeMb: 2, maxYoungGenerationSizeMb: 1 });
+    const parsers = new ProvisioningPageParsers(context, 2, (reason) => fallbacks.push(reason), pool);
     try {
       const pages = await Promise.all(bodies.map((body) => parsers.parse(body, PATH)));
       expect(pages.map((page) => page.ids.length)).toEqual([1998, 1998, 1998, 1998, 1998]);
@@ -106,6 +104,44 @@ describe('provisioning pages read on worker threads', () => {
       expect(later.ids).toHaveLength(8);
     } finally {
       await parsers.close();
+      await pool.close();
+    }
+  });
+
+  it('every listing of the process shares the same threads: 8 at once use 2, and they stop when idle', async () => {
+    // Fleet mode runs many tenants at once in one process; threads per listing would be 16 here.
+    const pool = new PageWorkerPool(2, undefined, 200);
+    const listings = Array.from({ length: 8 }, (_, l) => ({
+      parsers: new ProvisioningPageParsers({ ...context, tenantId: `tenant-${l}` }, 2, () => undefined, pool),
+      bodies: Array.from({ length: 4 }, (_, p) => pageBody(l * 10_000 + p * 200, 200)),
+    }));
+    let most = 0;
+    try {
+      const read = await Promise.all(
+        listings.map(({ parsers, bodies }) =>
+          Promise.all(
+            bodies.map((body) => {
+              const page = parsers.parse(body, PATH);
+              most = Math.max(most, pool.threads);
+              return page;
+            }),
+          ),
+        ),
+      );
+      expect(most).toBe(2);
+      // Each page as the main thread reads it, with its own tenant's context (rows carry the tenant).
+      for (const [l, pages] of read.entries()) {
+        const own = { ...context, tenantId: `tenant-${l}` };
+        for (const [p, page] of pages.entries()) {
+          expect(comparable(page)).toEqual(
+            comparable(readProvisioningPage(listings[l]!.bodies[p]!, PATH, own)),
+          );
+        }
+      }
+      await Promise.all(listings.map(({ parsers }) => parsers.close()));
+      await expect.poll(() => pool.threads, { timeout: 5_000 }).toBe(0);
+    } finally {
+      await pool.close();
     }
   });
 

@@ -131,10 +131,10 @@ describe('deploy package', () => {
     const script = `
       import { Worker } from 'node:worker_threads';
       const context = { tenantId: 't', names: new Map(), cloudSyncServicePrincipalIds: new Set() };
-      const w = new Worker(${JSON.stringify(worker)}, { workerData: context, execArgv: [] });
+      const w = new Worker(${JSON.stringify(worker)}, { execArgv: [] });
       w.on('message', (m) => { console.log(JSON.stringify({ ids: m.page.ids, row: Buffer.from(m.page.rows).toString() })); w.terminate(); });
       w.on('error', (e) => { console.error(e); process.exit(1); });
-      w.postMessage({ id: 0, body: Buffer.from(${JSON.stringify(page)}), path: '/auditLogs/provisioning' });`;
+      w.postMessage({ id: 0, body: Buffer.from(${JSON.stringify(page)}), path: '/auditLogs/provisioning', context });`;
     const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
       encoding: 'utf8',
       timeout: 30_000,
