@@ -2,7 +2,7 @@ import { readingOrder } from '../../src/render/subject.js';
 import { describe, expect, it } from 'vitest';
 import { bySeverity, type Transition } from '../../src/domain/alertModel.js';
 import { fitWorkflowsBody, payloadBytes } from '../../src/notify/teamsPayload.js';
-import { TENANT_ID, ackUrlFor, renderSample, sampleTransitions } from './fixtures.js';
+import { GENERATED_AT, TENANT_ID, ackUrlFor, renderSample, sampleTransitions } from './fixtures.js';
 
 /** Content that helps at 3 a.m.: what, where, since when, impact, what to do, for every kind. */
 describe('renderAlertMessage', () => {
@@ -25,6 +25,43 @@ describe('renderAlertMessage', () => {
     expect(email.plainText).not.toContain('What to do');
     expect(JSON.stringify(teams.card)).toContain('"RESOLVED"');
     expect(JSON.stringify(teams.card)).toContain('Failing sync job in contoso.com');
+  });
+
+  it('leaves out of a RESOLVED message the state it had while firing (it is no longer true)', () => {
+    // Each sample alert resolved: its last firing state ("Reported status: inactive", "23 failed runs in a
+    // row", "2 objects failing") would read as the state now; what it was about and when stay.
+    const resolved = sampleTransitions()
+      .filter((t) => t.transition !== 'resolved')
+      .map((t) => ({
+        ...t,
+        transition: 'resolved' as const,
+        alert: { ...t.alert, state: 'resolved' as const, resolvedAt: GENERATED_AT },
+      }));
+    const { email } = render(resolved);
+    for (const stale of [
+      'Reported status:',
+      'Last seen active:',
+      'Offline for:',
+      'agents active',
+      'Evidence:',
+      'Failing objects:',
+      'By category:',
+      'Failed runs in a row:',
+      'Last successful run:',
+      'Last successful cycle:',
+      'Job status:',
+      'Job will be disabled:',
+      'Next retry by the service:',
+    ]) {
+      expect(email.plainText, stale).not.toContain(stale);
+    }
+    for (const kept of ['Agent:', 'Since:', 'Resolved:', 'Lasted:', 'Oldest failure:']) {
+      expect(email.plainText, kept).toContain(kept);
+    }
+    // ...while a firing message still says all of it.
+    const firing = render().email.plainText;
+    for (const fact of ['Reported status:', 'Last seen active:', 'Failing objects:'])
+      expect(firing).toContain(fact);
   });
 
   it('orders transitions news first, then resolutions, then reminders, most severe first, whatever order they come in', () => {

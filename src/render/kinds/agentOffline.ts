@@ -35,25 +35,28 @@ function agentView(alert: Alert, d: Loose<AgentOfflineAgentDetails>, ctx: Render
     { label: 'Agent', value: `${machine}${d.agentId ? ` (id ${name(d.agentId)})` : ''}` },
   ];
   if (d.externalIp) facts.push({ label: 'External IP', value: name(d.externalIp) });
-  if (d.status) facts.push({ label: 'Reported status', value: name(d.status) });
+  // State at the last check while it fired: a RESOLVED message leaves it out (the agent is back).
+  if (d.status) facts.push({ label: 'Reported status', value: name(d.status), whileFiring: true });
   facts.push({
     label: 'Last seen active',
     value: d.lastSeenActive
       ? formatSince(d.lastSeenActive, ctx.generatedAt)
       : 'never seen active by the monitor',
+    whileFiring: true,
   });
   if (typeof d.offlineMinutes === 'number') {
-    facts.push({ label: 'Offline for', value: formatDuration(d.offlineMinutes * 60_000) });
+    facts.push({ label: 'Offline for', value: formatDuration(d.offlineMinutes * 60_000), whileFiring: true });
   }
   for (const g of groups) {
     const active = (g.activeAgents ?? []).filter(Boolean).map((m) => name(m));
     facts.push({
       label: 'Agent group',
       value: `${name(g.displayName ?? g.id, 'unnamed')}: ${active.length} of ${g.agents ?? '?'} agents active${active.length > 0 ? ` (${active.join(', ')})` : ''}`,
+      whileFiring: true,
     });
   }
   const sources = (d.sources ?? []).filter(Boolean);
-  if (sources.length > 0) facts.push({ label: 'Evidence', value: sources.join(' and ') });
+  if (sources.length > 0) facts.push({ label: 'Evidence', value: sources.join(' and '), whileFiring: true });
   if (d.agentVersion) facts.push({ label: 'Agent version', value: name(d.agentVersion) });
 
   const itemGroups: ItemGroup[] = [];
@@ -110,6 +113,7 @@ function configurationView(
       ]
         .filter(Boolean)
         .join(' '),
+      whileFiring: true,
     });
   }
 

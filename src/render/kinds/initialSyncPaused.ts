@@ -22,7 +22,11 @@ export function initialSyncPausedView(alert: Alert, ctx: RenderContext): KindVie
   const where = whereOf(d.job, alert.subject.configurationName);
   const facts: Fact[] = [
     ...jobFacts(d.job),
-    { label: 'Status', value: `${name(d.statusCode, 'Paused')}, errors pruned during the initial sync` },
+    {
+      label: 'Status',
+      value: `${name(d.statusCode, 'Paused')}, errors pruned during the initial sync`,
+      whileFiring: true,
+    },
   ];
   if (d.lastExecutionEnded)
     facts.push({ label: 'Initial sync ended', value: formatSince(d.lastExecutionEnded, ctx.generatedAt) });

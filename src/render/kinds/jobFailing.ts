@@ -21,11 +21,14 @@ export function jobFailingView(alert: Alert, ctx: RenderContext): KindView {
   const failures = d.successiveFailures;
 
   const facts: Fact[] = [...jobFacts(d.job)];
+  // The runs as last seen while it fired: a RESOLVED message leaves them out (the error stays: what it was).
   facts.push({
     label: 'Last run',
     value: `${name(d.lastExecutionState, 'unknown')}${d.lastExecutionEnded ? `, ended ${formatSince(d.lastExecutionEnded, ctx.generatedAt)}` : ''}`,
+    whileFiring: true,
   });
-  if (typeof failures === 'number') facts.push({ label: 'Failed runs in a row', value: String(failures) });
+  if (typeof failures === 'number')
+    facts.push({ label: 'Failed runs in a row', value: String(failures), whileFiring: true });
   if (d.lastErrorCode || d.lastErrorMessage) {
     facts.push({
       label: 'Error',
@@ -40,6 +43,7 @@ export function jobFailingView(alert: Alert, ctx: RenderContext): KindView {
     value: d.lastSuccessfulExecutionEnded
       ? formatSince(d.lastSuccessfulExecutionEnded, ctx.generatedAt)
       : 'none known',
+    whileFiring: true,
   });
 
   const steps: Step[] = codeHelp

@@ -60,7 +60,8 @@ export function monitorDegradedView(alert: Alert, _ctx: RenderContext): KindView
 
   const facts: Fact[] = [];
   // alert.since is when the failures began: shown as Since by every alert.
-  if (typeof runs === 'number') facts.push({ label: 'Failed runs in a row', value: String(runs) });
+  if (typeof runs === 'number')
+    facts.push({ label: 'Failed runs in a row', value: String(runs), whileFiring: true });
   if (d.lastErrorCode || d.lastErrorMessage) {
     facts.push({
       label: 'Last error',

@@ -27,13 +27,15 @@ export function syncErrorsView(alert: Alert, ctx: RenderContext): KindView {
 
   const facts: Fact[] = [
     ...jobFacts(d.job),
-    { label: 'Failing objects', value: failingText(failing, d.untrackedObjects) },
+    // How many fail now: none once it resolved, so a RESOLVED message leaves the counts out.
+    { label: 'Failing objects', value: failingText(failing, d.untrackedObjects), whileFiring: true },
   ];
   const categories = (d.categories ?? []).filter((c) => c?.errorCategory);
   if (categories.length > 0) {
     facts.push({
       label: 'By category',
       value: categories.map((c) => `${categoryLabel(c?.errorCategory)}: ${c?.objectCount ?? '?'}`).join(', '),
+      whileFiring: true,
     });
   }
   if (d.oldestFailure)

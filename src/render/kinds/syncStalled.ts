@@ -22,22 +22,26 @@ export function syncStalledView(alert: Alert, ctx: RenderContext): KindView {
   const paused = d.mode === 'paused';
 
   const facts: Fact[] = [...jobFacts(d.job)];
-  if (d.statusCode) facts.push({ label: 'Job status', value: name(d.statusCode) });
+  // The job's state at the last check while it fired: a RESOLVED message leaves it out.
+  if (d.statusCode) facts.push({ label: 'Job status', value: name(d.statusCode), whileFiring: true });
   if (d.scheduleState)
     facts.push({
       label: 'Schedule',
       value: `${name(d.scheduleState)}${d.scheduleInterval ? `, every ${formatIsoDuration(name(d.scheduleInterval))}` : ''}`,
+      whileFiring: true,
     });
   facts.push({
     label: 'Last successful cycle',
     value: d.lastSuccessfulExecutionEnded
       ? formatSince(d.lastSuccessfulExecutionEnded, ctx.generatedAt)
       : 'none known',
+    whileFiring: true,
   });
   if (d.lastExecutionEnded) {
     facts.push({
       label: 'Last cycle',
       value: `${formatSince(d.lastExecutionEnded, ctx.generatedAt)}${d.lastExecutionState ? `, ${name(d.lastExecutionState)}` : ''}`,
+      whileFiring: true,
     });
   }
   if (d.lastErrorCode) facts.push({ label: 'Last error', value: name(d.lastErrorCode) });
@@ -52,6 +56,7 @@ export function syncStalledView(alert: Alert, ctx: RenderContext): KindView {
     facts.push({
       label: 'Canary (provisioned on demand)',
       value: `${name(canary.objectId ?? 'canary object')}: ${saw}, ${formatSince(canary.at, ctx.generatedAt)}`,
+      whileFiring: true,
     });
   }
 
