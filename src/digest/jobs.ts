@@ -15,6 +15,7 @@ import {
   type JobConditionState,
 } from '../domain/jobCondition.js';
 import { jobTitle, templateRank } from '../domain/jobTemplates.js';
+import { timeToDisable } from '../domain/quarantineOutlook.js';
 import type { HourRollup, JobSnapshot, Span } from './rollupSchema.js';
 import { jobNow } from './jobsNow.js';
 import { joinSpans } from './spans.js';
@@ -277,6 +278,12 @@ function emptyEvents(): Record<DigestAction, Record<DigestResult, number>> {
   ) as Record<DigestAction, Record<DigestResult, number>>;
 }
 
+/** "in 6 days", "in 23 h", or "due: it may be disabled already" (one wording: domain/quarantineOutlook). */
+function disableInWords(disableMs: number, at: number): string {
+  const left = timeToDisable(disableMs, at);
+  return left ? `in ${left}` : 'due: it may be disabled already';
+}
+
 export function quarantineOf(latest: JobSnapshot, at: number) {
   const began = latest.quarantineSeriesBegan ?? latest.quarantineSince;
   const disable = began ? Date.parse(began) + QUARANTINE_DISABLE_MS : NaN;
@@ -285,8 +292,7 @@ export function quarantineOf(latest: JobSnapshot, at: number) {
     since: latest.quarantineSince,
     seriesBegan: latest.quarantineSeriesBegan,
     disableAround: Number.isNaN(disable) ? null : new Date(disable).toISOString(),
-    // Whole days still left (rounded down): the warning errs on the early side.
-    daysLeft: Number.isNaN(disable) ? null : Math.max(0, Math.floor((disable - at) / DAY)),
+    disableIn: Number.isNaN(disable) ? null : disableInWords(disable, at),
   };
 }
 

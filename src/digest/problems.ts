@@ -119,7 +119,7 @@ function jobProblems(job: JobDigest, ctx: Context): Draft[] {
               ]),
           ...(ongoing && job.quarantine?.disableAround
             ? [
-                `Microsoft disables a job about 4 weeks into quarantine: around ${dayMonth(job.quarantine.disableAround)} (${job.quarantine.daysLeft} days left).`,
+                `Microsoft disables a job about 4 weeks into quarantine: around ${dayMonth(job.quarantine.disableAround)} (${job.quarantine.disableIn}).`,
               ]
             : []),
         ];

@@ -74,7 +74,8 @@ export interface QuarantineDigest {
   readonly seriesBegan: string | null;
   /** seriesBegan + 28 days: Microsoft disables a job about four weeks into a quarantine series. */
   readonly disableAround: string | null;
-  readonly daysLeft: number | null;
+  /** How long until then, in words ("in 6 days", "in 23 h"), or that it is due (quarantineOutlook). */
+  readonly disableIn: string | null;
 }
 
 export interface CodeDigest {

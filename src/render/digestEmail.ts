@@ -309,7 +309,7 @@ function job(job: JobDigest, model: DigestModel, compact: boolean): string {
         esc(
           `Quarantined${q.reason ? ` (${q.reason})` : ''} since ${q.since ? timeInWindow(q.since, windowStart) : 'unknown'}` +
             (q.disableAround
-              ? `; Microsoft disables the job around ${dayMonth(q.disableAround)} (${q.daysLeft} days left)`
+              ? `; Microsoft disables the job around ${dayMonth(q.disableAround)} (${q.disableIn})`
               : ''),
           300,
         ),

@@ -146,7 +146,7 @@ function jobLines(job: JobDigest, windowStart: number): string[] {
   ];
   if (job.quarantine?.disableAround)
     lines.push(
-      `      quarantined since ${job.quarantine.since ? timeInWindow(job.quarantine.since, windowStart) : '?'}; disabled around ${dayMonth(job.quarantine.disableAround)} (${job.quarantine.daysLeft} days left)`,
+      `      quarantined since ${job.quarantine.since ? timeInWindow(job.quarantine.since, windowStart) : '?'}; disabled around ${dayMonth(job.quarantine.disableAround)} (${job.quarantine.disableIn})`,
     );
   if (job.failures.events > 0) {
     lines.push(

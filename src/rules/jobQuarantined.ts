@@ -19,7 +19,7 @@ export const jobQuarantinedRule: Rule = ({ observations, now, settings }) => {
     const quarantine = quarantineFacts(job, now, settings.quarantine);
     const reason = job.QuarantineReason ?? 'Unknown';
     const disable = quarantine.disable;
-    const due = disableOutlook(disable.daysLeft);
+    const due = disableOutlook(disable.expectedAt, now);
     candidates.push({
       kind: 'job-quarantined',
       subject: jobSubject(observations.tenantId, job),

@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DigestModel } from '../../src/domain/digestModel.js';
-import { disableOutlook } from '../../src/domain/quarantineOutlook.js';
 import { jobErrorGuidance } from '../../src/render/guidance/jobErrors.js';
 import { renderDigestHtml } from '../../src/render/digestEmail.js';
 import { digestSubject } from '../../src/render/digestFormat.js';
@@ -159,7 +158,7 @@ describe('digest model over recorded collect runs', () => {
       // Graph's quarantine.currentBegan (09:02), not the run that first saw it (09:05).
       expect(trip.periods).toEqual([{ from: at(9, 2), to: null }]);
       expect(trip.facts).toContain('600 deletions staged (StagedDelete) today; the threshold is 500.');
-      expect(trip.facts.join('\n')).toMatch(/around 20 Dec \(27 days left\)/);
+      expect(trip.facts.join('\n')).toMatch(/around 20 Dec \(in 27 days\)/);
       expect(trip.action).toMatch(/ForceDeletes/);
 
       const fabrikam = model.configurations[0]!;
@@ -168,7 +167,11 @@ describe('digest model over recorded collect runs', () => {
       const job = fabrikam.jobs[0]!;
       expect(job.stagedDeletes).toBe(600);
       expect(job.events.StagedDelete).toMatchObject({ skipped: 600, failure: 0 });
-      expect(job.quarantine).toMatchObject({ reason: 'TooManyDeletes', seriesBegan: at(9, 2), daysLeft: 27 });
+      expect(job.quarantine).toMatchObject({
+        reason: 'TooManyDeletes',
+        seriesBegan: at(9, 2),
+        disableIn: 'in 27 days',
+      });
       expect(job.hourly.slice(8, 10).map((c) => c.state)).toEqual(['ok', 'critical']);
 
       const phs = model.problems[1]!;
@@ -176,7 +179,7 @@ describe('digest model over recorded collect runs', () => {
         'contoso.com password hash sync is quarantined (EncounteredQuarantineException)',
       );
       expect(phs.facts.join('\n')).toMatch(/AzureActiveDirectoryInvalidCredential/);
-      expect(phs.facts.join('\n')).toMatch(/\(7 days left\)/);
+      expect(phs.facts.join('\n')).toMatch(/\(in 7 days\)/);
       expect(phs.action).toMatch(/Repair-AADCloudSyncToolsAccount/);
       // The alert messages' advice (src/render/guidance), not a digest copy of it.
       expect(phs.action).toContain(jobErrorGuidance('AzureActiveDirectoryInvalidCredential')!.meaning);
@@ -351,7 +354,7 @@ describe('digest model over recorded collect runs', () => {
     const { store } = await tempStore();
     const fab = { jobId: JOBS.fabrikamProvisioning.jobId, configurationName: 'fabrikam.local' };
     const phs = { jobId: JOBS.contosoPasswordHash.jobId, configurationName: 'contoso.com' };
-    const quarantined = `contoso.com password hash sync is in quarantine (EncounteredQuarantineException)${disableOutlook(27)}`;
+    const quarantined = `contoso.com password hash sync is in quarantine (EncounteredQuarantineException); Entra disables the job in 27 days`;
     const trip = 'fabrikam.local provisioning: sync stopped, accidental-deletion threshold exceeded';
     // Runs at :05, :15, ...: the trip 09:05-11:05 (no Delete event after it), the quarantine 13:05-14:05.
     await recordDay(
@@ -423,7 +426,7 @@ describe('digest model over recorded collect runs', () => {
     const html = renderDigestHtml(model).replace(/&#39;/g, "'");
     const text = renderDigestText(model);
     for (const rendered of [html, text]) {
-      expect(rendered).not.toMatch(/Entra disables|days left/);
+      expect(rendered).not.toMatch(/Entra disables|days left|\(in \d+ (?:days|h)\)/);
       expect(rendered).toContain("resolved 14:05 after 1 h; ended: the job's state then: Active");
       expect(rendered).toContain('resolved 11:05 after 2 h; ended: the deletes were not allowed');
     }

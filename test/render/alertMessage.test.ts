@@ -64,6 +64,33 @@ describe('renderAlertMessage', () => {
       expect(firing).toContain(fact);
   });
 
+  it.each([
+    // Minutes from generation to the expected disable, and what the subject and the fact say.
+    [23 * 60, 'disabled in 23 h', 'in 23 h'],
+    [6 * 24 * 60 + 60, 'disabled in 6 days', 'in 6 days'],
+    [30, 'disabled in under 1 h', 'in under 1 h'],
+    [-2 * 60, 'may be disabled already', 'due: it may be disabled already'],
+    [-30 * 60, 'may be disabled already', 'due: it may be disabled already'],
+  ])(
+    'counts down to the disable of a quarantined job in the right unit (%i min left)',
+    (minutes, headline, fact) => {
+      const expectedAt = new Date(Date.parse(GENERATED_AT) + minutes * 60_000).toISOString();
+      const quarantined = sampleTransitions().find((t) => t.alert.kind === 'job-quarantined')!;
+      const details = quarantined.alert.details as { quarantine: { disable: Record<string, unknown> } };
+      const alert = {
+        ...quarantined.alert,
+        details: {
+          ...details,
+          quarantine: { ...details.quarantine, disable: { ...details.quarantine.disable, expectedAt } },
+        },
+      };
+      const { email } = render([{ ...quarantined, alert }]);
+      expect(email.subject).toContain(headline);
+      expect(email.plainText).toContain(`(${fact})`);
+      expect(email.plainText).not.toMatch(/0 days|1 days|today\)/);
+    },
+  );
+
   it('orders transitions news first, then resolutions, then reminders, most severe first, whatever order they come in', () => {
     const marker: Record<string, string> = {
       'agent-offline': 'Provisioning agent offline',

@@ -99,7 +99,9 @@ describe('a resolved deletion-threshold trip says what ended it', () => {
     );
     expect(m.html).toContain('#view/Microsoft_AAD_IAM/ActiveDirectoryMenuBlade/~/ProvisioningEvents');
     for (const body of [m.text, m.html, m.card]) {
-      expect(body).not.toMatch(/no action needed|Job will be disabled|days left|Next retry/);
+      expect(body).not.toMatch(
+        /no action needed|Job will be disabled|days left|\(in \d+ (?:days|h)\)|Next retry/,
+      );
     }
     expect(brokenUrlsIn(m.text)).toEqual([]);
   });
@@ -115,7 +117,7 @@ describe('a resolved deletion-threshold trip says what ended it', () => {
     );
     expect(m.text).toMatch(/Deleted: +0 objects in Entra ID/);
     for (const body of [m.text, m.html, m.card])
-      expect(body).not.toMatch(/no action needed|days left|Next retry/);
+      expect(body).not.toMatch(/no action needed|days left|\(in \d+ (?:days|h)\)|Next retry/);
   });
 
   it('an outcome that never settles is told as it stands after the wait, not held forever', () => {

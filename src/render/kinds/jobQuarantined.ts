@@ -1,5 +1,6 @@
 import type { Alert } from '../../domain/alertModel.js';
 import { formatDuration } from '../../domain/duration.js';
+import { timeToDisable } from '../../domain/quarantineOutlook.js';
 import { jobErrorGuidance } from '../guidance/jobErrors.js';
 import { quarantineGuidance, quarantineMechanics, restartStep } from '../guidance/quarantineReasons.js';
 import { jobPurpose } from '../format.js';
@@ -35,12 +36,17 @@ export function jobQuarantinedView(alert: Alert, ctx: RenderContext): KindView {
   }
   steps.push(restartStep);
 
-  const disable = disableText(q);
-  const days = q?.disable?.daysLeft;
+  const disable = disableText(q, ctx.generatedAt);
+  const expected = Date.parse(q?.disable?.expectedAt ?? '');
+  const now = ctx.generatedAt.getTime();
+  // The headline says it in the last week: how long is left, or that it may have happened.
+  const left = timeToDisable(expected, now);
   const urgent =
-    typeof days === 'number' && days <= 7
-      ? `, disabled in ${Math.max(0, days)} day${days === 1 ? '' : 's'}`
-      : '';
+    Number.isNaN(expected) || expected - now > 7 * 24 * 3600_000
+      ? ''
+      : left
+        ? `, disabled in ${left}`
+        : ', may be disabled already';
   const purpose = jobPurpose(d.job?.templateId, d.job?.jobId);
   return {
     headline: `Sync job quarantined in ${where}: ${reason ?? 'reason not given'}${q?.errorCode ? ` (${name(q.errorCode)})` : ''}${urgent}`,

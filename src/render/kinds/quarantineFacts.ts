@@ -1,4 +1,5 @@
 import type { QuarantineFacts } from '../../domain/alertDetails.js';
+import { timeToDisable } from '../../domain/quarantineOutlook.js';
 import { formatInstant, formatSince } from '../format.js';
 import type { Fact } from '../view.js';
 import { name, text, type Loose } from './common.js';
@@ -26,23 +27,18 @@ export function quarantineFacts(q: Loose<QuarantineFacts> | null | undefined, ge
       value: formatInstant(q.nextAttempt),
       whileFiring: true,
     });
-  const disable = disableText(q);
+  const disable = disableText(q, generatedAt);
   if (disable) facts.push({ label: 'Job will be disabled', value: disable, whileFiring: true });
   return facts;
 }
 
-/** "around 2026-03-20 02:14 UTC (6 days left)", or undefined when unknown. */
-export function disableText(q: Loose<QuarantineFacts> | null | undefined): string | undefined {
+/** "around 2026-03-20 02:14 UTC (in 6 days)", "(in 23 h)", "(due: ...)", or undefined when unknown. */
+export function disableText(
+  q: Loose<QuarantineFacts> | null | undefined,
+  generatedAt: Date,
+): string | undefined {
   const at = q?.disable?.expectedAt;
-  if (!at) return undefined;
-  const days = q.disable?.daysLeft;
-  const left =
-    typeof days === 'number'
-      ? days < 0
-        ? `${-days} days overdue: it may be disabled already`
-        : days === 0
-          ? 'today'
-          : `${days} day${days === 1 ? '' : 's'} left`
-      : undefined;
-  return `around ${formatInstant(at)}${left ? ` (${left})` : ''}`;
+  if (!at || Number.isNaN(Date.parse(at))) return undefined;
+  const left = timeToDisable(Date.parse(at), generatedAt.getTime());
+  return `around ${formatInstant(at)} (${left ? `in ${left}` : 'due: it may be disabled already'})`;
 }
