@@ -153,6 +153,7 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
           actor: text('actor'),
           alertVersion: text('alert-version'),
           confirm: flag('confirm'),
+          dataDir,
           print: io.out,
         });
         return typeof done === 'number' ? done : usageError(spec, done.usage, rest, io);

@@ -23,7 +23,11 @@ export interface LocalState {
 }
 
 export class NoLocalTenantError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** No run has left state here at all (rather than several tenants' state). */
+    readonly noLocalRun = false,
+  ) {
     super(message);
     this.name = 'NoLocalTenantError';
   }
@@ -57,11 +61,15 @@ export async function resolveLocalTenant(settings: Settings): Promise<string> {
   const [only] = tenants;
   if (only !== undefined && tenants.length === 1) return only;
   const stateDir = path.join(settings.dataDir, 'state');
-  throw new NoLocalTenantError(
-    tenants.length === 0
-      ? `no local run yet: ${stateDir} holds no state. Run \`cloudsync-monitor run\` (or \`cloudsync-monitor demo\`) first, point DATA_DIR or --data-dir at the data dir of a run, or use --live to ask Graph now`
-      : `${stateDir} holds state of several tenants (${tenants.join(', ')}): set TENANT_ID to choose one`,
-  );
+  // No "--live" here: only `status` has it (which says so itself); ack, digest and remediate refuse it.
+  throw tenants.length === 0
+    ? new NoLocalTenantError(
+        `no local run yet: ${stateDir} holds no state. Run \`cloudsync-monitor run\` (or \`cloudsync-monitor demo\`) first, or point DATA_DIR or --data-dir at the data dir of a run`,
+        true,
+      )
+    : new NoLocalTenantError(
+        `${stateDir} holds state of several tenants (${tenants.join(', ')}): set TENANT_ID to choose one`,
+      );
 }
 
 /**

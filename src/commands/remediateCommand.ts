@@ -8,6 +8,7 @@ import { prepareRemediation, remediate } from '../remediation/remediate.js';
 import { isRemediationAction, REMEDIATION_ACTIONS } from '../remediation/settings.js';
 import { createRemediationGraph } from '../wiring.js';
 import { openLocalState } from './localState.js';
+import { shellWord } from './shellWord.js';
 
 /**
  * `cloudsync-monitor remediate allow-deletes|restart|provision ALERT_ID [--object ID --dn DN] [--confirm]`
@@ -27,6 +28,8 @@ export async function remediateCommand(
     readonly actor?: string | undefined;
     readonly alertVersion?: string | undefined;
     readonly confirm: boolean;
+    /** --data-dir as given: the printed command must read the same state. */
+    readonly dataDir?: string | undefined;
     readonly print: (line: string) => void;
   },
 ): Promise<number | { usage: string }> {
@@ -63,11 +66,12 @@ export async function remediateCommand(
     print(`  ${plan.method} ${settings.graph.baseUrl}/v1.0${plan.path}`);
     print(`  ${JSON.stringify(plan.body)}`);
     const object = plan.object
-      ? ` --object ${plan.object.sourceId} --dn ${JSON.stringify(plan.object.dn)}`
+      ? ` --object ${shellWord(plan.object.sourceId)} --dn ${shellWord(plan.object.dn)}`
       : '';
+    const dataDir = options.dataDir ? ` --data-dir ${shellWord(options.dataDir)}` : '';
     // `=`: a version is base64url, and one that starts with "-" would read as an option otherwise.
     print(
-      `to send it: cloudsync-monitor remediate ${chosen} ${alert.id}${object} --alert-version=${alertVersion(alert)} --confirm`,
+      `to send it: cloudsync-monitor remediate ${chosen} ${alert.id}${object} --alert-version=${alertVersion(alert)}${dataDir} --confirm`,
     );
     return 0;
   }

@@ -33,7 +33,10 @@ export async function statusCommand(options: {
       ? await liveStatus(settings, systemClock, log, now)
       : await localStatus(settings, systemClock, log, now);
   } catch (error) {
-    const reason = error instanceof NoLocalTenantError ? error.message : explainFailure(error).message;
+    const reason =
+      error instanceof NoLocalTenantError
+        ? `${error.message}${error.noLocalRun ? ', or use --live to ask Graph now' : ''}`
+        : explainFailure(error).message;
     report = undecided(source, now, reason);
   }
   printStatus(report, options.json, options.print);

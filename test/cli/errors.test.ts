@@ -10,7 +10,9 @@ describe('CLI errors name the fix', () => {
     expect(local.code).toBe(3);
     expect(JSON.parse(local.stdout)).toMatchObject({
       health: 'unknown',
-      reason: expect.stringMatching(/no local run yet.*cloudsync-monitor run/),
+      reason: expect.stringMatching(
+        /no local run yet.*cloudsync-monitor run.*or use --live to ask Graph now/,
+      ),
     });
 
     const live = await cli(['status', '--json', '--live'], { DATA_DIR: dataDir });
@@ -25,6 +27,16 @@ describe('CLI errors name the fix', () => {
       /CredentialUnavailableError|ChainedTokenCredential|\n\s+at /,
     );
   });
+
+  it.each([['ack', '64a25e39cc145061'], ['digest'], ['ack', '--list']])(
+    '%s with no local run names the fix it has, not --live (which only status takes)',
+    async (...args) => {
+      const result = await cli(args, { DATA_DIR: await tempDataDir() });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toMatch(/no local run yet.*cloudsync-monitor run/);
+      expect(result.stderr).not.toContain('--live');
+    },
+  );
 
   it('run with no settings names GRAPH_ACCESS_TOKEN and the AZURE_* variables, exit 2', async () => {
     const result = await cli(['run'], { DATA_DIR: await tempDataDir() });

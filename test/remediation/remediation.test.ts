@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { advance } from '../../src/alerts/advance.js';
@@ -353,6 +354,43 @@ describe('remediation checks', () => {
       ['refused', 'cli', 'ana'],
       ['refused', 'cli', 'ana'],
       ['performed', 'cli', 'ana'],
+    ]);
+  });
+
+  it('the printed provision command works pasted into a shell as printed: the same DN ($, quotes) and --data-dir', async () => {
+    const out: string[] = [];
+    const io = { out: (l: string) => out.push(l), err: (l: string) => out.push(l) };
+    // A DN a shell would rewrite in double quotes ($HOME) or end early (the apostrophe).
+    const dn = `CN=Dan $HOME O'Brien \\"x\\",OU=Users,DC=contoso,DC=com`;
+    const elsewhere = dataDir;
+    delete process.env.DATA_DIR;
+    const plan = [
+      'remediate',
+      'provision',
+      idOf(errors),
+      '--object',
+      SOURCE,
+      '--dn',
+      dn,
+      '--data-dir',
+      elsewhere,
+    ];
+    expect(await main(plan, io)).toBe(0);
+    const printed = out.find((l) => l.startsWith('to send it: '))!.slice('to send it: '.length);
+    // The words a POSIX shell makes of the line, as a user pasting it gets them.
+    const words = execFileSync('sh', ['-c', `printf '%s\\0' ${printed}`], { encoding: 'utf8' })
+      .split('\0')
+      .slice(0, -1);
+    expect(words.slice(0, 2)).toEqual(['cloudsync-monitor', 'remediate']);
+    expect(words).toContain(dn);
+    expect(words.slice(words.indexOf('--data-dir'), words.indexOf('--data-dir') + 2)).toEqual([
+      '--data-dir',
+      elsewhere,
+    ]);
+    expect(received()).toEqual([]);
+    expect(await main([...words.slice(1), '--actor', 'ana'], io)).toBe(0);
+    expect(onDemand.requests.map((r) => r.body)).toEqual([
+      { parameters: [{ ruleId: RULE, subjects: [{ objectId: dn, objectTypeName: 'user' }] }] },
     ]);
   });
 
