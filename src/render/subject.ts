@@ -36,14 +36,14 @@ export function alertSubject(views: readonly AlertView[], ctx: RenderContext): s
 
 const isFiring = (v: AlertView): boolean => v.transition !== 'resolved' && v.transition !== 'acknowledged';
 
-/** "2 critical, 1 warning, 1 RESOLVED". */
+/** "2 critical, 1 warning, 1 RESOLVED" ("3 warnings": critical is a word of severity, warning a thing). */
 export function countsText(views: readonly AlertView[]): string {
   const critical = views.filter((v) => v.transition !== 'resolved' && v.severity === 'critical').length;
   const warning = views.filter((v) => v.transition !== 'resolved' && v.severity === 'warning').length;
   const resolved = views.filter((v) => v.transition === 'resolved').length;
   return [
     critical ? `${critical} critical` : '',
-    warning ? `${warning} warning` : '',
+    warning ? `${warning} ${warning === 1 ? 'warning' : 'warnings'}` : '',
     resolved ? `${resolved} RESOLVED` : '',
   ]
     .filter(Boolean)

@@ -107,7 +107,8 @@ describe('text and durations', () => {
     expect(formatIsoDuration('PT30S')).toBe('30 s');
     expect(formatDuration(50 * 3600_000)).toBe('2 d 2 h');
     expect(formatMinutes(31)).toBe('31 minutes');
-    expect(formatMinutes(120)).toBe('2 h 0 min');
+    expect(formatMinutes(120)).toBe('2 h');
+    expect(formatMinutes(121)).toBe('2 h 1 min');
   });
 });
 

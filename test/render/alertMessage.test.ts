@@ -11,7 +11,7 @@ describe('renderAlertMessage', () => {
   it('puts the most severe first in the subject, with counts and the tenant', () => {
     const { email } = render();
     expect(email.subject).toBe(
-      '[FIRING:6] CRITICAL: Provisioning agent offline: SYNC01.corp.contoso.com, no active agent left for contoso.com · 3 critical, 3 warning, 1 RESOLVED · Cloud Sync · Contoso',
+      '[FIRING:6] CRITICAL: Provisioning agent offline: SYNC01.corp.contoso.com, no active agent left for contoso.com · 3 critical, 3 warnings, 1 RESOLVED · Cloud Sync · Contoso',
     );
   });
 

@@ -273,7 +273,7 @@ describe('sync-stalled rule', () => {
     expect(next.candidates).toHaveLength(1);
     expect(next.candidates[0]?.materialKey).toBe('paused');
     expect(next.candidates[0]?.summary).toBe(
-      'contoso.com provisioning has been paused for 24 h 0 min: nothing is synchronised',
+      'contoso.com provisioning has been paused for 24 h: nothing is synchronised',
     );
   });
 
