@@ -116,6 +116,7 @@ function buildJob(jobId: string, input: JobsInput): JobDigest {
           : span.from,
       to: spans[i + 1]?.from ?? null,
       observations: span.observations,
+      ...(state === 'stalled' && span.lastSuccess ? { lastSuccess: span.lastSuccess } : {}),
     });
   }
 

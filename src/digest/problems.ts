@@ -161,7 +161,11 @@ function jobProblems(job: JobDigest, ctx: Context): Draft[] {
           kind: 'job-stalled',
           severity: 'warning',
           title: `Sync ${ongoing ? 'is stalled' : 'stalled'}: ${where(job)}${first.detail ? ` (${first.detail})` : ''}`,
-          facts: when.map((w) => `No successful sync cycle ${w}`),
+          // From the last success the job reported, as the alert says it, not from when the alert opened.
+          facts: incidents.map(
+            (i) =>
+              `No successful sync cycle ${periodText({ from: i.lastSuccess ?? i.from, to: i.to }, ctx.windowStart, ctx.windowEnd)}`,
+          ),
           ...(codeHint(first.detail) ? { action: codeHint(first.detail) } : {}),
         });
         break;

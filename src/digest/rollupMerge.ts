@@ -145,6 +145,12 @@ function mergeJob(rollup: HourRollup, job: JobStatusRecord, truncated: Set<strin
   const condition = classifyJob(job, { openAlerts: rollup.openJobAlerts?.[jobKey(snapshot.jobId)] ?? [] });
   const existing = rollup.jobs[snapshot.jobId];
   const spans = addObservation(existing?.spans ?? [], snapshot.at, condition.state, condition.detail);
+  // A stall's span begins when its alert opened; the job says since when no cycle succeeded.
+  const span = spans.find((s) => s.from <= snapshot.at && snapshot.at <= s.to);
+  const lastSuccess = snapshot.lastSuccessfulExecutionEnded;
+  if (span?.state === 'stalled' && span.lastSuccess === undefined && lastSuccess && lastSuccess < span.from) {
+    span.lastSuccess = lastSuccess;
+  }
   if (spans.length > MAX_SPANS) {
     // A flapping job: keep the first and the latest spans, the digest says the timeline is incomplete.
     spans.splice(1, spans.length - MAX_SPANS);

@@ -22,6 +22,8 @@ export const spanSchema = z.object({
   from: iso,
   to: iso,
   observations: count,
+  /** A stall: the job's last successful cycle as it said when the span began (before `from`). */
+  lastSuccess: z.string().optional(),
 });
 export type Span = z.infer<typeof spanSchema>;
 

@@ -109,6 +109,11 @@ export interface JobIncident {
   /** First observation after the incident (when it was seen to be over); null: still so. */
   readonly to: string | null;
   readonly observations: number;
+  /**
+   * A stall: when the last successful cycle ended, as the job said during it (before `from`, when the
+   * alert waited for its threshold). The alert's own messages say so; the digest says the same.
+   */
+  readonly lastSuccess?: string;
 }
 
 export interface JobDigest {

@@ -429,8 +429,9 @@ function alerts(model: DigestModel, options: DigestRenderOptions): string {
       'Still open',
       a.stillOpen,
       (l) =>
-        (l.openedAt
-          ? `open since ${timeInWindow(l.openedAt, windowStart)}`
+        // Since the condition began, as the alert's own messages say (opened later by a hold-down).
+        ((l.since ?? l.openedAt)
+          ? `open since ${timeInWindow((l.since ?? l.openedAt)!, windowStart)}`
           : `last ${l.lastTransition} ${timeInWindow(l.lastAt, windowStart)}`) +
         (l.silencedBy ? ` · silenced (${l.silencedBy})` : ''),
     ) +

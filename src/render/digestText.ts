@@ -98,7 +98,7 @@ export function renderDigestText(model: DigestModel, options: DigestRenderOption
     if (workbook) out.push(`  Each alert by its id in the workbook (Alerts > Alert history): ${workbook}`);
     for (const l of a.stillOpen.slice(0, 10))
       out.push(
-        `  open: [${clean(l.severity, 20)}] ${clean(l.summary)}${l.openedAt ? ` (since ${timeInWindow(l.openedAt, windowStart)})` : ''}${l.silencedBy ? ` silenced (${clean(l.silencedBy, 80)})` : ''}; alert ${clean(l.alertId, 80)}`,
+        `  open: [${clean(l.severity, 20)}] ${clean(l.summary)}${(l.since ?? l.openedAt) ? ` (since ${timeInWindow((l.since ?? l.openedAt)!, windowStart)})` : ''}${l.silencedBy ? ` silenced (${clean(l.silencedBy, 80)})` : ''}; alert ${clean(l.alertId, 80)}`,
       );
     for (const l of a.resolved.slice(0, 10))
       out.push(

@@ -61,6 +61,8 @@ describe('the digest of the demo day', () => {
     // The digest says what the alerts said: sync-stalled (and job-failing) open 16:40-16:50.
     expect(stalled!.title).toBe('Sync stalled: contoso.com provisioning (AzureDirectoryServiceServerBusy)');
     expect(stalled!.periods).toEqual([{ from: '2026-11-22T16:40:00.000Z', to: '2026-11-22T16:50:00.000Z' }]);
+    // ...but without a successful cycle since 15:58, as the alert's "Last successful cycle" said.
+    expect(stalled!.facts).toEqual(['No successful sync cycle 15:58 – 16:50 (51 min)']);
     expect(ha!.title).toBe('Agent CSYNC02.contoso.com was inactive (high availability degraded)');
     // The state now (one object still failing), then the day's worst (four critical, all resolved).
     expect(message.email.subject).toBe(
