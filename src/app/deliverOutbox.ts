@@ -33,7 +33,12 @@ export interface OutboxDelivery {
 type AckSettings = Parameters<typeof ackLink>[0];
 type Plan = ReadonlyMap<ChannelName, readonly Transition[]>;
 
-const SETTLED = new Set(['delivered', 'duplicate', 'failed', 'unconfirmed']);
+/**
+ * Outcomes that settle a message on a channel. Not `pending` or `in-progress` (it is still on its way),
+ * nor `deferred` (the state store failed before it was queued): the message stays in the outbox, is
+ * offered again by the next run and holds the channel's later messages behind it.
+ */
+const SETTLED: ReadonlySet<string> = new Set(['delivered', 'duplicate', 'failed', 'unconfirmed']);
 
 export async function deliverOutbox(
   deps: {

@@ -31,6 +31,14 @@ export async function sendDailyDigest(input: {
   const htmlPath = await writeDigestHtml(input.settings.dataDir, digest.message);
   if (digest.alreadySent) return { digest, report: undefined, htmlPath };
   const report = await dispatch(digest.message, input.notify);
+  // Deferred: the state store failed before the digest was queued on that channel. Not marked sent, so
+  // a second call sends it there (the ledger keeps the channels that have it from getting it twice).
+  const deferred = report.channels.filter((c) => c.outcome === 'deferred');
+  if (deferred.length > 0) {
+    throw new Error(
+      `digest ${digest.message.id} could not be queued on ${deferred.map((c) => c.channel).join(', ')}: ${deferred[0]?.error ?? 'state store failure'}`,
+    );
+  }
   await markDigestSent({
     state: input.state,
     tenantId: input.tenantId,

@@ -17,7 +17,7 @@ import { recordAgentObservations, recordRun } from '../digest/rollup.js';
 import { ProvisioningTally } from '../digest/tally.js';
 import { readHeartbeatRecords } from '../heartbeat/heartbeatRecords.js';
 import { readMonitorStatus, writeMonitorStatus, type MonitorStatus } from '../health/monitorStatus.js';
-import type { ChannelReport } from '../notify/delivery.js';
+import { isStateTrouble, type ChannelReport } from '../notify/delivery.js';
 import { retryPending, type NotifyDependencies } from '../notify/dispatch.js';
 import { buildObservations, ObjectStatusTracker, provisioningReadFully } from '../rules/index.js';
 import { ProvisionedTouches, runCoverageCheck } from '../coverage/coverageCheck.js';
@@ -40,7 +40,7 @@ import {
   type DeliveryHealth,
   type DeliveryOutcome,
 } from '../domain/deliveryHealth.js';
-import { outcomeOf, readDeliveryHealth, recordDeliveryHealth } from '../notify/deliveryHealthStore.js';
+import { deliveryOutcomes, readDeliveryHealth, recordDeliveryHealth } from '../notify/deliveryHealthStore.js';
 
 /**
  * One run of the monitor (design section 6, `collect`), as named stages run in this order under the
@@ -206,7 +206,7 @@ async function deliverPending(work: RunWork): Promise<void> {
  */
 async function trackDelivery(work: RunWork, reports: readonly ChannelReport[]): Promise<void> {
   const { deps } = work;
-  const outcomes = reports.map(outcomeOf);
+  const outcomes = deliveryOutcomes(reports);
   work.outcomes.push(...outcomes);
   const health = await attempt(work, 'notify', () =>
     outcomes.length > 0
@@ -518,19 +518,27 @@ async function finish(work: RunWork): Promise<CollectResult> {
 
 /** A message not settled on a channel is a run issue: the run row and `monitor-degraded` see it. */
 function reportDelivery(work: RunWork, report: ChannelReport): void {
-  if (report.outcome !== 'pending' && report.outcome !== 'failed' && report.outcome !== 'unconfirmed') return;
   // Warnings, not errors: a channel that fails is `notification-failing` (and the run `degraded`),
   // not a signal the monitor could not read (`monitor-degraded`), which would alert twice.
+  const issue = (code: string, message: string) =>
+    work.issues.push({ signal: 'notify', severity: 'warning', code, message, target: report.channel });
+  if (report.warning) {
+    issue(
+      'DeliveryNotRecorded',
+      `${report.channel} ${report.outcome} ${report.messageId}, but ${report.warning}`,
+    );
+  }
+  if (report.outcome === 'deferred' || isStateTrouble(report)) {
+    issue(
+      'DeliveryDeferred',
+      `${report.channel} delivery of ${report.messageId}: not sent, the state store failed; kept for the next run${report.error ? ` (${report.error})` : ''}`,
+    );
+    return;
+  }
+  if (report.outcome !== 'pending' && report.outcome !== 'failed' && report.outcome !== 'unconfirmed') return;
   const failed = report.outcome === 'failed' || report.channelDown === true;
-  work.issues.push({
-    signal: 'notify',
-    severity: 'warning',
-    code: failed
-      ? 'DeliveryFailed'
-      : report.outcome === 'pending'
-        ? 'DeliveryPending'
-        : 'DeliveryUnconfirmed',
-    message: `${report.channel} delivery of ${report.messageId}: ${report.outcome}${report.error ? ` (${report.error})` : ''}`,
-    target: report.channel,
-  });
+  issue(
+    failed ? 'DeliveryFailed' : report.outcome === 'pending' ? 'DeliveryPending' : 'DeliveryUnconfirmed',
+    `${report.channel} delivery of ${report.messageId}: ${report.outcome}${report.error ? ` (${report.error})` : ''}`,
+  );
 }

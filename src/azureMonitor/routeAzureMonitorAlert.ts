@@ -30,6 +30,12 @@ type SeenBook = z.infer<typeof seenBook>;
 
 const shortHash = (text: string) => createHash('sha256').update(text).digest('hex').slice(0, 24);
 
+/** One message per alert and condition (fired, resolved): Azure Monitor's retries of a call get the same. */
+export function azureMonitorMessageId(alert: CommonAlert): string {
+  const e = alert.data.essentials;
+  return `azmon-${shortHash(`${e.alertId}|${e.monitorCondition}|${e.firedDateTime}`)}`;
+}
+
 export class AlertReplayed extends Error {
   constructor(readonly id: string) {
     super(`Azure Monitor alert notification ${id} was already received`);
@@ -60,9 +66,8 @@ export async function routeAzureMonitorAlert(
   },
   alert: CommonAlert,
 ): Promise<{ messageId: string }> {
-  const e = alert.data.essentials;
   const now = deps.clock.now();
-  const messageId = `azmon-${shortHash(`${e.alertId}|${e.monitorCondition}|${e.firedDateTime}`)}`;
+  const messageId = azureMonitorMessageId(alert);
   const key = { tenantId: deps.tenantId, name: SEEN_KEY };
 
   // A damaged book reads as empty here; the first update below sets it aside.
@@ -79,9 +84,9 @@ export async function routeAzureMonitorAlert(
     ...renderAzureMonitorAlert(alert),
   };
   const report = await dispatch(message, deps.notify);
-  // A failure without a delivery reason is the state store failing: the message is neither delivered
-  // nor queued anywhere, so it must not be marked seen. (A channel that refused it for good is final.)
-  const unqueued = report.channels.filter((c) => c.outcome === 'failed' && c.reason === undefined);
+  // Deferred: the state store failed before the message was queued anywhere, so it must not be marked
+  // seen: Azure Monitor's retry offers it again. (A channel that refused it for good is final.)
+  const unqueued = report.channels.filter((c) => c.outcome === 'deferred');
   if (unqueued.length > 0) {
     throw new Error(
       `Azure Monitor alert ${messageId} could not be queued on ${unqueued.map((c) => c.channel).join(', ')}: ${unqueued[0]?.error ?? 'state store failure'}`,

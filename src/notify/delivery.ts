@@ -1,14 +1,16 @@
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
-import { deleteIfUnchanged, writeIfUnchanged } from '../state/conditionalWrite.js';
+import { writeIfUnchanged } from '../state/conditionalWrite.js';
 import type { StateStore } from '../state/store.js';
 import type { Channel, ChannelName, FailureReason, Transport } from './channel.js';
-import { findInLedger, recordInLedger } from './ledger.js';
+import { findInLedger } from './ledger.js';
 import { channelKindOf } from './routing.js';
 import { notifyKey } from './notifyState.js';
 import { nextRunBackoffMs, type PendingEntry } from './pending.js';
 import { takeQuotaSlot } from './quota.js';
+import { describeError } from './redact.js';
 import { sendWithRetry } from './retry.js';
+import { recordOutcome, removeQuietly } from './settle.js';
 import type { DeliverySettings } from './settings.js';
 
 /**
@@ -16,9 +18,14 @@ import type { DeliverySettings } from './settings.js';
  * quota, attempts, then exactly one of delivered (ledger, entry removed), failed for good (ledger, entry
  * removed) or still pending (entry updated, claim released). The ledger is written before the entry is
  * removed, so a crash in between leaves an entry whose id the ledger already knows: it is cleaned up, not
- * sent again.
+ * sent again (settle.ts: what happens when the ledger cannot be written).
+ *
+ * `deferred`: the state store failed before anything was sent and the message may not be queued
+ * anywhere (dispatch.ts): no delivery outcome at all. The caller must offer it again (the alert book's
+ * outbox keeps it; a webhook fails so that its sender retries).
  */
-export type ChannelOutcome = 'delivered' | 'duplicate' | 'pending' | 'in-progress' | 'failed' | 'unconfirmed';
+export type ChannelOutcome =
+  'delivered' | 'duplicate' | 'pending' | 'in-progress' | 'failed' | 'unconfirmed' | 'deferred';
 
 /** The message reached the channel: sent now, or before (a duplicate the ledger knew). */
 export function isConfirmed(outcome: string): boolean {
@@ -32,8 +39,11 @@ export interface ChannelReport {
   readonly outcome: ChannelOutcome;
   /** Attempts made in this call. */
   readonly attempts: number;
-  /** Why it is pending or failed: a delivery failure reason, or 'quota'. */
-  readonly reason?: FailureReason | 'quota' | 'expired';
+  /**
+   * Why it is pending, failed or deferred: a delivery failure reason, 'quota', or 'state' (the state
+   * store failed: nothing was sent, and nothing is known about the channel).
+   */
+  readonly reason?: FailureReason | 'quota' | 'expired' | 'state';
   /** Secret-free. */
   readonly error?: string;
   readonly nextAttemptAt?: string;
@@ -45,6 +55,16 @@ export interface ChannelReport {
    * probed with real content until it works again; its delivery health is `failing` meanwhile.
    */
   readonly channelDown?: boolean;
+  /**
+   * The outcome stands but could not be recorded as it should (the ledger write failed): secret-free,
+   * for the run's issues. A delivered message stays delivered.
+   */
+  readonly warning?: string;
+}
+
+/** The state store's trouble, not the channel's: says nothing about whether the channel works. */
+export function isStateTrouble(report: Pick<ChannelReport, 'reason'>): boolean {
+  return report.reason === 'state';
 }
 
 /** Statuses that mean the endpoint or its credential is gone, not that this message is wrong. */
@@ -76,40 +96,20 @@ export async function deliverClaimed(
   const base = { messageId: message.id, channel: channel.name, transport: channel.transport } as const;
   const logProps = { ...base, tenantId: message.tenantId, kind: message.kind };
 
-  // Someone may have delivered it between our ledger check and our claim.
-  if (await findInLedger(ctx.state, channel.name, message.id, ctx.clock.now())) {
-    await removeEntry(ctx, name, claimed.etag);
-    return { ...base, outcome: 'duplicate', attempts: 0 };
-  }
-
-  if (channel.quota) {
-    // One ACS resource sends for every receiver: one quota, counted under `email` as before routing.
-    const slot = await takeQuotaSlot(ctx.state, channelKindOf(channel.name), channel.quota, ctx.clock.now());
-    if (!slot.granted) {
-      const nextAttemptAt = slot.retryAt.toISOString();
-      await saveEntry(ctx, name, claimed.etag, { ...entry, nextAttemptAt, claimedUntil: undefined });
-      ctx.log.warn('notification waits for the email quota', { ...logProps, nextAttemptAt });
-      return { ...base, outcome: 'pending', attempts: 0, reason: 'quota', nextAttemptAt };
-    }
-  }
+  const held = await mayStillSend(channel, name, claimed, ctx);
+  if (held) return held;
 
   const result = await sendWithRetry(channel, message, ctx.delivery, ctx);
   const now = ctx.clock.now();
   if (!result.ok && result.error.reason === 'unconfirmed') {
     // The service may have it: sending again could post it twice, and there is no way to ask. Settled
     // as unconfirmed (never sent again), and said so in the run row.
-    await recordInLedger(
-      ctx.state,
-      channel.name,
-      {
-        id: message.id,
-        at: now.toISOString(),
-        outcome: 'unconfirmed',
-        error: result.error.message.slice(0, 300),
-      },
-      { now, retentionMs: ctx.delivery.ledgerRetentionMs },
-    );
-    await removeEntry(ctx, name, claimed.etag);
+    const { warning } = await recordOutcome(ctx, channel.name, name, claimed, {
+      id: message.id,
+      at: now.toISOString(),
+      outcome: 'unconfirmed',
+      error: result.error.message.slice(0, 300),
+    });
     ctx.log.warn('notification outcome unknown; not sent again', {
       ...logProps,
       error: result.error.message,
@@ -120,18 +120,18 @@ export async function deliverClaimed(
       attempts: result.attempts,
       reason: 'unconfirmed',
       error: result.error.message,
+      ...(warning ? { warning } : {}),
     };
   }
   if (result.ok) {
-    await recordInLedger(
-      ctx.state,
-      channel.name,
-      { id: message.id, at: now.toISOString(), outcome: 'delivered' },
-      { now, retentionMs: ctx.delivery.ledgerRetentionMs },
-    );
-    await removeEntry(ctx, name, claimed.etag);
+    // Delivered whatever the ledger write does next: a recording problem is a warning, never a failure.
+    const { warning } = await recordOutcome(ctx, channel.name, name, claimed, {
+      id: message.id,
+      at: now.toISOString(),
+      outcome: 'delivered',
+    });
     ctx.log.info('notification delivered', { ...logProps, attempts: result.attempts });
-    return { ...base, outcome: 'delivered', attempts: result.attempts };
+    return { ...base, outcome: 'delivered', attempts: result.attempts, ...(warning ? { warning } : {}) };
   }
 
   const { error } = result;
@@ -144,13 +144,12 @@ export async function deliverClaimed(
       expired && (error.retryable || channelDown)
         ? `gave up after retrying: ${error.message}`
         : error.message;
-    await recordInLedger(
-      ctx.state,
-      channel.name,
-      { id: message.id, at: now.toISOString(), outcome: 'failed', error: text.slice(0, 300) },
-      { now, retentionMs: ctx.delivery.ledgerRetentionMs },
-    );
-    await removeEntry(ctx, name, claimed.etag);
+    const { warning } = await recordOutcome(ctx, channel.name, name, claimed, {
+      id: message.id,
+      at: now.toISOString(),
+      outcome: 'failed',
+      error: text.slice(0, 300),
+    });
     ctx.log.error('notification failed and will not be retried', {
       ...logProps,
       attempts: result.attempts,
@@ -165,6 +164,7 @@ export async function deliverClaimed(
       reason,
       error: text,
       ...(error.status !== undefined ? { status: error.status } : {}),
+      ...(warning ? { warning } : {}),
     };
   }
 
@@ -218,7 +218,47 @@ async function saveEntry(
   }
 }
 
-async function removeEntry(ctx: DeliveryContext, name: string, etag: string): Promise<void> {
-  // false: taken over meanwhile; the other run finds the id in the ledger and removes the entry.
-  await deleteIfUnchanged(ctx.state, notifyKey(name), etag);
+/**
+ * The checks before a send that read or write state: delivered meanwhile by someone else (the ledger),
+ * and the email quota. A state-store failure here is no delivery outcome: the claim is released and the
+ * message stays queued, due at once, so the next run sends it (and the outbox keeps later messages of
+ * the channel behind it). Only if even that write fails does the error go up (the entry's claim then
+ * expires by itself).
+ */
+async function mayStillSend(
+  channel: Channel,
+  name: string,
+  claimed: { readonly value: PendingEntry; readonly etag: string },
+  ctx: DeliveryContext,
+): Promise<ChannelReport | undefined> {
+  const entry = claimed.value;
+  const message = entry.message;
+  const base = { messageId: message.id, channel: channel.name, transport: channel.transport } as const;
+  const logProps = { ...base, tenantId: message.tenantId, kind: message.kind };
+  const now = ctx.clock.now();
+  try {
+    // Someone may have delivered it between our ledger check and our claim.
+    const options = { now, retentionMs: ctx.delivery.ledgerRetentionMs };
+    if (await findInLedger(ctx.state, channel.name, message.id, options)) {
+      await removeQuietly(ctx, name, claimed.etag);
+      return { ...base, outcome: 'duplicate', attempts: 0 };
+    }
+    if (!channel.quota) return undefined;
+    // One ACS resource sends for every receiver: one quota, counted under `email` as before routing.
+    const slot = await takeQuotaSlot(ctx.state, channelKindOf(channel.name), channel.quota, now);
+    if (slot.granted) return undefined;
+    const nextAttemptAt = slot.retryAt.toISOString();
+    await saveEntry(ctx, name, claimed.etag, { ...entry, nextAttemptAt, claimedUntil: undefined });
+    ctx.log.warn('notification waits for the email quota', { ...logProps, nextAttemptAt });
+    return { ...base, outcome: 'pending', attempts: 0, reason: 'quota', nextAttemptAt };
+  } catch (thrown) {
+    const error = describeError(thrown, ctx.secrets);
+    const nextAttemptAt = now.toISOString();
+    await saveEntry(ctx, name, claimed.etag, { ...entry, nextAttemptAt, claimedUntil: undefined });
+    ctx.log.warn('notification not sent: the state store failed; kept for the next run', {
+      ...logProps,
+      error,
+    });
+    return { ...base, outcome: 'pending', attempts: 0, reason: 'state', error, nextAttemptAt };
+  }
 }

@@ -7,7 +7,7 @@ import {
 } from '../domain/deliveryHealth.js';
 import { readValidated, type StateStore } from '../state/store.js';
 import { updateState } from '../state/update.js';
-import type { ChannelReport } from './delivery.js';
+import { isStateTrouble, type ChannelReport } from './delivery.js';
 import { notifyKey } from './notifyState.js';
 
 /**
@@ -40,14 +40,24 @@ export async function recordDeliveryHealth(
   );
 }
 
-export function outcomeOf(report: ChannelReport): DeliveryOutcome {
-  return {
-    channel: report.channel,
-    messageId: report.messageId,
-    outcome: report.outcome,
-    reason: report.reason,
-    error: report.error,
-    status: report.status,
-    channelDown: report.channelDown,
-  };
+/**
+ * What the reports say about the channels. A report of state-store trouble says nothing about its channel
+ * (nothing was sent): it is left out, so a storage blip can never make a channel `failing`.
+ */
+export function deliveryOutcomes(reports: readonly ChannelReport[]): DeliveryOutcome[] {
+  return reports.flatMap((report) =>
+    report.outcome === 'deferred' || isStateTrouble(report)
+      ? []
+      : [
+          {
+            channel: report.channel,
+            messageId: report.messageId,
+            outcome: report.outcome,
+            reason: report.reason,
+            error: report.error,
+            status: report.status,
+            channelDown: report.channelDown,
+          },
+        ],
+  );
 }

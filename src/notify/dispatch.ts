@@ -12,6 +12,7 @@ import type { OutboundMessage } from './message.js';
 import { NOTIFY_STATE_SCOPE, notifyKey } from './notifyState.js';
 import { PENDING_PREFIX, newPendingEntry, pendingName, readPending, type PendingEntry } from './pending.js';
 import { describeError, secretsOf } from './redact.js';
+import { finishSettled } from './settle.js';
 import type { NotifySettings } from './settings.js';
 import type { TenantIdentity } from './tenantIdentity.js';
 
@@ -74,16 +75,22 @@ export async function dispatch(
       try {
         return await dispatchOne(channel, message, ctx);
       } catch (error) {
-        // State trouble (storage down): reported; the message is not marked delivered anywhere, so a
-        // later dispatch of the same id tries again.
+        // State trouble (storage down) before anything was sent: no delivery outcome. The message may
+        // be queued nowhere, so the caller offers it again (the outbox keeps it, in order; a webhook
+        // fails for its sender to retry); the ledger and the pending entry keep that from sending twice.
         const text = describeError(error, ctx.secrets);
-        deps.log.error('notification dispatch failed', { messageId: message.id, channel: name, error: text });
+        deps.log.error('notification dispatch deferred: the state store failed', {
+          messageId: message.id,
+          channel: name,
+          error: text,
+        });
         return {
           messageId: message.id,
           channel: name,
           transport: channel.transport,
-          outcome: 'failed',
+          outcome: 'deferred',
           attempts: 0,
+          reason: 'state',
           error: text,
         };
       }
@@ -98,7 +105,8 @@ async function dispatchOne(
   ctx: DeliveryContext,
 ): Promise<ChannelReport> {
   const base = { messageId: message.id, channel: channel.name, transport: channel.transport } as const;
-  if (await findInLedger(ctx.state, channel.name, message.id, ctx.clock.now())) {
+  const ledger = { now: ctx.clock.now(), retentionMs: ctx.delivery.ledgerRetentionMs };
+  if (await findInLedger(ctx.state, channel.name, message.id, ledger)) {
     ctx.log.debug('notification already handled; not sent again', base);
     return { ...base, outcome: 'duplicate', attempts: 0 };
   }
@@ -140,6 +148,11 @@ export async function retryPending(deps: NotifyDependencies): Promise<RetryRepor
   const results: ChannelReport[] = [];
   let stillPending = 0;
   for (const entry of entries) {
+    if (entry.value.settled) {
+      // Sent (or given up on) already; only its record is missing. Never sent again.
+      if (!(await finishQuietly(entry, ctx))) stillPending++;
+      continue;
+    }
     const channel = channels[entry.value.channel];
     if (!channel) {
       await dropUnrouted(entry, ctx);
@@ -180,6 +193,22 @@ async function retryOne(
       attempts: 0,
       error: text,
     };
+  }
+}
+
+async function finishQuietly(
+  entry: { name: string; value: PendingEntry; etag: string },
+  ctx: DeliveryContext,
+): Promise<boolean> {
+  try {
+    await finishSettled(ctx, entry);
+    return true;
+  } catch (error) {
+    ctx.log.warn('settled notification not recorded yet; a later run tries again', {
+      entry: entry.name,
+      error: describeError(error, ctx.secrets),
+    });
+    return false;
   }
 }
 

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { readValidated, type StateStore, type Versioned } from '../state/store.js';
 import type { ChannelName } from './channel.js';
+import { ledgerEntrySchema } from './ledger.js';
 import { channelKindOf } from './routing.js';
 import type { OutboundMessage } from './message.js';
 import { notifyKey } from './notifyState.js';
@@ -36,6 +37,11 @@ export const pendingSchema = z.object({
   nextAttemptAt: z.iso.datetime(),
   claimedUntil: z.iso.datetime().optional(),
   lastError: z.string().optional(),
+  /**
+   * What became of it (sent, or given up on) when the ledger could not be written: the entry itself
+   * then says so, so no run sends it again; `retryPending` records it in the ledger and removes it.
+   */
+  settled: ledgerEntrySchema.omit({ id: true }).optional(),
 });
 export type PendingEntry = z.infer<typeof pendingSchema>;
 

@@ -45,6 +45,8 @@ export async function takeQuotaSlot(
       }
       return { value: value([...sends, t]), result: { granted: true } };
     },
-    { now },
+    // One value for every email send of the deployment (a fleet's tenants at once), but a small one:
+    // more rounds than the default before giving up. Giving up is no loss: the message stays queued.
+    { now, maxRounds: 24 },
   );
 }

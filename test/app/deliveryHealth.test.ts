@@ -7,6 +7,7 @@ import { syntheticScenario } from '../../src/demo/scenario.js';
 import { healthReport } from '../../src/health/healthReport.js';
 import { silentLogger } from '../../src/log.js';
 import { AcsEmailServer } from '../support/acsEmailServer.js';
+import { FaultyStateStore } from '../support/faultyStateStore.js';
 import {
   dependencies,
   readTable,
@@ -44,13 +45,14 @@ afterEach(async () => {
   await Promise.all([teams.close(), acs.close(), tenant.close()]);
 });
 
-async function setUp() {
+async function setUp(overrides: Parameters<typeof settingsFor>[2] = {}) {
   const dataDir = await tempDataDir();
   const settings = settingsFor(tenant, dataDir, {
     TEAMS_WEBHOOK_URL: teams.webhookUrl,
     ALERT_EMAIL_CONNECTION_STRING: acs.connectionString,
     ALERT_EMAIL_SENDER: 'DoNotReply@contoso.example',
     ALERT_EMAIL_TO: 'ops@contoso.example',
+    ...overrides,
   });
   const deps = await dependencies(settings, clock);
   return { dataDir, settings, deps };
@@ -152,5 +154,46 @@ describe('delivery health: a failing channel is reported through the others', ()
     );
     expect(after.filter((r) => r.Transition === 'resolved')).toHaveLength(1);
     expect(teamsText().some((t) => /RESOLVED/.test(t) && /Notifications through email/.test(t))).toBe(true);
+  }, 240_000);
+
+  it('a storage blip while a delivered post is recorded: delivered, the channel healthy, never posted twice', async () => {
+    // No hold-down: the first run opens its alerts and sends them.
+    const { dataDir, settings, deps: real } = await setUp({ ALERT_HOLD_DOWN_MINUTES: '0' });
+    const state = new FaultyStateStore(real.state);
+    const deps = { ...real, state, notify: { ...real.notify, state } };
+    // The first message's ledger write on Teams fails, every attempt; the store works again afterwards.
+    state.fail({ op: 'write', prefix: 'ledger-teams', times: 3 });
+
+    // Runs 6 minutes apart: the send's claim (300 s) has expired at each.
+    for (let i = 0; i < 6; i++) {
+      await runMonitor(deps, { trigger: 'test' });
+      clock.advance(6 * MIN);
+    }
+    expect(state.failed).toHaveLength(3);
+    expect(teams.accepted).toHaveLength(1);
+
+    const alertRows = await readTable(dataDir, 'CloudSyncAlert_CL');
+    expect(alertRows.filter((r) => r.Kind === 'notification-failing')).toEqual([]);
+    const opened = alertRows.filter((r) => r.Transition === 'new');
+    expect(opened.length).toBeGreaterThan(0);
+    for (const row of opened) {
+      expect(row.Channels).toEqual(expect.arrayContaining(['teams']));
+      expect((row.Details as { delivery?: unknown }).delivery).toMatchObject({ teams: 'delivered' });
+    }
+    const [first, ...later] = await readTable(dataDir, 'CloudSyncMonitorRun_CL');
+    const errors = JSON.stringify(first?.Errors);
+    expect(errors).toContain('DeliveryNotRecorded');
+    expect(errors).not.toContain('DeliveryFailed');
+    expect(first).toMatchObject({ NotificationsFailed: 0 });
+    expect(later.every((r) => r.ChannelsFailing === null || JSON.stringify(r.ChannelsFailing) === '[]')).toBe(
+      true,
+    );
+    const health = await healthReport({
+      state: deps.state,
+      tenantId: tenant.tenantId,
+      now: new Date(clock.now().getTime() - 5 * MIN),
+      collectSchedule: settings.collectSchedule,
+    });
+    expect(health.body.delivery).toContainEqual(expect.objectContaining({ channel: 'teams', status: 'ok' }));
   }, 240_000);
 });

@@ -14,7 +14,7 @@ import { retryPending, type NotifyDependencies } from '../../src/notify/dispatch
 import { NdjsonSink } from '../../src/sinks/ndjsonSink.js';
 import { FileStateStore } from '../../src/state/fileStateStore.js';
 import type { StateStore } from '../../src/state/store.js';
-import { HOUR, MIN, TENANT, at, iso, job, observations, settings } from '../rules/fixtures.js';
+import { HOUR, MIN, TENANT, at, job, observations, quarantinedJob, settings } from '../rules/fixtures.js';
 import {
   dependencies,
   readTable,
@@ -57,13 +57,7 @@ describe('notifications: a transactional outbox, in order per channel', () => {
       dataDir: dir,
     };
     const alerting = { state, sink, clock, tenantId: TENANT, settings: settings() };
-    const quarantined = job({
-      StatusCode: 'Quarantine',
-      QuarantineReason: 'EncounteredQuarantineException',
-      QuarantineSince: iso(-HOUR),
-      QuarantineSeriesBegan: iso(-HOUR),
-      QuarantineErrorCode: 'AzureActiveDirectoryInvalidCredential',
-    });
+    const quarantined = quarantinedJob();
     teams.failNext(1, { status: 429, retryAfterSeconds: 7200 });
 
     const opened = await runAlerting(alerting, observations({ jobs: [quarantined] }), {

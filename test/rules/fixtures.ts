@@ -62,6 +62,16 @@ export function job(overrides: Partial<JobStatusRecord> = {}): JobStatusRecord {
   };
 }
 
+/** The job quarantined an hour ago for an invalid credential: a job-quarantined alert opens at once. */
+export const quarantinedJob = (): JobStatusRecord =>
+  job({
+    StatusCode: 'Quarantine',
+    QuarantineReason: 'EncounteredQuarantineException',
+    QuarantineSince: iso(-HOUR),
+    QuarantineSeriesBegan: iso(-HOUR),
+    QuarantineErrorCode: 'AzureActiveDirectoryInvalidCredential',
+  });
+
 export function agent(overrides: Partial<AgentRecord> = {}): AgentRecord {
   return {
     TimeGenerated: iso(0),

@@ -12,6 +12,8 @@ import type { DemoTenant } from '../../src/demo/server.js';
 import { commonAlert } from '../../src/domain/commonAlert.js';
 import { HEARTBEATS_KEY } from '../../src/heartbeat/recordHeartbeat.js';
 import { silentLogger } from '../../src/log.js';
+import { azureMonitorMessageId } from '../../src/azureMonitor/routeAzureMonitorAlert.js';
+import { ledgerKey } from '../../src/notify/ledger.js';
 import { NOTIFY_STATE_SCOPE, notifyKey } from '../../src/notify/notifyState.js';
 import { pendingName } from '../../src/notify/pending.js';
 import { listSetAside } from '../../src/state/setAside.js';
@@ -28,7 +30,7 @@ import { runningAgentHeartbeat } from '../support/heartbeats.js';
 
 /**
  * Issue 8, "what it must show": a corrupt value in EACH stored state (alert book, heartbeat book, Azure
- * Monitor seen-book, pending entry, ledger, lease, provisioning watermark) is set aside with a clear
+ * Monitor seen-book, pending entry, ledger shard, lease, provisioning watermark) is set aside with a clear
  * message (the run row's Errors: CorruptState, naming the state and its copy) and an alert
  * (`monitor-degraded` for the state signal), and the webhook call or the run that meets it works, as do
  * the runs after it. Real monitor runs against the demo tenant over HTTPS, real local state store.
@@ -212,16 +214,14 @@ describe('a corrupt value in each stored state is set aside, said and alerted; t
     await expectSetAsideAndAlerted(c, key, reporting, await c.run());
   });
 
-  it('a channel ledger: the message that meets it is delivered once, and so are the next ones', async () => {
+  it('a channel ledger shard: the message that meets it is delivered once, and so are the next ones', async () => {
     const c = await setUp();
     await c.run();
-    const key = notifyKey('ledger-email');
+    const alert = azureMonitorAlertOf('c0000000-0000-4000-8000-00000000000a');
+    const key = ledgerKey('email', azureMonitorMessageId(alert));
     await c.damage(key);
     const hooks = await webhook(c);
-    const first = await acceptAzureMonitorAlert(
-      hooks,
-      azureMonitorAlertOf('c0000000-0000-4000-8000-00000000000a'),
-    );
+    const first = await acceptAzureMonitorAlert(hooks, alert);
     const second = await acceptAzureMonitorAlert(
       hooks,
       azureMonitorAlertOf('c0000000-0000-4000-8000-00000000000b'),
