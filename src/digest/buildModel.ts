@@ -117,6 +117,7 @@ function buildDay(d: {
     configurations: unordered,
     agents: agents.list,
     coverage,
+    resolved: unorderedAlerts.resolved,
   });
   const configurations = byFirstProblem(unordered, problems);
   const verdict = verdictOf(

@@ -10,6 +10,7 @@ import {
 } from './hints.js';
 import type {
   AgentDigest,
+  AlertLine,
   ConfigurationDigest,
   Coverage,
   JobDigest,
@@ -19,6 +20,8 @@ import type {
   ProblemKind,
 } from '../domain/digestModel.js';
 import { deletesAfter } from './deletesAfter.js';
+import { deletionEnded } from './resolvedLines.js';
+import { jobKey } from '../domain/jobId.js';
 import type { HourRollup } from './rollupSchema.js';
 import { clockTime, dayMonth, duration, periodText, timeInWindow } from '../domain/timeText.js';
 
@@ -47,6 +50,8 @@ interface Context {
   readonly hours: readonly HourRollup[];
   readonly windowStart: number;
   readonly windowEnd: number;
+  /** The day's resolved alert lines: a deletion trip's RESOLVED message counted the deletes it let through. */
+  readonly resolved: readonly AlertLine[];
 }
 
 type Draft = { -readonly [K in keyof Problem]: Problem[K] } & { facts: string[]; periods: Period[] };
@@ -236,7 +241,12 @@ function jobProblems(job: JobDigest, ctx: Context): Draft[] {
   return drafts;
 }
 
-/** Delete events from the hour the quarantine ended: the staged deletions, applied once they were allowed. */
+/**
+ * What became of the staged deletions once the quarantine ended. The RESOLVED message's own count when
+ * it was recorded (the deletes the trip held back): the hour-grained rollup counts every Delete event from
+ * that hour to the end of the window, ordinary later deletes included, so it is only the fallback, said as
+ * such.
+ */
 function deleteEventsAfter(job: JobDigest, periods: readonly Period[], ctx: Context): string {
   const end = periods
     .map((p) => p.to)
@@ -244,8 +254,22 @@ function deleteEventsAfter(job: JobDigest, periods: readonly Period[], ctx: Cont
     .sort()
     .at(-1);
   if (!end) return '';
+  const told = ctx.resolved
+    .filter(
+      (l) =>
+        l.kind === 'deletion-threshold' &&
+        l.deletion !== undefined &&
+        l.jobId &&
+        jobKey(l.jobId) === jobKey(job.jobId) &&
+        l.resolvedAt !== null &&
+        l.resolvedAt >= end,
+    )
+    .sort((a, b) => (a.resolvedAt ?? '').localeCompare(b.resolvedAt ?? ''))[0];
+  if (told?.deletion) return `After the quarantine ended, ${deletionEnded(told.deletion)}.`;
   const { deletes, fromHour } = deletesAfter(job.jobId, end, ctx.hours);
-  return `${deletes} Delete event${deletes === 1 ? '' : 's'} from ${clockTime(fromHour)} on, after the quarantine ended.`;
+  return deletes === 0
+    ? `No Delete event after the quarantine ended (${clockTime(end)}).`
+    : `${deletes} Delete event${deletes === 1 ? '' : 's'} from ${clockTime(fromHour)} on, any later deletes included (the quarantine ended ${clockTime(end)}).`;
 }
 
 /** Error codes the job's snapshots reported during the periods (quarantine reason alone rarely says why). */

@@ -67,7 +67,7 @@ function endedBy(
   }
 }
 
-function deletionEnded(d: NonNullable<AlertLine['deletion']>): string {
+export function deletionEnded(d: NonNullable<AlertLine['deletion']>): string {
   if (d.outcome === 'rejected') return `the deletes were not allowed: 0 objects deleted in ${d.target}`;
   const objects = `${d.deleted} object${d.deleted === 1 ? '' : 's'}`;
   return `the deletes were allowed: ${objects} deleted in ${d.target}${d.complete ? '' : ' so far'}`;

@@ -53,6 +53,11 @@ describe('the digest of the demo day', () => {
     );
     expect(trip!.periods).toEqual([{ from: '2026-11-22T09:02:00.000Z', to: '2026-11-22T11:30:00.000Z' }]);
     expect(trip!.facts).toContain('600 deletions staged (StagedDelete) today; the threshold is 500.');
+    // The RESOLVED message's count of the deletes the trip held back, not the 610 Delete events of the
+    // rest of the day (ordinary later deletes among them).
+    expect(trip!.facts).toContain(
+      'After the quarantine ended, the deletes were allowed: 600 objects deleted in Entra ID.',
+    );
     expect(phs!.facts.join(' ')).toMatch(/13:00 – 14:30.*AzureActiveDirectoryInvalidCredential/);
     expect(agent!.facts.join(' ')).toMatch(
       /HybridIdentityServiceNoActiveAgents.*FABSYNC01\.fabrikam\.local inactive 18:00 – 19:00/,

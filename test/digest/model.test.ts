@@ -416,6 +416,9 @@ describe('digest model over recorded collect runs', () => {
       lastedMs: 2 * HOUR,
       ended: 'the deletes were not allowed: no Delete event after it',
     });
+    // Recorded without the RESOLVED message's count: the problem says what the hourly rollup shows.
+    const tripProblem = model.problems.find((p) => p.kind === 'deletion-threshold');
+    expect(tripProblem?.facts).toContain('No Delete event after the quarantine ended (11:05).');
     expect(byKind['job-quarantined']).toMatchObject({
       summary: 'contoso.com password hash sync is in quarantine (EncounteredQuarantineException)',
       lastedMs: HOUR,
