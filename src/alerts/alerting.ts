@@ -152,6 +152,10 @@ export async function runAlerting(
     updatedAt: now.toISOString(),
   });
 
+  const kept = new Set(committed.outbox.map((entry) => entry.id));
+  const dropped = outbox.filter((entry) => !kept.has(entry.id));
+  if (dropped.length > 0) issues.push(outboxTrimmedIssue(dropped));
+
   const etag = await writeIfUnchanged(state, key, committed, condition);
   if (etag === undefined) throw new AlertBookConflictError(tenantId);
 
@@ -163,6 +167,22 @@ export async function runAlerting(
     active: activeAlerts(committed),
     candidates: evaluation.candidates,
     issues,
+  };
+}
+
+/** Messages the book could not keep (see compactBook): said in the run row, not lost silently. */
+function outboxTrimmedIssue(dropped: readonly AlertBook['outbox'][number][]): RunIssue {
+  return {
+    signal: 'notify',
+    severity: 'warning',
+    code: 'OutboxTrimmed',
+    message:
+      `${dropped.length} alert messages waiting since ${dropped[0]!.createdAt} were given up unsent on the ` +
+      `channels that had not taken them, to keep the alert book storable (${dropped
+        .slice(0, 3)
+        .map((e) => e.id)
+        .join(', ')}${dropped.length > 3 ? ', ...' : ''})`,
+    target: ALERT_BOOK_KEY,
   };
 }
 

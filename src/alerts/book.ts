@@ -147,18 +147,28 @@ export const ALERT_BOOK_MAX_BYTES = 800_000;
 export const PENDING_ROWS_MAX = 500;
 
 /**
- * Keeps a very large book storable: first the stored copies of object lists and material items are cut
- * (the transitions of this run already carry them in full, and the next run's candidates bring them
- * back), then the oldest unconfirmed rows go. Open alerts themselves are never dropped.
+ * Messages the outbox holds at most, whatever the channels. The notify stage keeps each channel's
+ * backlog far below (src/app/deliverOutbox.ts); this holds when it cannot run, so that a commit never
+ * makes a book the state store refuses: then no run could commit again, and nothing would be told.
+ */
+export const OUTBOX_MAX = 200;
+
+/**
+ * Keeps a very large book storable: the outbox to OUTBOX_MAX messages, then the stored copies of object
+ * lists and material items are cut (the transitions of this run already carry them in full, and the
+ * next run's candidates bring them back), then the oldest unconfirmed rows go, and last the oldest
+ * waiting messages (the caller says which in a run issue). Open alerts themselves are never dropped.
  */
 export function compactBook(book: AlertBook, maxBytes = ALERT_BOOK_MAX_BYTES): AlertBook {
   const size = (b: AlertBook) => Buffer.byteLength(JSON.stringify(b));
-  if (size(book) <= maxBytes) return book;
+  const bounded =
+    book.outbox.length > OUTBOX_MAX ? { ...book, outbox: book.outbox.slice(-OUTBOX_MAX) } : book;
+  if (size(bounded) <= maxBytes) return bounded;
   let compacted: AlertBook = {
-    ...book,
+    ...bounded,
     alerts: book.alerts.map(compactAlert),
     // Waiting messages keep their transitions, with the long object lists cut like the alerts'.
-    outbox: book.outbox.map((entry) => ({
+    outbox: bounded.outbox.map((entry) => ({
       ...entry,
       transitions: entry.transitions.map((t) => ({ ...t, alert: compactAlert(t.alert) })),
     })),
@@ -168,6 +178,9 @@ export function compactBook(book: AlertBook, maxBytes = ALERT_BOOK_MAX_BYTES): A
       ...compacted,
       pendingRows: compacted.pendingRows.slice(Math.ceil(compacted.pendingRows.length / 4)),
     };
+  }
+  while (size(compacted) > maxBytes && compacted.outbox.length > 1) {
+    compacted = { ...compacted, outbox: compacted.outbox.slice(Math.ceil(compacted.outbox.length / 4)) };
   }
   return compacted;
 }

@@ -6,6 +6,7 @@ import type { ChannelName } from '../notify/channel.js';
 import { notifyChannels, routingIn } from '../notify/channels.js';
 import type { ChannelReport } from '../notify/delivery.js';
 import { dispatch, type NotifyDependencies } from '../notify/dispatch.js';
+import { expireUnsent } from '../notify/expireUnsent.js';
 import type { OutboundMessage } from '../notify/message.js';
 import { routeTransitions, type ToldMemory } from '../notify/routing.js';
 import { withToldMemory } from '../notify/toldMemory.js';
@@ -20,6 +21,8 @@ import { alertVersion } from '../remediation/alertVersion.js';
  * a channel when it is delivered, found in the channel's ledger (delivered before), failed for good, or
  * has nothing for that channel (the routes send it elsewhere); once every channel settled it, it leaves
  * the outbox. The other channels go on: a dead Teams webhook holds no email, one team's holds no other's.
+ * A channel that gives up on a message (NOTIFY_PENDING_MAX_HOURS since it began failing) gives up on
+ * the messages queued behind it too, and no channel keeps more than OUTBOX_BACKLOG_MAX waiting.
  */
 export interface OutboxDelivery {
   /** The reports of this call, per message id. */
@@ -57,10 +60,14 @@ export async function deliverOutbox(
   const rowDelivery = new Map<string, Record<string, string>>();
   const settled = new Map<string, Set<ChannelName>>();
   const blocked = new Set<ChannelName>();
+  const overBound = backlogOverBound(outbox, all);
+  // Channels that gave up on a message in this call: what is queued behind it is given up with it.
+  const expiring = new Map<ChannelName, { error: string; waitingSince?: string }>();
   for (const [index, entry] of outbox.entries()) {
     const plan = plans[index]!;
     const done = new Set<ChannelName>(entry.done);
-    const due = all.filter((c) => !done.has(c) && !blocked.has(c));
+    // Given up for the bound even behind a blocked channel: it is not sent, so it overtakes nothing.
+    const due = all.filter((c) => !done.has(c) && (!blocked.has(c) || overBound.get(c)?.has(index)));
     const entryReports: ChannelReport[] = [];
     for (const { transitions, channels: group } of variants(plan, due)) {
       // Nothing of this message is for these channels (routed elsewhere, a failing channel's own
@@ -69,20 +76,40 @@ export async function deliverOutbox(
         for (const c of group) done.add(c);
         continue;
       }
-      const variant = { ...entry, transitions };
-      const report = await dispatch(
-        alertMessage(deps.tenantId, variant, deps.ack, deps.workbookUrl, deps.notify.tenant?.displayName),
-        deps.notify,
-        group,
-      );
-      entryReports.push(...report.channels);
-      for (const channel of report.channels) {
+      const giveUp = group.filter((c) => expiring.has(c) || overBound.get(c)?.has(index));
+      const send = group.filter((c) => !giveUp.includes(c));
+      const reports: ChannelReport[] = [];
+      for (const c of giveUp) {
+        const why = expiring.get(c) ?? boundReason(c, outbox);
+        reports.push(...(await expireUnsent(entry.id, [c], why, deps.notify)));
+      }
+      if (send.length > 0) {
+        const variant = { ...entry, transitions };
+        const message = alertMessage(
+          deps.tenantId,
+          variant,
+          deps.ack,
+          deps.workbookUrl,
+          deps.notify.tenant?.displayName,
+        );
+        const sent = (await dispatch(message, deps.notify, send)).channels;
+        for (const report of sent) {
+          if (report.outcome !== 'failed' || report.reason !== 'expired') continue;
+          expiring.set(report.channel, {
+            error: `given up unsent: ${report.channel} gave up on an earlier message (${report.error ?? 'expired'})`,
+            ...(report.waitingSince ? { waitingSince: report.waitingSince } : {}),
+          });
+        }
+        reports.push(...sent);
+      }
+      entryReports.push(...reports);
+      for (const channel of reports) {
         if (SETTLED.has(channel.outcome)) done.add(channel.channel);
         else blocked.add(channel.channel);
       }
       for (const t of transitions) {
         const key = rowKey(t.alert.id, t.transition, t.at);
-        const outcomes = Object.fromEntries(report.channels.map((c) => [c.channel, c.outcome]));
+        const outcomes = Object.fromEntries(reports.map((c) => [c.channel, rowOutcome(c)]));
         rowDelivery.set(key, { ...rowDelivery.get(key), ...outcomes });
       }
     }
@@ -98,6 +125,48 @@ export async function deliverOutbox(
   }
   const waiting = await settleOutbox(deps.notify, deps.tenantId, settled, all);
   return { reports, rowDelivery, waiting };
+}
+
+/**
+ * The most alert messages one receiver channel may have waiting in the outbox. A channel that takes
+ * nothing (a 404 webhook, a Retry-After of hours) holds every later message of its own, and each run
+ * with transitions adds one: about 1.5 KB each, the alert book reached the state store's limit after
+ * some 580, and from then on no run could commit anything, on any channel. Beyond the bound, the
+ * messages queued behind the oldest (which is being tried) are given up, oldest first, so the channel
+ * keeps its newest news.
+ */
+export const OUTBOX_BACKLOG_MAX = 50;
+
+/** Per channel, the outbox indices given up for the bound. */
+function backlogOverBound(
+  outbox: readonly OutboxEntry[],
+  all: readonly ChannelName[],
+): Map<ChannelName, Set<number>> {
+  const over = new Map<ChannelName, Set<number>>();
+  for (const channel of all) {
+    const waiting = [...outbox.keys()].filter((i) => !outbox[i]!.done.includes(channel));
+    if (waiting.length <= OUTBOX_BACKLOG_MAX) continue;
+    over.set(channel, new Set(waiting.slice(1, waiting.length - (OUTBOX_BACKLOG_MAX - 1))));
+  }
+  return over;
+}
+
+function boundReason(
+  channel: ChannelName,
+  outbox: readonly OutboxEntry[],
+): { error: string; waitingSince?: string } {
+  const waiting = outbox.filter((e) => !e.done.includes(channel));
+  return {
+    error:
+      `given up unsent: ${waiting.length} messages waited for ${channel} since ${waiting[0]?.createdAt ?? '?'}, ` +
+      `over the ${OUTBOX_BACKLOG_MAX} kept (the oldest, still being tried, and the newest)`,
+    ...(waiting[0] ? { waitingSince: waiting[0].createdAt } : {}),
+  };
+}
+
+/** A row's Details.delivery says `expired` for a message given up on, `failed` for one refused. */
+function rowOutcome(report: ChannelReport): string {
+  return report.outcome === 'failed' && report.reason === 'expired' ? 'expired' : report.outcome;
 }
 
 /**

@@ -26,6 +26,12 @@ export interface DeliveryOutcome {
   readonly status?: number | undefined;
   /** The channel refused the monitor itself (401/403/404/410): the message is kept, the channel is failing. */
   readonly channelDown?: boolean | undefined;
+  /**
+   * An expired message: since when the channel had not taken it (or the message before it). The channel
+   * has been failing since then, not since the run that gave up: that is the clock later messages on the
+   * channel expire by (src/notify/delivery.ts).
+   */
+  readonly waitingSince?: string | undefined;
 }
 
 const time = z.iso.datetime();
@@ -39,7 +45,7 @@ const recentOutcome = z.object({
 
 export const channelHealthSchema = z.object({
   status: z.enum(['ok', 'failing']),
-  /** First run that saw the channel failing (cleared when it delivers again). */
+  /** First run that saw the channel failing, or when the message it gave up on began waiting (cleared when it delivers again). */
   failingSince: time.optional(),
   /** Why: the last failure's reason (auth, client-error, expired) and its secret-free text. */
   reason: z.string().optional(),
@@ -70,7 +76,7 @@ export function failsChannel(o: DeliveryOutcome): boolean {
 
 /**
  * The health after this run's outcomes, in the order they happened. `delivered` heals a channel;
- * a channel failure marks it failing (since the first one); retrying (429/5xx, quota), duplicates and
+ * a channel failure marks it failing (since the first one; an expired message since it began waiting); retrying (429/5xx, quota), duplicates and
  * in-progress change nothing: they say nothing about whether the channel works.
  */
 export function applyOutcomes(
@@ -90,10 +96,11 @@ export function applyOutcomes(
     if (o.outcome === 'delivered') {
       next = withoutFailure({ ...next, status: 'ok', lastDeliveredAt: at });
     } else if (failsChannel(o)) {
+      const since = o.waitingSince !== undefined && o.waitingSince < at ? o.waitingSince : at;
       next = {
         ...next,
         status: 'failing',
-        failingSince: before.status === 'failing' ? (before.failingSince ?? at) : at,
+        failingSince: before.status === 'failing' ? (before.failingSince ?? since) : since,
         ...(o.reason ? { reason: o.reason } : {}),
         ...(o.error ? { lastError: o.error.slice(0, ERROR_MAX) } : {}),
         ...(o.status !== undefined ? { lastStatus: o.status } : {}),

@@ -40,10 +40,11 @@ export interface ChannelReport {
   /** Attempts made in this call. */
   readonly attempts: number;
   /**
-   * Why it is pending, failed or deferred: a delivery failure reason, 'quota', or 'state' (the state
-   * store failed: nothing was sent, and nothing is known about the channel).
+   * Why it is pending, failed or deferred: a delivery failure reason, 'quota', 'expired' (given up
+   * after NOTIFY_PENDING_MAX_HOURS), 'queued' (behind earlier messages still waiting on the channel) or
+   * 'state' (the state store failed: nothing was sent, and nothing is known about the channel).
    */
-  readonly reason?: FailureReason | 'quota' | 'expired' | 'state';
+  readonly reason?: FailureReason | 'quota' | 'expired' | 'queued' | 'state';
   /** Secret-free. */
   readonly error?: string;
   readonly nextAttemptAt?: string;
@@ -55,6 +56,8 @@ export interface ChannelReport {
    * probed with real content until it works again; its delivery health is `failing` meanwhile.
    */
   readonly channelDown?: boolean;
+  /** Expired: since when the channel had not taken it (see expiryClock). */
+  readonly waitingSince?: string;
   /**
    * The outcome stands but could not be recorded as it should (the ledger write failed): secret-free,
    * for the run's issues. A delivered message stays delivered.
@@ -78,6 +81,20 @@ export interface DeliveryContext {
   readonly secrets: readonly string[];
   /** No attempt starts that could not end before this instant. */
   readonly deadline?: Date;
+  /** Since when each failing channel has been failing (delivery health), read once per call. */
+  readonly failingSince?: ReadonlyMap<ChannelName, string>;
+}
+
+/**
+ * When a message's NOTIFY_PENDING_MAX_HOURS began: when it was first queued, or when its channel began
+ * failing if that is earlier. Per channel, not per message: a dead webhook otherwise gave every
+ * message queued behind the first one a fresh 48 hours once it was finally tried, and drained one
+ * message every 48 hours while each run with transitions added one.
+ */
+export function expiryClock(entry: PendingEntry, channel: ChannelName, ctx: DeliveryContext): number {
+  const own = Date.parse(entry.firstQueuedAt);
+  const since = ctx.failingSince?.get(channel);
+  return since === undefined ? own : Math.min(own, Date.parse(since));
 }
 
 /** How long a claim protects a message: enough for every attempt of one run, plus slack. */
@@ -135,15 +152,19 @@ export async function deliverClaimed(
   }
 
   const { error } = result;
-  const expired = now.getTime() - Date.parse(entry.firstQueuedAt) >= ctx.delivery.pendingMaxAgeMs;
+  const clock = expiryClock(entry, channel.name, ctx);
+  const expired = now.getTime() - clock >= ctx.delivery.pendingMaxAgeMs;
   const channelDown =
     error.reason === 'auth' || (error.status !== undefined && CHANNEL_DOWN_STATUSES.has(error.status));
   if ((!error.retryable && !channelDown) || expired) {
     const reason = error.retryable || channelDown ? 'expired' : error.reason;
-    const text =
-      expired && (error.retryable || channelDown)
-        ? `gave up after retrying: ${error.message}`
-        : error.message;
+    const waitingSince = new Date(clock).toISOString();
+    const retried = expired && (error.retryable || channelDown);
+    const text = !retried
+      ? error.message
+      : clock < Date.parse(entry.firstQueuedAt)
+        ? `gave up: ${channel.name} has not delivered since ${waitingSince}: ${error.message}`
+        : `gave up after retrying: ${error.message}`;
     const { warning } = await recordOutcome(ctx, channel.name, name, claimed, {
       id: message.id,
       at: now.toISOString(),
@@ -164,6 +185,7 @@ export async function deliverClaimed(
       reason,
       error: text,
       ...(error.status !== undefined ? { status: error.status } : {}),
+      ...(retried ? { waitingSince } : {}),
       ...(warning ? { warning } : {}),
     };
   }

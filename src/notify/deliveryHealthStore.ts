@@ -41,6 +41,23 @@ export async function recordDeliveryHealth(
 }
 
 /**
+ * Since when each failing channel has been failing: the clock its waiting messages expire by. Best
+ * effort: unreadable health leaves each message its own clock, as before channels had one.
+ */
+export async function failingSinceByChannel(state: StateStore): Promise<ReadonlyMap<string, string>> {
+  try {
+    const health = await readDeliveryHealth(state);
+    return new Map(
+      Object.entries(health.channels).flatMap(([channel, h]) =>
+        h.status === 'failing' && h.failingSince ? [[channel, h.failingSince] as const] : [],
+      ),
+    );
+  } catch {
+    return new Map();
+  }
+}
+
+/**
  * What the reports say about the channels. A report of state-store trouble says nothing about its channel
  * (nothing was sent): it is left out, so a storage blip can never make a channel `failing`.
  */
@@ -57,6 +74,7 @@ export function deliveryOutcomes(reports: readonly ChannelReport[]): DeliveryOut
             error: report.error,
             status: report.status,
             channelDown: report.channelDown,
+            waitingSince: report.waitingSince,
           },
         ],
   );

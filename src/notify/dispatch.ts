@@ -12,6 +12,7 @@ import type { OutboundMessage } from './message.js';
 import { NOTIFY_STATE_SCOPE, notifyKey } from './notifyState.js';
 import { PENDING_PREFIX, newPendingEntry, pendingName, readPending, type PendingEntry } from './pending.js';
 import { describeError, secretsOf } from './redact.js';
+import { failingSinceByChannel } from './deliveryHealthStore.js';
 import { finishSettled } from './settle.js';
 import type { NotifySettings } from './settings.js';
 import type { TenantIdentity } from './tenantIdentity.js';
@@ -65,15 +66,16 @@ export async function dispatch(
   deps: NotifyDependencies,
   only?: readonly ChannelName[],
 ): Promise<DispatchReport> {
-  const { ctx, channels } = prepare(deps);
+  const { ctx, channels } = await prepareWithHealth(deps);
   const names = only ?? channelsForMessage(deps.settings, message.kind, deps.tenant);
+  const waiting = await waitingChannels(deps);
   // Channels are independent (own ledger, quota and pending entries): a slow email does not hold Teams.
   const reports = await Promise.all(
     names.map(async (name): Promise<ChannelReport> => {
       const channel = channels[name];
       if (!channel) throw new RangeError(`no receiver channel named ${name}`);
       try {
-        return await dispatchOne(channel, message, ctx);
+        return await dispatchOne(channel, message, ctx, waiting.get(name));
       } catch (error) {
         // State trouble (storage down) before anything was sent: no delivery outcome. The message may
         // be queued nowhere, so the caller offers it again (the outbox keeps it, in order; a webhook
@@ -103,6 +105,8 @@ async function dispatchOne(
   channel: Channel,
   message: OutboundMessage,
   ctx: DeliveryContext,
+  /** Names of the pending entries waiting on this channel when the call began. */
+  waiting: ReadonlySet<string> | undefined,
 ): Promise<ChannelReport> {
   const base = { messageId: message.id, channel: channel.name, transport: channel.transport } as const;
   const ledger = { now: ctx.clock.now(), retentionMs: ctx.delivery.ledgerRetentionMs };
@@ -111,16 +115,48 @@ async function dispatchOne(
     return { ...base, outcome: 'duplicate', attempts: 0 };
   }
   const name = pendingName(channel.name, message.id);
-  const entry = newPendingEntry(channel.name, message, ctx.clock.now(), claimMs(ctx.delivery));
+  const now = ctx.clock.now();
+  // Earlier messages still wait on this channel (a Retry-After, a dead webhook): this one goes behind
+  // them, unclaimed, and retryPending sends the channel's queue in order. Sent now, an Azure Monitor
+  // RESOLVED reached Teams before the FIRED that was waiting out a 429.
+  const behind = [...(waiting ?? [])].some((other) => other !== name);
+  const entry = behind
+    ? { ...newPendingEntry(channel.name, message, now, 0), claimedUntil: undefined }
+    : newPendingEntry(channel.name, message, now, claimMs(ctx.delivery));
   const etag = await writeIfUnchanged(ctx.state, notifyKey(name), entry, { ifNoneMatch: '*' });
   // Already queued or being sent by another run: that run (or retryPending) owns it.
   if (etag === undefined) return { ...base, outcome: 'in-progress', attempts: 0 };
+  if (behind) {
+    ctx.log.info('notification queued behind earlier messages on its channel', base);
+    return { ...base, outcome: 'pending', attempts: 0, reason: 'queued', nextAttemptAt: entry.nextAttemptAt };
+  }
   return deliverClaimed(channel, name, { value: entry, etag }, ctx);
 }
 
-/** Tries every pending message that is due, oldest first. */
+/**
+ * The pending entries per receiver channel, from their names (`pending-<channel>-<40 hex>`): one
+ * listing per call. A channel name may be another's prefix (`ops.teams`, `ops.teams-2`), hence the
+ * exact shape of the rest.
+ */
+async function waitingChannels(deps: NotifyDependencies): Promise<Map<ChannelName, Set<string>>> {
+  const names = await deps.state.list(NOTIFY_STATE_SCOPE, PENDING_PREFIX);
+  const byChannel = new Map<ChannelName, Set<string>>();
+  for (const name of names) {
+    const match = /^(.+)-[0-9a-f]{40}$/.exec(name.slice(PENDING_PREFIX.length));
+    if (!match) continue;
+    const channel = match[1]!;
+    byChannel.set(channel, (byChannel.get(channel) ?? new Set()).add(name));
+  }
+  return byChannel;
+}
+
+/**
+ * Tries every pending message that is due, oldest first, each channel's in queue order: once a
+ * channel's message is not settled (not due yet, failed again, claimed by another run), its later
+ * messages wait for the next call.
+ */
 export async function retryPending(deps: NotifyDependencies): Promise<RetryReport> {
-  const { ctx, channels } = prepare(deps);
+  const { ctx, channels } = await prepareWithHealth(deps);
   const names = await deps.state.list(NOTIFY_STATE_SCOPE, PENDING_PREFIX);
   const entries: { name: string; value: PendingEntry; etag: string }[] = [];
   for (const name of names) {
@@ -147,6 +183,7 @@ export async function retryPending(deps: NotifyDependencies): Promise<RetryRepor
 
   const results: ChannelReport[] = [];
   let stillPending = 0;
+  const held = new Set<ChannelName>();
   for (const entry of entries) {
     if (entry.value.settled) {
       // Sent (or given up on) already; only its record is missing. Never sent again.
@@ -158,9 +195,16 @@ export async function retryPending(deps: NotifyDependencies): Promise<RetryRepor
       await dropUnrouted(entry, ctx);
       continue;
     }
+    if (held.has(channel.name)) {
+      stillPending++;
+      continue;
+    }
     const report = await retryOne(channel, entry, ctx);
     if (report) results.push(report);
-    if (!report || report.outcome === 'pending' || report.outcome === 'in-progress') stillPending++;
+    if (!report || report.outcome === 'pending' || report.outcome === 'in-progress') {
+      stillPending++;
+      held.add(channel.name);
+    }
   }
   return { results, stillPending };
 }
@@ -234,7 +278,19 @@ async function dropUnrouted(
   ctx.log.error('pending notification dropped', { messageId: message.id, channel, error });
 }
 
-function prepare(deps: NotifyDependencies): { ctx: DeliveryContext; channels: Record<ChannelName, Channel> } {
+/** As prepare, with each failing channel's clock (see expiryClock). */
+async function prepareWithHealth(
+  deps: NotifyDependencies,
+): Promise<{ ctx: DeliveryContext; channels: Record<ChannelName, Channel> }> {
+  const prepared = prepare(deps);
+  const failingSince = await failingSinceByChannel(deps.state);
+  return { ...prepared, ctx: { ...prepared.ctx, failingSince } };
+}
+
+export function prepare(deps: NotifyDependencies): {
+  ctx: DeliveryContext;
+  channels: Record<ChannelName, Channel>;
+} {
   const secrets = secretsOf(deps.settings);
   const channels = channelsFor(deps.settings, {
     dataDir: deps.dataDir,

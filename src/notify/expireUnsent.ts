@@ -1,0 +1,55 @@
+import { deleteIfUnchanged } from '../state/conditionalWrite.js';
+import type { ChannelName } from './channel.js';
+import type { ChannelReport } from './delivery.js';
+import { prepare, type NotifyDependencies } from './dispatch.js';
+import { recordInLedger } from './ledger.js';
+import { notifyKey } from './notifyState.js';
+import { pendingName, readPending } from './pending.js';
+
+/**
+ * Gives a message up on channels without trying it: the channel gave up on an earlier message after
+ * NOTIFY_PENDING_MAX_HOURS in this very call (trying each message queued behind it costs a request, up
+ * to every attempt of a timeout, and ends the same way), or the channel's backlog is over its bound.
+ * Recorded as failed in the channel's ledger, so nothing sends it later, and its pending entry, if an
+ * earlier call left one, is removed: it must not arrive after the messages that follow it. An entry
+ * another run holds right now is left to that run (`in-progress`).
+ */
+export async function expireUnsent(
+  messageId: string,
+  names: readonly ChannelName[],
+  why: { readonly error: string; readonly waitingSince?: string },
+  deps: NotifyDependencies,
+): Promise<ChannelReport[]> {
+  const { ctx, channels } = prepare(deps);
+  const now = ctx.clock.now();
+  return Promise.all(
+    names.map(async (name): Promise<ChannelReport> => {
+      const base = {
+        messageId,
+        channel: name,
+        transport: channels[name]?.transport ?? 'outbox',
+        attempts: 0,
+      } as const;
+      const entryName = pendingName(name, messageId);
+      const pending = await readPending(ctx.state, entryName).catch(() => undefined);
+      if (pending?.value.claimedUntil && Date.parse(pending.value.claimedUntil) > now.getTime()) {
+        return { ...base, outcome: 'in-progress' };
+      }
+      await recordInLedger(
+        ctx.state,
+        name,
+        { id: messageId, at: now.toISOString(), outcome: 'failed', error: why.error.slice(0, 300) },
+        { now, retentionMs: ctx.delivery.ledgerRetentionMs },
+      );
+      if (pending) await deleteIfUnchanged(ctx.state, notifyKey(entryName), pending.etag);
+      ctx.log.error('notification given up unsent', { messageId, channel: name, error: why.error });
+      return {
+        ...base,
+        outcome: 'failed',
+        reason: 'expired',
+        error: why.error,
+        ...(why.waitingSince ? { waitingSince: why.waitingSince } : {}),
+      };
+    }),
+  );
+}
