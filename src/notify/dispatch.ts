@@ -119,7 +119,7 @@ async function dispatchOne(
   // Earlier messages still wait on this channel (a Retry-After, a dead webhook): this one goes behind
   // them, unclaimed, and retryPending sends the channel's queue in order. Sent now, an Azure Monitor
   // RESOLVED reached Teams before the FIRED that was waiting out a 429.
-  const behind = [...(waiting ?? [])].some((other) => other !== name);
+  const behind = await waitsBehind(message, name, waiting, ctx);
   const entry = behind
     ? { ...newPendingEntry(channel.name, message, now, 0), claimedUntil: undefined }
     : newPendingEntry(channel.name, message, now, claimMs(ctx.delivery));
@@ -131,6 +131,26 @@ async function dispatchOne(
     return { ...base, outcome: 'pending', attempts: 0, reason: 'queued', nextAttemptAt: entry.nextAttemptAt };
   }
   return deliverClaimed(channel, name, { value: entry, etag }, ctx);
+}
+
+/**
+ * Whether an earlier message of the same tenant waits on the channel. Commit order is per tenant (each
+ * has its own alert book and webhooks): in a fleet, another tenant's message being sent at this moment
+ * must not hold this one back to the next run. An entry that cannot be read holds nothing (retryPending
+ * sets a corrupt one aside).
+ */
+async function waitsBehind(
+  message: OutboundMessage,
+  name: string,
+  waiting: ReadonlySet<string> | undefined,
+  ctx: DeliveryContext,
+): Promise<boolean> {
+  for (const other of waiting ?? []) {
+    if (other === name) continue;
+    const found = await readPending(ctx.state, other).catch(() => undefined);
+    if (found?.value.message.tenantId === message.tenantId) return true;
+  }
+  return false;
 }
 
 /**
