@@ -53,7 +53,11 @@ export const notifySettingsShape = {
   NOTIFY_MAX_ATTEMPTS: int(1, 10, 4),
   /** The longest a run waits between attempts; a longer Retry-After defers the message to a later run. */
   NOTIFY_MAX_RETRY_WAIT_SECONDS: int(0, 300, 30),
-  /** A message still undelivered after this long is recorded as failed instead of retried again. */
+  /**
+   * A message still undelivered after this long is recorded as failed instead of retried again, counted
+   * from when it was queued or, if earlier, from when its channel began failing; what is queued behind
+   * it on that channel is given up with it (src/app/deliverOutbox.ts).
+   */
   NOTIFY_PENDING_MAX_HOURS: int(1, 30 * 24, 48),
   /** How long delivered message ids are remembered, so a replayed message is never sent twice. */
   NOTIFY_LEDGER_DAYS: int(1, 365, 30),

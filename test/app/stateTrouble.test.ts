@@ -90,6 +90,30 @@ const whatTeamsGot = () =>
 const whatEmailGot = () =>
   acs.sends.map((s) => (/RESOLVED/.test(JSON.stringify(s.message)) ? 'RESOLVED' : 'NEW'));
 
+/** An Azure Monitor log alert firing now (common alert schema). */
+function azureMonitorFired() {
+  return commonAlert.parse({
+    schemaId: 'azureMonitorCommonAlertSchema',
+    data: {
+      essentials: {
+        alertId:
+          '/subscriptions/11111111-1111-1111-1111-111111111111/providers/Microsoft.AlertsManagement/alerts/c0000000-0000-4000-8000-000000000001',
+        alertRule: 'cloudsync-monitor: no successful run in 20 minutes',
+        severity: 'Sev1',
+        signalType: 'Log',
+        monitorCondition: 'Fired',
+        monitoringService: 'Log Alerts V2',
+        alertTargetIDs: ['/subscriptions/11111111-1111-1111-1111-111111111111/resourcegroups/rg'],
+        firedDateTime: clock.now().toISOString(),
+        essentialsVersion: '1.0',
+        alertContextVersion: '1.0',
+      },
+      alertContext: null,
+      customProperties: null,
+    },
+  });
+}
+
 describe('a brief state-store failure during delivery', () => {
   it('reading the ledger fails once: NEW stays in the outbox and goes out, then RESOLVED', async () => {
     const w = world({ TEAMS_WEBHOOK_URL: teams.webhookUrl });
@@ -196,27 +220,7 @@ describe('a brief state-store failure during delivery', () => {
   it('an Azure Monitor alert meets a failing ledger read: the call fails, its retry posts it once', async () => {
     const w = world({ TEAMS_WEBHOOK_URL: teams.webhookUrl });
     w.state.fail({ op: 'read', prefix: 'ledger-teams', times: 1 });
-    const alert = commonAlert.parse({
-      schemaId: 'azureMonitorCommonAlertSchema',
-      data: {
-        essentials: {
-          alertId:
-            '/subscriptions/11111111-1111-1111-1111-111111111111/providers/Microsoft.AlertsManagement/alerts/c0000000-0000-4000-8000-000000000001',
-          alertRule: 'cloudsync-monitor: no successful run in 20 minutes',
-          severity: 'Sev1',
-          signalType: 'Log',
-          monitorCondition: 'Fired',
-          monitoringService: 'Log Alerts V2',
-          alertTargetIDs: ['/subscriptions/11111111-1111-1111-1111-111111111111/resourcegroups/rg'],
-          firedDateTime: clock.now().toISOString(),
-          essentialsVersion: '1.0',
-          alertContextVersion: '1.0',
-        },
-        alertContext: null,
-        customProperties: null,
-      },
-    });
-
+    const alert = azureMonitorFired();
     // Not marked seen: a 500, and Azure Monitor calls again.
     await expect(acceptAzureMonitorAlert(w.azureMonitor, alert)).rejects.toThrow(
       /could not be queued on teams/,
@@ -230,6 +234,20 @@ describe('a brief state-store failure during delivery', () => {
     const rows = await readTable(dir, 'CloudSyncAlert_CL');
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ Channels: expect.arrayContaining(['teams']) });
+  });
+
+  it('an Azure Monitor alert meets a failing listing of the queue: the call fails, its retry posts it once', async () => {
+    const w = world({ TEAMS_WEBHOOK_URL: teams.webhookUrl });
+    // dispatch lists what waits on each channel (to queue behind it): the state store's trouble, not Teams'.
+    w.state.fail({ op: 'list', prefix: 'pending-', times: 1 });
+    const alert = azureMonitorFired();
+    await expect(acceptAzureMonitorAlert(w.azureMonitor, alert)).rejects.toThrow(
+      /could not be queued on email, teams: 503 ServerBusy/,
+    );
+    expect(teams.accepted).toHaveLength(0);
+    clock.advance(MIN);
+    expect(await acceptAzureMonitorAlert(w.azureMonitor, alert)).toMatchObject({ accepted: true });
+    expect(teams.accepted).toHaveLength(1);
   });
 
   it('the daily digest meets a failing ledger read: not marked sent, and the next call posts it once', async () => {

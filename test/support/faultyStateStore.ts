@@ -7,7 +7,8 @@ import type { StateKey, StateStore, Versioned, WriteCondition } from '../../src/
  * is lost (the caller sees an error for a write that happened).
  */
 export interface StateFault {
-  readonly op: 'read' | 'write';
+  /** `list`: `prefix` is matched against the listing's prefix. */
+  readonly op: 'read' | 'write' | 'list';
   readonly prefix: string;
   times: number;
   readonly afterWriting?: boolean;
@@ -48,7 +49,10 @@ export class FaultyStateStore implements StateStore {
     return this.real.delete(key, condition);
   }
 
-  list(tenantId: string, prefix?: string): Promise<string[]> {
+  async list(tenantId: string, prefix?: string): Promise<string[]> {
+    const key = { tenantId, name: prefix ?? '' };
+    const fault = this.take('list', key);
+    if (fault) throw this.errorOf(fault, key);
     return this.real.list(tenantId, prefix);
   }
 
