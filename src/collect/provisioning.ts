@@ -386,6 +386,8 @@ async function readWindow(
         rows.pushDetached(pageRows, i);
         observations.push(pageObservations.observation(i));
       }
+      // Its rows are copied: the shared memory they were in may carry another page.
+      parsers.release(page);
       group.toMs = Math.max(group.toMs, pageLatest);
       if (ordered && pageLatest > progress) {
         progress = pageLatest;

@@ -75,18 +75,22 @@ class EventUnknownValues extends UnknownValues {
   }
 }
 
-/** Reads one page's body (UTF-8); throws a GraphRequestError when it is no collection. */
+/**
+ * Reads one page's body (UTF-8); throws a GraphRequestError when it is no collection. `rowsInto`: memory
+ * to write the rows into while they fit (a page slot's, see pageSlots), else a buffer of their own.
+ */
 export function readProvisioningPage(
   body: Uint8Array,
   path: string,
   context: ProvisioningPageContext,
+  rowsInto?: SharedArrayBuffer,
 ): ProvisioningPage {
   const { value: items, nextLink, shape } = parsePage(decodeUtf8(body), path);
   const unknown = new EventUnknownValues();
   const names = { byServicePrincipalId: (id: string) => context.names.get(id.toLowerCase()) };
   const rowMaker = new ProvisioningRows(context.tenantId, names, unknown);
   // A row is about as long as its event's JSON, or shorter (long text is capped).
-  const rows = new SerialisedRows(body.byteLength);
+  const rows = new SerialisedRows(rowsInto ? Buffer.from(rowsInto) : body.byteLength);
   const ids: string[] = [];
   const times: number[] = [];
   const observations = new ObservationColumnsBuilder();

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
+import { PageSlots, type PageSlot, type SlotPage } from './pageSlots.js';
 import {
   readProvisioningPage,
   type ProvisioningPage,
@@ -20,14 +21,19 @@ import {
  * main thread.
  *
  * What cannot go wrong because of it: a worker that fails to start, crashes or runs out of memory costs
- * no page: the pages it held are read on the main thread instead (each body is copied to the worker, not
+ * no page: the pages it held are read on the main thread instead (each body is in shared memory, not
  * transferred, so it is still here), and so is the rest of this listing; a page a worker cannot read is
  * read here too, which throws the same error it always did. `onFallback` is told why, once.
+ *
+ * A page read on a worker has its rows in a page slot's shared memory (see pageSlots): the caller hands
+ * it back with `release` once it has copied them, and must not read the page's rows after that.
  */
 export class ProvisioningPageParsers {
   private started = false;
   private closed = false;
   private fallenBack = false;
+  /** The slot each page read on a worker is in, until it is released. */
+  private readonly slots = new WeakMap<ProvisioningPage, PageSlot>();
 
   constructor(
     private readonly context: ProvisioningPageContext,
@@ -47,14 +53,25 @@ export class ProvisioningPageParsers {
       return this.inline(body, at);
     }
     const read = await this.pool.parse(body, at, this.context);
-    if ('page' in read) return read.page;
+    if ('page' in read) {
+      this.slots.set(read.page, read.slot);
+      return read.page;
+    }
     // A page the worker could not read is read here: the same error, thrown where it always was.
-    if ('unreadable' in read) return this.inline(body, at);
+    if ('unreadable' in read) return this.inline(read.body, at);
     if (!this.fallenBack) {
       this.fallenBack = true;
       this.onFallback(read.unread);
     }
-    return this.inline(body, at);
+    return this.inline(read.body, at);
+  }
+
+  /** The caller is done with the page's rows (copied): the memory they are in may carry another page. */
+  release(page: ProvisioningPage): void {
+    const slot = this.slots.get(page);
+    if (!slot) return;
+    this.slots.delete(page);
+    this.pool?.giveBack(slot);
   }
 
   /** The listing is over: no more pages. The pool's threads stay for other listings, or stop when idle. */
@@ -63,14 +80,20 @@ export class ProvisioningPageParsers {
     return Promise.resolve();
   }
 
-  private inline(body: Buffer, at: string): Promise<ProvisioningPage> {
+  private inline(body: Uint8Array, at: string): Promise<ProvisioningPage> {
     return new Promise((resolve) => resolve(readProvisioningPage(body, at, this.context)));
   }
 }
 
-/** What a pool answers for a page: the page, or that the worker could not read it, or no worker read it and why. */
+/**
+ * What a pool answers for a page: the page and the slot its rows are in; or that the worker could not
+ * read it, or that no worker read it and why, with the page's bytes to read it on the main thread. A slot
+ * whose page came back unread is not reused: its worker may still be writing in it.
+ */
 export type PooledRead =
-  { readonly page: ProvisioningPage } | { readonly unreadable: string } | { readonly unread: string };
+  | { readonly page: ProvisioningPage; readonly slot: PageSlot }
+  | { readonly unreadable: string; readonly body: Uint8Array }
+  | { readonly unread: string; readonly body: Uint8Array };
 
 /**
  * A worker's heap, bounded: a worker holds one page at a time (2 MB of JSON, some 10 MB parsed), and
@@ -95,23 +118,37 @@ const IDLE_MS = 30_000;
 export class PageWorkerPool {
   private readonly workers: PageWorker[] = [];
   private script: WorkerScript | undefined | null = null;
+  /** Enough for every thread's page and the pages read ahead of the ones being copied (see pageSlots). */
+  private readonly slots: PageSlots;
 
   constructor(
     readonly size: number,
     private readonly limits: ResourceLimits = WORKER_LIMITS,
     private readonly idleMs = IDLE_MS,
-  ) {}
+  ) {
+    this.slots = new PageSlots(2 * size + 2);
+  }
 
   /** Threads running now. */
   get threads(): number {
     return this.workers.length;
   }
 
+  /** Free page slots kept for reuse now. */
+  get freeSlots(): number {
+    return this.slots.held;
+  }
+
   /** Reads a page on a thread, started if none is free and there is room for one. */
-  parse(body: Buffer, at: string, context: ProvisioningPageContext): Promise<PooledRead> {
+  parse(body: Uint8Array, at: string, context: ProvisioningPageContext): Promise<PooledRead> {
     const worker = this.pick();
-    if (typeof worker === 'string') return Promise.resolve({ unread: worker });
-    return worker.parse(body, at, context);
+    if (typeof worker === 'string') return Promise.resolve({ unread: worker, body });
+    return worker.parse(this.slots.take(body), at, context);
+  }
+
+  /** The slot's page was answered by its worker and has been copied: it may carry another page. */
+  giveBack(slot: PageSlot): void {
+    this.slots.giveBack(slot);
   }
 
   /** Stops every thread (tests, and a host shutting down); the pages they held come back unread. */
@@ -141,6 +178,8 @@ export class PageWorkerPool {
   private remove(worker: PageWorker): void {
     const at = this.workers.indexOf(worker);
     if (at >= 0) this.workers.splice(at, 1);
+    // No thread, no page in flight to reuse them for: an idle process holds no page memory.
+    if (this.workers.length === 0) this.slots.clear();
   }
 }
 
@@ -155,6 +194,7 @@ function processPool(size: number): PageWorkerPool {
 
 interface Job {
   readonly resolve: (read: PooledRead) => void;
+  readonly page: SlotPage;
 }
 
 type Reply = { id: number; page: ProvisioningPage } | { id: number; failed: string };
@@ -183,7 +223,11 @@ class PageWorker {
       if (!job) return;
       this.jobs.delete(reply.id);
       if (this.jobs.size === 0) this.rest();
-      job.resolve('page' in reply ? { page: reply.page } : { unreadable: reply.failed });
+      job.resolve(
+        'page' in reply
+          ? { page: reply.page, slot: job.page.slot }
+          : { unreadable: reply.failed, body: job.page.body },
+      );
     });
     this.worker.on('error', (error) => this.end(`a page worker failed: ${error.message}`));
     this.worker.on('exit', (code) => this.end(`a page worker stopped (exit code ${code})`));
@@ -194,16 +238,17 @@ class PageWorker {
     return this.jobs.size;
   }
 
-  parse(body: Buffer, at: string, context: ProvisioningPageContext): Promise<PooledRead> {
+  parse(page: SlotPage, at: string, context: ProvisioningPageContext): Promise<PooledRead> {
     return new Promise((resolve) => {
       const id = this.ids++;
       if (this.jobs.size === 0) {
         clearTimeout(this.idle);
         this.worker.ref();
       }
-      this.jobs.set(id, { resolve });
+      this.jobs.set(id, { resolve, page });
       // The run's context goes with each page: a thread serves whichever tenant's listing has a page.
-      this.worker.postMessage({ id, body, path: at, context });
+      // The slot's memory is shared with the worker, not copied.
+      this.worker.postMessage({ id, body: page.body, rows: page.slot.rows, path: at, context });
     });
   }
 
@@ -226,7 +271,7 @@ class PageWorker {
     if (!this.alive) return;
     this.alive = false;
     this.onGone();
-    for (const job of this.jobs.values()) job.resolve({ unread: reason });
+    for (const job of this.jobs.values()) job.resolve({ unread: reason, body: job.page.body });
     this.jobs.clear();
   }
 }

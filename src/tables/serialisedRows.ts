@@ -22,8 +22,12 @@ export class SerialisedRows {
   private ends: number[] = [];
   private used = 0;
 
-  constructor(private readonly initialBytes = INITIAL_BYTES) {
-    this.buffer = Buffer.allocUnsafeSlow(initialBytes);
+  private readonly initialBytes: number;
+
+  /** `initial`: bytes to start with, or the memory to write into first (a page slot's, see collect/pageSlots). */
+  constructor(initial: number | Buffer = INITIAL_BYTES) {
+    this.buffer = typeof initial === 'number' ? Buffer.allocUnsafeSlow(initial) : initial;
+    this.initialBytes = this.buffer.length;
   }
 
   get count(): number {
@@ -54,7 +58,8 @@ export class SerialisedRows {
 
   /**
    * The rows as bytes and offsets, handed over: this object starts empty again, its buffer given up (the
-   * bytes' ArrayBuffer is theirs alone, so it can be transferred to another thread).
+   * bytes' ArrayBuffer is theirs alone, so it can be transferred to another thread, unless it is the
+   * shared memory this started with).
    */
   detach(): DetachedRows {
     const detached = { bytes: this.buffer.subarray(0, this.used), ends: Uint32Array.from(this.ends) };

@@ -81,6 +81,43 @@ describe('provisioning pages read on worker threads', () => {
     }
   });
 
+  it('pages share memory with the workers and reuse it once released, never while a page is held', async () => {
+    // The collector's way: read a page, copy its rows, release it; pages of other sizes in between.
+    const pool = new PageWorkerPool(1);
+    const parsers = new ProvisioningPageParsers(context, 1, () => undefined, pool);
+    const text = (page: ProvisioningPage) => Buffer.from(page.rows).toString();
+    const inline = (body: Buffer) => text(readProvisioningPage(body, PATH, context));
+    try {
+      await parsers.parse(pageBody(0, 10), PATH); // the first page is read on the main thread
+      const bodyA = pageBody(100, 200);
+      const a = await parsers.parse(bodyA, PATH);
+      const rowsOfA = text(a);
+      expect(rowsOfA).toBe(inline(bodyA));
+      // A is held: B must not be written where A's rows are.
+      const b = await parsers.parse(pageBody(1_000, 200), PATH);
+      expect(text(a)).toBe(rowsOfA);
+      parsers.release(a);
+      parsers.release(b);
+      expect(pool.freeSlots).toBe(2);
+      // Released twice is released once.
+      parsers.release(a);
+      expect(pool.freeSlots).toBe(2);
+      const sizes = [150, 400, 30, 999, 5, 700, 700, 64];
+      for (const [k, size] of sizes.entries()) {
+        const body = pageBody(10_000 * (k + 1), size);
+        const page = await parsers.parse(body, PATH);
+        expect(text(page)).toBe(inline(body));
+        expect(page.ids[0]).toBe(`evt-${10_000 * (k + 1)}`);
+        parsers.release(page);
+      }
+      // One slot carried them all, in turn; the other stayed free.
+      expect(pool.freeSlots).toBe(2);
+    } finally {
+      await parsers.close();
+      await pool.close();
+    }
+  });
+
   it('a worker that runs out of memory costs no page: its pages are read on the main thread, and that is said once', async () => {
     const bodies = Array.from({ length: 5 }, (_, p) => pageBody(p * 2000, 2000));
     const fallbacks: string[] = [];
@@ -102,6 +139,9 @@ describe('provisioning pages read on worker threads', () => {
       // The rest go straight to the main thread.
       const later = await parsers.parse(pageBody(10_000, 10), PATH);
       expect(later.ids).toHaveLength(8);
+      // A page its worker did not answer keeps its slot out of reuse: the worker may still be writing there.
+      for (const page of pages) parsers.release(page);
+      expect(pool.freeSlots).toBe(0);
     } finally {
       await parsers.close();
       await pool.close();
