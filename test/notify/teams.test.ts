@@ -56,7 +56,10 @@ describe('Teams Workflows channel', () => {
     expect(first.channels.find((c) => c.channel === 'teams')?.outcome).toBe('delivered');
     expect(second.channels.find((c) => c.channel === 'teams')?.outcome).toBe('duplicate');
     const raced = [a, b].map((r) => r.channels.find((c) => c.channel === 'teams')?.outcome).sort();
-    expect(raced).toEqual(['delivered', 'in-progress']);
+    // The loser of the race reports the claim it found: 'in-progress' while the winner is still
+    // sending, 'duplicate' once the winner has finished. Which one is timing; one delivery is not.
+    expect(raced[0]).toBe('delivered');
+    expect(['duplicate', 'in-progress']).toContain(raced[1]);
     expect(server.accepted).toHaveLength(2); // m-once and m-race, once each
   });
 
