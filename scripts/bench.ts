@@ -11,7 +11,9 @@
  *   pacing disabled; floor = the work a minimal correct pipeline must do on the same pages (see
  *   scripts/bench/floor.ts), timed alone.
  * - Prints every round, then the medians: events/s of both, ratio = floor / pipeline, and the highest
- *   peak RSS of a pipeline process. The last line is one JSON object
+ *   peak RSS of a pipeline process; then, to read that peak against, the memory floor (a process set
+ *   up as a pipeline round that only receives the pages, then one that receives and parses them:
+ *   scripts/bench/memoryFloor.ts). The last line is one JSON object
  *   {"events","sink","eventsPerSec","floorEventsPerSec","ratio","peakRssMb"}.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -65,10 +67,16 @@ async function main(): Promise<void> {
     const workDir = values['work-dir'];
     const pageServer = values['page-server'];
     if (!workDir || !pageServer) throw new Error('a bench round needs --work-dir and --page-server');
-    const result =
-      values.role === 'pipeline'
-        ? await pipelineRound(options, workDir, pageServer, values['tenant-id'] ?? '')
-        : await floorRound(options, workDir, pageServer);
+    const tenantId = values['tenant-id'] ?? '';
+    const rounds: Record<string, () => Promise<unknown>> = {
+      pipeline: () => pipelineRound(options, workDir, pageServer, tenantId),
+      floor: () => floorRound(options, workDir, pageServer),
+      'memory-floor': () => memoryFloorRound(options, workDir, pageServer, tenantId, false),
+      'memory-floor-parse': () => memoryFloorRound(options, workDir, pageServer, tenantId, true),
+    };
+    const round = rounds[values.role];
+    if (!round) throw new Error(`no bench round is called ${values.role}`);
+    const result = await round();
     console.log(JSON.stringify(result));
     return;
   }
@@ -110,7 +118,7 @@ async function orchestrate(options: Options): Promise<void> {
         `(${(served.bytes / 1e6).toFixed(0)} MB of JSON), served from memory; sink ${options.sink}`,
     );
 
-    const pipeline: { seconds: number; peakRssMb: number }[] = [];
+    const pipeline: { seconds: number; peakRssMb: number; startRssMb: number }[] = [];
     const floor: number[] = [];
     const receive: number[] = [];
     const loads: number[] = [];
@@ -121,10 +129,7 @@ async function orchestrate(options: Options): Promise<void> {
         ...['--tenant-id', tenantId],
       ];
       loads.push(loadavg()[0]!);
-      const p = (await runRound([...roundArgs, '--role', 'pipeline'], env)) as {
-        seconds: number;
-        peakRssMb: number;
-      };
+      const p = (await runRound([...roundArgs, '--role', 'pipeline'], env)) as (typeof pipeline)[number];
       const f = (await runRound([...roundArgs, '--role', 'floor'], env)) as {
         seconds: number;
         receiveSeconds: number;
@@ -134,7 +139,7 @@ async function orchestrate(options: Options): Promise<void> {
       receive.push(f.receiveSeconds);
       console.log(
         `round ${round}: pipeline ${rate(options.events, p.seconds)} events/s (${p.seconds.toFixed(2)} s, ` +
-          `peak RSS ${p.peakRssMb.toFixed(1)} MB); floor ${rate(options.events, f.seconds)} events/s ` +
+          `peak RSS ${p.peakRssMb.toFixed(1)} MB, ${p.startRssMb.toFixed(0)} MB at its start); floor ${rate(options.events, f.seconds)} events/s ` +
           `(${f.seconds.toFixed(2)} s; receiving the pages, untimed in it: ${f.receiveSeconds.toFixed(2)} s); ` +
           `load ${loads.at(-1)!.toFixed(1)}`,
       );
@@ -153,6 +158,23 @@ async function orchestrate(options: Options): Promise<void> {
     console.log(
       `informational: the floor plus receiving its pages over HTTPS (fetch + text) makes ${withReceive} events/s, ` +
         `ratio ${(withReceive / eventsPerSec).toFixed(2)}`,
+    );
+    // For reading the peak RSS: what a process that only receives (and parses) the same pages peaks at.
+    const floorArgs = [
+      ...['--events', String(options.events), '--sink', options.sink],
+      ...['--work-dir', path.join(workDir, 'memory-floor'), '--page-server', served.baseUrl],
+      ...['--tenant-id', tenantId],
+    ];
+    const receiveOnly = (await runRound([...floorArgs, '--role', 'memory-floor'], env)) as {
+      peakRssMb: number;
+    };
+    const receiveParse = (await runRound([...floorArgs, '--role', 'memory-floor-parse'], env)) as {
+      peakRssMb: number;
+    };
+    console.log(
+      `informational: memory floor, a round process with the monitor loaded that only receives these pages ` +
+        `over HTTPS peaks at ${receiveOnly.peakRssMb.toFixed(1)} MB; receiving and JSON.parse of each, ` +
+        `${receiveParse.peakRssMb.toFixed(1)} MB`,
     );
     console.log(
       JSON.stringify({
@@ -176,7 +198,38 @@ async function pipelineRound(
   workDir: string,
   pageServer: string,
   tenantId: string,
-): Promise<{ seconds: number; peakRssMb: number }> {
+): Promise<{ seconds: number; peakRssMb: number; startRssMb: number }> {
+  const deps = await roundDependencies(options, workDir, pageServer, tenantId);
+  const startRssMb = process.memoryUsage().rss / 1024 / 1024;
+  const began = process.hrtime.bigint();
+  const { collect: result } = await runMonitor(deps, { trigger: 'bench', through: 'collect' });
+  const seconds = Number(process.hrtime.bigint() - began) / 1e9;
+  if (result.provisioning.written !== options.events) {
+    throw new Error(
+      `pipeline wrote ${result.provisioning.written} of ${options.events} events: ${JSON.stringify(result.issues)}`,
+    );
+  }
+  return { seconds, peakRssMb: process.resourceUsage().maxRSS / 1024, startRssMb };
+}
+
+/**
+ * One memory floor round (scripts/bench/memoryFloor.ts), in a process set up as a pipeline round is:
+ * the same modules loaded, the same dependencies made.
+ */
+async function memoryFloorRound(
+  options: Options,
+  workDir: string,
+  pageServer: string,
+  tenantId: string,
+  parse: boolean,
+): Promise<{ peakRssMb: number }> {
+  await roundDependencies(options, workDir, pageServer, tenantId);
+  const { memoryFloorPeakRssMb } = await import('./bench/memoryFloor.js');
+  return { peakRssMb: await memoryFloorPeakRssMb(pageServer, BENCH_TOKEN, parse) };
+}
+
+/** What a pipeline round runs with: the page server as Graph (and as Logs Ingestion), pacing disabled. */
+function roundDependencies(options: Options, workDir: string, pageServer: string, tenantId: string) {
   const logsIngestion =
     options.sink === 'logs-ingestion'
       ? { LOGS_INGESTION_ENDPOINT: pageServer, LOGS_INGESTION_DCR_IMMUTABLE_ID: DCR }
@@ -201,16 +254,7 @@ async function pipelineRound(
   const credential: TokenCredential = {
     getToken: () => Promise.resolve({ token: BENCH_TOKEN, expiresOnTimestamp: Date.now() + 3600_000 }),
   };
-  const deps = await createMonitorDependencies(settings, systemClock, silentLogger, { credential });
-  const began = process.hrtime.bigint();
-  const { collect: result } = await runMonitor(deps, { trigger: 'bench', through: 'collect' });
-  const seconds = Number(process.hrtime.bigint() - began) / 1e9;
-  if (result.provisioning.written !== options.events) {
-    throw new Error(
-      `pipeline wrote ${result.provisioning.written} of ${options.events} events: ${JSON.stringify(result.issues)}`,
-    );
-  }
-  return { seconds, peakRssMb: process.resourceUsage().maxRSS / 1024 };
+  return createMonitorDependencies(settings, systemClock, silentLogger, { credential });
 }
 
 /**
