@@ -105,9 +105,11 @@ export function claimMs(delivery: DeliverySettings): number {
 export async function deliverClaimed(
   channel: Channel,
   name: string,
-  claimed: { readonly value: PendingEntry; readonly etag: string },
+  claimedAtFirst: Claimed,
   ctx: DeliveryContext,
 ): Promise<ChannelReport> {
+  // The entry as last written by this call: waiting for a retry rewrites it (see markRetrying).
+  let claimed = claimedAtFirst;
   const entry = claimed.value;
   const message = entry.message;
   const base = { messageId: message.id, channel: channel.name, transport: channel.transport } as const;
@@ -116,7 +118,9 @@ export async function deliverClaimed(
   const held = await mayStillSend(channel, name, claimed, ctx);
   if (held) return held;
 
-  const result = await sendWithRetry(channel, message, ctx.delivery, ctx);
+  const result = await sendWithRetry(channel, message, ctx.delivery, ctx, async (failed) => {
+    claimed = await markRetrying(ctx, name, claimed, entry.attempts + failed);
+  });
   const now = ctx.clock.now();
   if (!result.ok && result.error.reason === 'unconfirmed') {
     // The service may have it: sending again could post it twice, and there is no way to ask. Settled
@@ -227,6 +231,35 @@ export async function deliverClaimed(
   };
 }
 
+type Claimed = { readonly value: PendingEntry; readonly etag: string };
+
+/**
+ * Before waiting to retry a message this call is sending, its entry says it has been tried (claim
+ * kept): a message of the same tenant dispatched meanwhile then queues behind it (dispatch's
+ * waitsBehind) instead of overtaking it while it waits, as an Azure Monitor RESOLVED overtook its
+ * FIRED during a Teams Retry-After of a few seconds. Best effort: if the write fails or loses a race,
+ * the entry stays as it was (the later message may then go first, as before) and the send goes on.
+ */
+async function markRetrying(
+  ctx: DeliveryContext,
+  name: string,
+  claimed: Claimed,
+  attempts: number,
+): Promise<Claimed> {
+  const value = { ...claimed.value, attempts };
+  try {
+    const etag = await writeIfUnchanged(ctx.state, notifyKey(name), value, { ifMatch: claimed.etag });
+    if (etag !== undefined) return { value, etag };
+    ctx.log.warn('pending notification was taken over by another run', { entry: name });
+  } catch (error) {
+    ctx.log.warn('could not mark a notification as being retried; later messages may overtake it', {
+      entry: name,
+      error: describeError(error, ctx.secrets),
+    });
+  }
+  return claimed;
+}
+
 /** Best effort: losing this race means another run took the entry over after our claim expired. */
 async function saveEntry(
   ctx: DeliveryContext,
@@ -250,7 +283,7 @@ async function saveEntry(
 async function mayStillSend(
   channel: Channel,
   name: string,
-  claimed: { readonly value: PendingEntry; readonly etag: string },
+  claimed: Claimed,
   ctx: DeliveryContext,
 ): Promise<ChannelReport | undefined> {
   const entry = claimed.value;

@@ -28,6 +28,8 @@ export async function sendWithRetry(
   message: OutboundMessage,
   policy: RetryPolicy,
   deps: { clock: Clock; log: Logger; secrets: readonly string[]; deadline?: Date },
+  /** Called once an attempt has failed and another will follow after a wait (`failed` attempts so far). */
+  beforeWait?: (failed: number) => Promise<void>,
 ): Promise<AttemptResult> {
   const base = policy.baseDelayMs ?? 1000;
   const fits = (waitMs: number) =>
@@ -66,6 +68,7 @@ export async function sendWithRetry(
       return { ok: false, attempts: attempt, error };
     }
     deps.log.info('notification attempt failed, retrying', { ...props, waitMs: wait });
+    await beforeWait?.(attempt);
     await deps.clock.sleep(wait);
   }
 }

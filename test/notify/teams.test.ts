@@ -90,6 +90,46 @@ describe('Teams Workflows channel', () => {
     expect(server.accepted).toHaveLength(1);
   });
 
+  it('a message dispatched while an earlier one waits out its Retry-After inside its first send goes behind it', async () => {
+    // The earlier message's send sleeps on this clock until the test lets it go on.
+    let asleep!: () => void;
+    const sleeping = new Promise<void>((resolve) => (asleep = resolve));
+    let wake!: () => void;
+    const woken = new Promise<void>((resolve) => (wake = resolve));
+    const clock = {
+      ...h.clock,
+      sleep: async (ms: number) => {
+        asleep();
+        await woken;
+        h.clock.advance(ms);
+      },
+    };
+    server.failNext(1, { status: 429, retryAfterSeconds: 5 });
+    const firing = dispatch(message('m-fired'), h.deps(env(), { clock }));
+    await sleeping;
+
+    const resolved = await dispatch(
+      message('m-resolved', { createdAt: '2026-03-02T03:06:00.000Z' }),
+      h.deps(env(), { clock }),
+    );
+    expect(resolved.channels.find((c) => c.channel === 'teams')).toMatchObject({
+      outcome: 'pending',
+      reason: 'queued',
+    });
+    expect(server.accepted).toHaveLength(0);
+
+    wake();
+    expect((await firing).channels.find((c) => c.channel === 'teams')).toMatchObject({
+      outcome: 'delivered',
+      attempts: 2,
+    });
+    expect((await retryPending(h.deps(env()))).results.map((r) => [r.messageId, r.outcome])).toEqual([
+      ['m-resolved', 'delivered'],
+    ]);
+    const shown = server.accepted.map((p) => /alert (m-\w+)/.exec(JSON.stringify(p.body))?.[1]);
+    expect(shown).toEqual(['m-fired', 'm-resolved']);
+  });
+
   it('defers to a later run when Retry-After is longer than a run may wait', async () => {
     server.failNext(1, { status: 429, retryAfterSeconds: 600 });
     const report = await dispatch(message('m-later'), h.deps(env()));
