@@ -182,23 +182,30 @@ async function waitingChannels(deps: NotifyDependencies): Promise<Map<ChannelNam
   const names = await deps.state.list(NOTIFY_STATE_SCOPE, PENDING_PREFIX);
   const byChannel = new Map<ChannelName, Set<string>>();
   for (const name of names) {
-    const match = /^(.+)-[0-9a-f]{40}$/.exec(name.slice(PENDING_PREFIX.length));
-    if (!match) continue;
-    const channel = match[1]!;
-    byChannel.set(channel, (byChannel.get(channel) ?? new Set()).add(name));
+    const channel = channelOfPending(name);
+    if (channel !== undefined) byChannel.set(channel, (byChannel.get(channel) ?? new Set()).add(name));
   }
   return byChannel;
 }
 
+/** The receiver channel a pending entry's name (`pending-<channel>-<40 hex>`) is for, if it is one. */
+function channelOfPending(name: string): ChannelName | undefined {
+  return /^(.+)-[0-9a-f]{40}$/.exec(name.slice(PENDING_PREFIX.length))?.[1];
+}
+
 /**
  * Tries every pending message that is due, oldest first, each channel's in queue order: once a
- * channel's message is not settled (not due yet, failed again, claimed by another run), its later
- * messages wait for the next call.
+ * channel's message is not settled (not due yet, failed again, claimed by another run, or not readable
+ * from the state store), its later messages wait for the next call.
  */
 export async function retryPending(deps: NotifyDependencies): Promise<RetryReport> {
   const { ctx, channels } = await prepareWithHealth(deps);
   const names = await deps.state.list(NOTIFY_STATE_SCOPE, PENDING_PREFIX);
   const entries: { name: string; value: PendingEntry; etag: string }[] = [];
+  // A channel with an entry that could not be read (storage trouble) sends nothing this call: that
+  // entry may be its earliest message, and a later one must not overtake it.
+  const held = new Set<ChannelName>();
+  let stillPending = 0;
   for (const name of names) {
     try {
       const found = await readPending(deps.state, name);
@@ -213,17 +220,18 @@ export async function retryPending(deps: NotifyDependencies): Promise<RetryRepor
         deps.log.error(aside.message, { entry: name });
         continue;
       }
-      deps.log.error('unreadable pending notification left in place', {
+      deps.log.error('unreadable pending notification left in place; its channel waits for the next run', {
         entry: name,
         error: describeError(error, ctx.secrets),
       });
+      const channel = channelOfPending(name);
+      if (channel !== undefined) held.add(channel);
+      stillPending++;
     }
   }
   entries.sort((a, b) => a.value.firstQueuedAt.localeCompare(b.value.firstQueuedAt));
 
   const results: ChannelReport[] = [];
-  let stillPending = 0;
-  const held = new Set<ChannelName>();
   for (const entry of entries) {
     if (entry.value.settled) {
       // Sent (or given up on) already; only its record is missing. Never sent again.

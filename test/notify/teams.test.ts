@@ -3,8 +3,9 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dispatch, retryPending } from '../../src/notify/dispatch.js';
 import { NOTIFY_STATE_SCOPE, notifyKey } from '../../src/notify/notifyState.js';
-import { pendingKey } from '../../src/notify/pending.js';
+import { pendingKey, pendingName } from '../../src/notify/pending.js';
 import { fitWorkflowsBody } from '../../src/notify/teamsPayload.js';
+import { FaultyStateStore } from '../support/faultyStateStore.js';
 import { TeamsWebhookServer } from '../support/teamsWebhookServer.js';
 import { harness, message, type Harness } from './helpers.js';
 
@@ -128,6 +129,32 @@ describe('Teams Workflows channel', () => {
     ]);
     const shown = server.accepted.map((p) => /alert (m-\w+)/.exec(JSON.stringify(p.body))?.[1]);
     expect(shown).toEqual(['m-fired', 'm-resolved']);
+  });
+
+  it('a pending message the state store cannot read holds its channel: the one behind it does not go first', async () => {
+    server.failNext(1, { status: 429, retryAfterSeconds: 600 });
+    await dispatch(message('m-first'), h.deps(env()));
+    const queued = await dispatch(
+      message('m-second', { createdAt: '2026-03-02T03:06:00.000Z' }),
+      h.deps(env()),
+    );
+    expect(queued.channels.find((c) => c.channel === 'teams')).toMatchObject({ reason: 'queued' });
+    h.clock.advance(11 * 60_000);
+
+    const faulty = new FaultyStateStore(h.state);
+    faulty.fail({ op: 'read', prefix: pendingName('teams', 'm-first'), times: 1 });
+    const held = await retryPending(h.deps(env(), { state: faulty }));
+    expect(held.results.filter((r) => r.channel === 'teams')).toEqual([]);
+    expect(held.stillPending).toBe(2);
+    expect(server.accepted).toHaveLength(0);
+
+    const next = await retryPending(h.deps(env(), { state: faulty }));
+    expect(next.results.map((r) => [r.messageId, r.outcome])).toEqual([
+      ['m-first', 'delivered'],
+      ['m-second', 'delivered'],
+    ]);
+    const shown = server.accepted.map((p) => /alert (m-\w+)/.exec(JSON.stringify(p.body))?.[1]);
+    expect(shown).toEqual(['m-first', 'm-second']);
   });
 
   it('defers to a later run when Retry-After is longer than a run may wait', async () => {
