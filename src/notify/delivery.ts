@@ -6,7 +6,7 @@ import type { Channel, ChannelName, FailureReason, Transport } from './channel.j
 import { findInLedger } from './ledger.js';
 import { channelKindOf } from './routing.js';
 import { notifyKey } from './notifyState.js';
-import { nextRunBackoffMs, type PendingEntry } from './pending.js';
+import { nextRunBackoffMs, readPending, type PendingEntry } from './pending.js';
 import { takeQuotaSlot } from './quota.js';
 import { describeError } from './redact.js';
 import { sendWithRetry } from './retry.js';
@@ -237,8 +237,9 @@ type Claimed = { readonly value: PendingEntry; readonly etag: string };
  * Before waiting to retry a message this call is sending, its entry says it has been tried (claim
  * kept): a message of the same tenant dispatched meanwhile then queues behind it (dispatch's
  * waitsBehind) instead of overtaking it while it waits, as an Azure Monitor RESOLVED overtook its
- * FIRED during a Teams Retry-After of a few seconds. Best effort: if the write fails or loses a race,
- * the entry stays as it was (the later message may then go first, as before) and the send goes on.
+ * FIRED during a Teams Retry-After of a few seconds. Best effort: if the write is refused or loses a
+ * race, the entry stays as it was (the later message may then go first, as before) and the send goes
+ * on; if its answer is lost, the entry is read back to learn which it was.
  */
 async function markRetrying(
   ctx: DeliveryContext,
@@ -251,11 +252,22 @@ async function markRetrying(
     const etag = await writeIfUnchanged(ctx.state, notifyKey(name), value, { ifMatch: claimed.etag });
     if (etag !== undefined) return { value, etag };
     ctx.log.warn('pending notification was taken over by another run', { entry: name });
+    return claimed;
   } catch (error) {
     ctx.log.warn('could not mark a notification as being retried; later messages may overtake it', {
       entry: name,
       error: describeError(error, ctx.secrets),
     });
+  }
+  // The write may have been made and only its answer lost: then the entry has a new ETag, and every
+  // later write of this call (the outcome, the next attempt's time) would fail against the old one.
+  // What is stored decides: our value (claim and attempts) means the write was made.
+  try {
+    const found = await readPending(ctx.state, name);
+    if (found && found.value.attempts === attempts && found.value.claimedUntil === value.claimedUntil)
+      return { value: found.value, etag: found.etag };
+  } catch {
+    // Unknown: the old ETag stands (a later write that fails is logged where it fails).
   }
   return claimed;
 }

@@ -5,6 +5,7 @@ import { dispatch, retryPending } from '../../src/notify/dispatch.js';
 import { NOTIFY_STATE_SCOPE, notifyKey } from '../../src/notify/notifyState.js';
 import { pendingKey, pendingName } from '../../src/notify/pending.js';
 import { fitWorkflowsBody } from '../../src/notify/teamsPayload.js';
+import type { StateStore } from '../../src/state/store.js';
 import { FaultyStateStore } from '../support/faultyStateStore.js';
 import { TeamsWebhookServer } from '../support/teamsWebhookServer.js';
 import { harness, message, type Harness } from './helpers.js';
@@ -131,9 +132,43 @@ describe('Teams Workflows channel', () => {
     expect(shown).toEqual(['m-fired', 'm-resolved']);
   });
 
+  it('a lost answer to marking a retry costs nothing: the next run waits for the Retry-After and sends once', async () => {
+    // The store takes the write that marks the first retry, then the answer is lost (a timeout, a reset).
+    const name = pendingName('teams', 'm-lost');
+    let lost = false;
+    const state: StateStore = {
+      read: (key) => h.state.read(key),
+      delete: (key, condition) => h.state.delete(key, condition),
+      list: (tenantId, prefix) => h.state.list(tenantId, prefix),
+      write: async (key, value, condition) => {
+        const etag = await h.state.write(key, value, condition);
+        if (key.name === name && (value as { attempts?: number }).attempts === 1 && !lost) {
+          lost = true;
+          throw new Error('503 ServerBusy (injected, after writing)');
+        }
+        return etag;
+      },
+    };
+    server.failNext(1, { status: 429, retryAfterSeconds: 5 });
+    server.failNext(1, { status: 429, retryAfterSeconds: 600 });
+    const report = await dispatch(message('m-lost'), h.deps(env(), { state }));
+    expect(lost).toBe(true);
+    expect(report.channels.find((c) => c.channel === 'teams')).toMatchObject({
+      outcome: 'pending',
+      nextAttemptAt: new Date(h.clock.now().getTime() + 600_000).toISOString(),
+    });
+
+    h.clock.advance(5 * 60_000);
+    expect((await retryPending(h.deps(env(), { state }))).results).toEqual([]); // not before its Retry-After
+    h.clock.advance(5 * 60_000);
+    expect((await retryPending(h.deps(env(), { state }))).results[0]?.outcome).toBe('delivered');
+    expect(server.posts.map((p) => p.status)).toEqual([429, 429, 202]);
+  });
+
   it('a pending message the state store cannot read holds its channel: the one behind it does not go first', async () => {
     server.failNext(1, { status: 429, retryAfterSeconds: 600 });
     await dispatch(message('m-first'), h.deps(env()));
+    h.clock.advance(1_000); // queued a second later: queue order, not the listing's, decides below
     const queued = await dispatch(
       message('m-second', { createdAt: '2026-03-02T03:06:00.000Z' }),
       h.deps(env()),
