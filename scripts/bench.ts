@@ -122,12 +122,13 @@ async function orchestrate(options: Options): Promise<void> {
     const floor: number[] = [];
     const receive: number[] = [];
     const loads: number[] = [];
+    const argsFor = (dir: string) => [
+      ...['--events', String(options.events), '--sink', options.sink],
+      ...['--work-dir', path.join(workDir, dir), '--page-server', served.baseUrl],
+      ...['--tenant-id', tenantId],
+    ];
     for (let round = 1; round <= options.rounds; round++) {
-      const roundArgs = [
-        ...['--events', String(options.events), '--sink', options.sink],
-        ...['--work-dir', path.join(workDir, `round-${round}`), '--page-server', served.baseUrl],
-        ...['--tenant-id', tenantId],
-      ];
+      const roundArgs = argsFor(`round-${round}`);
       loads.push(loadavg()[0]!);
       const p = (await runRound([...roundArgs, '--role', 'pipeline'], env)) as (typeof pipeline)[number];
       const f = (await runRound([...roundArgs, '--role', 'floor'], env)) as {
@@ -160,11 +161,7 @@ async function orchestrate(options: Options): Promise<void> {
         `ratio ${(withReceive / eventsPerSec).toFixed(2)}`,
     );
     // For reading the peak RSS: what a process that only receives (and parses) the same pages peaks at.
-    const floorArgs = [
-      ...['--events', String(options.events), '--sink', options.sink],
-      ...['--work-dir', path.join(workDir, 'memory-floor'), '--page-server', served.baseUrl],
-      ...['--tenant-id', tenantId],
-    ];
+    const floorArgs = argsFor('memory-floor');
     const receiveOnly = (await runRound([...floorArgs, '--role', 'memory-floor'], env)) as {
       peakRssMb: number;
     };

@@ -5,7 +5,6 @@ import { dispatch, retryPending } from '../../src/notify/dispatch.js';
 import { NOTIFY_STATE_SCOPE, notifyKey } from '../../src/notify/notifyState.js';
 import { pendingKey, pendingName } from '../../src/notify/pending.js';
 import { fitWorkflowsBody } from '../../src/notify/teamsPayload.js';
-import type { StateStore } from '../../src/state/store.js';
 import { FaultyStateStore } from '../support/faultyStateStore.js';
 import { TeamsWebhookServer } from '../support/teamsWebhookServer.js';
 import { harness, message, type Harness } from './helpers.js';
@@ -29,6 +28,8 @@ describe('Teams Workflows channel', () => {
   });
 
   const env = () => ({ TEAMS_WEBHOOK_URL: server.webhookUrl });
+  /** The message ids of the cards the flow took, in the order it took them. */
+  const shownIds = () => server.accepted.map((p) => /alert (m-\w+)/.exec(JSON.stringify(p.body))?.[1]);
 
   it('retries a 429 after its Retry-After and delivers the Workflows envelope once', async () => {
     server.failNext(1, { status: 429, retryAfterSeconds: 7 });
@@ -128,31 +129,19 @@ describe('Teams Workflows channel', () => {
     expect((await retryPending(h.deps(env()))).results.map((r) => [r.messageId, r.outcome])).toEqual([
       ['m-resolved', 'delivered'],
     ]);
-    const shown = server.accepted.map((p) => /alert (m-\w+)/.exec(JSON.stringify(p.body))?.[1]);
-    expect(shown).toEqual(['m-fired', 'm-resolved']);
+    expect(shownIds()).toEqual(['m-fired', 'm-resolved']);
   });
 
   it('a lost answer to marking a retry costs nothing: the next run waits for the Retry-After and sends once', async () => {
     // The store takes the write that marks the first retry, then the answer is lost (a timeout, a reset).
     const name = pendingName('teams', 'm-lost');
-    let lost = false;
-    const state: StateStore = {
-      read: (key) => h.state.read(key),
-      delete: (key, condition) => h.state.delete(key, condition),
-      list: (tenantId, prefix) => h.state.list(tenantId, prefix),
-      write: async (key, value, condition) => {
-        const etag = await h.state.write(key, value, condition);
-        if (key.name === name && (value as { attempts?: number }).attempts === 1 && !lost) {
-          lost = true;
-          throw new Error('503 ServerBusy (injected, after writing)');
-        }
-        return etag;
-      },
-    };
+    const state = new FaultyStateStore(h.state);
+    const marksRetry = (value: unknown) => (value as { attempts?: number }).attempts === 1;
+    state.fail({ op: 'write', prefix: name, times: 1, afterWriting: true, writing: marksRetry });
     server.failNext(1, { status: 429, retryAfterSeconds: 5 });
     server.failNext(1, { status: 429, retryAfterSeconds: 600 });
     const report = await dispatch(message('m-lost'), h.deps(env(), { state }));
-    expect(lost).toBe(true);
+    expect(state.failed).toEqual([`write ${name}`]);
     expect(report.channels.find((c) => c.channel === 'teams')).toMatchObject({
       outcome: 'pending',
       nextAttemptAt: new Date(h.clock.now().getTime() + 600_000).toISOString(),
@@ -188,8 +177,7 @@ describe('Teams Workflows channel', () => {
       ['m-first', 'delivered'],
       ['m-second', 'delivered'],
     ]);
-    const shown = server.accepted.map((p) => /alert (m-\w+)/.exec(JSON.stringify(p.body))?.[1]);
-    expect(shown).toEqual(['m-first', 'm-second']);
+    expect(shownIds()).toEqual(['m-first', 'm-second']);
   });
 
   it('defers to a later run when Retry-After is longer than a run may wait', async () => {

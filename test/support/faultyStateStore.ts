@@ -12,6 +12,8 @@ export interface StateFault {
   readonly prefix: string;
   times: number;
   readonly afterWriting?: boolean;
+  /** `write`: only writes of a value this accepts fail (say, the second write of an entry). */
+  readonly writing?: (value: unknown) => boolean;
   readonly error?: (key: StateKey) => Error;
 }
 
@@ -38,7 +40,7 @@ export class FaultyStateStore implements StateStore {
   }
 
   async write(key: StateKey, value: unknown, condition: WriteCondition): Promise<string> {
-    const fault = this.take('write', key);
+    const fault = this.take('write', key, value);
     if (fault && !fault.afterWriting) throw this.errorOf(fault, key);
     const etag = await this.real.write(key, value, condition);
     if (fault) throw this.errorOf(fault, key);
@@ -56,8 +58,14 @@ export class FaultyStateStore implements StateStore {
     return this.real.list(tenantId, prefix);
   }
 
-  private take(op: StateFault['op'], key: StateKey): StateFault | undefined {
-    const fault = this.faults.find((f) => f.op === op && f.times > 0 && key.name.startsWith(f.prefix));
+  private take(op: StateFault['op'], key: StateKey, value?: unknown): StateFault | undefined {
+    const fault = this.faults.find(
+      (f) =>
+        f.op === op &&
+        f.times > 0 &&
+        key.name.startsWith(f.prefix) &&
+        (f.writing === undefined || f.writing(value)),
+    );
     if (!fault) return undefined;
     fault.times--;
     this.failed.push(`${op} ${key.name}`);
