@@ -22,6 +22,7 @@ import type {
 import { deletesAfter } from './deletesAfter.js';
 import { deletionEnded } from './resolvedLines.js';
 import { jobKey } from '../domain/jobId.js';
+import { plural } from '../domain/text.js';
 import type { HourRollup } from './rollupSchema.js';
 import { clockTime, dayMonth, duration, periodText, timeInWindow } from '../domain/timeText.js';
 
@@ -116,7 +117,9 @@ function jobProblems(job: JobDigest, ctx: Context): Draft[] {
           ...when.map((w) => `Quarantined ${w}`),
           ...(deletes
             ? [
-                `${job.stagedDeletes} deletions staged (StagedDelete) today; the threshold is ${job.deleteThreshold ?? 500}.`,
+                // The day's StagedDelete events: a held cycle that the service retries stages the same
+                // objects again, so this is not how many objects are held (the alert says that, per cycle).
+                `${plural(job.stagedDeletes, 'deletion')} staged (StagedDelete events) today, each retry of a held cycle counted again; the threshold is ${(job.deleteThreshold ?? 500).toLocaleString('en-US')} per cycle.`,
                 ...(ongoing ? [] : [deleteEventsAfter(job, periods, ctx)]),
               ]
             : [

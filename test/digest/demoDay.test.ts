@@ -52,7 +52,9 @@ describe('the digest of the demo day', () => {
       'contoso.com device sync was paused after its initial sync: errors to clean up',
     );
     expect(trip!.periods).toEqual([{ from: '2026-11-22T09:02:00.000Z', to: '2026-11-22T11:30:00.000Z' }]);
-    expect(trip!.facts).toContain('600 deletions staged (StagedDelete) today; the threshold is 500.');
+    expect(trip!.facts).toContain(
+      '600 deletions staged (StagedDelete events) today, each retry of a held cycle counted again; the threshold is 500 per cycle.',
+    );
     // The RESOLVED message's count of the deletes the trip held back, not the 610 Delete events of the
     // rest of the day (ordinary later deletes among them).
     expect(trip!.facts).toContain(

@@ -157,7 +157,9 @@ describe('digest model over recorded collect runs', () => {
       const trip = model.problems[0]!;
       // Graph's quarantine.currentBegan (09:02), not the run that first saw it (09:05).
       expect(trip.periods).toEqual([{ from: at(9, 2), to: null }]);
-      expect(trip.facts).toContain('600 deletions staged (StagedDelete) today; the threshold is 500.');
+      expect(trip.facts).toContain(
+        '600 deletions staged (StagedDelete events) today, each retry of a held cycle counted again; the threshold is 500 per cycle.',
+      );
       expect(trip.facts.join('\n')).toMatch(/around 20 Dec \(in 27 days\)/);
       expect(trip.action).toMatch(/ForceDeletes/);
 

@@ -93,6 +93,20 @@ export function transition(
 const fab = JOBS.fabrikamProvisioning;
 const phs = JOBS.contosoPasswordHash;
 
+/** fabrikam.local's provisioning job from 09:02 on: quarantined by the accidental-deletion threshold. */
+export function deletionTripStatus(dayStart: Date) {
+  const seriesBegan = iso(dayStart, 9, 2);
+  return {
+    status: 'Quarantine',
+    quarantineReason: 'TooManyDeletes',
+    quarantineSince: seriesBegan,
+    seriesBegan,
+    lastExecutionState: 'Failed',
+    lastErrorCode: 'TooManyDeletes',
+    lastSuccess: iso(dayStart, 9, 0),
+  } as const;
+}
+
 /**
  * The bad day: fabrikam.local trips the accidental-deletion threshold at 09:00 (600 StagedDelete) and is
  * still quarantined at the end of the day; contoso.com password hash sync has been quarantined for 20
@@ -104,7 +118,6 @@ export function badDay(
   options: { dayStart?: Date; names?: { megan?: string; adele?: string } } = {},
 ) {
   const dayStart = options.dayStart ?? DAY_START;
-  const seriesBegan = iso(dayStart, 9, 2);
   const megan = options.names?.megan ?? 'Megan Bowen';
   const adele = options.names?.adele ?? 'Adele Vance';
   return recordDay(
@@ -115,17 +128,7 @@ export function badDay(
       const run = healthyRun(
         at,
         {
-          fabrikamProvisioning: tripped
-            ? {
-                status: 'Quarantine',
-                quarantineReason: 'TooManyDeletes',
-                quarantineSince: seriesBegan,
-                seriesBegan,
-                lastExecutionState: 'Failed',
-                lastErrorCode: 'TooManyDeletes',
-                lastSuccess: iso(dayStart, 9, 0),
-              }
-            : {},
+          fabrikamProvisioning: tripped ? deletionTripStatus(dayStart) : {},
           contosoPasswordHash: phsQuarantine(dayStart),
         },
         { csync02: offset >= 5 * HOUR && offset < 7 * HOUR ? 'inactive' : 'active' },

@@ -7,50 +7,100 @@ import { name, requireDetails, text } from './common.js';
  * monitor-degraded: the monitor itself cannot read one of its signals. Its other alerts for that signal
  * may be missing, because "could not check" never counts as healthy; the fix is usually a permission.
  */
-const SIGNALS: Readonly<Record<MonitorSignal, { label: string; fix: Step }>> = {
+const SIGNALS: Readonly<
+  Record<
+    MonitorSignal,
+    {
+      label: string;
+      /** Whose server errors and timeouts the signal's requests meet (see causeOf). */
+      service: string;
+      fix: Step;
+    }
+  >
+> = {
   jobs: {
     label: 'sync job status',
+    service: 'Microsoft Graph',
     fix: {
       text: "Grant the monitor's managed identity the Microsoft Graph application permission Synchronization.Read.All (admin consent).",
     },
   },
   provisioning: {
     label: 'provisioning logs',
+    service: 'Microsoft Graph',
     fix: {
       text: "Grant the monitor's managed identity the Microsoft Graph application permissions AuditLog.Read.All and Directory.Read.All (admin consent). Provisioning logs also need an Entra ID P1 or P2 licence.",
     },
   },
   agents: {
     label: 'provisioning agents',
+    service: 'Microsoft Graph',
     fix: {
       text: 'The agents API does not support application permissions. Set AGENTS_API=off and install the heartbeat task on the agent hosts for per-agent alerts.',
     },
   },
   sink: {
     label: 'the Log Analytics ingestion',
+    service: 'Azure Monitor Logs Ingestion',
     fix: {
       text: "Check that the monitor's identity has the Monitoring Metrics Publisher role on the data collection rule, and that the endpoint and DCR id settings are right.",
     },
   },
   notify: {
     label: 'its notification channels',
+    service: 'the notification service (Azure Communication Services or Teams)',
     fix: {
       text: 'Check the email (ACS) and Teams webhook settings, the ACS sender domain and quota, and whether the Teams workflow still exists. Undelivered notifications are kept and retried every run.',
     },
   },
   coverage: {
     label: 'the directory (coverage check)',
+    service: 'Microsoft Graph',
     fix: {
       text: "Grant the monitor's managed identity Directory.Read.All (or User.Read.All, Group.Read.All and OrgContact.Read.All), or set COVERAGE_CHECK=off.",
     },
   },
   state: {
     label: 'its state storage',
+    service: 'Azure Table storage',
     fix: {
       text: "Check that the monitor's identity has the Storage Table Data Contributor role on the storage account and that the account is reachable.",
     },
   },
 };
+
+/** Where Microsoft reports an incident of the service behind each signal. */
+const M365_HEALTH = 'the Microsoft 365 admin center (Health > Service health)';
+const HEALTH: Readonly<Record<MonitorSignal, string>> = {
+  jobs: M365_HEALTH,
+  provisioning: M365_HEALTH,
+  agents: M365_HEALTH,
+  coverage: M365_HEALTH,
+  sink: 'Azure Service Health',
+  state: 'Azure Service Health',
+  notify: `Azure Service Health (Communication Services) or ${M365_HEALTH} for Teams`,
+};
+
+type Cause = 'throttled' | 'outage' | 'other';
+
+/**
+ * What an error says of its cause, from its code and message (a Graph error's message carries its
+ * status, "(503 ServiceUnavailable)"): throttled (429), a server-side outage (5xx, a timeout), or
+ * anything else, which includes every permission and licence error and gets the signal's own fix.
+ */
+function causeOf(error: string): Cause {
+  if (/throttl|\b429\b|toomanyrequests/i.test(error)) return 'throttled';
+  if (
+    /\(5\d\d\b|\b(?:ServiceUnavailable|GatewayTimeout|BadGateway|InternalServerError|Timeout|TimeoutError|timed out|unavailable|ETIMEDOUT|ECONNRESET|EAI_AGAIN)\b/i.test(
+      error,
+    ) &&
+    !/\b40[13]\b|forbidden|unauthori[sz]ed|authorization_|denied|permission|privilege|licen[cs]e/i.test(error)
+  )
+    return 'outage';
+  return 'other';
+}
+
+const upperFirst = (value: string) => value.charAt(0).toUpperCase() + value.slice(1);
 
 export function monitorDegradedView(alert: Alert, _ctx: RenderContext): KindView {
   const d = requireDetails('monitor-degraded', alert);
@@ -71,13 +121,28 @@ export function monitorDegradedView(alert: Alert, _ctx: RenderContext): KindView
     });
   }
   const issues = (d.issues ?? []).filter((i) => i !== null && i !== undefined);
+  // The advice follows what the errors were: a permission step during a Graph outage or throttling
+  // would send an admin to change consent while the fault is Microsoft's and passes by itself.
+  const causes = new Set(
+    [
+      ...(d.lastErrorCode || d.lastErrorMessage
+        ? [{ code: d.lastErrorCode, message: d.lastErrorMessage }]
+        : []),
+      ...issues,
+    ].map((i) => causeOf(`${i.code ?? ''} ${i.message ?? ''}`)),
+  );
   const steps: Step[] = [];
-  if (/throttl|429|toomanyrequests/i.test(`${d.lastErrorCode ?? ''} ${d.lastErrorMessage ?? ''}`)) {
+  if (causes.has('throttled')) {
     steps.push({
       text: 'Microsoft Graph is throttling the monitor. It slows down by itself; if this lasts, run it less often (COLLECT_SCHEDULE).',
     });
   }
-  if (signal) steps.push(signal.fix);
+  if (causes.has('outage')) {
+    steps.push({
+      text: `${upperFirst(signal.service)} answered with a server error or did not answer in time: that is on the service's side, usually passes by itself, and the monitor tries again every run. If it lasts, look for an incident in ${HEALTH[d.signal]}.`,
+    });
+  }
+  if (causes.has('other') || causes.size === 0) steps.push(signal.fix);
   steps.push({
     text: "Check the monitor's own logs (Function App logs or Application Insights) for the failed runs.",
   });
