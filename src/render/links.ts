@@ -81,7 +81,7 @@ export const docs = {
 /*
  * Links every alert message carries (issue 10), besides the Cloud sync pane and the workbook below: the
  * job's provisioning logs. The admin center takes no filter in its URL, so the
- * message says which filter to set, and the Graph query of the same filter is given as a command.
+ * message says which filter to set, and links the Graph query of the same filter in Graph Explorer.
  */
 
 /** Entra admin center > Monitoring & health > Provisioning logs. */
@@ -90,13 +90,20 @@ export function provisioningLogsUrl(portalUrl: string): string {
 }
 
 /**
- * The Graph query of a job's provisioning events (optionally one action): jobId and provisioningAction
- * support `contains` and `eq` (provisioningObjectSummary). Events carry a longer job id than the jobs
- * API, so the job is matched with contains.
+ * The Graph query of a job's provisioning events (optionally one action), in Graph Explorer: a bare
+ * graph.microsoft.com URL opened in a browser carries no token and answers 401; Graph Explorer signs
+ * the reader in and runs it. jobId and provisioningAction support `contains` and `eq`
+ * (provisioningObjectSummary). Events carry a longer job id than the jobs API, so the job is matched
+ * with contains.
  */
 export function provisioningQueryUrl(jobId: string, action?: 'delete' | 'stagedDelete'): string {
   const filter = `contains(jobId,'${jobId.replace(/'/g, "''")}')${action ? ` and provisioningAction eq '${action}'` : ''}`;
-  return `https://graph.microsoft.com/v1.0/auditLogs/provisioning?$filter=${encodeURIComponent(filter)}`;
+  return graphExplorerUrl(`auditLogs/provisioning?$filter=${filter}`);
+}
+
+/** A v1.0 GET request (path and query, not encoded) opened in Graph Explorer. */
+function graphExplorerUrl(request: string): string {
+  return `https://developer.microsoft.com/en-us/graph/graph-explorer?request=${encodeURIComponent(request)}&method=GET&version=v1.0&GraphUrl=${encodeURIComponent('https://graph.microsoft.com')}`;
 }
 
 function base(portalUrl: string): string {
@@ -134,8 +141,7 @@ export function provisioningLogQueryUrl(
     `activityDateTime gt ${after}`,
     `activityDateTime lt ${new Date(to).toISOString()}`,
   ].join(' and ');
-  const request = `auditLogs/provisioning?$filter=${filter}`;
-  return `https://developer.microsoft.com/en-us/graph/graph-explorer?request=${encodeURIComponent(request)}&method=GET&version=v1.0&GraphUrl=${encodeURIComponent('https://graph.microsoft.com')}`;
+  return graphExplorerUrl(`auditLogs/provisioning?$filter=${filter}`);
 }
 
 /** The monitor's workbook, where an alert is found by its id (Alerts > Alert history); undefined without one. */

@@ -94,9 +94,13 @@ describe('a resolved deletion-threshold trip says what ended it', () => {
       'Deletes allowed after 2 h 5 min: 600 objects deleted in Entra ID (612 deletions were held)',
     );
     expect(m.text).toContain(`Provisioning logs, filter Job ID = ${JOB}, Action = Delete`);
+    // In Graph Explorer, which signs the reader in: a bare graph.microsoft.com link answers 401 in a browser.
+    const query = `auditLogs/provisioning?$filter=contains(jobId,'${JOB}') and provisioningAction eq 'delete'`;
     expect(m.text).toContain(
-      `Deleted objects (Graph query): https://graph.microsoft.com/v1.0/auditLogs/provisioning?$filter=contains(jobId%2C'${JOB}')%20and%20provisioningAction%20eq%20'delete'`,
+      `Deleted objects (Graph Explorer): https://developer.microsoft.com/en-us/graph/graph-explorer?request=${encodeURIComponent(query)}&method=GET&version=v1.0&GraphUrl=https%3A%2F%2Fgraph.microsoft.com`,
     );
+    for (const body of [m.text, m.html, m.card])
+      expect(body).not.toContain('https://graph.microsoft.com/v1.0');
     expect(m.html).toContain('#view/Microsoft_AAD_IAM/ActiveDirectoryMenuBlade/~/ProvisioningEvents');
     for (const body of [m.text, m.html, m.card]) {
       expect(body).not.toMatch(

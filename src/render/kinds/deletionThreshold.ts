@@ -128,7 +128,7 @@ function resolvedView(
       links: [
         { title: 'Deleted objects (provisioning logs)', url: provisioningLogsUrl(ctx.portalUrl) },
         {
-          title: 'Deleted objects (Graph query)',
+          title: 'Deleted objects (Graph Explorer)',
           url: provisioningQueryUrl(commandId(jobId, 'job id'), 'delete'),
         },
       ],
