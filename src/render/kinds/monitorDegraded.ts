@@ -3,6 +3,8 @@ import type { Alert } from '../../domain/alertModel.js';
 import type { Fact, KindView, RenderContext, Step } from '../view.js';
 import { name, requireDetails, text } from './common.js';
 
+const M365_HEALTH = 'the Microsoft 365 admin center (Health > Service health)';
+
 /**
  * monitor-degraded: the monitor itself cannot read one of its signals. Its other alerts for that signal
  * may be missing, because "could not check" never counts as healthy; the fix is usually a permission.
@@ -12,8 +14,10 @@ const SIGNALS: Readonly<
     MonitorSignal,
     {
       label: string;
-      /** Whose server errors and timeouts the signal's requests meet (see causeOf). */
+      /** Whose server errors and timeouts the signal's requests meet (see causeOf), as a sentence begins. */
       service: string;
+      /** Where Microsoft reports an incident of that service. */
+      health: string;
       fix: Step;
     }
   >
@@ -21,6 +25,7 @@ const SIGNALS: Readonly<
   jobs: {
     label: 'sync job status',
     service: 'Microsoft Graph',
+    health: M365_HEALTH,
     fix: {
       text: "Grant the monitor's managed identity the Microsoft Graph application permission Synchronization.Read.All (admin consent).",
     },
@@ -28,6 +33,7 @@ const SIGNALS: Readonly<
   provisioning: {
     label: 'provisioning logs',
     service: 'Microsoft Graph',
+    health: M365_HEALTH,
     fix: {
       text: "Grant the monitor's managed identity the Microsoft Graph application permissions AuditLog.Read.All and Directory.Read.All (admin consent). Provisioning logs also need an Entra ID P1 or P2 licence.",
     },
@@ -35,6 +41,7 @@ const SIGNALS: Readonly<
   agents: {
     label: 'provisioning agents',
     service: 'Microsoft Graph',
+    health: M365_HEALTH,
     fix: {
       text: 'The agents API does not support application permissions. Set AGENTS_API=off and install the heartbeat task on the agent hosts for per-agent alerts.',
     },
@@ -42,13 +49,15 @@ const SIGNALS: Readonly<
   sink: {
     label: 'the Log Analytics ingestion',
     service: 'Azure Monitor Logs Ingestion',
+    health: 'Azure Service Health',
     fix: {
       text: "Check that the monitor's identity has the Monitoring Metrics Publisher role on the data collection rule, and that the endpoint and DCR id settings are right.",
     },
   },
   notify: {
     label: 'its notification channels',
-    service: 'the notification service (Azure Communication Services or Teams)',
+    service: 'The notification service (Azure Communication Services or Teams)',
+    health: `Azure Service Health (Communication Services) or ${M365_HEALTH} for Teams`,
     fix: {
       text: 'Check the email (ACS) and Teams webhook settings, the ACS sender domain and quota, and whether the Teams workflow still exists. Undelivered notifications are kept and retried every run.',
     },
@@ -56,6 +65,7 @@ const SIGNALS: Readonly<
   coverage: {
     label: 'the directory (coverage check)',
     service: 'Microsoft Graph',
+    health: M365_HEALTH,
     fix: {
       text: "Grant the monitor's managed identity Directory.Read.All (or User.Read.All, Group.Read.All and OrgContact.Read.All), or set COVERAGE_CHECK=off.",
     },
@@ -63,22 +73,11 @@ const SIGNALS: Readonly<
   state: {
     label: 'its state storage',
     service: 'Azure Table storage',
+    health: 'Azure Service Health',
     fix: {
       text: "Check that the monitor's identity has the Storage Table Data Contributor role on the storage account and that the account is reachable.",
     },
   },
-};
-
-/** Where Microsoft reports an incident of the service behind each signal. */
-const M365_HEALTH = 'the Microsoft 365 admin center (Health > Service health)';
-const HEALTH: Readonly<Record<MonitorSignal, string>> = {
-  jobs: M365_HEALTH,
-  provisioning: M365_HEALTH,
-  agents: M365_HEALTH,
-  coverage: M365_HEALTH,
-  sink: 'Azure Service Health',
-  state: 'Azure Service Health',
-  notify: `Azure Service Health (Communication Services) or ${M365_HEALTH} for Teams`,
 };
 
 type Cause = 'throttled' | 'outage' | 'other';
@@ -99,8 +98,6 @@ function causeOf(error: string): Cause {
     return 'outage';
   return 'other';
 }
-
-const upperFirst = (value: string) => value.charAt(0).toUpperCase() + value.slice(1);
 
 export function monitorDegradedView(alert: Alert, _ctx: RenderContext): KindView {
   const d = requireDetails('monitor-degraded', alert);
@@ -139,7 +136,7 @@ export function monitorDegradedView(alert: Alert, _ctx: RenderContext): KindView
   }
   if (causes.has('outage')) {
     steps.push({
-      text: `${upperFirst(signal.service)} answered with a server error or did not answer in time: that is on the service's side, usually passes by itself, and the monitor tries again every run. If it lasts, look for an incident in ${HEALTH[d.signal]}.`,
+      text: `${signal.service} answered with a server error or did not answer in time: that is on the service's side, usually passes by itself, and the monitor tries again every run. If it lasts, look for an incident in ${signal.health}.`,
     });
   }
   if (causes.has('other') || causes.size === 0) steps.push(signal.fix);
