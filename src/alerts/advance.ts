@@ -155,6 +155,7 @@ export function advance(
       ...prior,
       state: 'resolved',
       resolvedAt: at,
+      clearedAt: prior.resolvingSince ?? at,
       lastChangedAt: at,
       silencedUntil: undefined,
       inhibitedBy: undefined,

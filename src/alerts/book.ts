@@ -42,6 +42,7 @@ export const storedAlert = z.object({
   silencedUntil: z.union([z.literal('resolve'), time]).optional(),
   acknowledgedBy: z.string().optional(),
   resolvedAt: time.optional(),
+  clearedAt: time.optional(),
   reopenCount: z.number().int().nonnegative().optional(),
   inhibitedBy: z.string().optional(),
   silencedBy: z.string().optional(),

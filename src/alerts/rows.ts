@@ -35,6 +35,8 @@ export function transitionRow(transition: Transition, channels: readonly string[
       ...(alert.subject.signal ? { signal: alert.subject.signal } : {}),
       // What ended it and what it cost (deletes allowed: how many): the row says it, like the message.
       ...(transition.transition === 'resolved' && alert.resolution ? { resolution: alert.resolution } : {}),
+      // When the problem ended, which a resolve that waited for its outcome tells later (TimeGenerated).
+      ...(transition.transition === 'resolved' && alert.clearedAt ? { clearedAt: alert.clearedAt } : {}),
       facts: alert.details,
     },
     Channels: transition.recordOnly ? [] : channels ? [...channels] : null,

@@ -44,7 +44,8 @@ export function buildAlerts(
       ...(last.agentId ? { agentId: last.agentId } : {}),
       openedAt: openedT?.at ?? null,
       since: [...transitions].reverse().find((t) => t.since)?.since ?? null,
-      resolvedAt: last.transition === 'resolved' ? last.at : null,
+      // When the problem ended, as its RESOLVED message says (a resolve that waited is told later).
+      resolvedAt: last.transition === 'resolved' ? (last.clearedAt ?? last.at) : null,
       lastTransition: last.transition,
       lastAt: last.at,
       ...(last.silencedBy && last.transition !== 'resolved' ? { silencedBy: last.silencedBy } : {}),

@@ -1,3 +1,4 @@
+import { lastedMs } from '../domain/alertModel.js';
 import { conditionLabel } from '../domain/jobCondition.js';
 import type { AlertLine, AlertsDigest, JobDigest } from '../domain/digestModel.js';
 import { jobKey } from '../domain/jobId.js';
@@ -21,12 +22,12 @@ export function withResolvedOutcomes(
     if (line.lastTransition !== 'resolved') return line;
     const at = line.resolvedAt;
     const began = line.since ?? line.openedAt;
-    const lasted = at && began ? Date.parse(at) - Date.parse(began) : NaN;
+    const lasted = lastedMs(began, at);
     const job = line.jobId ? byKey.get(jobKey(line.jobId)) : undefined;
     return {
       ...line,
       summary: withoutOutlook(line.summary),
-      lastedMs: Number.isFinite(lasted) && lasted > 0 ? lasted : null,
+      lastedMs: lasted ?? null,
       ended: at ? endedBy(line, at, job, hours) : null,
     };
   };

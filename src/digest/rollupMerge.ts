@@ -352,6 +352,9 @@ function mergeTransitions(
       ...(s.templateId ? { templateId: s.templateId } : {}),
       ...(s.machineName ? { machineName: capText(s.machineName, MAX_NAME_CHARS) } : {}),
       ...(s.agentId ? { agentId: s.agentId } : {}),
+      ...(t.transition === 'resolved' && t.alert.clearedAt && t.alert.clearedAt < t.at
+        ? { clearedAt: t.alert.clearedAt }
+        : {}),
       ...(t.silencedBy ? { silencedBy: t.silencedBy } : {}),
       ...(deletion?.success
         ? {

@@ -137,6 +137,8 @@ export const transitionEntrySchema = z.object({
   templateId: z.string().optional(),
   machineName: z.string().optional(),
   agentId: z.string().optional(),
+  /** A resolve that waited for its outcome: when the condition was first seen gone (before `at`). */
+  clearedAt: iso.optional(),
   /** The silence (or maintenance window) that made this transition record-only. */
   silencedBy: z.string().optional(),
   /**

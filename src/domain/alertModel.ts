@@ -84,7 +84,14 @@ export interface Alert extends AlertCandidate {
   /** Set by an acknowledgement: muted until this instant, or until it resolves when 'resolve'. */
   readonly silencedUntil?: string;
   readonly acknowledgedBy?: string;
+  /** When the `resolved` transition happened: the run that told it. */
   readonly resolvedAt?: string;
+  /**
+   * Set on `resolved`: when the condition was first seen gone. Earlier than resolvedAt when the resolve
+   * waited for its outcome (resolvingSince): the deletes of a trip allowed at 11:30 are told at 11:40,
+   * once they are in the log, but the trip lasted until 11:30. See endedAt.
+   */
+  readonly clearedAt?: string;
   /** How often it came back within the flap window after resolving (each time a `new`). */
   readonly reopenCount?: number;
   /** While another alert mutes this one (inhibition): that alert's id. No transitions while muted. */
@@ -111,6 +118,24 @@ export interface RemediationNote {
   readonly via: 'ack-page' | 'cli';
   /** Why it was refused or failed (plain words, capped). */
   readonly reason?: string;
+}
+
+/**
+ * When a resolved alert's problem ended, the one instant every message, row and digest line measures
+ * "lasted" to: when its condition was first seen gone (an alert resolved by an older version has only
+ * resolvedAt). Undefined while it is open.
+ */
+export function endedAt(alert: Pick<Alert, 'clearedAt' | 'resolvedAt'>): string | undefined {
+  return alert.clearedAt ?? alert.resolvedAt;
+}
+
+/** How long a problem lasted, from its since to its end: undefined when either is unknown or not in order. */
+export function lastedMs(
+  since: string | null | undefined,
+  end: string | null | undefined,
+): number | undefined {
+  const lasted = Date.parse(end ?? '') - Date.parse(since ?? '');
+  return Number.isFinite(lasted) && lasted > 0 ? lasted : undefined;
 }
 
 /** What ended a problem, for the RESOLVED message: "deletes allowed, 600 objects deleted". JSON only. */

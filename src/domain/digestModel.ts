@@ -195,6 +195,7 @@ export interface AlertLine {
   readonly summary: string;
   readonly subject: string | null;
   readonly openedAt: string | null;
+  /** When the problem ended (its condition first seen gone), which may be before its RESOLVED transition. */
   readonly resolvedAt: string | null;
   /** When the condition began by the evidence (before `openedAt` when a hold-down delayed the alert). */
   readonly since?: string | null;

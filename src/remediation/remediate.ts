@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ALERT_BOOK_KEY, alertBook } from '../alerts/book.js';
 import { readOnDemandResult } from '../canary/onDemandResult.js';
 import type { Clock } from '../clock.js';
-import type { Alert } from '../domain/alertModel.js';
+import { endedAt, type Alert } from '../domain/alertModel.js';
 import { capFlat } from '../domain/text.js';
 import { GraphRequestError } from '../graph/errors.js';
 import type { Logger } from '../log.js';
@@ -92,7 +92,7 @@ export async function prepareRemediation(
     return {
       ok: false,
       alert,
-      reason: `This alert resolved at ${alert.resolvedAt ?? alert.lastChangedAt}: nothing to act on.`,
+      reason: `This alert resolved at ${endedAt(alert) ?? alert.lastChangedAt}: nothing to act on.`,
     };
   if (request.seenVersion === null)
     return {

@@ -1,4 +1,11 @@
-import type { Alert, AlertKind, Transition, TransitionKind } from '../domain/alertModel.js';
+import {
+  endedAt,
+  lastedMs,
+  type Alert,
+  type AlertKind,
+  type Transition,
+  type TransitionKind,
+} from '../domain/alertModel.js';
 import { formatSince } from './format.js';
 import { formatDuration } from '../domain/duration.js';
 import { agentOfflineView } from './kinds/agentOffline.js';
@@ -65,10 +72,16 @@ export function buildAlertView(
   facts.push(...kindFacts.filter((f) => !(f.value === since && /since$/i.test(f.label))));
   if (resolved) {
     facts.push(...(kind.resolved?.facts ?? []));
-    const at = alert.resolvedAt ?? transition.at;
-    facts.push({ label: 'Resolved', value: formatSince(at, ctx.generatedAt) });
-    const lasted = Date.parse(at) - Date.parse(alert.since);
-    if (Number.isFinite(lasted) && lasted > 0) facts.push({ label: 'Lasted', value: formatDuration(lasted) });
+    const at = endedAt(alert) ?? transition.at;
+    // A resolve that waited for its outcome is told after the problem ended: say both, so "Lasted"
+    // and the time the message arrived do not seem to disagree.
+    const told = Date.parse(transition.at) - Date.parse(at) >= 60_000;
+    facts.push({
+      label: 'Resolved',
+      value: `${formatSince(at, ctx.generatedAt)}${told ? '; this message waited until its outcome was known' : ''}`,
+    });
+    const lasted = lastedMs(alert.since, at);
+    if (lasted !== undefined) facts.push({ label: 'Lasted', value: formatDuration(lasted) });
   }
   facts.push({
     label: 'Severity',

@@ -3,6 +3,7 @@ import { advance } from '../../src/alerts/advance.js';
 import { emptyAlertBook } from '../../src/alerts/book.js';
 import { defaultAlertSettings } from '../../src/alerts/settings.js';
 import type { AlertCandidate, ResolutionNote } from '../../src/domain/alertModel.js';
+import { transitionRow } from '../../src/alerts/rows.js';
 import { renderAlertMessage } from '../../src/render/alertMessage.js';
 import { fullCoverage } from '../../src/rules/index.js';
 import { sampleTransitions } from './fixtures.js';
@@ -90,9 +91,14 @@ describe('a resolved deletion-threshold trip says what ended it', () => {
     expect(m.subject).toMatch(
       /^\[RESOLVED\] Deletion threshold in contoso\.com: deletes allowed, 600 objects deleted · /,
     );
+    // It lasted until the first run without the trip (2 h), not until the outcome was in the log.
     expect(m.text).toContain(
-      'Deletes allowed after 2 h 5 min: 600 objects deleted in Entra ID (612 deletions were held)',
+      'Deletes allowed after 2 h: 600 objects deleted in Entra ID (612 deletions were held)',
     );
+    expect(m.text).toMatch(
+      /Resolved: +\S+ \S+ UTC \(5 min ago\); this message waited until its outcome was known/,
+    );
+    expect(m.text).toMatch(/Lasted: +2 h\n/);
     expect(m.text).toContain(`Provisioning logs, filter Job ID = ${JOB}, Action = Delete`);
     // In Graph Explorer, which signs the reader in: a bare graph.microsoft.com link answers 401 in a browser.
     const query = `auditLogs/provisioning?$filter=contains(jobId,'${JOB}') and provisioningAction eq 'delete'`;
@@ -122,6 +128,29 @@ describe('a resolved deletion-threshold trip says what ended it', () => {
     expect(m.text).toMatch(/Deleted: +0 objects in Entra ID/);
     for (const body of [m.text, m.html, m.card])
       expect(body).not.toMatch(/no action needed|days left|\(in \d+ (?:days|h)\)|Next retry/);
+  });
+
+  it('the row says when the trip ended as well as when it was told; a stored alert without that is measured to its resolve', () => {
+    const settings = defaultAlertSettings;
+    let book = advance(emptyAlertBook(), [trip], fullCoverage, new Date(TRIP_AT + 5 * MIN), settings).book;
+    book = advance(book, [], fullCoverage, new Date(iso(120)), settings, [note('allowed', false, 86)]).book;
+    const { transitions } = advance(book, [], fullCoverage, new Date(iso(125)), settings, [
+      note('allowed', true, 600),
+    ]);
+    const resolved = transitions.find((t) => t.transition === 'resolved')!;
+    const row = transitionRow(resolved, ['email']);
+    expect(row.TimeGenerated).toBe(iso(125));
+    expect(row.Details).toMatchObject({ since: fixture.since, clearedAt: iso(120) });
+
+    // An alert resolved by a version that did not record clearedAt: "Lasted" runs to its resolve.
+    const { clearedAt: _cleared, ...older } = resolved.alert;
+    const text = renderAlertMessage({
+      tenantId: TENANT,
+      generatedAt: resolved.at,
+      transitions: [{ ...resolved, alert: older }],
+    }).email.plainText;
+    expect(text).toContain('Deletes allowed after 2 h 5 min');
+    expect(text).toMatch(/Resolved: +\S+ \S+ UTC \(just now\)\n/);
   });
 
   it('an outcome that never settles is told as it stands after the wait, not held forever', () => {

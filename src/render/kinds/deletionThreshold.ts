@@ -1,5 +1,5 @@
 import { deletionOutcomeSchema } from '../../domain/alertDetails.js';
-import type { Alert } from '../../domain/alertModel.js';
+import { endedAt, lastedMs, type Alert } from '../../domain/alertModel.js';
 import { formatDuration } from '../../domain/duration.js';
 import { syncDirection } from '../../domain/jobTemplates.js';
 import { formatInstant, formatSince } from '../format.js';
@@ -98,8 +98,8 @@ function resolvedView(
   ctx: RenderContext,
 ): KindView['resolved'] {
   if (alert.state !== 'resolved') return undefined;
-  const lasted = Date.parse(alert.resolvedAt ?? '') - Date.parse(alert.since);
-  const forHow = Number.isFinite(lasted) && lasted > 0 ? ` after ${formatDuration(lasted)}` : '';
+  const lasted = lastedMs(alert.since, endedAt(alert));
+  const forHow = lasted !== undefined ? ` after ${formatDuration(lasted)}` : '';
   const parsed = deletionOutcomeSchema.safeParse(alert.resolution?.details);
   const logs = `Provisioning logs, filter Job ID = ${commandId(jobId, 'job id')}, Action = Delete`;
   if (!parsed.success) {

@@ -1,4 +1,4 @@
-import type { Alert } from '../../domain/alertModel.js';
+import { endedAt, lastedMs, type Alert } from '../../domain/alertModel.js';
 import { formatDuration } from '../../domain/duration.js';
 import { timeToDisable } from '../../domain/quarantineOutlook.js';
 import { jobErrorGuidance } from '../guidance/jobErrors.js';
@@ -70,6 +70,6 @@ export function jobQuarantinedView(alert: Alert, ctx: RenderContext): KindView {
 
 /** " after 1 h 30 min": from the start of the quarantine to its end. */
 function lastedText(alert: Alert): string {
-  const lasted = Date.parse(alert.resolvedAt ?? '') - Date.parse(alert.since);
-  return Number.isFinite(lasted) && lasted > 0 ? ` after ${formatDuration(lasted)}` : '';
+  const lasted = lastedMs(alert.since, endedAt(alert));
+  return lasted !== undefined ? ` after ${formatDuration(lasted)}` : '';
 }
