@@ -1,5 +1,6 @@
 import { detailsOf, type DetailsOf, type JobRef } from '../../domain/alertDetails.js';
-import type { Alert, AlertKind } from '../../domain/alertModel.js';
+import { endedAt, lastedMs, type Alert, type AlertKind } from '../../domain/alertModel.js';
+import { formatDuration } from '../../domain/duration.js';
 import { jobPurpose } from '../format.js';
 import { oneLine } from '../../domain/text.js';
 import { idText } from '../command.js';
@@ -91,4 +92,10 @@ export function provisioningQueryStep(
 /** A KQL string literal; job ids are plain, but nothing from Graph is pasted unquoted. */
 function kqlString(value: string): string {
   return `"${oneLine(value, 200).replace(/["\\]/g, (c) => `\\${c}`)}"`;
+}
+
+/** " after 2 h 28 min": how long a resolved alert's problem lasted, for its RESOLVED summary; '' when not known. */
+export function lastedAfter(alert: Alert): string {
+  const lasted = lastedMs(alert.since, endedAt(alert));
+  return lasted !== undefined ? ` after ${formatDuration(lasted)}` : '';
 }

@@ -1,13 +1,19 @@
 import { deletionOutcomeSchema } from '../../domain/alertDetails.js';
-import { endedAt, lastedMs, type Alert } from '../../domain/alertModel.js';
-import { formatDuration } from '../../domain/duration.js';
+import type { Alert } from '../../domain/alertModel.js';
 import { syncDirection } from '../../domain/jobTemplates.js';
 import { formatInstant, formatSince } from '../format.js';
 import { plural } from '../../domain/text.js';
 import { commandId, graphJobUrl, graphPowerShell, psString } from '../command.js';
 import { docs, provisioningLogsUrl, provisioningQueryUrl } from '../links.js';
 import type { Fact, KindView, RenderContext, Step } from '../view.js';
-import { jobFacts, provisioningQueryStep, requireDetails, troubleshootingLink, whereOf } from './common.js';
+import {
+  jobFacts,
+  lastedAfter,
+  provisioningQueryStep,
+  requireDetails,
+  troubleshootingLink,
+  whereOf,
+} from './common.js';
 import { quarantineFacts } from './quarantineFacts.js';
 
 /**
@@ -98,8 +104,7 @@ function resolvedView(
   ctx: RenderContext,
 ): KindView['resolved'] {
   if (alert.state !== 'resolved') return undefined;
-  const lasted = lastedMs(alert.since, endedAt(alert));
-  const forHow = lasted !== undefined ? ` after ${formatDuration(lasted)}` : '';
+  const forHow = lastedAfter(alert);
   const parsed = deletionOutcomeSchema.safeParse(alert.resolution?.details);
   const logs = `Provisioning logs, filter Job ID = ${commandId(jobId, 'job id')}, Action = Delete`;
   if (!parsed.success) {

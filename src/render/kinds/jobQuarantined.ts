@@ -1,12 +1,19 @@
-import { endedAt, lastedMs, type Alert } from '../../domain/alertModel.js';
-import { formatDuration } from '../../domain/duration.js';
+import type { Alert } from '../../domain/alertModel.js';
 import { timeToDisable } from '../../domain/quarantineOutlook.js';
 import { jobErrorGuidance } from '../guidance/jobErrors.js';
 import { quarantineGuidance, quarantineMechanics, restartStep } from '../guidance/quarantineReasons.js';
 import { jobPurpose } from '../format.js';
 import { docs } from '../links.js';
 import type { Fact, KindView, RenderContext, Step } from '../view.js';
-import { jobFacts, microsoftLinksIn, name, requireDetails, troubleshootingLink, whereOf } from './common.js';
+import {
+  jobFacts,
+  lastedAfter,
+  microsoftLinksIn,
+  name,
+  requireDetails,
+  troubleshootingLink,
+  whereOf,
+} from './common.js';
 import { disableText, quarantineFacts } from './quarantineFacts.js';
 
 /**
@@ -61,15 +68,9 @@ export function jobQuarantinedView(alert: Alert, ctx: RenderContext): KindView {
       docs.errorCodes,
     ],
     resolved: {
-      ...(lastedText(alert) ? { outcome: `left quarantine${lastedText(alert)}` } : {}),
-      summary: `The job left quarantine${lastedText(alert)}: sync of ${where}${purpose ? ` (${purpose})` : ''} runs again${reason ? ` (the quarantine was ${reason}${q?.errorCode ? `, ${name(q.errorCode)}` : ''})` : ''}.`,
-      facts: [{ label: 'Quarantine lasted', value: lastedText(alert).replace(/^ after /, '') || 'unknown' }],
+      ...(lastedAfter(alert) ? { outcome: `left quarantine${lastedAfter(alert)}` } : {}),
+      summary: `The job left quarantine${lastedAfter(alert)}: sync of ${where}${purpose ? ` (${purpose})` : ''} runs again${reason ? ` (the quarantine was ${reason}${q?.errorCode ? `, ${name(q.errorCode)}` : ''})` : ''}.`,
+      facts: [{ label: 'Quarantine lasted', value: lastedAfter(alert).replace(/^ after /, '') || 'unknown' }],
     },
   };
-}
-
-/** " after 1 h 30 min": from the start of the quarantine to its end. */
-function lastedText(alert: Alert): string {
-  const lasted = lastedMs(alert.since, endedAt(alert));
-  return lasted !== undefined ? ` after ${formatDuration(lasted)}` : '';
 }
