@@ -19,7 +19,8 @@ import type {
 } from '../domain/digestModel.js';
 import { buildProblems } from './problems.js';
 import { withResolvedOutcomes } from './resolvedLines.js';
-import type { HourRollup } from './rollupSchema.js';
+import { sumCollectedLate } from './collectedLate.js';
+import { DIGEST_WINDOW_MS, type HourRollup } from './rollupSchema.js';
 import { timeInWindow } from '../domain/timeText.js';
 
 /**
@@ -28,7 +29,7 @@ import { timeInWindow } from '../domain/timeText.js';
  * began inside a gap). Pure: same rollups, same digest.
  */
 
-const DAY = 24 * 3600_000;
+const DAY = DIGEST_WINDOW_MS;
 
 export interface DigestModelInput {
   readonly tenantId: string;
@@ -131,6 +132,10 @@ function buildDay(d: {
   const alerts = withResolvedOutcomes(withCurrentCounts(unorderedAlerts, jobs), jobs, hours);
   const totals: DayTotals = {
     events: jobs.reduce((n, j) => n + j.eventTotal, 0),
+    collectedLate: sumCollectedLate(
+      jobs.map((j) => j.collectedLate),
+      windowStart,
+    ),
     failedEvents: jobs.reduce((n, j) => n + j.failures.events, 0),
     failingObjectsAtEnd: jobs.reduce((n, j) => n + j.stillFailing.objects, 0),
     stagedDeletes: jobs.reduce((n, j) => n + j.stagedDeletes, 0),

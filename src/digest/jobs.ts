@@ -17,6 +17,7 @@ import {
 import { jobTitle, templateRank } from '../domain/jobTemplates.js';
 import { timeToDisable } from '../domain/quarantineOutlook.js';
 import type { HourRollup, JobSnapshot, Span } from './rollupSchema.js';
+import { collectedLate } from './collectedLate.js';
 import { jobNow } from './jobsNow.js';
 import { joinSpans } from './spans.js';
 import {
@@ -232,6 +233,7 @@ function buildJob(jobId: string, input: JobsInput): JobDigest {
     cycles: cycles.size + cyclesOverflow,
     events,
     eventTotal: Object.values(events).reduce((n, r) => n + Object.values(r).reduce((m, x) => m + x, 0), 0),
+    collectedLate: collectedLate(provisioning, windowStart),
     failures: {
       events: topCodes.reduce((n, c) => n + c.events, 0),
       objects: allObjects.size + overflow,

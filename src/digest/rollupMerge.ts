@@ -6,6 +6,7 @@ import { jobKey } from '../domain/jobId.js';
 import { capText } from '../domain/text.js';
 import { deletionOutcomeSchema } from '../domain/alertDetails.js';
 import type { AgentRecord, JobStatusRecord, MonitorRunRecord } from '../tables/definitions.js';
+import { DIGEST_WINDOW_MS, hourLabel } from './rollupSchema.js';
 import type {
   AgentHour,
   FailingJob,
@@ -20,6 +21,7 @@ import {
   MAX_NAME_CHARS,
   MAX_OBJECTS_PER_CODE,
   outcomeAt,
+  type JobTally,
   type ProvisioningTally,
 } from './tally.js';
 import { DIGEST_ACTIONS, DIGEST_RESULTS } from '../domain/digestVocabulary.js';
@@ -238,6 +240,34 @@ function listedJobKey(eventJobKey: string, listed: readonly string[]): string {
   return listed.find((id) => jobIdsMatch(id, eventJobKey)) ?? eventJobKey;
 }
 
+/**
+ * Keeps the count of this run's events that happened before the rollup's hour, by their own hour, so
+ * the digest can say how many of its window's events happened before the window began.
+ */
+function mergeEarlier(hour: ProvisioningHour, job: JobTally, rollupHour: string): void {
+  const own = hourLabel(new Date(rollupHour));
+  const foldBefore = hourLabel(new Date(Date.parse(rollupHour) - DIGEST_WINDOW_MS));
+  const earlier = hour.earlier ?? { byEventHour: {}, oldest: '' };
+  let added = false;
+  for (const [label, n] of job.byEventHour) {
+    if (label >= own) continue;
+    earlier.byEventHour[label] = (earlier.byEventHour[label] ?? 0) + n;
+    added = true;
+  }
+  if (!added) return;
+  if (job.firstAt !== null && (earlier.oldest === '' || job.firstAt < earlier.oldest))
+    earlier.oldest = job.firstAt;
+  // Hours more than a day back: before every window that reads this hour, so one entry says it.
+  const old = Object.keys(earlier.byEventHour)
+    .filter((label) => label < foldBefore)
+    .sort();
+  for (const label of old.slice(1)) {
+    earlier.byEventHour[old[0]!]! += earlier.byEventHour[label]!;
+    delete earlier.byEventHour[label];
+  }
+  hour.earlier = earlier;
+}
+
 function mergeProvisioning(
   rollup: HourRollup,
   tally: ProvisioningTally,
@@ -265,6 +295,7 @@ function mergeProvisioning(
       else hour.cyclesOverflow += 1;
     }
     hour.cycles = [...cycles];
+    mergeEarlier(hour, job, rollup.hour);
 
     for (const [rawCode, tallied] of job.failures) {
       const known = rawCode in hour.failures;

@@ -103,6 +103,13 @@ export const provisioningHourSchema = z.object({
   cycles: z.array(z.string()),
   cyclesOverflow: count,
   failures: z.record(z.string(), codeHourSchema),
+  /**
+   * Events of this hour's runs that happened before the hour (the logs' delay, Graph publishing late,
+   * or a catch-up after a gap), per UTC hour of their own time; hours more than a day before this one
+   * are folded into the oldest (no digest window that holds this hour starts before them). Absent in
+   * older rollups and when every event was of the hour itself.
+   */
+  earlier: z.object({ byEventHour: z.record(z.string(), count), oldest: iso }).optional(),
 });
 export type ProvisioningHour = z.infer<typeof provisioningHourSchema>;
 
@@ -176,6 +183,9 @@ export const hourRollupSchema = z.object({
 export type HourRollup = z.infer<typeof hourRollupSchema>;
 
 export const ROLLUP_PREFIX = 'digest-rollup-';
+
+/** The digest reports on the 24 whole hours before it is sent (runDigest.ts, buildModel.ts). */
+export const DIGEST_WINDOW_MS = 24 * 3600_000;
 
 /** `2026-11-22T09` for any instant in that UTC hour. */
 export function hourLabel(at: Date): string {

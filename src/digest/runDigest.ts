@@ -7,7 +7,7 @@ import { digestMessage } from './digestMessage.js';
 import type { DigestModel } from '../domain/digestModel.js';
 import { expectedRunIntervalMs } from './collectInterval.js';
 import { readRollups } from './rollup.js';
-import { hourStart } from './rollupSchema.js';
+import { DIGEST_WINDOW_MS, hourStart } from './rollupSchema.js';
 import { readDigestSent, writeDigestSent } from './sentState.js';
 import { readCoverageSummary } from '../coverage/coverageSummary.js';
 import { readCanaryHistory } from '../canary/canaryHistory.js';
@@ -24,7 +24,7 @@ import type { BuildDigestSettings } from './settings.js';
  * markDigestSent cannot send the day's digest twice either.
  */
 
-const DAY = 24 * 3600_000;
+const DAY = DIGEST_WINDOW_MS;
 
 export { expectedRunIntervalMs };
 

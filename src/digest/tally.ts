@@ -22,6 +22,8 @@ export const MAX_OBJECTS_PER_CODE = 100;
 export const MAX_EXAMPLES_PER_CODE = 3;
 /** Display names are directory data: capped once here, escaped by every renderer. */
 export const MAX_NAME_CHARS = 64;
+/** `2026-11-22T09` of an ISO 8601 instant (rollupSchema.ts's hourLabel, without a Date per event). */
+const HOUR_LABEL_LENGTH = 13;
 /** Cycle ids kept per job per run; a run covers minutes, a cycle runs every 2. */
 const MAX_CYCLES = 500;
 
@@ -55,6 +57,11 @@ export interface JobTally {
    * of a run do not fail, and one entry per object is what a large run holds longest).
    */
   readonly lastByObject: Map<string, ObjectOutcome | string>;
+  /**
+   * Events per UTC hour of their own time (`2026-11-22T09`): the rollup of the run's hour keeps those
+   * from before it, so the digest can tell events that happened before its window (collected late).
+   */
+  readonly byEventHour: Map<string, number>;
   firstAt: string | null;
   lastAt: string | null;
 }
@@ -71,6 +78,8 @@ export class ProvisioningTally {
   private result: readonly [string | null, DigestResult] = [null, digestResult(null)];
   /** The cycle last added, and to which job. */
   private cycle: readonly [string | null, JobTally | null] = [null, null];
+  /** The previous record's hour label: a batch's events nearly all share it (no slice per event). */
+  private hour = 'none yet';
 
   /** Feed every batch the collector wrote (the collect stage's onProvisioningWritten). */
   add(records: readonly ProvisioningObservation[]): void {
@@ -128,6 +137,8 @@ export class ProvisioningTally {
       this.cycle = [cycle, job];
     }
     const at = record.TimeGenerated;
+    if (!at.startsWith(this.hour)) this.hour = at.slice(0, HOUR_LABEL_LENGTH);
+    job.byEventHour.set(this.hour, (job.byEventHour.get(this.hour) ?? 0) + 1);
     if (job.firstAt === null || at < job.firstAt) job.firstAt = at;
     if (job.lastAt === null || at > job.lastAt) job.lastAt = at;
 
@@ -175,6 +186,7 @@ function newJobTally(jobKey: string): JobTally {
     cycles: new Set(),
     failures: new Map(),
     lastByObject: new Map(),
+    byEventHour: new Map(),
     firstAt: null,
     lastAt: null,
   };

@@ -101,6 +101,17 @@ export interface FailingCodeDigest {
   readonly examples: readonly { readonly name: string; readonly since: string }[];
 }
 
+/**
+ * Events counted in the window that happened before it began: collected after it began (a catch-up
+ * after a gap, or Graph publishing late), so no earlier digest counted them. They stay in the window's
+ * totals (no event goes uncounted); the digest says how many they are and how old.
+ */
+export interface CollectedLate {
+  readonly events: number;
+  /** The oldest of them (event time). */
+  readonly oldest: string;
+}
+
 export interface JobIncident {
   readonly state: JobConditionState;
   readonly detail: string | null;
@@ -140,6 +151,8 @@ export interface JobDigest {
   readonly cycles: number;
   readonly events: Readonly<Record<DigestAction, Readonly<Record<DigestResult, number>>>>;
   readonly eventTotal: number;
+  /** Null when none, or all within the logs' ordinary delay (collectedLate.ts). */
+  readonly collectedLate: CollectedLate | null;
   readonly failures: {
     readonly events: number;
     readonly objects: number;
@@ -266,6 +279,8 @@ export interface Coverage {
 
 export interface DayTotals {
   readonly events: number;
+  /** Of `events`, those that happened before the window (summed over the jobs). */
+  readonly collectedLate: CollectedLate | null;
   readonly failedEvents: number;
   readonly failingObjectsAtEnd: number;
   readonly stagedDeletes: number;

@@ -3,7 +3,7 @@ import type { DigestModel, HourCell, Problem } from '../domain/digestModel.js';
 import { conditionLabel as stateLabel } from '../domain/jobCondition.js';
 import { periodText } from '../domain/timeText.js';
 import { payloadBytes, workflowsBody } from '../notify/teamsPayload.js';
-import { LEVEL_WORD, formatCount, plural, windowText } from './digestFormat.js';
+import { LEVEL_WORD, eventsCounted, formatCount, plural, windowText } from './digestFormat.js';
 import { capText, cardText } from './escape.js';
 
 /**
@@ -100,7 +100,7 @@ function buildCard(model: DigestModel, options: DigestCardOptions, detail: Detai
         { title: 'Jobs', value: txt(`${formatCount(t.jobs)} (${formatCount(t.jobsOkNow)} active now)`) },
         {
           title: 'Events',
-          value: txt(`${formatCount(t.events)} provisioning events, ${formatCount(t.failedEvents)} failed`),
+          value: txt(`${eventsCounted(t.events, t.collectedLate)}, ${formatCount(t.failedEvents)} failed`),
         },
         { title: 'Failing now', value: txt(plural(t.failingObjectsAtEnd, 'object')) },
         {
@@ -139,7 +139,7 @@ function buildCard(model: DigestModel, options: DigestCardOptions, detail: Detai
         title: txt(`${job.configurationName} · ${job.label.split(' (')[0]}`, 80),
         value: txt(
           `${job.now ? `${stateLabel(job.now.state)}${job.now.detail ? ` (${job.now.detail})` : ''}` : 'not observed'} · ` +
-            `${formatCount(job.eventTotal)} events${job.stillFailing.objects ? ` · ${job.stillFailing.objects} failing` : ''} ${hourText(job.hourly)}`,
+            `${eventsCounted(job.eventTotal, job.collectedLate, 'event')}${job.stillFailing.objects ? ` · ${job.stillFailing.objects} failing` : ''} ${hourText(job.hourly)}`,
         ),
       })),
     });

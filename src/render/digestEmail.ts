@@ -21,6 +21,8 @@ import {
   digestSubject,
   formatCount,
   plural,
+  collectedLateText,
+  eventsCounted,
   resolvedNote,
   windowText,
 } from './digestFormat.js';
@@ -116,7 +118,7 @@ function verdict(model: DigestModel): string {
   const t = model.totals;
   const facts = [
     plural(t.jobs, 'job') + (t.jobs ? `, ${formatCount(t.jobsOkNow)} active now` : ''),
-    plural(t.events, 'provisioning event'),
+    eventsCounted(t.events, t.collectedLate),
     plural(t.failingObjectsAtEnd, 'object') + ' failing now',
     t.agents
       ? `${formatCount(t.agentsActiveNow)} of ${plural(t.agents, 'agent')} active now`
@@ -302,6 +304,7 @@ function job(job: JobDigest, model: DigestModel, compact: boolean): string {
       SMALL,
     ),
   ];
+  if (job.collectedLate) parts.push(p(esc(collectedLateText(job.collectedLate, windowStart)), SMALL));
   if (job.quarantine) {
     const q = job.quarantine;
     parts.push(

@@ -1,6 +1,7 @@
 import type {
   AlertLine,
   CellState,
+  CollectedLate,
   DigestLevel,
   DigestModel,
   ProblemSeverity,
@@ -117,6 +118,26 @@ export function actionSummary(
     parts.push(`${action} ${formatCount(total)}${notes.length ? ` (${notes.join(', ')})` : ''}`);
   }
   return parts.length ? parts.join(' · ') : 'no provisioning events';
+}
+
+/**
+ * "412 of these events happened before this window (the oldest 2 Dec 22:04) and were collected after
+ * it began: no earlier digest counted them." Said where a job's (or the day's) events are counted.
+ */
+export function collectedLateText(late: CollectedLate, windowStart: number, whose = 'these'): string {
+  return (
+    `${formatCount(late.events)} of ${whose} events happened before this window (the oldest ` +
+    `${timeInWindow(late.oldest, windowStart)}) and were collected after it began: no earlier digest counted them.`
+  );
+}
+
+/** "3,032 provisioning events (412 from before this window)": the short form of collectedLateText. */
+export function eventsCounted(
+  events: number,
+  late: CollectedLate | null,
+  word = 'provisioning event',
+): string {
+  return `${plural(events, word)}${late ? ` (${formatCount(late.events)} from before this window)` : ''}`;
 }
 
 /** "resolved 14:30 after 1 h 30 min; ended: the job's state then: Active": a resolved alert line's end. */

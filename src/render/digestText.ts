@@ -3,7 +3,16 @@ import { latencySection } from './digestLatency.js';
 import type { DigestModel, HourCell, JobDigest } from '../domain/digestModel.js';
 import { conditionLabel as stateLabel } from '../domain/jobCondition.js';
 import { dayMonth, periodText, timeInWindow } from '../domain/timeText.js';
-import { LEVEL_WORD, actionSummary, formatCount, plural, resolvedNote, windowText } from './digestFormat.js';
+import {
+  LEVEL_WORD,
+  actionSummary,
+  collectedLateText,
+  eventsCounted,
+  formatCount,
+  plural,
+  resolvedNote,
+  windowText,
+} from './digestFormat.js';
 import { breakLinks, capText } from './escape.js';
 import type { DigestRenderOptions } from './digestEmail.js';
 import { cloudSyncPortalUrl, provisioningLogQueryUrl, workbookAlertUrl } from './links.js';
@@ -33,7 +42,7 @@ export function renderDigestText(model: DigestModel, options: DigestRenderOption
     `${LEVEL_WORD[model.verdict.level].toUpperCase()}${model.verdict.fullyObserved || model.verdict.level === 'unknown' ? '' : ' (not fully observed)'}: ${clean(model.verdict.headline, 400)}`,
   );
   out.push(
-    `${plural(t.jobs, 'job')} (${t.jobsOkNow} active now) · ${plural(t.events, 'provisioning event')} · ${plural(t.failingObjectsAtEnd, 'object')} failing now · ${t.agents ? `${t.agentsActiveNow} of ${plural(t.agents, 'agent')} active now` : 'agents not observed'} · ${t.observedPct}% of hours observed`,
+    `${plural(t.jobs, 'job')} (${t.jobsOkNow} active now) · ${eventsCounted(t.events, t.collectedLate)} · ${plural(t.failingObjectsAtEnd, 'object')} failing now · ${t.agents ? `${t.agentsActiveNow} of ${plural(t.agents, 'agent')} active now` : 'agents not observed'} · ${t.observedPct}% of hours observed`,
     '',
   );
 
@@ -144,6 +153,7 @@ function jobLines(job: JobDigest, windowStart: number): string[] {
     `    ${job.label}: ${status} ${strip(job.hourly)}`,
     `      ${plural(job.cycles, 'cycle')} with changes, ${plural(job.eventTotal, 'event')}: ${actionSummary(job.events)}`,
   ];
+  if (job.collectedLate) lines.push(`      ${collectedLateText(job.collectedLate, windowStart)}`);
   if (job.quarantine?.disableAround)
     lines.push(
       `      quarantined since ${job.quarantine.since ? timeInWindow(job.quarantine.since, windowStart) : '?'}; disabled around ${dayMonth(job.quarantine.disableAround)} (${job.quarantine.disableIn})`,
