@@ -78,8 +78,15 @@ export class ProvisioningTally {
   private result: readonly [string | null, DigestResult] = [null, digestResult(null)];
   /** The cycle last added, and to which job. */
   private cycle: readonly [string | null, JobTally | null] = [null, null];
-  /** The previous record's hour label: a batch's events nearly all share it (no slice per event). */
-  private hour = 'none yet';
+  /**
+   * The run of consecutive records of one job in one hour, not yet added to its byEventHour: a batch's
+   * events nearly all share both, so the map is touched once per run, not once per event.
+   */
+  private hourRun: { job: JobTally | null; label: string; events: number } = {
+    job: null,
+    label: 'none yet',
+    events: 0,
+  };
 
   /** Feed every batch the collector wrote (the collect stage's onProvisioningWritten). */
   add(records: readonly ProvisioningObservation[]): void {
@@ -88,7 +95,14 @@ export class ProvisioningTally {
 
   /** Per job, in first-seen order. */
   byJob(): readonly JobTally[] {
+    this.endHourRun();
     return [...this.jobs.values()];
+  }
+
+  private endHourRun(): void {
+    const { job, label, events } = this.hourRun;
+    if (job && events > 0) job.byEventHour.set(label, (job.byEventHour.get(label) ?? 0) + events);
+    this.hourRun.events = 0;
   }
 
   get eventCount(): number {
@@ -137,8 +151,13 @@ export class ProvisioningTally {
       this.cycle = [cycle, job];
     }
     const at = record.TimeGenerated;
-    if (!at.startsWith(this.hour)) this.hour = at.slice(0, HOUR_LABEL_LENGTH);
-    job.byEventHour.set(this.hour, (job.byEventHour.get(this.hour) ?? 0) + 1);
+    const run = this.hourRun;
+    if (job !== run.job || !at.startsWith(run.label)) {
+      this.endHourRun();
+      run.job = job;
+      run.label = at.slice(0, HOUR_LABEL_LENGTH);
+    }
+    run.events += 1;
     if (job.firstAt === null || at < job.firstAt) job.firstAt = at;
     if (job.lastAt === null || at > job.lastAt) job.lastAt = at;
 

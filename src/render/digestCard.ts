@@ -100,7 +100,9 @@ function buildCard(model: DigestModel, options: DigestCardOptions, detail: Detai
         { title: 'Jobs', value: txt(`${formatCount(t.jobs)} (${formatCount(t.jobsOkNow)} active now)`) },
         {
           title: 'Events',
-          value: txt(`${eventsCounted(t.events, t.collectedLate)}, ${formatCount(t.failedEvents)} failed`),
+          value: txt(
+            `${eventsCounted(t.events, t.collectedLate, Date.parse(model.windowStart))}, ${formatCount(t.failedEvents)} failed`,
+          ),
         },
         { title: 'Failing now', value: txt(plural(t.failingObjectsAtEnd, 'object')) },
         {
@@ -139,7 +141,7 @@ function buildCard(model: DigestModel, options: DigestCardOptions, detail: Detai
         title: txt(`${job.configurationName} · ${job.label.split(' (')[0]}`, 80),
         value: txt(
           `${job.now ? `${stateLabel(job.now.state)}${job.now.detail ? ` (${job.now.detail})` : ''}` : 'not observed'} · ` +
-            `${eventsCounted(job.eventTotal, job.collectedLate, 'event')}${job.stillFailing.objects ? ` · ${job.stillFailing.objects} failing` : ''} ${hourText(job.hourly)}`,
+            `${eventsCounted(job.eventTotal, job.collectedLate, Date.parse(model.windowStart), 'event')}${job.stillFailing.objects ? ` · ${job.stillFailing.objects} failing` : ''} ${hourText(job.hourly)}`,
         ),
       })),
     });

@@ -118,7 +118,7 @@ function verdict(model: DigestModel): string {
   const t = model.totals;
   const facts = [
     plural(t.jobs, 'job') + (t.jobs ? `, ${formatCount(t.jobsOkNow)} active now` : ''),
-    eventsCounted(t.events, t.collectedLate),
+    eventsCounted(t.events, t.collectedLate, Date.parse(model.windowStart)),
     plural(t.failingObjectsAtEnd, 'object') + ' failing now',
     t.agents
       ? `${formatCount(t.agentsActiveNow)} of ${plural(t.agents, 'agent')} active now`

@@ -120,24 +120,31 @@ export function actionSummary(
   return parts.length ? parts.join(' · ') : 'no provisioning events';
 }
 
+/** "22 Nov 07:00": when the window began, with its day (the reader may not have the header in view). */
+const windowBegan = (windowStart: number): string => {
+  const iso = new Date(windowStart).toISOString();
+  return `${dayMonth(iso)} ${iso.slice(11, 16)}`;
+};
+
 /**
- * "412 of these events happened before this window (the oldest 2 Dec 22:04) and were collected after
- * it began: no earlier digest counted them." Said where a job's (or the day's) events are counted.
+ * "412 of these events happened before 22 Nov 00:00 (the oldest 21 Nov 22:04) and were collected after
+ * it: no earlier digest counted them." Said where a job's events are counted.
  */
-export function collectedLateText(late: CollectedLate, windowStart: number, whose = 'these'): string {
+export function collectedLateText(late: CollectedLate, windowStart: number): string {
   return (
-    `${formatCount(late.events)} of ${whose} events happened before this window (the oldest ` +
-    `${timeInWindow(late.oldest, windowStart)}) and were collected after it began: no earlier digest counted them.`
+    `${formatCount(late.events)} of these events happened before ${windowBegan(windowStart)} (the oldest ` +
+    `${timeInWindow(late.oldest, windowStart)}) and were collected after it: no earlier digest counted them.`
   );
 }
 
-/** "3,032 provisioning events (412 from before this window)": the short form of collectedLateText. */
+/** "3,032 provisioning events (412 from before 22 Nov 00:00)": the short form of collectedLateText. */
 export function eventsCounted(
   events: number,
   late: CollectedLate | null,
+  windowStart: number,
   word = 'provisioning event',
 ): string {
-  return `${plural(events, word)}${late ? ` (${formatCount(late.events)} from before this window)` : ''}`;
+  return `${plural(events, word)}${late ? ` (${formatCount(late.events)} from before ${windowBegan(windowStart)})` : ''}`;
 }
 
 /** "resolved 14:30 after 1 h 30 min; ended: the job's state then: Active": a resolved alert line's end. */

@@ -42,7 +42,7 @@ export function renderDigestText(model: DigestModel, options: DigestRenderOption
     `${LEVEL_WORD[model.verdict.level].toUpperCase()}${model.verdict.fullyObserved || model.verdict.level === 'unknown' ? '' : ' (not fully observed)'}: ${clean(model.verdict.headline, 400)}`,
   );
   out.push(
-    `${plural(t.jobs, 'job')} (${t.jobsOkNow} active now) · ${eventsCounted(t.events, t.collectedLate)} · ${plural(t.failingObjectsAtEnd, 'object')} failing now · ${t.agents ? `${t.agentsActiveNow} of ${plural(t.agents, 'agent')} active now` : 'agents not observed'} · ${t.observedPct}% of hours observed`,
+    `${plural(t.jobs, 'job')} (${t.jobsOkNow} active now) · ${eventsCounted(t.events, t.collectedLate, windowStart)} · ${plural(t.failingObjectsAtEnd, 'object')} failing now · ${t.agents ? `${t.agentsActiveNow} of ${plural(t.agents, 'agent')} active now` : 'agents not observed'} · ${t.observedPct}% of hours observed`,
     '',
   );
 
