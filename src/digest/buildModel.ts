@@ -19,7 +19,7 @@ import type {
 } from '../domain/digestModel.js';
 import { buildProblems } from './problems.js';
 import { withResolvedOutcomes } from './resolvedLines.js';
-import { sumCollectedLate } from './collectedLate.js';
+import { dayCollectedLate } from './collectedLate.js';
 import { DIGEST_WINDOW_MS, type HourRollup } from './rollupSchema.js';
 import { timeInWindow } from '../domain/timeText.js';
 
@@ -132,10 +132,7 @@ function buildDay(d: {
   const alerts = withResolvedOutcomes(withCurrentCounts(unorderedAlerts, jobs), jobs, hours);
   const totals: DayTotals = {
     events: jobs.reduce((n, j) => n + j.eventTotal, 0),
-    collectedLate: sumCollectedLate(
-      jobs.map((j) => j.collectedLate),
-      windowStart,
-    ),
+    collectedLate: dayCollectedLate(hours, windowStart),
     failedEvents: jobs.reduce((n, j) => n + j.failures.events, 0),
     failingObjectsAtEnd: jobs.reduce((n, j) => n + j.stillFailing.objects, 0),
     stagedDeletes: jobs.reduce((n, j) => n + j.stagedDeletes, 0),

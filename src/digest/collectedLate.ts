@@ -1,5 +1,5 @@
 import type { CollectedLate } from '../domain/digestModel.js';
-import { hourLabel, type ProvisioningHour } from './rollupSchema.js';
+import { hourLabel, type HourRollup, type ProvisioningHour } from './rollupSchema.js';
 
 /**
  * The digest counts events by the hour of the run that collected them (a rollup per run hour), so an
@@ -9,16 +9,36 @@ import { hourLabel, type ProvisioningHour } from './rollupSchema.js';
  */
 
 /**
- * Below this, events from before the window are the logs' ordinary delay (the collector re-reads the
- * last 15 minutes and sweeps back for events Graph publishes late): not worth a line every day.
+ * Below this, events from before the window are the logs' ordinary reach back: the collector re-reads
+ * the last 15 minutes and, by default, sweeps up to 2 h 30 min back for events Graph publishes late
+ * (PROVISIONING_LATENESS_MINUTES + PROVISIONING_LATE_SWEEP_MINUTES). Not worth a line every day; older
+ * ones mean a gap in collection (or a lateness set higher), which the reader should know of.
  */
-export const LATE_NOTE_AFTER_MS = 3600_000;
+export const LATE_NOTE_AFTER_MS = 3 * 3600_000;
 
 /** The window's events of one job that happened before `windowStart` (hour-aligned, as the window is). */
 export function collectedLate(
   provisioning: readonly ProvisioningHour[],
   windowStart: number,
 ): CollectedLate | null {
+  return worthTelling(beforeWindow(provisioning, windowStart), windowStart);
+}
+
+/**
+ * The day's figure: every job's events from before the window (also the jobs whose own are too few
+ * hours old to be told), told when the oldest of them is worth it.
+ */
+export function dayCollectedLate(hours: readonly HourRollup[], windowStart: number): CollectedLate | null {
+  return worthTelling(
+    beforeWindow(
+      hours.flatMap((h) => Object.values(h.provisioning)),
+      windowStart,
+    ),
+    windowStart,
+  );
+}
+
+function beforeWindow(provisioning: readonly ProvisioningHour[], windowStart: number): CollectedLate | null {
   const start = hourLabel(new Date(windowStart));
   let events = 0;
   let oldest: string | null = null;
@@ -30,25 +50,9 @@ export function collectedLate(
     events += before;
     if (oldest === null || p.earlier.oldest < oldest) oldest = p.earlier.oldest;
   }
-  return worthTelling(events, oldest, windowStart);
+  return oldest === null ? null : { events, oldest };
 }
 
-/** The day's figure: the jobs' together. */
-export function sumCollectedLate(
-  lates: readonly (CollectedLate | null)[],
-  windowStart: number,
-): CollectedLate | null {
-  let events = 0;
-  let oldest: string | null = null;
-  for (const late of lates) {
-    if (!late) continue;
-    events += late.events;
-    if (oldest === null || late.oldest < oldest) oldest = late.oldest;
-  }
-  return worthTelling(events, oldest, windowStart);
-}
-
-function worthTelling(events: number, oldest: string | null, windowStart: number): CollectedLate | null {
-  if (events === 0 || oldest === null) return null;
-  return Date.parse(oldest) < windowStart - LATE_NOTE_AFTER_MS ? { events, oldest } : null;
+function worthTelling(late: CollectedLate | null, windowStart: number): CollectedLate | null {
+  return late && Date.parse(late.oldest) < windowStart - LATE_NOTE_AFTER_MS ? late : null;
 }

@@ -77,16 +77,20 @@ describe('events collected after the window they happened in', () => {
     expect(card).toContain('events (24 from before 22 Nov 00:00)');
   });
 
-  it('says nothing of the logs ordinary delay: events minutes before midnight collected just after it', async () => {
+  it('says nothing of the logs ordinary reach back: the overlap and the late sweep', async () => {
     const { store } = await tempStore();
     await recordDay(store, PREVIOUS_DAY, (at) => healthyRun(at), INTERVAL);
-    const late = event(minutesFrom(DAY_START, -6), { job: 'contosoProvisioning' });
+    // Re-read by the overlap, and found by the late sweep (by default it reaches 2 h 30 min back).
+    const late = [
+      event(minutesFrom(DAY_START, -6), { job: 'contosoProvisioning' }),
+      event(minutesFrom(DAY_START, -150), { job: 'fabrikamProvisioning' }),
+    ];
     await recordDay(
       store,
       DAY_START,
       (at, offset) =>
         offset === INTERVAL / 2
-          ? { ...healthyRun(at), events: [...healthyRun(at).events!, late] }
+          ? { ...healthyRun(at), events: [...healthyRun(at).events!, ...late] }
           : healthyRun(at),
       INTERVAL,
     );
@@ -97,7 +101,30 @@ describe('events collected after the window they happened in', () => {
     expect(renderDigestText(model)).not.toContain('happened before');
     // Still counted: the window's runs collected it.
     const quiet = await modelOf(await withoutLateEvent());
-    expect(model.totals.events).toBe(quiet.totals.events + 1);
+    expect(model.totals.events).toBe(quiet.totals.events + 2);
+  });
+
+  it('the day counts the events of every job from before the window, also those of a job too recent to be told', async () => {
+    const { store } = await tempStore();
+    const at = minutesFrom(DAY_START, 5);
+    const old = Array.from({ length: 5 }, () =>
+      event(minutesFrom(DAY_START, -4 * 60), { job: 'contosoProvisioning' }),
+    );
+    const recent = Array.from({ length: 40 }, () =>
+      event(minutesFrom(DAY_START, -50), { job: 'fabrikamProvisioning' }),
+    );
+    await recordSpec(store, at, { ...healthyRun(at), events: [...old, ...recent] });
+
+    const model = await modelOf(store);
+    const jobs = model.configurations.flatMap((c) => c.jobs);
+    expect(
+      jobs.find((j) => j.configurationName === 'contoso.com' && j.eventTotal > 0)!.collectedLate,
+    ).toEqual({
+      events: 5,
+      oldest: '2026-11-21T20:00:00.000Z',
+    });
+    expect(jobs.find((j) => j.configurationName === 'fabrikam.local')!.collectedLate).toBeNull();
+    expect(model.totals.collectedLate).toEqual({ events: 45, oldest: '2026-11-21T20:00:00.000Z' });
   });
 
   it('events days old (a long outage) are folded into one hour of the rollup and still told exactly', async () => {
