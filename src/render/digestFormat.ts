@@ -94,10 +94,12 @@ export function digestSubject(model: DigestModel): string {
   return `Cloud Sync daily digest: ${now}${worstToday}${tail}`;
 }
 
+/** "22 Nov 07:00": an instant with its day, as the digest's window is told. */
+const dayAndTime = (iso: string): string => `${dayMonth(iso)} ${iso.slice(11, 16)}`;
+
 /** "22 Nov 07:00 – 23 Nov 07:00 UTC". */
 export function windowText(model: DigestModel): string {
-  const t = (iso: string) => `${dayMonth(iso)} ${iso.slice(11, 16)}`;
-  return `${t(model.windowStart)} – ${t(model.windowEnd)} UTC`;
+  return `${dayAndTime(model.windowStart)} – ${dayAndTime(model.windowEnd)} UTC`;
 }
 
 export const plural = (n: number, word: string, many = `${word}s`): string =>
@@ -120,11 +122,8 @@ export function actionSummary(
   return parts.length ? parts.join(' · ') : 'no provisioning events';
 }
 
-/** "22 Nov 07:00": when the window began, with its day (the reader may not have the header in view). */
-const windowBegan = (windowStart: number): string => {
-  const iso = new Date(windowStart).toISOString();
-  return `${dayMonth(iso)} ${iso.slice(11, 16)}`;
-};
+/** When the window began, with its day (the reader may not have the header in view). */
+const windowBegan = (windowStart: number): string => dayAndTime(new Date(windowStart).toISOString());
 
 /**
  * "412 of these events happened before 22 Nov 00:00 (the oldest 21 Nov 22:04) and were collected after
