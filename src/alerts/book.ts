@@ -85,7 +85,28 @@ export const outboxEntry = z.object({
   transitions: z.array(storedTransition),
   /** Receiver channels (src/notify/routing.ts): `email`, `teams`, or `<receiver>.<channel>`. */
   done: z.array(z.string()).default([]),
+  /** A catch-up (src/alerts/catchUp.ts): for this one channel, what it missed that is still open. */
+  catchUp: z
+    .object({
+      channel: z.string(),
+      /** When the first message it missed was committed. */
+      since: time,
+      /** Messages given up on it. */
+      givenUp: z.number().int().nonnegative(),
+      /** Alerts of those messages resolved (or gone) since. */
+      resolved: z.number().int().nonnegative(),
+    })
+    .optional(),
 });
+export type CatchUpNote = NonNullable<z.infer<typeof outboxEntry>['catchUp']>;
+
+/** Per receiver channel: the alerts whose news was given up on it, since the first such message. */
+export const missedOnChannel = z.object({
+  since: time,
+  givenUp: z.number().int().nonnegative(),
+  alertIds: z.array(z.string()),
+});
+export type MissedOnChannel = z.infer<typeof missedOnChannel>;
 export type OutboxEntry = Omit<z.infer<typeof outboxEntry>, 'transitions'> & {
   readonly transitions: readonly Transition[];
 };
@@ -113,6 +134,7 @@ export const alertBook = z.object({
   /** The sink's position before the pending rows went to it (see writeAlertRows). */
   rowsAt: z.union([z.string(), z.number()]).optional(),
   outbox: z.array(outboxEntry).default([]),
+  missed: z.record(z.string(), missedOnChannel).optional(),
   updatedAt: time.optional(),
 });
 
@@ -128,6 +150,8 @@ export interface AlertBook {
   readonly rowsAt?: string | number;
   /** Notifications committed but not settled on every channel yet, oldest first. */
   readonly outbox: readonly OutboxEntry[];
+  /** Per receiver channel, what was given up on it and not told since (src/alerts/catchUp.ts). */
+  readonly missed?: Readonly<Record<string, MissedOnChannel>>;
   readonly updatedAt?: string;
 }
 

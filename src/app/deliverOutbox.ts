@@ -1,10 +1,11 @@
 import { ackLink } from '../alerts/ackToken.js';
 import { rowKey } from '../alerts/alerting.js';
 import { ALERT_BOOK_KEY, alertBook, type OutboxEntry } from '../alerts/book.js';
+import { noteHeard, queueCatchUps, type Heard } from '../alerts/catchUp.js';
 import type { Transition } from '../domain/alertModel.js';
 import type { ChannelName } from '../notify/channel.js';
 import { notifyChannels, routingIn } from '../notify/channels.js';
-import type { ChannelReport } from '../notify/delivery.js';
+import { recordedOutcome, type ChannelReport } from '../notify/delivery.js';
 import { dispatch, type NotifyDependencies } from '../notify/dispatch.js';
 import { expireUnsent } from '../notify/expireUnsent.js';
 import type { OutboundMessage } from '../notify/message.js';
@@ -23,6 +24,8 @@ import { alertVersion } from '../remediation/alertVersion.js';
  * the outbox. The other channels go on: a dead Teams webhook holds no email, one team's holds no other's.
  * A channel that gives up on a message (NOTIFY_PENDING_MAX_HOURS since it began failing) gives up on
  * the messages queued behind it too, and no channel keeps more than OUTBOX_BACKLOG_MAX waiting.
+ * What a channel had given up on it is noted in the book, and told to it alone once it takes messages
+ * again (src/alerts/catchUp.ts).
  */
 export interface OutboxDelivery {
   /** The reports of this call, per message id. */
@@ -60,6 +63,7 @@ export async function deliverOutbox(
   const rowDelivery = new Map<string, Record<string, string>>();
   const settled = new Map<string, Set<ChannelName>>();
   const blocked = new Set<ChannelName>();
+  const heard: Heard[] = [];
   const overBound = backlogOverBound(outbox, all);
   // Channels that gave up on a message in this call: what is queued behind it is given up with it.
   const expiring = new Map<ChannelName, { error: string; waitingSince?: string }>();
@@ -103,10 +107,18 @@ export async function deliverOutbox(
         reports.push(...sent);
       }
       entryReports.push(...reports);
+      for (const report of reports) {
+        const outcome = heardAs(report);
+        if (!outcome) continue;
+        const alertIds = transitions.map((t) => t.alert.id);
+        heard.push({ channel: report.channel, outcome, alertIds, createdAt: entry.createdAt });
+      }
       for (const channel of reports) {
         if (SETTLED.has(channel.outcome)) done.add(channel.channel);
         else blocked.add(channel.channel);
       }
+      // A catch-up tells no transition: it has no alert row.
+      if (entry.catchUp) continue;
       for (const t of transitions) {
         const key = rowKey(t.alert.id, t.transition, t.at);
         const outcomes = Object.fromEntries(reports.map((c) => [c.channel, rowOutcome(c)]));
@@ -117,14 +129,27 @@ export async function deliverOutbox(
     const told = new Set([...plan.values()].flat());
     for (const t of entry.transitions) {
       const key = rowKey(t.alert.id, t.transition, t.at);
-      if (!told.has(t) && entry.done.length === 0 && !rowDelivery.has(key)) rowDelivery.set(key, {});
+      if (!told.has(t) && entry.done.length === 0 && !rowDelivery.has(key) && !entry.catchUp)
+        rowDelivery.set(key, {});
     }
     if (entryReports.length > 0) reports.set(entry.id, entryReports);
     // Channels blocked by an earlier message wait, whatever this one's state.
     settled.set(entry.id, done);
   }
-  const waiting = await settleOutbox(deps.notify, deps.tenantId, settled, all);
+  const up = new Set(heard.filter((h) => h.outcome === 'told').map((h) => h.channel));
+  const waiting = await settleOutbox(deps.notify, deps.tenantId, settled, all, { heard, up });
   return { reports, rowDelivery, waiting };
+}
+
+/**
+ * What a report says the channel heard: told (it has the message, sent now or before), missed (given
+ * up on it, now or before), or nothing yet (pending, deferred, another run's).
+ */
+function heardAs(report: ChannelReport): Heard['outcome'] | undefined {
+  if (report.outcome === 'delivered' || report.outcome === 'unconfirmed') return 'told';
+  if (report.outcome === 'failed') return 'missed';
+  if (report.outcome === 'duplicate') return report.previously === 'failed' ? 'missed' : 'told';
+  return undefined;
 }
 
 /**
@@ -164,9 +189,12 @@ function boundReason(
   };
 }
 
-/** A row's Details.delivery says `expired` for a message given up on, `failed` for one refused. */
+/**
+ * A row's Details.delivery says `expired` for a message given up on, `failed` for one refused, and for
+ * a duplicate what the ledger knew of it (recordedOutcome).
+ */
 function rowOutcome(report: ChannelReport): string {
-  return report.outcome === 'failed' && report.reason === 'expired' ? 'expired' : report.outcome;
+  return report.outcome === 'failed' && report.reason === 'expired' ? 'expired' : recordedOutcome(report);
 }
 
 /**
@@ -185,6 +213,11 @@ async function planOutbox(
     let memory = told;
     const plans = outbox.map((entry) => {
       const due = channels.map((c) => c.id).filter((c) => !entry.done.includes(c));
+      // A catch-up is for its channel alone, and was routed there when its alerts were first told.
+      if (entry.catchUp) {
+        const channel = entry.catchUp.channel;
+        return new Map(due.includes(channel) ? [[channel, entry.transitions]] : []);
+      }
       const routed = routeTransitions(
         routing,
         channels,
@@ -242,16 +275,22 @@ export function alertMessage(
       ackUrlFor: (alert) =>
         ackLink(ack, { tenantId, alertId: alert.id, alertVersion: alertVersion(alert) }, createdAt),
       workbookUrl,
+      ...(entry.catchUp ? { catchUp: entry.catchUp } : {}),
     }),
   };
 }
 
-/** Records what settled where; entries every receiver channel settled leave the outbox. */
+/**
+ * Records what settled where; entries every receiver channel settled leave the outbox. In the same
+ * write: what each channel missed is noted, and a channel up again with nothing waiting gets its
+ * catch-up queued (delivered by the next run, behind anything committed meanwhile).
+ */
 async function settleOutbox(
   notify: NotifyDependencies,
   tenantId: string,
   settled: ReadonlyMap<string, ReadonlySet<ChannelName>>,
   all: readonly ChannelName[],
+  heard: { readonly heard: readonly Heard[]; readonly up: ReadonlySet<ChannelName> },
 ): Promise<number> {
   if (settled.size === 0) return 0;
   return updateState(
@@ -267,7 +306,11 @@ async function settleOutbox(
           return done ? { ...entry, done: all.filter((c) => done.has(c) || entry.done.includes(c)) } : entry;
         })
         .filter((entry) => !all.every((c) => entry.done.includes(c)));
-      return { value: { ...book, outbox }, result: outbox.length };
+      const missed = noteHeard(book.missed, heard.heard);
+      const { missed: _, ...rest } = book;
+      const noted = { ...rest, outbox, ...(Object.keys(missed).length > 0 ? { missed } : {}) };
+      const value = queueCatchUps(noted, heard.up, all, notify.clock.now());
+      return { value, result: value.outbox.length };
     },
     { now: notify.clock.now() },
   );

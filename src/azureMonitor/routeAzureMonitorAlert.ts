@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
-import { isConfirmed, type ChannelReport } from '../notify/delivery.js';
+import { isConfirmed, recordedOutcome, type ChannelReport } from '../notify/delivery.js';
 import { dispatch, type NotifyDependencies } from '../notify/dispatch.js';
 import type { OutboundMessage } from '../notify/message.js';
 import { renderAzureMonitorAlert } from '../render/azureMonitorAlert.js';
@@ -129,9 +129,9 @@ function alertRow(
       rule: e.alertRule,
       severity: e.severity,
       firedDateTime: e.firedDateTime,
-      delivery: Object.fromEntries(delivery.map((c) => [c.channel, c.outcome])),
+      delivery: Object.fromEntries(delivery.map((c) => [c.channel, recordedOutcome(c)])),
     },
-    Channels: delivery.filter((c) => isConfirmed(c.outcome)).map((c) => c.channel),
+    Channels: delivery.filter((c) => isConfirmed(recordedOutcome(c))).map((c) => c.channel),
   };
 }
 

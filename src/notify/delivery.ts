@@ -27,9 +27,18 @@ import type { DeliverySettings } from './settings.js';
 export type ChannelOutcome =
   'delivered' | 'duplicate' | 'pending' | 'in-progress' | 'failed' | 'unconfirmed' | 'deferred';
 
-/** The message reached the channel: sent now, or before (a duplicate the ledger knew). */
+/** The message reached the channel: sent now, or before (a duplicate the ledger knew as delivered). */
 export function isConfirmed(outcome: string): boolean {
   return outcome === 'delivered' || outcome === 'duplicate';
+}
+
+/**
+ * What became of the message, as a row's Details.delivery says it: a duplicate of a message the ledger
+ * knew as given up or unconfirmed says that (it is no delivery), not `duplicate`.
+ */
+export function recordedOutcome(report: Pick<ChannelReport, 'outcome' | 'previously'>): string {
+  const earlier = report.outcome === 'duplicate' ? report.previously : undefined;
+  return earlier && earlier !== 'delivered' ? earlier : report.outcome;
 }
 
 export interface ChannelReport {
@@ -56,6 +65,11 @@ export interface ChannelReport {
    * probed with real content until it works again; its delivery health is `failing` meanwhile.
    */
   readonly channelDown?: boolean;
+  /**
+   * A duplicate: what the ledger says happened to it before (delivered, or given up: a duplicate of a
+   * message given up is no news told).
+   */
+  readonly previously?: 'delivered' | 'failed' | 'unconfirmed';
   /** Expired: since when the channel had not taken it (see expiryClock). */
   readonly waitingSince?: string;
   /**
@@ -306,9 +320,10 @@ async function mayStillSend(
   try {
     // Someone may have delivered it between our ledger check and our claim.
     const options = { now, retentionMs: ctx.delivery.ledgerRetentionMs };
-    if (await findInLedger(ctx.state, channel.name, message.id, options)) {
+    const handled = await findInLedger(ctx.state, channel.name, message.id, options);
+    if (handled) {
       await removeQuietly(ctx, name, claimed.etag);
-      return { ...base, outcome: 'duplicate', attempts: 0 };
+      return { ...base, outcome: 'duplicate', attempts: 0, previously: handled.outcome };
     }
     if (!channel.quota) return undefined;
     // One ACS resource sends for every receiver: one quota, counted under `email` as before routing.

@@ -116,9 +116,10 @@ async function dispatchOne(
 ): Promise<ChannelReport> {
   const base = { messageId: message.id, channel: channel.name, transport: channel.transport } as const;
   const ledger = { now: ctx.clock.now(), retentionMs: ctx.delivery.ledgerRetentionMs };
-  if (await findInLedger(ctx.state, channel.name, message.id, ledger)) {
+  const handled = await findInLedger(ctx.state, channel.name, message.id, ledger);
+  if (handled) {
     ctx.log.debug('notification already handled; not sent again', base);
-    return { ...base, outcome: 'duplicate', attempts: 0 };
+    return { ...base, outcome: 'duplicate', attempts: 0, previously: handled.outcome };
   }
   const name = pendingName(channel.name, message.id);
   const now = ctx.clock.now();

@@ -5,7 +5,7 @@ import { renderEmailText } from './emailText.js';
 import { DEFAULT_PORTAL_URL } from './links.js';
 import { alertSubject, readingOrder } from './subject.js';
 import { renderAlertCard } from './teamsCard.js';
-import type { RenderContext } from './view.js';
+import type { CatchUpContext, RenderContext } from './view.js';
 
 /**
  * One run's alert transitions as one message for every channel (design section 5: one notification per
@@ -24,6 +24,8 @@ export interface AlertMessageInput {
   readonly portalUrl?: string;
   /** The monitor's workbook, linked from every alert (DIGEST_WORKBOOK_URL; azd sets it). */
   readonly workbookUrl?: string | undefined;
+  /** A catch-up for one channel: its alerts are reminders, led by a note of what it missed. */
+  readonly catchUp?: CatchUpContext;
 }
 
 export interface RenderedAlertMessage {
@@ -38,6 +40,7 @@ export function renderAlertMessage(input: AlertMessageInput): RenderedAlertMessa
     generatedAt: new Date(input.generatedAt),
     portalUrl: input.portalUrl ?? DEFAULT_PORTAL_URL,
     ...(input.workbookUrl ? { workbookUrl: input.workbookUrl } : {}),
+    ...(input.catchUp ? { catchUp: input.catchUp } : {}),
   };
   // Record-only transitions (resolve notifications switched off, updates of silenced alerts) notify nobody.
   const transitions = input.transitions.filter((t) => !t.recordOnly).sort(bySeverity);

@@ -1,4 +1,5 @@
 import { breakLinks, escapeHtml } from './escape.js';
+import { catchUpText } from './catchUpNote.js';
 import { formatInstant } from './format.js';
 import { countsText } from './subject.js';
 import type { AlertView, ItemGroup, RenderContext, Step } from './view.js';
@@ -60,6 +61,9 @@ export function renderEmailHtml(views: readonly AlertView[], ctx: RenderContext,
     `<div style="font-size:22px;font-weight:bold;line-height:28px;padding-top:4px;">${t(countsText(views) || 'No alert changes')}</div>`,
     `<div style="font-size:12px;padding-top:4px;">Generated ${t(formatInstant(ctx.generatedAt.toISOString()))}</div>`,
     '</td></tr>',
+    ctx.catchUp
+      ? `<tr><td style="padding:16px 20px 0;font-size:14px;font-weight:bold;${FONT}">${t(catchUpText(ctx.catchUp))}</td></tr>`
+      : '',
     views.length > 1 ? overview(views) : '',
     ...detailBlocks(views),
     footer(),

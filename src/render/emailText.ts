@@ -1,4 +1,5 @@
 import { breakLinks } from './escape.js';
+import { catchUpText } from './catchUpNote.js';
 import { formatInstant } from './format.js';
 import { countsText } from './subject.js';
 import { EMAIL_LIMITS, OVERVIEW_MAX } from './emailHtml.js';
@@ -20,6 +21,7 @@ export function renderEmailText(views: readonly AlertView[], ctx: RenderContext)
     `${countsText(views) || 'No alert changes'} · generated ${formatInstant(ctx.generatedAt.toISOString())}`,
     '',
   ];
+  if (ctx.catchUp) out.push(b(catchUpText(ctx.catchUp)), '');
   if (views.length > 1) {
     out.push('In this message:');
     views.slice(0, OVERVIEW_MAX).forEach((v, i) => out.push(`  ${i + 1}. ${label(v)} ${b(v.title)}`));

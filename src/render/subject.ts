@@ -1,4 +1,5 @@
 import { oneLine } from '../domain/text.js';
+import { CATCH_UP_LABEL } from './catchUpNote.js';
 import type { AlertView, RenderContext } from './view.js';
 
 /**
@@ -29,7 +30,8 @@ export function alertSubject(views: readonly AlertView[], ctx: RenderContext): s
     const more = views.length > 1 ? ` · ${countsText(views)}` : '';
     return oneLine(`[ACKNOWLEDGED] ${title}${more}${tail}`, 250);
   }
-  const label = `${top.severity.toUpperCase()}${top.transition === 'repeat' ? ' (reminder)' : ''}`;
+  const reminder = ctx.catchUp ? CATCH_UP_LABEL : ' (reminder)';
+  const label = `${top.severity.toUpperCase()}${top.transition === 'repeat' ? reminder : ''}`;
   const others = views.length > 1 ? ` · ${countsText(views)}` : '';
   return oneLine(`[FIRING:${firing}] ${label}: ${title}${others}${tail}`, 250);
 }

@@ -1,4 +1,5 @@
 import { capText as cap, cardText } from './escape.js';
+import { catchUpText } from './catchUpNote.js';
 import { formatInstant } from './format.js';
 import { countsText } from './subject.js';
 import type { AlertView, ItemGroup, RenderContext } from './view.js';
@@ -113,6 +114,7 @@ export function renderAlertCard(
   });
 
   const body: Element[] = [header];
+  if (ctx.catchUp) body.push(text(cardText(catchUpText(ctx.catchUp)), { weight: 'Bolder' }));
   let shown = 0;
   for (const view of views) {
     // Resolved and acknowledged items need no detail: keep them short so the open problems get the room.

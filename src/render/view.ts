@@ -91,4 +91,15 @@ export interface RenderContext {
   readonly portalUrl: string;
   /** The monitor's workbook (DIGEST_WORKBOOK_URL): its "Open alerts" lists each alert by id. */
   readonly workbookUrl?: string;
+  /** A catch-up message (src/alerts/catchUp.ts): what this channel missed, said first. */
+  readonly catchUp?: CatchUpContext;
+}
+
+/** Why a catch-up message came: since when messages were given up on the channel, and how many. */
+export interface CatchUpContext {
+  /** When the first message given up on it was committed. */
+  readonly since: string;
+  readonly givenUp: number;
+  /** Alerts of those messages resolved since (not in the message). */
+  readonly resolved: number;
 }

@@ -11,7 +11,20 @@ import { deliveryOutcomes, recordDeliveryHealth } from '../../src/notify/deliver
 import { retryPending, type NotifyDependencies } from '../../src/notify/dispatch.js';
 import { NdjsonSink } from '../../src/sinks/ndjsonSink.js';
 import { FileStateStore } from '../../src/state/fileStateStore.js';
-import { HOUR, MIN, TENANT, at, iso, job, observations, settings } from '../rules/fixtures.js';
+import type { JobStatusRecord } from '../../src/tables/definitions.js';
+import {
+  HOUR,
+  JOB2,
+  MIN,
+  PHS_JOB,
+  SP2,
+  TENANT,
+  at,
+  iso,
+  job,
+  observations,
+  settings,
+} from '../rules/fixtures.js';
 import { readTable } from '../support/collectHarness.js';
 import { AcsEmailServer } from '../support/acsEmailServer.js';
 import { TeamsWebhookServer } from '../support/teamsWebhookServer.js';
@@ -73,23 +86,15 @@ async function setUp() {
   };
   let runs = 0;
   /** One run; `reason` set: the job is quarantined for it, else it is healthy again. Throws what the commit throws. */
-  async function run(reason: string | undefined) {
+  const run = (reason: string | undefined) => runJobs([reason ? quarantined(reason) : healthy()]);
+  /** One run that observes these jobs. */
+  async function runJobs(jobs: JobStatusRecord[]) {
     runs++;
     const retried = await retryPending(notify);
     let health = await recordDeliveryHealth(state, deliveryOutcomes(retried.results), clock.now());
-    const now = clock.now().getTime();
-    const recent = new Date(now - 2 * MIN).toISOString();
-    const observed = reason
-      ? job({
-          StatusCode: 'Quarantine',
-          QuarantineReason: reason,
-          QuarantineSince: iso(-HOUR),
-          QuarantineSeriesBegan: iso(-HOUR),
-        })
-      : job({ LastExecutionEnded: recent, LastSuccessfulExecutionEnded: recent });
     const committed = await runAlerting(
       alerting,
-      observations({ jobs: [observed], deliveryHealth: health, collectedAt: clock.now().toISOString() }),
+      observations({ jobs, deliveryHealth: health, collectedAt: clock.now().toISOString() }),
       { id: `alerts-run-${runs}`, createdAt: clock.now().toISOString() },
     );
     const delivered = await deliverOutbox(
@@ -104,7 +109,21 @@ async function setUp() {
     await writeAlertRows(alerting, delivered.rowDelivery);
     return { committed, health };
   }
-  return { dir, run };
+  /** The job (or another: `overrides`) quarantined for `reason`. */
+  const quarantined = (reason: string, overrides: Partial<JobStatusRecord> = {}) =>
+    job({
+      StatusCode: 'Quarantine',
+      QuarantineReason: reason,
+      QuarantineSince: iso(-HOUR),
+      QuarantineSeriesBegan: iso(-HOUR),
+      ...overrides,
+    });
+  /** The job (or another) healthy, as of the clock's now. */
+  const healthy = (overrides: Partial<JobStatusRecord> = {}) => {
+    const recent = new Date(clock.now().getTime() - 2 * MIN).toISOString();
+    return job({ LastExecutionEnded: recent, LastSuccessfulExecutionEnded: recent, ...overrides });
+  };
+  return { dir, run, runJobs, quarantined, healthy };
 }
 
 const emailSubjects = () =>
@@ -175,5 +194,61 @@ describe('a dead Teams channel', () => {
     expect(emailSubjects().at(-1)).toMatch(/RESOLVED/);
     expect(cardTexts().some((c) => /RESOLVED/.test(c))).toBe(true);
     expect(teams.accepted.length).toBeLessThanOrEqual(2);
+  }, 180_000);
+
+  it('once it takes messages again, Teams alone is caught up on what it missed that is still open', async () => {
+    const { runJobs, quarantined, healthy } = await setUp();
+    teams.failNext(100_000, { status: 404 });
+    const fabrikam = { JobId: JOB2, ServicePrincipalId: SP2, ConfigurationName: 'fabrikam.local' };
+    const phs = { JobId: PHS_JOB, TemplateId: 'AD2AADPasswordHash' };
+    // Three days down. The main job is quarantined throughout (a new reason every 3 hours); password
+    // hash sync is quarantined from hour 20 to 40 (resolved while Teams was down); fabrikam's job is
+    // quarantined from hour 50 on and never changes again (its NEW is given up on Teams at once).
+    for (let h = 0; h < 72; h++) {
+      await runJobs([
+        quarantined(REASONS[Math.floor(h / 3) % REASONS.length]!),
+        h >= 20 && h < 40 ? quarantined('QuarantinedOnDemand', phs) : healthy(phs),
+        h >= 50 ? quarantined('EncounteredQuarantineException', fabrikam) : healthy(fabrikam),
+      ]);
+      clock.advance(HOUR);
+    }
+    expect(teams.accepted).toHaveLength(0);
+    const fabrikamOnEmail = acs.sends.filter((s) => /fabrikam\.local/.test(JSON.stringify(s.message)));
+    expect(fabrikamOnEmail.length).toBeGreaterThan(0);
+
+    // Fixed; the next message (a new reason for the main job) reaches Teams.
+    teams.clearFaults();
+    const still = () => [
+      quarantined('QuarantinedOnDemand'),
+      healthy(phs),
+      quarantined('EncounteredQuarantineException', fabrikam),
+    ];
+    await runJobs(still());
+    expect(teams.accepted).toHaveLength(1);
+    expect(cardTexts()[0]).not.toMatch(/fabrikam/);
+    const emails = acs.sends.length;
+
+    // The next run, with no news of the jobs: Teams gets the catch-up, email none (it was told).
+    clock.advance(5 * MIN);
+    await runJobs(still());
+    expect(teams.accepted).toHaveLength(2);
+    // Teams is healthy again: email hears that notification-failing resolved, nothing else.
+    expect(emailSubjects().slice(emails)).toEqual([
+      expect.stringMatching(/^\[RESOLVED\] Notifications through teams/),
+    ]);
+    const catchUp = cardTexts()[1]!;
+    expect(catchUp).toMatch(
+      /Catch-up: \d+ alert messages were given up on this channel since 2026-03-02 12:00 UTC/,
+    );
+    expect(catchUp).toMatch(/1 more was resolved meanwhile/);
+    expect(catchUp).toMatch(/STILL FIRING/);
+    expect(catchUp).toMatch(/fabrikam\.local/);
+    // The main job was told by the first message after the fix: not again.
+    expect(catchUp).not.toMatch(/contoso\.com/);
+
+    // Caught up: no second catch-up.
+    clock.advance(5 * MIN);
+    await runJobs(still());
+    expect(teams.accepted).toHaveLength(2);
   }, 180_000);
 });

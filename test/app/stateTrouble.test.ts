@@ -9,7 +9,6 @@ import { deliverOutbox, type OutboxDelivery } from '../../src/app/deliverOutbox.
 import { sendDailyDigest } from '../../src/app/digest.js';
 import { virtualClock, type VirtualClock } from '../../src/clock.js';
 import { loadSettings } from '../../src/config.js';
-import { commonAlert } from '../../src/domain/commonAlert.js';
 import { silentLogger } from '../../src/log.js';
 import { notifyChannels } from '../../src/notify/channels.js';
 import { retryPending, type NotifyDependencies } from '../../src/notify/dispatch.js';
@@ -20,6 +19,7 @@ import { MIN, TENANT, at, job, observations, quarantinedJob, settings } from '..
 import { readTable } from '../support/collectHarness.js';
 import { AcsEmailServer } from '../support/acsEmailServer.js';
 import { FaultyStateStore } from '../support/faultyStateStore.js';
+import { azureMonitorFired } from '../support/azureMonitorFired.js';
 import { TeamsWebhookServer } from '../support/teamsWebhookServer.js';
 
 /**
@@ -89,30 +89,6 @@ const whatTeamsGot = () =>
 
 const whatEmailGot = () =>
   acs.sends.map((s) => (/RESOLVED/.test(JSON.stringify(s.message)) ? 'RESOLVED' : 'NEW'));
-
-/** An Azure Monitor log alert firing now (common alert schema). */
-function azureMonitorFired() {
-  return commonAlert.parse({
-    schemaId: 'azureMonitorCommonAlertSchema',
-    data: {
-      essentials: {
-        alertId:
-          '/subscriptions/11111111-1111-1111-1111-111111111111/providers/Microsoft.AlertsManagement/alerts/c0000000-0000-4000-8000-000000000001',
-        alertRule: 'cloudsync-monitor: no successful run in 20 minutes',
-        severity: 'Sev1',
-        signalType: 'Log',
-        monitorCondition: 'Fired',
-        monitoringService: 'Log Alerts V2',
-        alertTargetIDs: ['/subscriptions/11111111-1111-1111-1111-111111111111/resourcegroups/rg'],
-        firedDateTime: clock.now().toISOString(),
-        essentialsVersion: '1.0',
-        alertContextVersion: '1.0',
-      },
-      alertContext: null,
-      customProperties: null,
-    },
-  });
-}
 
 describe('a brief state-store failure during delivery', () => {
   it('reading the ledger fails once: NEW stays in the outbox and goes out, then RESOLVED', async () => {
@@ -220,7 +196,7 @@ describe('a brief state-store failure during delivery', () => {
   it('an Azure Monitor alert meets a failing ledger read: the call fails, its retry posts it once', async () => {
     const w = world({ TEAMS_WEBHOOK_URL: teams.webhookUrl });
     w.state.fail({ op: 'read', prefix: 'ledger-teams', times: 1 });
-    const alert = azureMonitorFired();
+    const alert = azureMonitorFired(clock.now());
     // Not marked seen: a 500, and Azure Monitor calls again.
     await expect(acceptAzureMonitorAlert(w.azureMonitor, alert)).rejects.toThrow(
       /could not be queued on teams/,
@@ -240,7 +216,7 @@ describe('a brief state-store failure during delivery', () => {
     const w = world({ TEAMS_WEBHOOK_URL: teams.webhookUrl });
     // dispatch lists what waits on each channel (to queue behind it): the state store's trouble, not Teams'.
     w.state.fail({ op: 'list', prefix: 'pending-', times: 1 });
-    const alert = azureMonitorFired();
+    const alert = azureMonitorFired(clock.now());
     await expect(acceptAzureMonitorAlert(w.azureMonitor, alert)).rejects.toThrow(
       /could not be queued on email, teams: 503 ServerBusy/,
     );
