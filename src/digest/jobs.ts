@@ -198,6 +198,15 @@ function buildJob(jobId: string, input: JobsInput): JobDigest {
     }))
     .sort((a, b) => b.objects - a.objects || a.code.localeCompare(b.code));
   const stillFailingCount = failingObjects.length + (failing?.overflow ?? 0);
+  // Failed in the window and not failing at its end. Not known when the end's failing objects
+  // overflowed their cap: one that is not itemised there may still fail.
+  const fixed =
+    (failing?.overflow ?? 0) > 0
+      ? null
+      : {
+          objects: [...allObjects].filter((o) => !failing || !Object.hasOwn(failing.objects, o)).length,
+          atLeast: overflow > 0,
+        };
 
   const quarantined = condition?.state === 'quarantined' || condition?.state === 'deletion-threshold';
   const quarantine = latest && quarantined ? quarantineOf(latest, windowEnd) : null;
@@ -240,6 +249,8 @@ function buildJob(jobId: string, input: JobsInput): JobDigest {
       objectsAtLeast: overflow > 0,
       byCategory,
       topCodes: topCodes.slice(0, TOP_CODES),
+      codes: topCodes.length,
+      fixed,
     },
     stillFailing: {
       objects: stillFailingCount,

@@ -298,10 +298,11 @@ function syncErrorProblems(job: JobDigest, ctx: Context): Draft[] {
     return `${c.code} (${c.category}): ${c.objects} object${c.objects === 1 ? '' : 's'}${examples ? `, e.g. ${examples}` : ''}`;
   });
   if (failing.byCode.length > 3) facts.push(`and ${failing.byCode.length - 3} more error codes`);
-  if (job.failures.objects > failing.objects) {
-    const fixed = job.failures.objects - failing.objects;
+  const fixed = job.failures.fixed;
+  if (fixed && fixed.objects > 0) {
+    const one = fixed.objects === 1 && !fixed.atLeast;
     facts.push(
-      `${fixed} other object${fixed === 1 ? '' : 's'} failed today and ${fixed === 1 ? 'was' : 'were'} fixed since.`,
+      `${fixed.objects}${fixed.atLeast ? '+' : ''} other object${one ? '' : 's'} failed today and ${one ? 'was' : 'were'} fixed since.`,
     );
   }
   const oldest = failing.byCode.flatMap((c) => c.examples.map((e) => e.since)).sort()[0];

@@ -77,8 +77,10 @@ export const syncErrorsDetailsSchema = z.object({
   criticalAbove: count,
   /** Failing objects per category (only categories with objects), largest first. */
   categories: z.array(z.object({ errorCategory, objectCount: count })),
-  /** Grouped by (errorCategory, errorCode), most objects first. */
+  /** Grouped by (errorCategory, errorCode), most objects first; at most 25 (src/rules/syncErrors.ts). */
   groups: z.array(syncErrorGroupDetailSchema),
+  /** The error codes beyond the listed groups, and their objects: counted, not listed. */
+  otherCodes: z.object({ codes: count, objects: count }).optional(),
   oldestFailure: z.string(),
   newestFailure: z.string(),
 });

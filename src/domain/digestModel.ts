@@ -158,7 +158,12 @@ export interface JobDigest {
     readonly objects: number;
     readonly objectsAtLeast: boolean;
     readonly byCategory: readonly CategoryDigest[];
+    /** The codes with the most objects, at most TOP_CODES (src/digest/jobs.ts). */
     readonly topCodes: readonly CodeDigest[];
+    /** Error codes in all, also those not in topCodes. */
+    readonly codes: number;
+    /** Objects that failed in the window and no longer fail at its end; null when not known. */
+    readonly fixed: { readonly objects: number; readonly atLeast: boolean } | null;
   };
   /** Objects whose latest event had failed, at the end of the window. */
   readonly stillFailing: {

@@ -156,6 +156,7 @@ export function buildAlertView(
     ...(!resolved && kind.impact ? { impact: kind.impact } : {}),
     changes,
     groups: quiet ? [] : (kind.groups ?? []),
+    ...(!quiet && kind.groupsNotListed ? { groupsNotListed: kind.groupsNotListed } : {}),
     steps: quiet ? [] : kind.steps,
     links: dedupe(links),
     ...(ackUrl && isOwnUrl(ackUrl) ? { ackUrl } : {}),

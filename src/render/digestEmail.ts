@@ -361,9 +361,7 @@ function failures(job: JobDigest): string {
     ) +
     `<table role="presentation" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 6px 0;">${categories}</table>` +
     `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 4px 0;">${codes}</table>` +
-    (f.topCodes.length > MAX_CODES
-      ? p(esc(`and ${f.topCodes.length - MAX_CODES} more error codes`), SMALL)
-      : '')
+    (f.codes > MAX_CODES ? p(esc(`and ${f.codes - MAX_CODES} more error codes`), SMALL) : '')
   );
 }
 

@@ -1,6 +1,7 @@
 import { breakLinks, escapeHtml } from './escape.js';
 import { catchUpText } from './catchUpNote.js';
 import { formatInstant } from './format.js';
+import { groupsLeftOut } from './groupsLeftOut.js';
 import { countsText } from './subject.js';
 import type { AlertView, ItemGroup, RenderContext, Step } from './view.js';
 
@@ -147,10 +148,10 @@ function alertBlock(view: AlertView, index: number): string {
   }
   const groups = view.groups.slice(0, EMAIL_LIMITS.groups);
   for (const group of groups) parts.push(groupBlock(group));
-  if (view.groups.length > groups.length) {
-    const hidden = view.groups.slice(groups.length).reduce((n, g) => n + g.items.length + g.more, 0);
+  const left = groupsLeftOut(view, groups.length);
+  if (left.groups > 0) {
     parts.push(
-      `<p style="margin:6px 0;font-size:13px;font-style:italic;">&hellip; and ${view.groups.length - groups.length} more groups (${hidden} more items)</p>`,
+      `<p style="margin:6px 0;font-size:13px;font-style:italic;">&hellip; and ${left.groups} more groups (${left.items} more items)</p>`,
     );
   }
   if (view.steps.length > 0) {

@@ -1,6 +1,7 @@
 import { breakLinks } from './escape.js';
 import { catchUpText } from './catchUpNote.js';
 import { formatInstant } from './format.js';
+import { groupsLeftOut } from './groupsLeftOut.js';
 import { countsText } from './subject.js';
 import { EMAIL_LIMITS, OVERVIEW_MAX } from './emailHtml.js';
 import type { AlertView, RenderContext } from './view.js';
@@ -79,8 +80,8 @@ function alertText(view: AlertView, index: number): string[] {
     const more = group.more + group.items.length - shown.length;
     if (more > 0) out.push(`  - ... and ${more.toLocaleString('en-US')} more`);
   }
-  if (view.groups.length > groups.length)
-    out.push('', `... and ${view.groups.length - groups.length} more groups`);
+  const left = groupsLeftOut(view, groups.length);
+  if (left.groups > 0) out.push('', `... and ${left.groups} more groups (${left.items} more items)`);
   if (view.steps.length > 0) {
     out.push('', 'What to do:');
     view.steps.slice(0, EMAIL_LIMITS.steps).forEach((step, i) => {

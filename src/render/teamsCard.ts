@@ -1,6 +1,7 @@
 import { capText as cap, cardText } from './escape.js';
 import { catchUpText } from './catchUpNote.js';
 import { formatInstant } from './format.js';
+import { groupsLeftOut } from './groupsLeftOut.js';
 import { countsText } from './subject.js';
 import type { AlertView, ItemGroup, RenderContext } from './view.js';
 
@@ -181,9 +182,10 @@ function alertContainer(view: AlertView, caps: Caps, ctx: RenderContext): Elemen
   }
   const groups = view.groups.slice(0, caps.groups);
   for (const group of groups) items.push(...groupElements(group, caps));
-  if (view.groups.length > groups.length) {
+  const left = groupsLeftOut(view, groups.length);
+  if (left.groups > 0) {
     items.push(
-      text(cardText(`… and ${view.groups.length - groups.length} more groups: see the email.`), {
+      text(cardText(`… and ${left.groups} more groups (${left.items} more items); the email shows more.`), {
         isSubtle: true,
       }),
     );

@@ -39,6 +39,12 @@ export interface ItemGroup {
   readonly more: number;
 }
 
+/** Groups the rule counted but did not list (beyond its cap): renderers add them to "and N more groups". */
+export interface GroupsNotListed {
+  readonly groups: number;
+  readonly items: number;
+}
+
 export interface KindView {
   /** Title while firing: what is broken and where, with the number that matters. */
   readonly headline: string;
@@ -48,6 +54,7 @@ export interface KindView {
   /** What this means for users and the business. */
   readonly impact?: string;
   readonly groups?: readonly ItemGroup[];
+  readonly groupsNotListed?: GroupsNotListed;
   readonly steps: readonly Step[];
   readonly links?: readonly Link[];
   /**
@@ -78,6 +85,7 @@ export interface AlertView {
   /** Material changes for `updated` and `escalated`. */
   readonly changes: readonly string[];
   readonly groups: readonly ItemGroup[];
+  readonly groupsNotListed?: GroupsNotListed;
   readonly steps: readonly Step[];
   readonly links: readonly Link[];
   readonly ackUrl?: string;

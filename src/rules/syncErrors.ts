@@ -125,6 +125,11 @@ function candidate(
       moreObjects: g.count - objects.length,
     };
   });
+  const unlisted = ordered.slice(GROUPS_MAX);
+  const otherCodes = unlisted.length > 0 && {
+    codes: unlisted.length,
+    objects: unlisted.reduce((sum, g) => sum + g.count, 0),
+  };
   const categories = CATEGORIES.map((errorCategory) => ({
     errorCategory,
     objectCount: ordered.filter((g) => g.category === errorCategory).reduce((sum, g) => sum + g.count, 0),
@@ -169,6 +174,7 @@ function candidate(
       criticalAbove: settings.criticalCount,
       categories,
       groups: details,
+      ...(otherCodes ? { otherCodes } : {}),
       oldestFailure: oldest,
       newestFailure: new Date(Math.max(...latest)).toISOString(),
     }),

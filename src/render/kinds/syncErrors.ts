@@ -83,6 +83,7 @@ export function syncErrorsView(alert: Alert, ctx: RenderContext): KindView {
     facts,
     impact: `These objects are not synchronised ${direction}: their changes (new accounts, attribute and group changes, disables) do not arrive. Other objects sync normally.`,
     groups: itemGroups,
+    ...(d.otherCodes ? { groupsNotListed: { groups: d.otherCodes.codes, items: d.otherCodes.objects } } : {}),
     steps,
     links: [...troubleshootingLink(d.job), docs.provisioningLogs],
   };
