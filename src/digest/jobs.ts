@@ -111,10 +111,7 @@ function buildJob(jobId: string, input: JobsInput): JobDigest {
       state,
       detail: span.detail,
       severity: severity === 'critical' ? 'critical' : 'warning',
-      from:
-        state === 'quarantined' || state === 'deletion-threshold'
-          ? quarantineBegan(jobId, hours, span, spans[i - 1])
-          : span.from,
+      from: incidentBegan(jobId, hours, span, spans[i - 1], BEGAN_BY[state]),
       to: spans[i + 1]?.from ?? null,
       observations: span.observations,
       ...(state === 'stalled' && span.lastSuccess ? { lastSuccess: span.lastSuccess } : {}),
@@ -266,17 +263,33 @@ function buildJob(jobId: string, input: JobsInput): JobDigest {
  * A quarantine began before the run that first saw it: Graph's quarantine.currentBegan says when. Used
  * unless an earlier observation of this window contradicts it (the job was seen healthy after that time).
  */
-function quarantineBegan(
+/**
+ * When an incident began by the same evidence its alert dates it from, so the digest's "from – to
+ * (duration)" and the alert's "lasted" give one number: a quarantine from Graph's quarantine start, an
+ * initial-sync pause from the end of the job's last cycle (src/rules/initialSyncPaused.ts). Other
+ * conditions begin with the first run that saw them.
+ */
+const BEGAN_BY: Partial<Record<JobConditionState, (s: JobSnapshot) => string | null>> = {
+  quarantined: (s) => s.quarantineSince,
+  'deletion-threshold': (s) => s.quarantineSince,
+  'initial-sync-paused': (s) => s.lastExecutionEnded,
+};
+
+/** The earliest such evidence seen during the span that is after the span before it; else the span's start. */
+function incidentBegan(
   jobId: string,
   hours: readonly HourRollup[],
   span: Span,
   before: Span | undefined,
+  evidence: ((s: JobSnapshot) => string | null) | undefined,
 ): string {
+  if (!evidence) return span.from;
   let began = span.from;
   for (const h of hours) {
     const s = h.jobs[jobId]?.latest;
-    if (!s?.quarantineSince || s.at < span.from || s.at > span.to) continue;
-    if (s.quarantineSince < began && (!before || s.quarantineSince > before.to)) began = s.quarantineSince;
+    if (!s || s.at < span.from || s.at > span.to) continue;
+    const since = evidence(s);
+    if (since && since < began && (!before || since > before.to)) began = since;
   }
   return began;
 }

@@ -105,6 +105,13 @@ describe('the digest of the demo day', () => {
       ended: 'the deletes were allowed: 600 objects deleted in Entra ID',
     });
     expect(resolved['agent-offline:agent']!.ended).toBe('the agent was active again');
+    // One duration for the pause: its problem line and its resolved alert both date it from the end of
+    // the job's last cycle (before, the line said 1 h 30 min from the first run that saw it, the alert
+    // and its RESOLVED message 1 h 35 min).
+    const text = message.email.plainText;
+    const pausedLine = /Paused (\d\d:\d\d) – 14:30 \(([^)]+)\): too many objects failed/.exec(text);
+    const pausedAlert = /paused after its initial sync[^\n]*\(resolved 14:30 after ([^;]+);/.exec(text);
+    expect(pausedLine?.slice(1)).toEqual(['12:55', pausedAlert?.[1]]);
     const attribute = (html: string) => html.replace(/&#61;/g, '=').replace(/&amp;/g, '&');
     for (const text of [attribute(message.email.html), message.email.plainText]) {
       expect(text).not.toMatch(/[2-9] objects failing to sync \(/);
