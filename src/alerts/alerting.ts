@@ -228,9 +228,13 @@ export async function writeAlertRows(
     if (rows.length > 0) await sink.write(table, rows as unknown as AlertRecord[]);
   } catch (error) {
     issues.push(issueFrom('sink', error, table));
-    if (!(error instanceof SinkError) || !error.rejected) return issues;
+    if (!(error instanceof SinkError) || !error.rejected) {
+      // Kept with what this run knew of their delivery, for the run that writes them.
+      await deps.state.write(key, { ...book, pendingRows: rows }, { ifMatch: etag }).catch(() => undefined);
+      return issues;
+    }
     // Some rows were taken: keep only the others for the next run.
-    left = unstoredRows(book.pendingRows, error);
+    left = unstoredRows(rows, error);
   }
   try {
     const { rowsAt: _written, ...rest } = book;
@@ -247,17 +251,28 @@ export const rowKey = alertRowKey;
 
 /**
  * A row's Channels as confirmed: the channels that delivered the message; the others and what became
- * of them (pending, failed, unconfirmed) in Details.delivery.
+ * of them (pending, queued, failed, unconfirmed) in Details.delivery. A row this run's notify stage
+ * said nothing of (it failed, or the row waited for the sink since an earlier run) keeps what an
+ * earlier write attempt knew, else says `unknown` for each channel and confirms none: before, it kept
+ * the commit's list of every receiver channel, which read as delivered everywhere.
  */
 function withDelivery(
   row: Readonly<Record<string, unknown>>,
   delivery: ReadonlyMap<string, Readonly<Record<string, string>>>,
 ): Record<string, unknown> {
-  const outcomes = delivery.get(rowKey(row.AlertId, row.Transition, row.TimeGenerated));
-  if (!outcomes || !Array.isArray(row.Channels) || row.Channels.length === 0) return { ...row };
+  if (!Array.isArray(row.Channels) || row.Channels.length === 0) return { ...row };
+  const details = (typeof row.Details === 'object' && row.Details !== null ? row.Details : {}) as Record<
+    string,
+    unknown
+  >;
+  const known = details.delivery;
+  let outcomes = delivery.get(rowKey(row.AlertId, row.Transition, row.TimeGenerated));
+  if (!outcomes) {
+    if (typeof known === 'object' && known !== null) return { ...row };
+    outcomes = Object.fromEntries(row.Channels.map((channel) => [String(channel), 'unknown']));
+  }
   const confirmed = Object.entries(outcomes)
     .filter(([, outcome]) => isConfirmed(outcome))
     .map(([channel]) => channel);
-  const details = typeof row.Details === 'object' && row.Details !== null ? row.Details : {};
   return { ...row, Channels: confirmed, Details: { ...details, delivery: outcomes } };
 }

@@ -72,6 +72,15 @@ export async function deliverOutbox(
     const done = new Set<ChannelName>(entry.done);
     // Given up for the bound even behind a blocked channel: it is not sent, so it overtakes nothing.
     const due = all.filter((c) => !done.has(c) && (!blocked.has(c) || overBound.get(c)?.has(index)));
+    // Held behind an earlier message: its rows say so for those channels (not sent, not failed).
+    if (!entry.catchUp) {
+      for (const channel of all.filter((c) => !done.has(c) && !due.includes(c))) {
+        for (const t of plan.get(channel) ?? []) {
+          const key = rowKey(t.alert.id, t.transition, t.at);
+          rowDelivery.set(key, { ...rowDelivery.get(key), [channel]: 'queued' });
+        }
+      }
+    }
     const entryReports: ChannelReport[] = [];
     for (const { transitions, channels: group } of variants(plan, due)) {
       // Nothing of this message is for these channels (routed elsewhere, a failing channel's own

@@ -103,8 +103,10 @@ describe('runAlerting', () => {
       Transition: 'new',
       JobId: quarantinedJob.JobId,
       ServicePrincipalId: quarantinedJob.ServicePrincipalId,
-      Channels: ['outbox'],
+      // No notify stage ran here: no channel confirmed it, and the row says it does not know.
+      Channels: [],
     });
+    expect((rows[0]?.Details as { delivery?: unknown }).delivery).toEqual({ outbox: 'unknown' });
     expect((rows[0]?.Details as { facts: { quarantine: { reason: string } } }).facts.quarantine.reason).toBe(
       'EncounteredQuarantineException',
     );
