@@ -85,6 +85,11 @@ export const outboxEntry = z.object({
   transitions: z.array(storedTransition),
   /** Receiver channels (src/notify/routing.ts): `email`, `teams`, or `<receiver>.<channel>`. */
   done: z.array(z.string()).default([]),
+  /**
+   * Where the channels that settled it deliver (src/notify/channelAddress.ts): a destination that got
+   * it under one name is done under another (a receiver's first webhook removed, the second renamed).
+   */
+  doneBy: z.array(z.string()).optional(),
   /** A catch-up (src/alerts/catchUp.ts): for this one channel, what it missed that is still open. */
   catchUp: z
     .object({
@@ -102,6 +107,8 @@ export type CatchUpNote = NonNullable<z.infer<typeof outboxEntry>['catchUp']>;
 
 /** Per receiver channel: the alerts whose news was given up on it, since the first such message. */
 export const missedOnChannel = z.object({
+  /** Where the channel delivered then (channelAddress.ts): a note is not for another destination. */
+  address: z.string().optional(),
   since: time,
   givenUp: z.number().int().nonnegative(),
   alertIds: z.array(z.string()),

@@ -4,6 +4,7 @@ import { ALERT_BOOK_KEY, alertBook, type OutboxEntry } from '../alerts/book.js';
 import { noteHeard, queueCatchUps, type Heard } from '../alerts/catchUp.js';
 import type { Transition } from '../domain/alertModel.js';
 import type { ChannelName } from '../notify/channel.js';
+import { channelAddresses } from '../notify/channelAddress.js';
 import { notifyChannels, routingIn } from '../notify/channels.js';
 import { recordedOutcome, type ChannelReport } from '../notify/delivery.js';
 import { dispatch, type NotifyDependencies } from '../notify/dispatch.js';
@@ -54,10 +55,12 @@ export async function deliverOutbox(
     /** The monitor's workbook (DIGEST_WORKBOOK_URL), linked from every alert. */
     readonly workbookUrl?: string | undefined;
   },
-  outbox: readonly OutboxEntry[],
+  committed: readonly OutboxEntry[],
 ): Promise<OutboxDelivery> {
   const channels = notifyChannels(deps.notify.settings);
   const all = channels.map((c) => c.id);
+  const addresses = channelAddresses(deps.notify.settings);
+  const outbox = committed.map((entry) => withDoneByAddress(entry, addresses));
   const plans = await planOutbox(deps, outbox);
   const reports = new Map<string, ChannelReport[]>();
   const rowDelivery = new Map<string, Record<string, string>>();
@@ -120,7 +123,14 @@ export async function deliverOutbox(
         const outcome = heardAs(report);
         if (!outcome) continue;
         const alertIds = transitions.map((t) => t.alert.id);
-        heard.push({ channel: report.channel, outcome, alertIds, createdAt: entry.createdAt });
+        const address = addresses.get(report.channel);
+        heard.push({
+          channel: report.channel,
+          outcome,
+          alertIds,
+          createdAt: entry.createdAt,
+          ...(address ? { address } : {}),
+        });
       }
       for (const channel of reports) {
         if (SETTLED.has(channel.outcome)) done.add(channel.channel);
@@ -146,7 +156,7 @@ export async function deliverOutbox(
     settled.set(entry.id, done);
   }
   const up = new Set(heard.filter((h) => h.outcome === 'told').map((h) => h.channel));
-  const waiting = await settleOutbox(deps.notify, deps.tenantId, settled, all, { heard, up });
+  const waiting = await settleOutbox(deps.notify, deps.tenantId, settled, { all, addresses }, { heard, up });
   return { reports, rowDelivery, waiting };
 }
 
@@ -290,6 +300,17 @@ export function alertMessage(
 }
 
 /**
+ * The entry with every channel whose destination settled it under another name counted as done: a
+ * receiver's second webhook, renamed when the first was removed, does not get again what it had.
+ */
+function withDoneByAddress(entry: OutboxEntry, addresses: ReadonlyMap<ChannelName, string>): OutboxEntry {
+  const by = new Set(entry.doneBy ?? []);
+  if (by.size === 0) return entry;
+  const renamed = [...addresses].filter(([c, a]) => by.has(a) && !entry.done.includes(c)).map(([c]) => c);
+  return renamed.length > 0 ? { ...entry, done: [...entry.done, ...renamed] } : entry;
+}
+
+/**
  * Records what settled where; entries every receiver channel settled leave the outbox. In the same
  * write: what each channel missed is noted, and a channel up again with nothing waiting gets its
  * catch-up queued (delivered by the next run, behind anything committed meanwhile).
@@ -298,9 +319,10 @@ async function settleOutbox(
   notify: NotifyDependencies,
   tenantId: string,
   settled: ReadonlyMap<string, ReadonlySet<ChannelName>>,
-  all: readonly ChannelName[],
+  channels: { readonly all: readonly ChannelName[]; readonly addresses: ReadonlyMap<ChannelName, string> },
   heard: { readonly heard: readonly Heard[]; readonly up: ReadonlySet<ChannelName> },
 ): Promise<number> {
+  const { all, addresses } = channels;
   if (settled.size === 0) return 0;
   return updateState(
     notify.state,
@@ -312,13 +334,16 @@ async function settleOutbox(
       const outbox = book.outbox
         .map((entry) => {
           const done = settled.get(entry.id);
-          return done ? { ...entry, done: all.filter((c) => done.has(c) || entry.done.includes(c)) } : entry;
+          if (!done) return entry;
+          const now = all.filter((c) => done.has(c) || entry.done.includes(c));
+          const by = new Set([...(entry.doneBy ?? []), ...now.flatMap((c) => addresses.get(c) ?? [])]);
+          return { ...entry, done: now, ...(by.size > 0 ? { doneBy: [...by] } : {}) };
         })
         .filter((entry) => !all.every((c) => entry.done.includes(c)));
       const missed = noteHeard(book.missed, heard.heard);
       const { missed: _, ...rest } = book;
       const noted = { ...rest, outbox, ...(Object.keys(missed).length > 0 ? { missed } : {}) };
-      const value = queueCatchUps(noted, heard.up, all, notify.clock.now());
+      const value = queueCatchUps(noted, heard.up, all, notify.clock.now(), addresses);
       return { value, result: value.outbox.length };
     },
     { now: notify.clock.now() },

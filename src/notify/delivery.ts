@@ -97,6 +97,8 @@ export interface DeliveryContext {
   readonly deadline?: Date;
   /** Since when each failing channel has been failing (delivery health), read once per call. */
   readonly failingSince?: ReadonlyMap<ChannelName, string>;
+  /** Where each receiver channel delivers now (channelAddress.ts). */
+  readonly addresses?: ReadonlyMap<ChannelName, string>;
 }
 
 /**

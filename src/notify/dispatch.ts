@@ -5,6 +5,7 @@ import { setAside } from '../state/setAside.js';
 import { deleteIfUnchanged, writeIfUnchanged } from '../state/conditionalWrite.js';
 import { StateDecodeError, type StateStore } from '../state/store.js';
 import type { Channel, ChannelName } from './channel.js';
+import { channelAddresses } from './channelAddress.js';
 import { channelsFor, channelsForMessage } from './channels.js';
 import { claimMs, deliverClaimed, type ChannelReport, type DeliveryContext } from './delivery.js';
 import { failingSinceByChannel } from './deliveryHealthStore.js';
@@ -129,8 +130,11 @@ async function dispatchOne(
   const others = [...(waiting ?? [])].filter((other) => other !== name);
   const behind = others.length > 0 && (await waitsBehind(ctx, message, others, now));
   const entry = behind
-    ? { ...newPendingEntry(channel.name, message, now, 0), claimedUntil: undefined }
-    : newPendingEntry(channel.name, message, now, claimMs(ctx.delivery));
+    ? {
+        ...newPendingEntry(channel.name, message, now, 0, ctx.addresses?.get(channel.name)),
+        claimedUntil: undefined,
+      }
+    : newPendingEntry(channel.name, message, now, claimMs(ctx.delivery), ctx.addresses?.get(channel.name));
   const etag = await writeIfUnchanged(ctx.state, notifyKey(name), entry, { ifNoneMatch: '*' });
   // Already queued or being sent by another run: that run (or retryPending) owns it.
   if (etag === undefined) return { ...base, outcome: 'in-progress', attempts: 0 };
@@ -240,8 +244,13 @@ export async function retryPending(deps: NotifyDependencies): Promise<RetryRepor
       continue;
     }
     const channel = channels[entry.value.channel];
-    if (!channel) {
-      await dropUnrouted(entry, ctx);
+    const address = ctx.addresses?.get(entry.value.channel);
+    // Queued for a destination the name no longer stands for (a receiver's webhooks were removed or
+    // reordered): sent now, it would reach the other destination, which may have had it already.
+    const moved =
+      entry.value.address !== undefined && address !== undefined && entry.value.address !== address;
+    if (!channel || moved) {
+      await dropUnrouted(entry, ctx, moved ? 'now delivers elsewhere (the routing changed)' : undefined);
       continue;
     }
     if (held.has(channel.name)) {
@@ -313,10 +322,11 @@ async function finishQuietly(
 async function dropUnrouted(
   entry: { name: string; value: PendingEntry; etag: string },
   ctx: DeliveryContext,
+  why = 'is no longer in the routing',
 ): Promise<void> {
   const { message, channel } = entry.value;
   const now = ctx.clock.now();
-  const error = `receiver channel ${channel} is no longer in the routing; message dropped`;
+  const error = `receiver channel ${channel} ${why}; message dropped`;
   await recordInLedger(
     ctx.state,
     channel,
@@ -357,6 +367,7 @@ export function prepare(deps: NotifyDependencies): {
       delivery: deps.settings.delivery,
       secrets,
       ...(deps.deadline ? { deadline: deps.deadline } : {}),
+      addresses: channelAddresses(deps.settings),
     },
     channels,
   };

@@ -28,6 +28,8 @@ const messageSchema = z.object({
 export const pendingSchema = z.object({
   /** The receiver channel (`email`, `teams`, `<receiver>.email`, ...). */
   channel: z.string().min(1),
+  /** Where that channel delivered when it was queued (channelAddress.ts); absent in older entries. */
+  address: z.string().optional(),
   message: messageSchema,
   firstQueuedAt: z.iso.datetime(),
   /** Attempts over all runs. */
@@ -67,9 +69,11 @@ export function newPendingEntry(
   message: OutboundMessage,
   now: Date,
   claimMs: number,
+  address?: string,
 ): PendingEntry {
   return {
     channel,
+    ...(address ? { address } : {}),
     message: channelPart(message, channel),
     firstQueuedAt: now.toISOString(),
     attempts: 0,
