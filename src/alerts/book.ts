@@ -86,8 +86,9 @@ export const outboxEntry = z.object({
   /** Receiver channels (src/notify/routing.ts): `email`, `teams`, or `<receiver>.<channel>`. */
   done: z.array(z.string()).default([]),
   /**
-   * Where the channels that settled it deliver (src/notify/channelAddress.ts): a destination that got
-   * it under one name is done under another (a receiver's first webhook removed, the second renamed).
+   * `<channel>=<address>` of each channel that has it (delivered; src/notify/channelAddress.ts): a
+   * destination that got it under one name is done under the next (a receiver's first webhook
+   * removed, the second renamed).
    */
   doneBy: z.array(z.string()).optional(),
   /** A catch-up (src/alerts/catchUp.ts): for this one channel, what it missed that is still open. */

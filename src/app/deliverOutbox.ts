@@ -10,7 +10,7 @@ import { recordedOutcome, type ChannelReport } from '../notify/delivery.js';
 import { dispatch, type NotifyDependencies } from '../notify/dispatch.js';
 import { expireUnsent } from '../notify/expireUnsent.js';
 import type { OutboundMessage } from '../notify/message.js';
-import { routeTransitions, type ToldMemory } from '../notify/routing.js';
+import { routeAlert, routeTransitions, type ToldMemory } from '../notify/routing.js';
 import { withToldMemory } from '../notify/toldMemory.js';
 import { updateState } from '../state/update.js';
 import { renderAlertMessage } from '../render/alertMessage.js';
@@ -67,6 +67,8 @@ export async function deliverOutbox(
   const settled = new Map<string, Set<ChannelName>>();
   const blocked = new Set<ChannelName>();
   const heard: Heard[] = [];
+  // Per entry, the channels that have it now (told): recorded with their addresses (doneBy).
+  const had = new Map<string, Set<ChannelName>>();
   const overBound = backlogOverBound(outbox, all);
   // Channels that gave up on a message in this call: what is queued behind it is given up with it.
   const expiring = new Map<ChannelName, { error: string; waitingSince?: string }>();
@@ -122,6 +124,7 @@ export async function deliverOutbox(
       for (const report of reports) {
         const outcome = heardAs(report);
         if (!outcome) continue;
+        if (outcome === 'told') had.set(entry.id, (had.get(entry.id) ?? new Set()).add(report.channel));
         const alertIds = transitions.map((t) => t.alert.id);
         const address = addresses.get(report.channel);
         heard.push({
@@ -156,7 +159,13 @@ export async function deliverOutbox(
     settled.set(entry.id, done);
   }
   const up = new Set(heard.filter((h) => h.outcome === 'told').map((h) => h.channel));
-  const waiting = await settleOutbox(deps.notify, deps.tenantId, settled, { all, addresses }, { heard, up });
+  const waiting = await settleOutbox(
+    deps.notify,
+    deps.tenantId,
+    { settled, had },
+    { all, addresses },
+    { heard, up },
+  );
   return { reports, rowDelivery, waiting };
 }
 
@@ -232,10 +241,15 @@ async function planOutbox(
     let memory = told;
     const plans = outbox.map((entry) => {
       const due = channels.map((c) => c.id).filter((c) => !entry.done.includes(c));
-      // A catch-up is for its channel alone, and was routed there when its alerts were first told.
+      // A catch-up is for its channel alone: of its alerts, those the routes still send its receiver
+      // (a route changed, or an alert moved to another route since it was missed), reminders or not.
       if (entry.catchUp) {
-        const channel = entry.catchUp.channel;
-        return new Map(due.includes(channel) ? [[channel, entry.transitions]] : []);
+        const channel = channels.find((c) => c.id === entry.catchUp?.channel);
+        if (!channel || !due.includes(channel.id)) return new Map();
+        const routed = entry.transitions.filter((t) =>
+          routeAlert(routing, t.alert, deps.notify.tenant).some((r) => r.receiver === channel.receiver),
+        );
+        return new Map([[channel.id, routed]]);
       }
       const routed = routeTransitions(
         routing,
@@ -304,9 +318,20 @@ export function alertMessage(
  * receiver's second webhook, renamed when the first was removed, does not get again what it had.
  */
 function withDoneByAddress(entry: OutboxEntry, addresses: ReadonlyMap<ChannelName, string>): OutboxEntry {
-  const by = new Set(entry.doneBy ?? []);
-  if (by.size === 0) return entry;
-  const renamed = [...addresses].filter(([c, a]) => by.has(a) && !entry.done.includes(c)).map(([c]) => c);
+  if (!entry.doneBy?.length) return entry;
+  const pairs = entry.doneBy.map((pair) => {
+    const at = pair.lastIndexOf('=');
+    return { name: pair.slice(0, at), address: pair.slice(at + 1) };
+  });
+  // Done under another name that no longer stands for this destination: a rename, not two channels
+  // that share one address (two receivers emailing the same list).
+  const renamed = [...addresses]
+    .filter(
+      ([c, a]) =>
+        !entry.done.includes(c) &&
+        pairs.some((p) => p.address === a && p.name !== c && addresses.get(p.name) !== a),
+    )
+    .map(([c]) => c);
   return renamed.length > 0 ? { ...entry, done: [...entry.done, ...renamed] } : entry;
 }
 
@@ -318,12 +343,15 @@ function withDoneByAddress(entry: OutboxEntry, addresses: ReadonlyMap<ChannelNam
 async function settleOutbox(
   notify: NotifyDependencies,
   tenantId: string,
-  settled: ReadonlyMap<string, ReadonlySet<ChannelName>>,
+  outcomes: {
+    readonly settled: ReadonlyMap<string, ReadonlySet<ChannelName>>;
+    readonly had: ReadonlyMap<string, ReadonlySet<ChannelName>>;
+  },
   channels: { readonly all: readonly ChannelName[]; readonly addresses: ReadonlyMap<ChannelName, string> },
   heard: { readonly heard: readonly Heard[]; readonly up: ReadonlySet<ChannelName> },
 ): Promise<number> {
   const { all, addresses } = channels;
-  if (settled.size === 0) return 0;
+  if (outcomes.settled.size === 0) return 0;
   return updateState(
     notify.state,
     { tenantId, name: ALERT_BOOK_KEY },
@@ -333,10 +361,14 @@ async function settleOutbox(
       const book = stored;
       const outbox = book.outbox
         .map((entry) => {
-          const done = settled.get(entry.id);
+          const done = outcomes.settled.get(entry.id);
           if (!done) return entry;
           const now = all.filter((c) => done.has(c) || entry.done.includes(c));
-          const by = new Set([...(entry.doneBy ?? []), ...now.flatMap((c) => addresses.get(c) ?? [])]);
+          const has = [...(outcomes.had.get(entry.id) ?? [])];
+          const by = new Set([
+            ...(entry.doneBy ?? []),
+            ...has.flatMap((c) => (addresses.has(c) ? [`${c}=${addresses.get(c)}`] : [])),
+          ]);
           return { ...entry, done: now, ...(by.size > 0 ? { doneBy: [...by] } : {}) };
         })
         .filter((entry) => !all.every((c) => entry.done.includes(c)));

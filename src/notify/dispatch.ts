@@ -250,7 +250,7 @@ export async function retryPending(deps: NotifyDependencies): Promise<RetryRepor
     const moved =
       entry.value.address !== undefined && address !== undefined && entry.value.address !== address;
     if (!channel || moved) {
-      await dropUnrouted(entry, ctx, moved ? 'now delivers elsewhere (the routing changed)' : undefined);
+      await dropUnrouted(entry, ctx, moved);
       continue;
     }
     if (held.has(channel.name)) {
@@ -322,17 +322,23 @@ async function finishQuietly(
 async function dropUnrouted(
   entry: { name: string; value: PendingEntry; etag: string },
   ctx: DeliveryContext,
-  why = 'is no longer in the routing',
+  moved = false,
 ): Promise<void> {
   const { message, channel } = entry.value;
   const now = ctx.clock.now();
-  const error = `receiver channel ${channel} ${why}; message dropped`;
-  await recordInLedger(
-    ctx.state,
-    channel,
-    { id: message.id, at: now.toISOString(), outcome: 'failed', error },
-    { now, retentionMs: ctx.delivery.ledgerRetentionMs },
-  );
+  // Moved: the name now stands for another destination, whose own ledger it is; nothing is recorded
+  // under it (a 'failed' there would keep the outbox from offering that destination the message).
+  const error = moved
+    ? `receiver channel ${channel} now delivers elsewhere (the routing changed); message dropped for its old destination`
+    : `receiver channel ${channel} is no longer in the routing; message dropped`;
+  if (!moved) {
+    await recordInLedger(
+      ctx.state,
+      channel,
+      { id: message.id, at: now.toISOString(), outcome: 'failed', error },
+      { now, retentionMs: ctx.delivery.ledgerRetentionMs },
+    );
+  }
   await deleteIfUnchanged(ctx.state, notifyKey(entry.name), entry.etag);
   ctx.log.error('pending notification dropped', { messageId: message.id, channel, error });
 }

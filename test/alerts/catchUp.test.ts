@@ -2,27 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { alertBook, emptyAlertBook, type AlertBook } from '../../src/alerts/book.js';
 import { MISSED_ALERTS_MAX, noteHeard, queueCatchUps, type Heard } from '../../src/alerts/catchUp.js';
 import type { Alert } from '../../src/domain/alertModel.js';
-import { HOUR, TENANT, at, iso } from '../rules/fixtures.js';
+import { HOUR, at, iso, storedAlert } from '../rules/fixtures.js';
 
 /**
  * The notes of what each receiver channel missed, and the catch-up they turn into. The whole path (a
  * dead Teams webhook, then fixed) is in test/app/deadChannel.test.ts; these are the edges.
  */
-const alert = (id: string, overrides: Partial<Alert> = {}): Alert => ({
-  id,
-  kind: 'job-quarantined',
-  subject: { tenantId: TENANT, jobId: id },
-  severity: 'critical',
-  summary: `job ${id} quarantined`,
-  since: iso(0),
-  materialKey: 'k',
-  details: {},
-  state: 'open',
-  openedAt: iso(0),
-  lastChangedAt: iso(0),
-  lastNotifiedAt: iso(0),
-  ...overrides,
-});
 const missed = (channel: string, alertIds: string[], createdAt = iso(0)): Heard => ({
   channel,
   outcome: 'missed',
@@ -69,10 +54,10 @@ describe('the catch-up', () => {
     teams: { since: iso(0), givenUp: 7, alertIds: ['open', 'acked', 'gone', 'done', 'muted'] },
   };
   const alerts = [
-    alert('open'),
-    alert('acked', { state: 'acknowledged' }),
-    alert('done', { state: 'resolved' }),
-    alert('muted', { inhibitedBy: 'open' }),
+    storedAlert('open'),
+    storedAlert('acked', 'acked', { state: 'acknowledged' }),
+    storedAlert('done', 'done', { state: 'resolved' }),
+    storedAlert('muted', 'muted', { inhibitedBy: 'open' }),
   ];
 
   it('goes to the channel alone once it is up with nothing waiting: the open alerts, as reminders', () => {

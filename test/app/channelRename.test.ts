@@ -79,3 +79,16 @@ it('removing a dead webhook from a receiver: the remaining one, renamed, does no
   // The working webhook had both already: it must not read "firing" again, then RESOLVED again.
   expect(shown()).toEqual(['NEW', 'RESOLVED']);
 });
+
+it('removing webhook A while A and B both hold the NEW: B, renamed, still gets it once', async () => {
+  dead.failNext(1000, { status: 503 });
+  good.failNext(1, { status: 429, retryAfterSeconds: 3600 });
+  await run([dead.webhookUrl, good.webhookUrl], true); // NEW: pending on both
+  expect(good.accepted).toHaveLength(0);
+  clock.advance(90 * MIN);
+  await run([good.webhookUrl], true); // A removed: B is ops.teams now
+  clock.advance(5 * MIN);
+  await run([good.webhookUrl], true);
+  // A's pending entry is dropped without a 'failed' under the name B took, so the outbox offers B the NEW.
+  expect(good.accepted.filter((p) => /FIRING|quarantin/i.test(JSON.stringify(p.body)))).toHaveLength(1);
+}, 60_000);

@@ -1,3 +1,4 @@
+import type { Alert } from '../../src/domain/alertModel.js';
 import type { RunIssue } from '../../src/collect/runErrors.js';
 import { defaultAlertSettings, type AlertSettings } from '../../src/alerts/settings.js';
 import type { Observations } from '../../src/rules/observations.js';
@@ -169,5 +170,22 @@ export const issue = (overrides: Partial<RunIssue> & Pick<RunIssue, 'signal'>): 
   severity: 'error',
   code: 'ServiceUnavailable',
   message: 'the service answered 503',
+  ...overrides,
+});
+
+/** An open job-quarantined alert as the book stores it, for tests that start from a book. */
+export const storedAlert = (id: string, jobId = id, overrides: Partial<Alert> = {}): Alert => ({
+  id,
+  kind: 'job-quarantined',
+  subject: { tenantId: TENANT, jobId },
+  severity: 'critical',
+  summary: `job ${jobId} quarantined`,
+  since: iso(0),
+  materialKey: 'k',
+  details: {},
+  state: 'open',
+  openedAt: iso(0),
+  lastChangedAt: iso(0),
+  lastNotifiedAt: iso(0),
   ...overrides,
 });
