@@ -86,11 +86,12 @@ export const outboxEntry = z.object({
   /** Receiver channels (src/notify/routing.ts): `email`, `teams`, or `<receiver>.<channel>`. */
   done: z.array(z.string()).default([]),
   /**
-   * `<channel>=<address>` of each channel that has it (delivered; src/notify/channelAddress.ts): a
-   * destination that got it under one name is done under the next (a receiver's first webhook
-   * removed, the second renamed).
+   * Where it went under each channel name (src/notify/channelAddress.ts): `has` once the destination
+   * has it, false while it waits there. Channel names follow the routing's order, so a destination
+   * renamed (a receiver's first webhook removed, or the list reordered) is matched by its address:
+   * done under its new name if it had it, offered again if it never did.
    */
-  doneBy: z.array(z.string()).optional(),
+  seenBy: z.array(z.object({ channel: z.string(), address: z.string(), has: z.boolean() })).optional(),
   /** A catch-up (src/alerts/catchUp.ts): for this one channel, what it missed that is still open. */
   catchUp: z
     .object({
@@ -108,8 +109,6 @@ export type CatchUpNote = NonNullable<z.infer<typeof outboxEntry>['catchUp']>;
 
 /** Per receiver channel: the alerts whose news was given up on it, since the first such message. */
 export const missedOnChannel = z.object({
-  /** Where the channel delivered then (channelAddress.ts): a note is not for another destination. */
-  address: z.string().optional(),
   since: time,
   givenUp: z.number().int().nonnegative(),
   alertIds: z.array(z.string()),

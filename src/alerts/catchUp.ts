@@ -21,8 +21,6 @@ export interface Heard {
   readonly alertIds: readonly string[];
   /** When the message was committed. */
   readonly createdAt: string;
-  /** Where the channel delivers (src/notify/channelAddress.ts). */
-  readonly address?: string;
 }
 
 /** Alerts noted per channel at most: the newest are kept (the oldest are the likeliest resolved). */
@@ -34,7 +32,7 @@ export function noteHeard(
   heard: readonly Heard[],
 ): Record<string, MissedOnChannel> {
   const notes = new Map(Object.entries(missed ?? {}).map(([c, note]) => [c, { ...note }]));
-  for (const { channel, outcome, alertIds, createdAt, address } of heard) {
+  for (const { channel, outcome, alertIds, createdAt } of heard) {
     const note = notes.get(channel);
     if (outcome === 'told') {
       if (note) note.alertIds = note.alertIds.filter((id) => !alertIds.includes(id));
@@ -42,7 +40,6 @@ export function noteHeard(
     }
     const ids = [...(note?.alertIds ?? []).filter((id) => !alertIds.includes(id)), ...alertIds];
     notes.set(channel, {
-      ...(address ? { address } : {}),
       since: note && note.since < createdAt ? note.since : createdAt,
       givenUp: (note?.givenUp ?? 0) + 1,
       alertIds: ids.slice(-MISSED_ALERTS_MAX),
@@ -55,16 +52,14 @@ export function noteHeard(
  * The book with a catch-up message queued for each channel that is up again (took a message in this
  * delivery) and has nothing left waiting, and those channels' notes cleared. A note whose alerts are
  * all resolved is cleared with no message: there is nothing left to act on, and the digest has them.
- * Notes of channels the deployment no longer has, or whose name now stands for another destination,
- * are dropped.
+ * Notes of channels the deployment no longer has are dropped. A note is kept when the channel's
+ * address changed: that is most often the fix (a new workflow URL for the same Teams channel).
  */
 export function queueCatchUps(
   book: AlertBook,
   up: ReadonlySet<string>,
   all: readonly string[],
   now: Date,
-  /** Where each channel delivers now: a note taken for another destination under this name is dropped. */
-  addresses: ReadonlyMap<string, string> = new Map(),
 ): AlertBook {
   if (!book.missed) return book;
   const byId = new Map(book.alerts.map((alert) => [alert.id, alert]));
@@ -72,8 +67,6 @@ export function queueCatchUps(
   const entries: OutboxEntry[] = [];
   for (const [channel, note] of Object.entries(book.missed)) {
     if (!all.includes(channel)) continue;
-    const address = addresses.get(channel);
-    if (note.address && address && note.address !== address) continue;
     const waiting = book.outbox.some((entry) => !entry.done.includes(channel));
     if (!up.has(channel) || waiting) {
       missed[channel] = note;

@@ -67,8 +67,8 @@ export async function deliverOutbox(
   const settled = new Map<string, Set<ChannelName>>();
   const blocked = new Set<ChannelName>();
   const heard: Heard[] = [];
-  // Per entry, the channels that have it now (told): recorded with their addresses (doneBy).
-  const had = new Map<string, Set<ChannelName>>();
+  // Per entry and channel: has it now (told), or waits for it (pending); recorded with addresses (seenBy).
+  const seen = new Map<string, Map<ChannelName, boolean>>();
   const overBound = backlogOverBound(outbox, all);
   // Channels that gave up on a message in this call: what is queued behind it is given up with it.
   const expiring = new Map<ChannelName, { error: string; waitingSince?: string }>();
@@ -122,18 +122,16 @@ export async function deliverOutbox(
       }
       entryReports.push(...reports);
       for (const report of reports) {
+        const waits = report.outcome === 'pending' || report.outcome === 'in-progress';
         const outcome = heardAs(report);
+        if (outcome === 'told' || waits) {
+          const byChannel = seen.get(entry.id) ?? new Map<ChannelName, boolean>();
+          byChannel.set(report.channel, outcome === 'told' || byChannel.get(report.channel) === true);
+          seen.set(entry.id, byChannel);
+        }
         if (!outcome) continue;
-        if (outcome === 'told') had.set(entry.id, (had.get(entry.id) ?? new Set()).add(report.channel));
         const alertIds = transitions.map((t) => t.alert.id);
-        const address = addresses.get(report.channel);
-        heard.push({
-          channel: report.channel,
-          outcome,
-          alertIds,
-          createdAt: entry.createdAt,
-          ...(address ? { address } : {}),
-        });
+        heard.push({ channel: report.channel, outcome, alertIds, createdAt: entry.createdAt });
       }
       for (const channel of reports) {
         if (SETTLED.has(channel.outcome)) done.add(channel.channel);
@@ -162,7 +160,7 @@ export async function deliverOutbox(
   const waiting = await settleOutbox(
     deps.notify,
     deps.tenantId,
-    { settled, had },
+    { settled, seen, renamed: new Map(outbox.map((e, i) => [e.id, undone(committed[i]!, e)])) },
     { all, addresses },
     { heard, up },
   );
@@ -300,6 +298,7 @@ export function alertMessage(
     tenantId,
     kind: 'alerts',
     createdAt: entry.createdAt,
+    fromOutbox: true,
     ...renderAlertMessage({
       tenantId,
       ...(tenantName ? { tenantName } : {}),
@@ -314,25 +313,31 @@ export function alertMessage(
 }
 
 /**
- * The entry with every channel whose destination settled it under another name counted as done: a
- * receiver's second webhook, renamed when the first was removed, does not get again what it had.
+ * The entry with its done channels matched by destination, not by name. A channel whose destination
+ * had it under another name that no longer stands for that destination (a rename, not two receivers
+ * mailing one list) is done; a done channel whose destination came from another name and never had it
+ * (the second webhook, waiting out a Retry-After when the first was removed) is offered it again. A
+ * URL replaced in place (an address seen under no other name) changes nothing.
  */
 function withDoneByAddress(entry: OutboxEntry, addresses: ReadonlyMap<ChannelName, string>): OutboxEntry {
-  if (!entry.doneBy?.length) return entry;
-  const pairs = entry.doneBy.map((pair) => {
-    const at = pair.lastIndexOf('=');
-    return { name: pair.slice(0, at), address: pair.slice(at + 1) };
-  });
-  // Done under another name that no longer stands for this destination: a rename, not two channels
-  // that share one address (two receivers emailing the same list).
-  const renamed = [...addresses]
-    .filter(
-      ([c, a]) =>
-        !entry.done.includes(c) &&
-        pairs.some((p) => p.address === a && p.name !== c && addresses.get(p.name) !== a),
-    )
-    .map(([c]) => c);
-  return renamed.length > 0 ? { ...entry, done: [...entry.done, ...renamed] } : entry;
+  const seen = entry.seenBy ?? [];
+  if (seen.length === 0) return entry;
+  const elsewhere = (c: ChannelName, a: string) =>
+    seen.filter((s) => s.address === a && s.channel !== c && addresses.get(s.channel) !== a);
+  const done = new Set(entry.done);
+  for (const [c, a] of addresses) {
+    const movedHere = elsewhere(c, a);
+    if (movedHere.some((s) => s.has)) done.add(c);
+    else if (movedHere.length > 0 && !seen.some((s) => s.channel === c && s.address === a && s.has))
+      done.delete(c);
+  }
+  const same = done.size === entry.done.length && entry.done.every((c) => done.has(c));
+  return same ? entry : { ...entry, done: [...done] };
+}
+
+/** The channels the entry was done for by name that withDoneByAddress offers again. */
+function undone(stored: OutboxEntry, matched: OutboxEntry): Set<ChannelName> {
+  return new Set(stored.done.filter((c) => !matched.done.includes(c)));
 }
 
 /**
@@ -345,7 +350,8 @@ async function settleOutbox(
   tenantId: string,
   outcomes: {
     readonly settled: ReadonlyMap<string, ReadonlySet<ChannelName>>;
-    readonly had: ReadonlyMap<string, ReadonlySet<ChannelName>>;
+    readonly seen: ReadonlyMap<string, ReadonlyMap<ChannelName, boolean>>;
+    readonly renamed: ReadonlyMap<string, ReadonlySet<ChannelName>>;
   },
   channels: { readonly all: readonly ChannelName[]; readonly addresses: ReadonlyMap<ChannelName, string> },
   heard: { readonly heard: readonly Heard[]; readonly up: ReadonlySet<ChannelName> },
@@ -363,19 +369,23 @@ async function settleOutbox(
         .map((entry) => {
           const done = outcomes.settled.get(entry.id);
           if (!done) return entry;
-          const now = all.filter((c) => done.has(c) || entry.done.includes(c));
-          const has = [...(outcomes.had.get(entry.id) ?? [])];
-          const by = new Set([
-            ...(entry.doneBy ?? []),
-            ...has.flatMap((c) => (addresses.has(c) ? [`${c}=${addresses.get(c)}`] : [])),
-          ]);
-          return { ...entry, done: now, ...(by.size > 0 ? { doneBy: [...by] } : {}) };
+          const offeredAgain = outcomes.renamed.get(entry.id);
+          const now = all.filter((c) => done.has(c) || (entry.done.includes(c) && !offeredAgain?.has(c)));
+          const seenBy = [...(entry.seenBy ?? [])];
+          for (const [channel, has] of outcomes.seen.get(entry.id) ?? []) {
+            const address = addresses.get(channel);
+            if (address === undefined) continue;
+            const known = seenBy.findIndex((s) => s.channel === channel && s.address === address);
+            if (known < 0) seenBy.push({ channel, address, has });
+            else if (has) seenBy[known] = { channel, address, has };
+          }
+          return { ...entry, done: now, ...(seenBy.length > 0 ? { seenBy } : {}) };
         })
         .filter((entry) => !all.every((c) => entry.done.includes(c)));
       const missed = noteHeard(book.missed, heard.heard);
       const { missed: _, ...rest } = book;
       const noted = { ...rest, outbox, ...(Object.keys(missed).length > 0 ? { missed } : {}) };
-      const value = queueCatchUps(noted, heard.up, all, notify.clock.now(), addresses);
+      const value = queueCatchUps(noted, heard.up, all, notify.clock.now());
       return { value, result: value.outbox.length };
     },
     { now: notify.clock.now() },

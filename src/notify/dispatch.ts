@@ -9,7 +9,7 @@ import { channelAddresses } from './channelAddress.js';
 import { channelsFor, channelsForMessage } from './channels.js';
 import { claimMs, deliverClaimed, type ChannelReport, type DeliveryContext } from './delivery.js';
 import { failingSinceByChannel } from './deliveryHealthStore.js';
-import { findInLedger, recordInLedger } from './ledger.js';
+import { findInLedger, forDestination, recordInLedger } from './ledger.js';
 import type { OutboundMessage } from './message.js';
 import { NOTIFY_STATE_SCOPE, notifyKey } from './notifyState.js';
 import { PENDING_PREFIX, newPendingEntry, pendingName, readPending, type PendingEntry } from './pending.js';
@@ -117,7 +117,8 @@ async function dispatchOne(
 ): Promise<ChannelReport> {
   const base = { messageId: message.id, channel: channel.name, transport: channel.transport } as const;
   const ledger = { now: ctx.clock.now(), retentionMs: ctx.delivery.ledgerRetentionMs };
-  const handled = await findInLedger(ctx.state, channel.name, message.id, ledger);
+  const found = await findInLedger(ctx.state, channel.name, message.id, ledger);
+  const handled = forDestination(found, ctx.addresses?.get(channel.name)) ? found : undefined;
   if (handled) {
     ctx.log.debug('notification already handled; not sent again', base);
     return { ...base, outcome: 'duplicate', attempts: 0, previously: handled.outcome };
@@ -245,10 +246,15 @@ export async function retryPending(deps: NotifyDependencies): Promise<RetryRepor
     }
     const channel = channels[entry.value.channel];
     const address = ctx.addresses?.get(entry.value.channel);
-    // Queued for a destination the name no longer stands for (a receiver's webhooks were removed or
-    // reordered): sent now, it would reach the other destination, which may have had it already.
+    // An outbox message queued for a destination the name no longer stands for (a webhook removed,
+    // reordered or its URL replaced): dropped, and the outbox offers it to the name's destination unless
+    // that destination had it under another name (doneBy). Any other message goes to the name's new
+    // destination: nothing else would offer it again.
     const moved =
-      entry.value.address !== undefined && address !== undefined && entry.value.address !== address;
+      entry.value.message.fromOutbox === true &&
+      entry.value.address !== undefined &&
+      address !== undefined &&
+      entry.value.address !== address;
     if (!channel || moved) {
       await dropUnrouted(entry, ctx, moved);
       continue;

@@ -36,6 +36,7 @@ export async function expireUnsent(
         at: now.toISOString(),
         outcome: 'failed',
         error: why.error.slice(0, 300),
+        ...(ctx.addresses?.get(name) ? { address: ctx.addresses.get(name)! } : {}),
       };
       let warning: string | undefined;
       try {

@@ -32,8 +32,21 @@ export const ledgerEntrySchema = z.object({
   at: z.iso.datetime(),
   outcome: z.enum(['delivered', 'failed', 'unconfirmed']),
   error: z.string().optional(),
+  /** Where the channel delivered (channelAddress.ts); absent in older entries and when not known. */
+  address: z.string().optional(),
 });
 export type LedgerEntry = z.infer<typeof ledgerEntrySchema>;
+
+/**
+ * The entry stands for the channel's destination now: it was recorded for the same address, or
+ * either address is not known. A name that now stands for another destination (a receiver's webhooks
+ * removed or reordered) has its predecessor's entries, which say nothing of the new destination.
+ */
+export function forDestination(entry: LedgerEntry | undefined, address: string | undefined): boolean {
+  return (
+    entry !== undefined && (entry.address === undefined || address === undefined || entry.address === address)
+  );
+}
 
 const ledgerSchema = z.object({ entries: z.array(ledgerEntrySchema) });
 

@@ -16,4 +16,10 @@ export interface OutboundMessage {
    * envelope.
    */
   readonly teams: { readonly card: Record<string, unknown> };
+  /**
+   * Held in the alert book's outbox, which offers it again to every channel that has not settled it
+   * (src/app/deliverOutbox.ts): a copy queued for a destination a channel name no longer stands for can
+   * be dropped, since the outbox will offer it to that name's destination.
+   */
+  readonly fromOutbox?: boolean;
 }

@@ -23,6 +23,7 @@ const messageSchema = z.object({
   createdAt: z.string(),
   email: z.object({ subject: z.string(), html: z.string(), plainText: z.string() }),
   teams: z.object({ card: z.record(z.string(), z.unknown()) }),
+  fromOutbox: z.boolean().optional(),
 });
 
 export const pendingSchema = z.object({

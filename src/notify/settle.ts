@@ -42,12 +42,14 @@ export async function recordOutcome(
   outcome: LedgerEntry,
 ): Promise<Settled> {
   const options = { now: ctx.clock.now(), retentionMs: ctx.delivery.ledgerRetentionMs };
-  const ledger = await persistently(ctx, () => recordInLedger(ctx.state, channel, outcome, options));
+  const where = claimed.value.address;
+  const recorded: LedgerEntry = where ? { ...outcome, address: where } : outcome;
+  const ledger = await persistently(ctx, () => recordInLedger(ctx.state, channel, recorded, options));
   if (ledger.ok) {
     await removeQuietly(ctx, name, claimed.etag);
     return {};
   }
-  const { id: _id, ...settled } = outcome;
+  const { id: _id, ...settled } = recorded;
   const marked: PendingEntry = { ...claimed.value, settled, claimedUntil: undefined };
   const mark = await persistently(ctx, () =>
     writeIfUnchanged(ctx.state, notifyKey(name), marked, { ifMatch: claimed.etag }),

@@ -87,28 +87,6 @@ describe('the catch-up', () => {
     }
   });
 
-  it('is not for another destination that took the channel name (a receiver webhook removed)', () => {
-    const noted = { teams: { ...notes.teams, address: 'aaaaaaaaaaaa' } };
-    const up = new Set(['teams']);
-    const renamed = queueCatchUps(
-      book(alerts, noted),
-      up,
-      ALL,
-      at(3 * HOUR),
-      new Map([['teams', 'bbbbbbbbbbbb']]),
-    );
-    expect(renamed.outbox).toEqual([]);
-    expect(renamed.missed).toBeUndefined();
-    const same = queueCatchUps(
-      book(alerts, noted),
-      up,
-      ALL,
-      at(3 * HOUR),
-      new Map([['teams', 'aaaaaaaaaaaa']]),
-    );
-    expect(same.outbox).toHaveLength(1);
-  });
-
   it('is not sent when nothing it missed is still open, and a channel no longer configured is forgotten', () => {
     const resolvedOnly = { teams: { since: iso(0), givenUp: 1, alertIds: ['done'] } };
     const quiet = queueCatchUps(book(alerts, resolvedOnly), new Set(['teams']), ALL, at(3 * HOUR));

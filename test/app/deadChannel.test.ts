@@ -20,10 +20,10 @@ import {
   SP2,
   TENANT,
   at,
-  iso,
   job,
   observations,
   settings,
+  quarantinedFor,
 } from '../rules/fixtures.js';
 import { readTable } from '../support/collectHarness.js';
 import { AcsEmailServer } from '../support/acsEmailServer.js';
@@ -109,15 +109,7 @@ async function setUp() {
     await writeAlertRows(alerting, delivered.rowDelivery);
     return { committed, health };
   }
-  /** The job (or another: `overrides`) quarantined for `reason`. */
-  const quarantined = (reason: string, overrides: Partial<JobStatusRecord> = {}) =>
-    job({
-      StatusCode: 'Quarantine',
-      QuarantineReason: reason,
-      QuarantineSince: iso(-HOUR),
-      QuarantineSeriesBegan: iso(-HOUR),
-      ...overrides,
-    });
+  const quarantined = quarantinedFor;
   /** The job (or another) healthy, as of the clock's now. */
   const healthy = (overrides: Partial<JobStatusRecord> = {}) => {
     const recent = new Date(clock.now().getTime() - 2 * MIN).toISOString();

@@ -63,6 +63,16 @@ export function job(overrides: Partial<JobStatusRecord> = {}): JobStatusRecord {
   };
 }
 
+/** The job (or another: `overrides`) quarantined an hour ago for `reason`. */
+export const quarantinedFor = (reason: string, overrides: Partial<JobStatusRecord> = {}): JobStatusRecord =>
+  job({
+    StatusCode: 'Quarantine',
+    QuarantineReason: reason,
+    QuarantineSince: iso(-HOUR),
+    QuarantineSeriesBegan: iso(-HOUR),
+    ...overrides,
+  });
+
 /** The job quarantined an hour ago for an invalid credential: a job-quarantined alert opens at once. */
 export const quarantinedJob = (): JobStatusRecord =>
   job({
