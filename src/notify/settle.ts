@@ -27,6 +27,8 @@ export interface SettleContext {
   readonly log: Logger;
   readonly delivery: { readonly ledgerRetentionMs: number };
   readonly secrets: readonly string[];
+  /** Where each receiver channel delivers now (channelAddress.ts): what the ledger entry records. */
+  readonly addresses?: ReadonlyMap<ChannelName, string>;
 }
 
 export interface Settled {
@@ -42,7 +44,9 @@ export async function recordOutcome(
   outcome: LedgerEntry,
 ): Promise<Settled> {
   const options = { now: ctx.clock.now(), retentionMs: ctx.delivery.ledgerRetentionMs };
-  const where = claimed.value.address;
+  // Where it was sent (or given up): the channel's address now, which after a URL replaced in place is
+  // not the one it was queued for.
+  const where = ctx.addresses?.get(channel) ?? claimed.value.address;
   const recorded: LedgerEntry = where ? { ...outcome, address: where } : outcome;
   const ledger = await persistently(ctx, () => recordInLedger(ctx.state, channel, recorded, options));
   if (ledger.ok) {

@@ -131,7 +131,7 @@ for (const rotate of [false, true]) {
 }
 
 // 2. A digest waiting out a 429 when the webhook URL is rotated in place.
-it('a digest pending on a webhook whose URL is rotated reaches the new URL', async () => {
+it('a digest pending on a webhook whose URL is rotated reaches the new URL, once', async () => {
   a.failNext(1, { status: 429, retryAfterSeconds: 600 });
   const message = {
     id: 'digest-2026-03-02',
@@ -150,6 +150,10 @@ it('a digest pending on a webhook whose URL is rotated reaches the new URL', asy
   clock.advance(15 * MIN);
   await retryPending(notifyWith([b.webhookUrl]).notify);
   expect(a.accepted.length + b.accepted.length).toBe(1);
+  // The ledger says where it went: dispatched again (a digest run retried), it is a duplicate.
+  const again = await dispatch(message, notifyWith([b.webhookUrl]).notify);
+  expect(again.channels.map((c) => c.outcome)).toEqual(['duplicate']);
+  expect(b.accepted).toHaveLength(1);
 });
 
 // 3. Removing (or reordering) webhooks while the second one is waiting: `done` is kept by name.
