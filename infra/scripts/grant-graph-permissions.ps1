@@ -48,7 +48,8 @@ function Get-ErrorSummary([string]$Message) {
 }
 
 function Test-Denied([string]$Message) {
-    return $Message -match 'Authorization_RequestDenied|Insufficient privileges|Forbidden|403'
+    # 403 as a status, not as digits inside an id: a principal id like fbdf6bf5-cd5c-403b-... is no denial.
+    return $Message -match 'Authorization_RequestDenied|Insufficient privileges|Forbidden|(?<![0-9A-Za-z-])403(?![0-9A-Za-z-])'
 }
 
 # Returns 'granted', 'exists', 'denied: ...' or 'failed: ...' for one app role, retrying while a new identity

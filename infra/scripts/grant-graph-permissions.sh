@@ -108,7 +108,7 @@ for permission in $PERMISSIONS; do
       sleep 15
       continue
     fi
-    if grep -qiE 'Authorization_RequestDenied|Insufficient privileges|Forbidden|403' "$ERRORS"; then
+    if grep -qiE 'Authorization_RequestDenied|Insufficient privileges|Forbidden|(^|[^0-9a-z-])403([^0-9a-z-]|$)' "$ERRORS"; then
       say "  $permission: NOT granted: the signed-in account is not allowed to grant application permissions"
     else
       say "  $permission: NOT granted: $(head -c 300 "$ERRORS" | tr '\n' ' ')"
