@@ -89,12 +89,13 @@ export function queueCatchUps(
       },
     });
   }
+  return withMissed({ ...book, outbox: [...book.outbox, ...entries] }, missed);
+}
+
+/** The book with these notes (none: no `missed` field, as a book that never missed anything). */
+export function withMissed(book: AlertBook, missed: Readonly<Record<string, MissedOnChannel>>): AlertBook {
   const { missed: _, ...rest } = book;
-  return {
-    ...rest,
-    outbox: [...book.outbox, ...entries],
-    ...(Object.keys(missed).length > 0 ? { missed } : {}),
-  };
+  return Object.keys(missed).length > 0 ? { ...rest, missed } : rest;
 }
 
 /** Open and told as such: not acknowledged, silenced or muted by another alert (those would not remind). */

@@ -1,7 +1,7 @@
 import { ackLink } from '../alerts/ackToken.js';
 import { rowKey } from '../alerts/alerting.js';
 import { ALERT_BOOK_KEY, alertBook, type OutboxEntry } from '../alerts/book.js';
-import { noteHeard, queueCatchUps, type Heard } from '../alerts/catchUp.js';
+import { noteHeard, queueCatchUps, withMissed, type Heard } from '../alerts/catchUp.js';
 import type { Transition } from '../domain/alertModel.js';
 import type { ChannelName } from '../notify/channel.js';
 import { channelAddresses } from '../notify/channelAddress.js';
@@ -382,9 +382,7 @@ async function settleOutbox(
           return { ...entry, done: now, ...(seenBy.length > 0 ? { seenBy } : {}) };
         })
         .filter((entry) => !all.every((c) => entry.done.includes(c)));
-      const missed = noteHeard(book.missed, heard.heard);
-      const { missed: _, ...rest } = book;
-      const noted = { ...rest, outbox, ...(Object.keys(missed).length > 0 ? { missed } : {}) };
+      const noted = withMissed({ ...book, outbox }, noteHeard(book.missed, heard.heard));
       const value = queueCatchUps(noted, heard.up, all, notify.clock.now());
       return { value, result: value.outbox.length };
     },

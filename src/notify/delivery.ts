@@ -3,7 +3,7 @@ import type { Logger } from '../log.js';
 import { writeIfUnchanged } from '../state/conditionalWrite.js';
 import type { StateStore } from '../state/store.js';
 import type { Channel, ChannelName, FailureReason, Transport } from './channel.js';
-import { findInLedger, forDestination } from './ledger.js';
+import { findInLedger } from './ledger.js';
 import { channelKindOf } from './routing.js';
 import { notifyKey } from './notifyState.js';
 import { nextRunBackoffMs, readPending, type PendingEntry } from './pending.js';
@@ -322,8 +322,7 @@ async function mayStillSend(
   try {
     // Someone may have delivered it between our ledger check and our claim.
     const options = { now, retentionMs: ctx.delivery.ledgerRetentionMs };
-    const found = await findInLedger(ctx.state, channel.name, message.id, options);
-    const handled = forDestination(found, entry.address) ? found : undefined;
+    const handled = await findInLedger(ctx.state, channel.name, message.id, options, entry.address);
     if (handled) {
       await removeQuietly(ctx, name, claimed.etag);
       return { ...base, outcome: 'duplicate', attempts: 0, previously: handled.outcome };

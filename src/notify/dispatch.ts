@@ -9,7 +9,7 @@ import { channelAddresses } from './channelAddress.js';
 import { channelsFor, channelsForMessage } from './channels.js';
 import { claimMs, deliverClaimed, type ChannelReport, type DeliveryContext } from './delivery.js';
 import { failingSinceByChannel } from './deliveryHealthStore.js';
-import { findInLedger, forDestination, recordInLedger } from './ledger.js';
+import { findInLedger, recordInLedger } from './ledger.js';
 import type { OutboundMessage } from './message.js';
 import { NOTIFY_STATE_SCOPE, notifyKey } from './notifyState.js';
 import { PENDING_PREFIX, newPendingEntry, pendingName, readPending, type PendingEntry } from './pending.js';
@@ -117,8 +117,8 @@ async function dispatchOne(
 ): Promise<ChannelReport> {
   const base = { messageId: message.id, channel: channel.name, transport: channel.transport } as const;
   const ledger = { now: ctx.clock.now(), retentionMs: ctx.delivery.ledgerRetentionMs };
-  const found = await findInLedger(ctx.state, channel.name, message.id, ledger);
-  const handled = forDestination(found, ctx.addresses?.get(channel.name)) ? found : undefined;
+  const address = ctx.addresses?.get(channel.name);
+  const handled = await findInLedger(ctx.state, channel.name, message.id, ledger, address);
   if (handled) {
     ctx.log.debug('notification already handled; not sent again', base);
     return { ...base, outcome: 'duplicate', attempts: 0, previously: handled.outcome };
@@ -131,11 +131,8 @@ async function dispatchOne(
   const others = [...(waiting ?? [])].filter((other) => other !== name);
   const behind = others.length > 0 && (await waitsBehind(ctx, message, others, now));
   const entry = behind
-    ? {
-        ...newPendingEntry(channel.name, message, now, 0, ctx.addresses?.get(channel.name)),
-        claimedUntil: undefined,
-      }
-    : newPendingEntry(channel.name, message, now, claimMs(ctx.delivery), ctx.addresses?.get(channel.name));
+    ? { ...newPendingEntry(channel.name, message, now, 0, address), claimedUntil: undefined }
+    : newPendingEntry(channel.name, message, now, claimMs(ctx.delivery), address);
   const etag = await writeIfUnchanged(ctx.state, notifyKey(name), entry, { ifNoneMatch: '*' });
   // Already queued or being sent by another run: that run (or retryPending) owns it.
   if (etag === undefined) return { ...base, outcome: 'in-progress', attempts: 0 };

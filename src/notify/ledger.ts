@@ -42,10 +42,8 @@ export type LedgerEntry = z.infer<typeof ledgerEntrySchema>;
  * either address is not known. A name that now stands for another destination (a receiver's webhooks
  * removed or reordered) has its predecessor's entries, which say nothing of the new destination.
  */
-export function forDestination(entry: LedgerEntry | undefined, address: string | undefined): boolean {
-  return (
-    entry !== undefined && (entry.address === undefined || address === undefined || entry.address === address)
-  );
+function forDestination(entry: LedgerEntry, address: string | undefined): boolean {
+  return entry.address === undefined || address === undefined || entry.address === address;
 }
 
 const ledgerSchema = z.object({ entries: z.array(ledgerEntrySchema) });
@@ -69,13 +67,16 @@ export async function findInLedger(
   channel: ChannelName,
   id: string,
   options: LedgerOptions,
+  /** Where the channel delivers now (channelAddress.ts): an entry recorded for another is not its. */
+  address?: string,
 ): Promise<LedgerEntry | undefined> {
   const [sharded, legacy] = await Promise.all([
     readLedger(store, ledgerKey(channel, id), options.now),
     readLedger(store, legacyLedgerKey(channel), options.now),
   ]);
   if (legacy) await forgetExpiredLegacy(store, channel, legacy, options);
-  const found = (stored: typeof sharded) => stored?.value.entries.find((entry) => entry.id === id);
+  const found = (stored: typeof sharded) =>
+    stored?.value.entries.find((entry) => entry.id === id && forDestination(entry, address));
   return found(sharded) ?? found(legacy);
 }
 
